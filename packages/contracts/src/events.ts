@@ -1,0 +1,101 @@
+/**
+ * Domain events on JetStream. The subject of an event is its type,
+ * `<service>.v1.<entity>.<past-tense>`; the payload is JSON. Fields may be
+ * added, never renamed. Each service's stream holds the subjects under its name.
+ */
+
+export interface EventEnvelope<T extends EventType = EventType> {
+  /** Unique per event; also the JetStream message id used for de-duplication. */
+  id: string;
+  type: T;
+  occurredAt: string;
+  data: DomainEvents[T];
+}
+
+export interface PersonData {
+  id: string;
+  practiceId: string;
+  kind: 'practitioner' | 'client';
+  firstName: string;
+  lastName: string;
+  photoUrl: string | null;
+  tags: string[];
+  teamRole: 'owner' | 'admin' | 'member' | null;
+  canManageTeamSettings: boolean;
+  clientTagRestriction: string[] | null;
+  zoomLinked: boolean;
+}
+
+export interface PracticeData {
+  id: string;
+  name: string;
+  plan: 'starter' | 'professional' | 'plus' | 'team';
+}
+
+export interface ParticipantData {
+  chatId: string;
+  personId: string;
+  role: 'owner' | 'team' | 'client';
+  via: 'created' | 'invited' | 'default_sharing' | 'program' | 'conversion';
+  addedBy: string;
+  addedAt: string;
+  pseudonym: string;
+  kind: 'practitioner' | 'client';
+}
+
+export interface ChatData {
+  id: string;
+  practiceId: string;
+  kind: 'direct' | 'group';
+  name: string;
+  avatar: string;
+  style: 'feed' | 'direct';
+  clientNaming: 'full' | 'first_initial' | 'first';
+  hideClientIdentities: boolean;
+  locked: boolean;
+  ownerId: string;
+  programId: string | null;
+  createdAt: string;
+}
+
+export interface MessageData {
+  id: string;
+  chatId: string;
+  seq: number;
+  parentId: string | null;
+  authorId: string | null;
+  body: string;
+  mentions: string[];
+  attachmentIds: string[];
+  createdAt: string;
+}
+
+export interface DomainEvents {
+  'participant.v1.person.upserted': { person: PersonData };
+  'participant.v1.participant.added': { practiceId: string; participant: ParticipantData };
+  'sharing-policy.v1.practice.upserted': { practice: PracticeData };
+  'chat.v1.chat.created': { chat: ChatData };
+  'chat.v1.message.created': { practiceId: string; message: MessageData };
+}
+
+export type EventType = keyof DomainEvents;
+
+/** The service that publishes an event type: its first subject token. */
+export const publisherOf = (type: EventType) => type.slice(0, type.indexOf('.'));
+
+/**
+ * Realtime delivery to the sockets of one person, over core NATS (not
+ * JetStream): whichever gateway holds that person's sockets subscribes.
+ */
+export const realtimeSubject = (practiceId: string, personId: string) => `huddle.rt.${practiceId}.${personId}`;
+
+/** A realtime event before the gateway presents it for its viewer. */
+export interface RealtimeEvent {
+  /** The domain event id: lets a reconnecting socket say what it saw last. */
+  id: string;
+  /** The past-tense domain event, e.g. `message.created`. */
+  type: string;
+  practiceId: string;
+  chatId: string;
+  data: unknown;
+}

@@ -1,0 +1,71 @@
+import {
+  Client,
+  credentials,
+  Metadata,
+  makeGenericClientConstructor,
+  type ServiceDefinition,
+  type ServiceError,
+} from '@grpc/grpc-js';
+import { service as healthService } from 'grpc-health-check';
+import { fromServiceError } from './errors';
+
+type RequestOf<M> = M extends { requestSerialize: (value: infer Req) => Buffer } ? Req : never;
+type ResponseOf<M> = M extends { responseDeserialize: (bytes: Buffer) => infer Res } ? Res : never;
+
+/** A remote service as async functions that reject with HuddleError. */
+export type Remote<D extends ServiceDefinition> = {
+  [K in keyof D]: (request: RequestOf<D[K]>) => Promise<ResponseOf<D[K]>>;
+} & { close(): void };
+
+export interface ClientOptions {
+  /** Per-call deadline. */
+  timeoutMs?: number;
+}
+
+const channelOptions = {
+  'grpc.keepalive_time_ms': 30_000,
+  'grpc.max_receive_message_length': 16 * 1024 * 1024,
+};
+
+/** Connects to a service by its ts-proto definition; one channel per call of this function. */
+export function connect<D extends ServiceDefinition>(
+  definition: D,
+  address: string,
+  { timeoutMs = 5_000 }: ClientOptions = {},
+): Remote<D> {
+  const client = new Client(address, credentials.createInsecure(), channelOptions);
+  const remote: Record<string, unknown> = { close: () => client.close() };
+  for (const [name, method] of Object.entries(definition)) {
+    remote[name] = (request: unknown) =>
+      new Promise((resolve, reject) => {
+        client.makeUnaryRequest(
+          method.path,
+          method.requestSerialize,
+          method.responseDeserialize,
+          request,
+          new Metadata(),
+          { deadline: Date.now() + timeoutMs },
+          (error: ServiceError | null, response?: unknown) =>
+            error ? reject(fromServiceError(error)) : resolve(response),
+        );
+      });
+  }
+  return remote as Remote<D>;
+}
+
+const HealthClient = makeGenericClientConstructor(healthService as unknown as ServiceDefinition, 'Health');
+
+/** Asks a server's standard health service whether it is SERVING. */
+export function checkHealth(address: string, timeoutMs = 1_000): Promise<boolean> {
+  const client = new HealthClient(address, credentials.createInsecure());
+  return new Promise<boolean>((resolve) => {
+    (client as unknown as { check: Function }).check(
+      { service: '' },
+      { deadline: Date.now() + timeoutMs },
+      (error: ServiceError | null, response?: { status: string | number }) => {
+        client.close();
+        resolve(!error && (response?.status === 'SERVING' || response?.status === 1));
+      },
+    );
+  });
+}
