@@ -87,7 +87,8 @@ export const publisherOf = (type: EventType) => type.slice(0, type.indexOf('.'))
  * Realtime delivery to the sockets of one person, over core NATS (not
  * JetStream): whichever gateway holds that person's sockets subscribes.
  */
-export const realtimeSubject = (practiceId: string, personId: string) => `huddle.rt.${practiceId}.${personId}`;
+export const realtimeSubject = (practiceId: string, personId: string) =>
+  `huddle.rt.${practiceId}.${personId}`;
 
 /** A realtime event before the gateway presents it for its viewer. */
 export interface RealtimeEvent {

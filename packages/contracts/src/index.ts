@@ -1,4 +1,5 @@
+export * from './events';
 export * as chatV1 from './gen/huddle/chat/v1/chat';
 export * as participantV1 from './gen/huddle/participant/v1/participant';
 export * as sharingPolicyV1 from './gen/huddle/sharing_policy/v1/sharing_policy';
-export * from './events';
+export * from './mapping';

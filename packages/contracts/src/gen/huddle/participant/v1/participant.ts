@@ -95,6 +95,7 @@ export interface GetPeopleResponse {
 
 export interface NewParticipant {
   personId: string;
+  /** owner | team | client; empty: team or client by the person's kind. */
   role: string;
   via: string;
 }

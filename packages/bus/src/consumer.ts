@@ -1,0 +1,97 @@
+import type { EventEnvelope, EventType } from '@huddle/contracts';
+import type { Database, Transaction } from '@huddle/db';
+import type { Logger } from '@huddle/logging';
+import { AckPolicy, DeliverPolicy, type JsMsg } from '@nats-io/jetstream';
+import { nanos } from '@nats-io/transport-node';
+import type { Bus } from './connection';
+import { ensureStream } from './connection';
+import { inbox } from './tables';
+
+export interface ConsumerSpec<T extends EventType> {
+  /** Durable consumer name, unique per consuming service and purpose, e.g. `sharing-policy-directory`. */
+  name: string;
+  /** The service whose events are consumed (its stream). */
+  from: string;
+  types: readonly T[];
+  /** Applies one event inside the transaction that also records it in the inbox. */
+  apply(tx: Transaction, event: EventEnvelope<T>): Promise<void>;
+}
+
+export interface RunningConsumer {
+  stop(): Promise<void>;
+}
+
+const REDELIVERY_DELAY_MS = 2_000;
+
+/**
+ * Runs a durable pull consumer that applies each event once: the event id is
+ * inserted into the inbox table in the same transaction as its effect, so a
+ * redelivery (after a crash or a lost ack) finds it there and is only acked.
+ * Events are applied one at a time, in stream order; a failure is nak'ed and
+ * retried after a delay.
+ */
+export async function startConsumer<T extends EventType>(
+  bus: Bus,
+  db: Database,
+  spec: ConsumerSpec<T>,
+  logger: Logger,
+): Promise<RunningConsumer> {
+  const stream = await ensureStream(bus.jsm, spec.from);
+  await bus.jsm.consumers.add(stream, {
+    durable_name: spec.name,
+    ack_policy: AckPolicy.Explicit,
+    deliver_policy: DeliverPolicy.All,
+    filter_subjects: [...spec.types],
+    ack_wait: nanos(30_000),
+    max_ack_pending: 1_000,
+  });
+  const consumer = await bus.js.consumers.get(stream, spec.name);
+  const messages = await consumer.consume({ max_messages: 100 });
+  const log = logger.child({ consumer: spec.name });
+
+  void (async () => {
+    for await (const status of messages.status()) {
+      if (status.type === 'heartbeats_missed')
+        log.warn({ count: status.count }, 'consumer heartbeats missed');
+    }
+  })();
+
+  const done = (async () => {
+    for await (const message of messages) {
+      await applyOnce(message);
+    }
+  })();
+
+  async function applyOnce(message: JsMsg): Promise<void> {
+    let event: EventEnvelope<T>;
+    try {
+      event = message.json<EventEnvelope<T>>();
+    } catch {
+      log.error({ subject: message.subject, seq: message.seq }, 'undecodable event dropped');
+      message.term();
+      return;
+    }
+    try {
+      await db.transaction(async (tx) => {
+        const recorded = await tx
+          .insert(inbox)
+          .values({ consumer: spec.name, eventId: event.id })
+          .onConflictDoNothing()
+          .returning({ eventId: inbox.eventId });
+        if (recorded.length > 0) await spec.apply(tx as Transaction, event);
+      });
+      message.ack();
+    } catch (error) {
+      log.error({ err: error, type: event.type, eventId: event.id }, 'event not applied; will retry');
+      message.nak(REDELIVERY_DELAY_MS);
+    }
+  }
+
+  return {
+    stop: async () => {
+      // Stops pulling; the message being applied finishes first.
+      await messages.close();
+      await done;
+    },
+  };
+}

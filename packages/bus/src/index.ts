@@ -1,0 +1,4 @@
+export { type Bus, connectBus, ensureStream, streamOf } from './connection';
+export { type ConsumerSpec, type RunningConsumer, startConsumer } from './consumer';
+export { type Emit, Outbox } from './outbox';
+export { inbox, outbox } from './tables';

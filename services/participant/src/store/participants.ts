@@ -1,0 +1,82 @@
+import type { Executor } from '@huddle/db';
+import { and, asc, eq, isNull, sql } from 'drizzle-orm';
+import type { Participant } from '../domain/participant';
+import { participants, pseudonymCounters } from './schema';
+
+type Row = typeof participants.$inferSelect;
+
+const toParticipant = (row: Row): Participant => ({
+  chatId: row.chatId,
+  personId: row.personId,
+  role: row.role,
+  via: row.via,
+  kind: row.kind,
+  addedBy: row.addedBy,
+  addedAt: row.addedAt.toISOString(),
+  pseudonym: row.pseudonym,
+});
+
+export const participantsStore = {
+  async getActive(db: Executor, chatId: string, personId: string): Promise<Participant | undefined> {
+    const [row] = await db
+      .select()
+      .from(participants)
+      .where(
+        and(
+          eq(participants.chatId, chatId),
+          eq(participants.personId, personId),
+          isNull(participants.removedAt),
+        ),
+      );
+    return row && toParticipant(row);
+  },
+
+  async listActive(db: Executor, chatId: string): Promise<Participant[]> {
+    const rows = await db
+      .select()
+      .from(participants)
+      .where(and(eq(participants.chatId, chatId), isNull(participants.removedAt)))
+      .orderBy(asc(participants.addedAt), asc(participants.personId));
+    return rows.map(toParticipant);
+  },
+
+  /**
+   * Makes a person an active participant. Returns the membership only when it
+   * was not active before (a new or renewed membership); an active one is left as it is.
+   */
+  async activate(
+    db: Executor,
+    entry: Omit<Participant, 'addedAt'> & { practiceId: string },
+  ): Promise<Participant | undefined> {
+    const [row] = await db
+      .insert(participants)
+      .values({ ...entry, addedAt: new Date() })
+      .onConflictDoUpdate({
+        target: [participants.chatId, participants.personId],
+        set: {
+          role: entry.role,
+          via: entry.via,
+          addedBy: entry.addedBy,
+          addedAt: new Date(),
+          removedAt: null,
+        },
+        // Only a removed membership is renewed; its pseudonym stays.
+        setWhere: sql`${participants.removedAt} is not null`,
+      })
+      .returning();
+    return row && toParticipant(row);
+  },
+
+  /** Reserves the next `count` client numbers of a chat; returns the first. */
+  async reserveClientNumbers(db: Executor, chatId: string, count: number): Promise<number> {
+    const [row] = await db
+      .insert(pseudonymCounters)
+      .values({ chatId, clientsSeen: count })
+      .onConflictDoUpdate({
+        target: pseudonymCounters.chatId,
+        set: { clientsSeen: sql`${pseudonymCounters.clientsSeen} + ${count}` },
+      })
+      .returning({ clientsSeen: pseudonymCounters.clientsSeen });
+    return (row?.clientsSeen ?? count) - count + 1;
+  },
+};
