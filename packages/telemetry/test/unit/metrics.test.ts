@@ -1,6 +1,6 @@
 import { metrics, trace } from '@opentelemetry/api';
 import { afterAll, describe, expect, it } from 'vitest';
-import { startTelemetry } from '../../src/index.ts';
+import { startTelemetry } from '../../src/index';
 
 describe('startTelemetry without an OTLP endpoint', () => {
   const telemetry = startTelemetry({ serviceName: 'telemetry-test' });

@@ -1,7 +1,7 @@
 import { once } from 'node:events';
 import { type AddressInfo, createServer } from 'node:net';
 import { describe, expect, it } from 'vitest';
-import { startTelemetry } from '../../src/index.ts';
+import { startTelemetry } from '../../src/index';
 
 /**
  * A stand-in OTLP/HTTP collector on a raw socket, so that it is not traced
