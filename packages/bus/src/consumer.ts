@@ -13,6 +13,11 @@ export interface ConsumerSpec<T extends EventType> {
   /** The service whose events are consumed (its stream). */
   from: string;
   types: readonly T[];
+  /**
+   * Where a new consumer starts: `all` history (projections, inboxes) or only
+   * `new` events (realtime, where replaying last week helps nobody). Default `all`.
+   */
+  start?: 'all' | 'new';
   /** Applies one event inside the transaction that also records it in the inbox. */
   apply(tx: Transaction, event: EventEnvelope<T>): Promise<void>;
 }
@@ -40,7 +45,7 @@ export async function startConsumer<T extends EventType>(
   await bus.jsm.consumers.add(stream, {
     durable_name: spec.name,
     ack_policy: AckPolicy.Explicit,
-    deliver_policy: DeliverPolicy.All,
+    deliver_policy: spec.start === 'new' ? DeliverPolicy.New : DeliverPolicy.All,
     filter_subjects: [...spec.types],
     ack_wait: nanos(30_000),
     max_ack_pending: 1_000,

@@ -1,0 +1,11 @@
+import type { ParticipantData, RealtimeEvent } from '@huddle/contracts';
+
+/** The participant service: who is in a chat right now. */
+export interface Participants {
+  list(chatId: string): Promise<ParticipantData[]>;
+}
+
+/** Realtime delivery to one person's sockets, wherever their gateway is. */
+export interface RealtimeChannel {
+  deliver(practiceId: string, personId: string, event: RealtimeEvent): void;
+}
