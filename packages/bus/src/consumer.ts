@@ -46,7 +46,9 @@ export async function startConsumer<T extends EventType>(
     durable_name: spec.name,
     ack_policy: AckPolicy.Explicit,
     deliver_policy: spec.start === 'new' ? DeliverPolicy.New : DeliverPolicy.All,
-    filter_subjects: [...spec.types],
+    // Debian's nats-server (2.9) knows one filter subject per consumer: the one
+    // type, or the whole service's events with the others acked unapplied.
+    filter_subject: spec.types.length === 1 ? spec.types[0] : `${spec.from}.v1.>`,
     ack_wait: nanos(30_000),
     max_ack_pending: 1_000,
   });
@@ -74,6 +76,10 @@ export async function startConsumer<T extends EventType>(
     } catch {
       log.error({ subject: message.subject, seq: message.seq }, 'undecodable event dropped');
       message.term();
+      return;
+    }
+    if (!(spec.types as readonly string[]).includes(event.type)) {
+      message.ack();
       return;
     }
     try {

@@ -1,0 +1,80 @@
+import WebSocket from 'ws';
+
+export interface Reply<T = any> {
+  status: number;
+  headers: Headers;
+  body: T;
+}
+
+/** A small JSON client for the public API. */
+export function api(baseUrl: string, token?: string) {
+  return async function call<T = any>(
+    method: string,
+    path: string,
+    body?: unknown,
+    headers: Record<string, string> = {},
+  ): Promise<Reply<T>> {
+    const response = await fetch(`${baseUrl}${path}`, {
+      method,
+      headers: {
+        ...(token ? { authorization: `Bearer ${token}` } : {}),
+        ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
+        ...headers,
+      },
+      body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
+    });
+    const text = await response.text();
+    let parsed: unknown = text;
+    try {
+      parsed = text ? JSON.parse(text) : undefined;
+    } catch {
+      // not JSON: keep the text
+    }
+    return { status: response.status, headers: response.headers, body: parsed as T };
+  };
+}
+
+export interface Socket {
+  /** Every event received so far. */
+  events: Array<{ id: string; type: string; chatId: string; data: any }>;
+  /** Resolves with the first event (already received or still to come) that matches. */
+  next(
+    match: (event: Socket['events'][number]) => boolean,
+    timeoutMs?: number,
+  ): Promise<Socket['events'][number]>;
+  close(): void;
+}
+
+/** Opens the realtime stream as a person; resolves once the socket is open. */
+export async function openStream(baseUrl: string, token: string): Promise<Socket> {
+  const ws = new WebSocket(`${baseUrl.replace(/^http/, 'ws')}/v1/stream?access_token=${token}`);
+  const events: Socket['events'] = [];
+  const waiters: Array<() => void> = [];
+  ws.on('message', (raw) => {
+    events.push(JSON.parse(String(raw)));
+    for (const wake of waiters.splice(0)) wake();
+  });
+  await new Promise<void>((resolve, reject) => {
+    ws.once('open', () => resolve());
+    ws.once('error', reject);
+    ws.once('unexpected-response', (_req, res) => reject(new Error(`stream refused: ${res.statusCode}`)));
+  });
+  return {
+    events,
+    next: (match, timeoutMs = 5_000) =>
+      new Promise((resolve, reject) => {
+        const deadline = setTimeout(() => reject(new Error('no matching event in time')), timeoutMs);
+        const look = () => {
+          const found = events.find(match);
+          if (found) {
+            clearTimeout(deadline);
+            resolve(found);
+          } else waiters.push(look);
+        };
+        look();
+      }),
+    close: () => ws.close(),
+  };
+}
+
+export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

@@ -1,0 +1,97 @@
+import { loadConfig as chatConfig } from '@huddle/chat/src/config';
+import { startChatService } from '@huddle/chat/src/service';
+import { loadConfig as gatewayConfig } from '@huddle/gateway/src/config';
+import { startGateway } from '@huddle/gateway/src/server';
+import { createLogger } from '@huddle/logging';
+import { loadConfig as notificationConfig } from '@huddle/notification/src/config';
+import { startNotificationService } from '@huddle/notification/src/service';
+import { loadConfig as participantConfig } from '@huddle/participant/src/config';
+import { startParticipantService } from '@huddle/participant/src/service';
+import type { RunningService } from '@huddle/runtime';
+import { loadConfig as sharingPolicyConfig } from '@huddle/sharing-policy/src/config';
+import { startSharingPolicyService } from '@huddle/sharing-policy/src/service';
+import { freshDatabase, mintToken, startNatsServer } from '@huddle/testing';
+
+export interface System {
+  /** The gateway's base URL, e.g. http://127.0.0.1:41234 */
+  url: string;
+  natsUrl: string;
+  /** A person's token in a practice. */
+  personToken(practiceId: string, personId: string): Promise<string>;
+  /** A service token (`svc:<name>`) with scopes. */
+  serviceToken(practiceId: string, scope: string): Promise<string>;
+  stop(): Promise<void>;
+}
+
+const SECRET = 'integration-test-secret-that-is-long-enough';
+
+/**
+ * The whole system in this process, on real servers: a fresh PostgreSQL
+ * database per service, a NATS server of its own, the four services and the
+ * gateway on ephemeral ports, talking gRPC over loopback.
+ */
+export async function startSystem(label: string): Promise<System> {
+  const logger = createLogger({ service: 'test', level: process.env.TEST_LOG_LEVEL ?? 'silent' });
+  const nats = await startNatsServer();
+  const names = ['participant', 'sharing-policy', 'chat', 'notification'] as const;
+  const databases = await Promise.all(names.map((name) => freshDatabase(`${label}_${name}`)));
+  const [participantDb, policyDb, chatDb, notificationDb] = databases.map((database) => database.url);
+  const common = { NATS_URL: nats.url, GRPC_HOST: '127.0.0.1', GRPC_PORT: '0', SHUTDOWN_TIMEOUT_MS: '5000' };
+  const running: Array<{ stop(): Promise<void> }> = [];
+  try {
+    const participant = await startParticipantService(
+      participantConfig({ ...common, DATABASE_URL: participantDb }),
+      logger.child({ service: 'participant' }),
+    );
+    running.push(participant);
+    const addresses = (service: RunningService) => `127.0.0.1:${service.grpcPort}`;
+    const sharingPolicy = await startSharingPolicyService(
+      sharingPolicyConfig({ ...common, DATABASE_URL: policyDb, PARTICIPANT_ADDR: addresses(participant) }),
+      logger.child({ service: 'sharing-policy' }),
+    );
+    running.push(sharingPolicy);
+    const peers = {
+      PARTICIPANT_ADDR: addresses(participant),
+      SHARING_POLICY_ADDR: addresses(sharingPolicy),
+    };
+    const chat = await startChatService(
+      chatConfig({ ...common, ...peers, DATABASE_URL: chatDb }),
+      logger.child({ service: 'chat' }),
+    );
+    running.push(chat);
+    const notification = await startNotificationService(
+      notificationConfig({ ...common, ...peers, DATABASE_URL: notificationDb }),
+      logger.child({ service: 'notification' }),
+    );
+    running.push(notification);
+    const gateway = await startGateway(
+      gatewayConfig({
+        NATS_URL: nats.url,
+        HOST: '127.0.0.1',
+        PORT: '0',
+        AUTH_JWT_SECRET: SECRET,
+        ...peers,
+        CHAT_ADDR: addresses(chat),
+        NOTIFICATION_ADDR: addresses(notification),
+      }),
+      { logger: logger.child({ service: 'gateway' }) },
+    );
+    running.push(gateway);
+    return {
+      url: gateway.url,
+      natsUrl: nats.url,
+      personToken: (practice, sub) => mintToken({ secret: SECRET, sub, practice }),
+      serviceToken: (practice, scope) => mintToken({ secret: SECRET, sub: 'svc:test', practice, scope }),
+      stop: async () => {
+        for (const service of running.reverse()) await service.stop();
+        await nats.stop();
+        await Promise.all(databases.map((database) => database.drop()));
+      },
+    };
+  } catch (error) {
+    for (const service of running.reverse()) await service.stop().catch(() => {});
+    await nats.stop();
+    await Promise.all(databases.map((database) => database.drop()));
+    throw error;
+  }
+}
