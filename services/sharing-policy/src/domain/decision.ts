@@ -1,0 +1,8 @@
+import type { ErrorCode } from '@huddle/errors';
+
+/** An authorization decision; a deny always carries a stable error code and a PHI-free message. */
+export type Decision = { allowed: true } | { allowed: false; reason: ErrorCode; message: string };
+
+export const allow: Decision = { allowed: true };
+
+export const deny = (reason: ErrorCode, message: string): Decision => ({ allowed: false, reason, message });
