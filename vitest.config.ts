@@ -6,13 +6,19 @@ export default defineConfig({
       {
         test: {
           name: 'unit',
+          sequence: { groupOrder: 0 },
           include: ['{packages,services,gateway}/**/test/unit/**/*.test.ts', 'test/unit/**/*.test.ts'],
         },
       },
       {
         test: {
           name: 'integration',
-          include: ['{packages,services,gateway}/**/test/integration/**/*.test.ts', 'test/integration/**/*.test.ts'],
+          // Runs after the unit tests, with its own worker count.
+          sequence: { groupOrder: 1 },
+          include: [
+            '{packages,services,gateway}/**/test/integration/**/*.test.ts',
+            'test/integration/**/*.test.ts',
+          ],
           globalSetup: ['packages/testing/src/global-setup.ts'],
           testTimeout: 30_000,
           hookTimeout: 60_000,
