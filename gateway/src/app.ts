@@ -1,0 +1,117 @@
+import rateLimit from '@fastify/rate-limit';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import underPressure from '@fastify/under-pressure';
+import websocket from '@fastify/websocket';
+import { HuddleError } from '@huddle/errors';
+import type { Logger } from '@huddle/logging';
+import Fastify, { type FastifyBaseLogger, type FastifyRequest } from 'fastify';
+import { createChatContextLoader } from './chat-context';
+import type { GatewayConfig } from './config';
+import { createAuthenticator, installAuth } from './plugins/auth';
+import { installProblemHandlers } from './plugins/problems';
+import { validatorCompiler } from './plugins/validation';
+import { StreamHub } from './realtime/hub';
+import type { RealtimeFeed } from './realtime/port';
+import { realtimePresenter } from './realtime/present';
+import { chatRoutes } from './routes/chats';
+import { directoryRoutes } from './routes/directory';
+import { meRoutes } from './routes/me';
+import { messageRoutes } from './routes/messages';
+import { operationsRoutes, type Readiness } from './routes/operations';
+import { streamRoutes } from './routes/stream';
+import type { App } from './routes/types';
+import type { Services } from './services';
+
+export interface GatewayDeps {
+  services: Services;
+  realtime: RealtimeFeed;
+  readiness: () => Promise<Readiness>;
+  metricsText?: () => Promise<string>;
+  /** Request logs go here; none when absent (unit tests). */
+  logger?: Logger;
+}
+
+/** Limits that keep one client from taking the gateway's memory or time. */
+const limits = {
+  /** A post of 10,000 characters escaped as JSON stays well under this. */
+  bodyBytes: 256 * 1024,
+  socketBufferedBytes: 1024 * 1024,
+  socketPendingEvents: 256,
+  /** Clients send nothing on the stream yet; a small frame limit keeps it that way. */
+  socketFrameBytes: 4 * 1024,
+};
+
+/** The request as logged: the stream's `access_token` query parameter never reaches a log line. */
+const requestForLog = (request: FastifyRequest) => ({
+  method: request.method,
+  url: request.url.replace(/([?&]access_token=)[^&]*/gi, '$1[redacted]'),
+  remoteAddress: request.ip,
+});
+
+/**
+ * The gateway as a fastify app: external plugins, then the gateway's own
+ * (errors, validation, auth), then routes. It owns no data; everything it
+ * serves comes from `deps`, which tests replace with in-memory fakes.
+ */
+export async function buildApp(config: Readonly<GatewayConfig>, deps: GatewayDeps): Promise<App> {
+  const app = Fastify({
+    loggerInstance: deps.logger?.child({}, { serializers: { req: requestForLog } }) as
+      | FastifyBaseLogger
+      | undefined,
+    bodyLimit: limits.bodyBytes,
+    requestTimeout: 30_000,
+  }).withTypeProvider<TypeBoxTypeProvider>();
+
+  app.setValidatorCompiler(validatorCompiler);
+  installProblemHandlers(app);
+
+  await app.register(underPressure, {
+    maxEventLoopDelay: 1_000,
+    maxEventLoopUtilization: 0.98,
+    retryAfter: 5,
+  });
+  installAuth(app, createAuthenticator(config.auth));
+  // Runs after authentication (route-level onRequest), so each person or service has its own budget.
+  await app.register(rateLimit, {
+    max: config.rateLimit.perMinute,
+    timeWindow: 60_000,
+    keyGenerator: (request) => {
+      const { principal } = request;
+      if (!principal) return `ip:${request.ip}`;
+      const who = principal.kind === 'person' ? principal.personId : `svc:${principal.name}`;
+      return `${principal.practiceId}:${who}`;
+    },
+    errorResponseBuilder: (_request, context) =>
+      new HuddleError('rate_limited', `Too many requests; retry in ${context.after}`),
+  });
+  await app.register(swagger, {
+    openapi: {
+      info: {
+        title: 'Huddle API',
+        version: '1',
+        description: 'Secure group messaging for health practices. Errors are application/problem+json.',
+      },
+      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } } },
+    },
+  });
+  await app.register(swaggerUi, { routePrefix: '/docs' });
+  await app.register(websocket, { options: { maxPayload: limits.socketFrameBytes } });
+
+  const contexts = createChatContextLoader(deps.services.participant);
+  const hub = new StreamHub(deps.realtime, realtimePresenter(deps.services.chat, contexts), app.log, {
+    maxBufferedBytes: limits.socketBufferedBytes,
+    maxPendingEvents: limits.socketPendingEvents,
+  });
+  const routeDeps = { services: deps.services, contexts };
+
+  operationsRoutes(app, deps);
+  directoryRoutes(app, routeDeps);
+  meRoutes(app, routeDeps);
+  chatRoutes(app, routeDeps);
+  messageRoutes(app, routeDeps);
+  streamRoutes(app, hub);
+
+  return app;
+}

@@ -1,0 +1,78 @@
+import type { chatV1, participantV1 } from '@huddle/contracts';
+import { notFound } from '@huddle/errors';
+import { type ChatContext, type Viewer, viewerIn } from './presenter';
+import type { ParticipantRpc } from './services';
+
+interface Members {
+  participants: participantV1.Participant[];
+  people: Map<string, participantV1.Person>;
+}
+
+export interface ChatContextLoader {
+  /**
+   * The context to present `chat` for `viewerId`, who must be one of its
+   * participants (A1): otherwise the chat does not exist for them.
+   */
+  forViewer(chat: chatV1.Chat, viewerId: string): Promise<{ context: ChatContext; viewer: Viewer }>;
+}
+
+export interface ChatContextCacheOptions {
+  /** How long a chat's participants and people are reused; short, so removals (P2, P4) show at once. */
+  ttlMs?: number;
+  /** How many chats are remembered at most; the oldest entries go first. */
+  maxChats?: number;
+  now?: () => number;
+}
+
+/**
+ * Loads a chat's participants and their directory entries for the presenter,
+ * used by REST and the realtime stream alike. A short per-chat cache lets a
+ * burst of realtime events for one chat, fanned out to many viewers on this
+ * gateway, cost one pair of calls instead of one per event and viewer.
+ */
+export function createChatContextLoader(
+  participant: ParticipantRpc,
+  { ttlMs = 1_500, maxChats = 2_000, now = Date.now }: ChatContextCacheOptions = {},
+): ChatContextLoader {
+  const cache = new Map<string, { expiresAt: number; members: Promise<Members> }>();
+
+  async function fetchMembers(chat: chatV1.Chat): Promise<Members> {
+    const { participants } = await participant.listParticipants({ chatId: chat.id });
+    const personIds = participants.map((member) => member.personId);
+    const { people } =
+      personIds.length > 0
+        ? await participant.getPeople({ practiceId: chat.practiceId, personIds })
+        : { people: [] };
+    return { participants, people: new Map(people.map((person) => [person.id, person])) };
+  }
+
+  function members(chat: chatV1.Chat, fresh: boolean): Promise<Members> {
+    const cached = cache.get(chat.id);
+    if (cached && !fresh && cached.expiresAt > now()) return cached.members;
+    const loading = fetchMembers(chat);
+    cache.delete(chat.id);
+    cache.set(chat.id, { expiresAt: now() + ttlMs, members: loading });
+    // A failed load must not be served to the next caller.
+    loading.catch(() => {
+      if (cache.get(chat.id)?.members === loading) cache.delete(chat.id);
+    });
+    while (cache.size > maxChats) {
+      const oldest = cache.keys().next().value;
+      if (oldest === undefined) break;
+      cache.delete(oldest);
+    }
+    return loading;
+  }
+
+  return {
+    async forViewer(chat, viewerId) {
+      for (const fresh of [false, true]) {
+        const context = { chat, ...(await members(chat, fresh)) };
+        const viewer = viewerIn(context, viewerId);
+        if (viewer) return { context, viewer };
+        // A cached list may predate the viewer joining: look once more before saying no.
+      }
+      throw notFound('Chat');
+    },
+  };
+}

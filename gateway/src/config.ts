@@ -1,0 +1,66 @@
+import { ConfigError, commonEnv, deepFreeze, parseEnv, Type } from '@huddle/config';
+import type { Static } from 'typebox';
+
+const address = (fallback: string) => Type.String({ minLength: 1, default: fallback });
+
+const gatewayEnv = Type.Object({
+  ...commonEnv,
+  PORT: Type.Integer({ minimum: 0, maximum: 65_535, default: 8080 }),
+  HOST: Type.String({ minLength: 1, default: '0.0.0.0' }),
+  // RFC 7518 section 3.2: an HS256 key must be at least as long as the hash, 256 bits.
+  AUTH_JWT_SECRET: Type.Optional(Type.String({ minLength: 32 })),
+  AUTH_JWKS_URL: Type.Optional(Type.String({ format: 'uri', pattern: '^https?://' })),
+  AUTH_JWT_ISSUER: Type.Optional(Type.String({ minLength: 1 })),
+  AUTH_JWT_AUDIENCE: Type.Optional(Type.String({ minLength: 1 })),
+  RATE_LIMIT_PER_MINUTE: Type.Integer({ minimum: 1, default: 600 }),
+  CHAT_ADDR: address('127.0.0.1:50051'),
+  PARTICIPANT_ADDR: address('127.0.0.1:50052'),
+  SHARING_POLICY_ADDR: address('127.0.0.1:50053'),
+  NOTIFICATION_ADDR: address('127.0.0.1:50054'),
+});
+
+export interface GatewayConfig {
+  logLevel: string;
+  http: { host: string; port: number };
+  auth: { jwtSecret?: string; jwksUrl?: string; issuer?: string; audience?: string };
+  rateLimit: { perMinute: number };
+  services: { chat: string; participant: string; sharingPolicy: string; notification: string };
+  nats: { url: string };
+  shutdownTimeoutMs: number;
+}
+
+/** Reads the gateway's environment once; every bad or missing key is listed in one ConfigError. */
+export function loadConfig(env: Record<string, string | undefined> = process.env): Readonly<GatewayConfig> {
+  const problems: string[] = [];
+  if (!env.AUTH_JWT_SECRET && !env.AUTH_JWKS_URL) {
+    problems.push('AUTH_JWT_SECRET, AUTH_JWKS_URL: one of them is required to verify bearer tokens');
+  }
+  let raw: Static<typeof gatewayEnv>;
+  try {
+    raw = parseEnv(gatewayEnv, env);
+  } catch (error) {
+    if (error instanceof ConfigError) throw new ConfigError([...error.problems, ...problems]);
+    throw error;
+  }
+  if (problems.length > 0) throw new ConfigError(problems);
+  return deepFreeze({
+    logLevel: raw.LOG_LEVEL,
+    http: { host: raw.HOST, port: raw.PORT },
+    auth: {
+      jwtSecret: raw.AUTH_JWT_SECRET,
+      jwksUrl: raw.AUTH_JWKS_URL,
+      issuer: raw.AUTH_JWT_ISSUER,
+      audience: raw.AUTH_JWT_AUDIENCE,
+    },
+    rateLimit: { perMinute: raw.RATE_LIMIT_PER_MINUTE },
+    services: {
+      chat: raw.CHAT_ADDR,
+      participant: raw.PARTICIPANT_ADDR,
+      sharingPolicy: raw.SHARING_POLICY_ADDR,
+      // Reserved for the notification routes (inbox, levels); nothing calls it yet.
+      notification: raw.NOTIFICATION_ADDR,
+    },
+    nats: { url: raw.NATS_URL },
+    shutdownTimeoutMs: raw.SHUTDOWN_TIMEOUT_MS,
+  });
+}

@@ -1,0 +1,154 @@
+import { HuddleError } from '@huddle/errors';
+import type { FastifyRequest } from 'fastify';
+import {
+  createRemoteJWKSet,
+  type JWTPayload,
+  type JWTVerifyGetKey,
+  errors as joseErrors,
+  jwtVerify,
+} from 'jose';
+import type { GatewayConfig } from '../config';
+import type { App } from '../routes/types';
+import { idPattern } from '../schemas';
+
+/** Who is calling: a person of a practice, or a platform service acting for a practice. */
+export type Principal =
+  | { kind: 'person'; practiceId: string; personId: string }
+  | { kind: 'service'; practiceId: string; name: string; scopes: string[] };
+
+/** What a route needs: a person, a service, or (the WebSocket) a person checked by the handler. */
+export type AuthRequirement = 'person' | 'service' | 'socket';
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    auth?: AuthRequirement;
+    /** A service route's scope; the token's practice must also be the route's `practiceId`. */
+    scope?: string;
+  }
+  interface FastifyRequest {
+    principal: Principal | null;
+    /** Why a presented token was refused; kept so the rate limit still counts the caller first. */
+    authFailure: HuddleError | null;
+  }
+}
+
+export interface Authenticator {
+  /** Verifies a bearer token; rejects with HuddleError `unauthenticated` (or `unavailable` when keys cannot be fetched). */
+  verify(token: string): Promise<Principal>;
+}
+
+const ids = new RegExp(idPattern);
+const unauthenticated = (detail: string) => new HuddleError('unauthenticated', detail);
+
+function principalOf(claims: JWTPayload): Principal {
+  const { sub, practice, scope } = claims;
+  if (typeof practice !== 'string' || !ids.test(practice))
+    throw unauthenticated('The token has no valid practice');
+  if (typeof sub !== 'string') throw unauthenticated('The token has no subject');
+  if (sub.startsWith('svc:')) {
+    const name = sub.slice('svc:'.length);
+    if (!name) throw unauthenticated('The token names no service');
+    const scopes = typeof scope === 'string' ? scope.split(' ').filter(Boolean) : [];
+    return { kind: 'service', practiceId: practice, name, scopes };
+  }
+  if (!ids.test(sub)) throw unauthenticated('The token subject is not a valid person id');
+  return { kind: 'person', practiceId: practice, personId: sub };
+}
+
+/** HS256 with a shared secret, keys from a JWKS URL, or both (the token's `alg` chooses). */
+export function createAuthenticator(auth: GatewayConfig['auth']): Authenticator {
+  const secret = auth.jwtSecret ? new TextEncoder().encode(auth.jwtSecret) : undefined;
+  const jwks = auth.jwksUrl ? createRemoteJWKSet(new URL(auth.jwksUrl)) : undefined;
+  const keyFor: JWTVerifyGetKey = (header, token) => {
+    if (header.alg === 'HS256') {
+      if (secret) return secret;
+      throw unauthenticated('HS256 tokens are not accepted');
+    }
+    if (jwks) return jwks(header, token);
+    throw unauthenticated('Only HS256 tokens are accepted');
+  };
+  return {
+    async verify(token) {
+      try {
+        const { payload } = await jwtVerify(token, keyFor, {
+          issuer: auth.issuer,
+          audience: auth.audience,
+          requiredClaims: ['sub', 'exp', 'practice'],
+        });
+        return principalOf(payload);
+      } catch (error) {
+        if (error instanceof HuddleError) throw error;
+        if (error instanceof joseErrors.JWTExpired) throw unauthenticated('The token has expired');
+        if (error instanceof joseErrors.JWKSTimeout) {
+          throw new HuddleError('unavailable', 'Signing keys cannot be fetched; try again shortly');
+        }
+        throw unauthenticated('The token is not valid');
+      }
+    },
+  };
+}
+
+function tokenOf(request: FastifyRequest, requirement: AuthRequirement): string | undefined {
+  const header = request.headers.authorization;
+  if (header) {
+    const [scheme, token] = header.split(' ');
+    return scheme?.toLowerCase() === 'bearer' && token ? token : '';
+  }
+  // Browsers cannot set headers on a WebSocket, so the stream also takes the token in its URL.
+  if (requirement === 'socket') {
+    const query = request.query as { access_token?: unknown } | undefined;
+    if (typeof query?.access_token === 'string') return query.access_token;
+  }
+  return undefined;
+}
+
+/**
+ * Identifies the caller on every route that needs one (onRequest, before the
+ * rate limit keys on them) and refuses them before validation (preValidation),
+ * so an unauthenticated request learns nothing about the route's schema.
+ */
+export function installAuth(app: App, authenticator: Authenticator) {
+  app.decorateRequest('principal', null);
+  app.decorateRequest('authFailure', null);
+  app.addHook('onRequest', async (request) => {
+    const requirement = request.routeOptions.config.auth;
+    if (!requirement) return;
+    const token = tokenOf(request, requirement);
+    if (token === undefined) {
+      request.authFailure = unauthenticated('A bearer token is required');
+      return;
+    }
+    try {
+      request.principal = await authenticator.verify(token);
+    } catch (error) {
+      if (!(error instanceof HuddleError) || error.code !== 'unauthenticated') throw error;
+      request.authFailure = error;
+    }
+  });
+  app.addHook('preValidation', async (request) => {
+    const requirement = request.routeOptions.config.auth;
+    if (requirement !== 'person' && requirement !== 'service') return;
+    const { principal } = request;
+    if (!principal) throw request.authFailure ?? unauthenticated('A bearer token is required');
+    if (principal.kind !== requirement) {
+      throw new HuddleError('forbidden', `This route needs a ${requirement} token`);
+    }
+    if (principal.kind === 'service') {
+      const { scope } = request.routeOptions.config;
+      if (scope && !principal.scopes.includes(scope)) {
+        throw new HuddleError('forbidden', `The token lacks the ${scope} scope`);
+      }
+      const { practiceId } = request.params as { practiceId?: string };
+      if (practiceId !== undefined && practiceId !== principal.practiceId) {
+        throw new HuddleError('forbidden', 'The token is for another practice');
+      }
+    }
+  });
+}
+
+/** The person calling a `person` route. */
+export function personOf(request: FastifyRequest) {
+  const { principal } = request;
+  if (principal?.kind !== 'person') throw unauthenticated('A person token is required');
+  return principal;
+}

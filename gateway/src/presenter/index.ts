@@ -1,0 +1,199 @@
+import type { chatV1, participantV1 } from '@huddle/contracts';
+
+/**
+ * The one place that decides what a viewer may see of domain data (DESIGN.md
+ * G4, G5, P2, S6). Pure functions: REST and the realtime stream both load a
+ * ChatContext and present through here, so the rules cannot drift apart.
+ */
+
+export type PersonKind = 'practitioner' | 'client';
+
+export interface Viewer {
+  personId: string;
+  kind: PersonKind;
+}
+
+/** A chat with its active participants and the directory entries of those participants. */
+export interface ChatContext {
+  chat: chatV1.Chat;
+  participants: readonly participantV1.Participant[];
+  people: ReadonlyMap<string, participantV1.Person>;
+}
+
+export interface PresentedPerson {
+  /** Null when the viewer may not know who this is (G5, P2). */
+  id: string | null;
+  name: string;
+  photoUrl: string | null;
+  kind: PersonKind | null;
+}
+
+export interface PresentedChat {
+  id: string;
+  kind: 'direct' | 'shared' | 'group';
+  name: string;
+  title: string;
+  avatar: string | null;
+  style: string;
+  clientNaming: string;
+  hideClientIdentities: boolean;
+  locked: boolean;
+  ownerId: string;
+  programId: string | null;
+}
+
+export interface PresentedMessage {
+  id: string;
+  chatId: string;
+  seq: number;
+  parentId: string | null;
+  author: PresentedPerson;
+  body: string;
+  mentions: PresentedPerson[];
+  attachments: string[];
+  pinned: boolean;
+  editedAt: string | null;
+  deletedAt: string | null;
+  createdAt: string | null;
+  replyCount: number;
+}
+
+/** P2: how a removed or unlinked author (or mention) appears to everyone. */
+export const formerParticipant: Readonly<PresentedPerson> = Object.freeze({
+  id: null,
+  name: 'Former participant',
+  photoUrl: null,
+  kind: null,
+});
+
+const fullName = (person: participantV1.Person) => `${person.firstName} ${person.lastName}`.trim();
+
+/** G4: how a client's name appears to other clients under the chat's client naming. */
+export function clientName(person: participantV1.Person, clientNaming: string): string {
+  switch (clientNaming) {
+    case 'first':
+      return person.firstName;
+    case 'first_initial': {
+      const initial = person.lastName.trim().charAt(0);
+      return initial ? `${person.firstName} ${initial}.` : person.firstName;
+    }
+    default:
+      return fullName(person);
+  }
+}
+
+const kindOf = (participant: participantV1.Participant): PersonKind =>
+  participant.kind === 'client' || (participant.kind !== 'practitioner' && participant.role === 'client')
+    ? 'client'
+    : 'practitioner';
+
+const findParticipant = (context: ChatContext, personId: string) =>
+  context.participants.find((participant) => participant.personId === personId);
+
+/** The viewer as a participant of the chat, or undefined when they are not one (A1). */
+export function viewerIn(context: ChatContext, personId: string): Viewer | undefined {
+  const participant = findParticipant(context, personId);
+  return participant && { personId, kind: kindOf(participant) };
+}
+
+/** One person of a chat as this viewer may see them. */
+export function presentPerson(
+  viewer: Viewer,
+  context: ChatContext,
+  personId: string | null | undefined,
+): PresentedPerson {
+  const participant = personId ? findParticipant(context, personId) : undefined;
+  if (!participant) return { ...formerParticipant };
+  const kind = kindOf(participant);
+  const person = context.people.get(participant.personId);
+  const hidden = { id: null, name: participant.pseudonym, photoUrl: null, kind } satisfies PresentedPerson;
+  const seesInFull =
+    participant.personId === viewer.personId || viewer.kind === 'practitioner' || kind !== 'client';
+  if (seesInFull) {
+    // A participant the directory does not know (yet) is named by their pseudonym rather than left blank.
+    if (!person) return { ...hidden, id: participant.personId };
+    return { id: person.id, name: fullName(person), photoUrl: person.photoUrl ?? null, kind };
+  }
+  // A client looking at another client: G5 hides them entirely, else G4 decides the name.
+  if (context.chat.hideClientIdentities || !person) return hidden;
+  return {
+    id: person.id,
+    name: clientName(person, context.chat.clientNaming),
+    photoUrl: person.photoUrl ?? null,
+    kind,
+  };
+}
+
+const isTeam = (participant: participantV1.Participant) => kindOf(participant) === 'practitioner';
+
+/** S6: a direct chat with more than one team member is a shared chat. */
+export function chatKind(context: ChatContext): PresentedChat['kind'] {
+  if (context.chat.kind === 'group') return 'group';
+  return context.participants.filter(isTeam).length > 1 ? 'shared' : 'direct';
+}
+
+/**
+ * S6 titles. A group shows its own name and preset avatar, never a client's
+ * photo. A direct chat shows the other side: practitioners see the client,
+ * the client sees the owner. A shared chat adds "+N more", N being the team
+ * members it is shared with beyond the owner. DESIGN.md names only the team's
+ * view of a shared chat; the client sees the owner's name with the same count,
+ * since their own name would tell them nothing.
+ */
+function titleOf(viewer: Viewer, context: ChatContext, kind: PresentedChat['kind']) {
+  const { chat } = context;
+  if (kind === 'group') return { title: chat.name, avatar: chat.avatar || null };
+  const counterpartId =
+    viewer.kind === 'client'
+      ? chat.ownerId
+      : context.participants.find((participant) => !isTeam(participant))?.personId;
+  const counterpart = presentPerson(viewer, context, counterpartId);
+  if (kind === 'direct') return { title: counterpart.name, avatar: counterpart.photoUrl };
+  const sharedWith = context.participants.filter(
+    (participant) => isTeam(participant) && participant.personId !== chat.ownerId,
+  ).length;
+  return { title: `${counterpart.name} +${sharedWith} more`, avatar: counterpart.photoUrl };
+}
+
+export function presentChat(viewer: Viewer, context: ChatContext): PresentedChat {
+  const { chat } = context;
+  const kind = chatKind(context);
+  return {
+    id: chat.id,
+    kind,
+    name: chat.name,
+    ...titleOf(viewer, context, kind),
+    style: chat.style,
+    clientNaming: chat.clientNaming,
+    hideClientIdentities: chat.hideClientIdentities,
+    locked: chat.locked,
+    ownerId: chat.ownerId,
+    programId: chat.programId ?? null,
+  };
+}
+
+const iso = (date: Date | undefined) => date?.toISOString() ?? null;
+
+export function presentMessage(
+  viewer: Viewer,
+  context: ChatContext,
+  message: chatV1.Message,
+): PresentedMessage {
+  const deleted = message.deletedAt !== undefined;
+  return {
+    id: message.id,
+    chatId: message.chatId,
+    seq: message.seq,
+    parentId: message.parentId ?? null,
+    author: presentPerson(viewer, context, message.authorId),
+    // A deleted message keeps its place in the chat but none of its content.
+    body: deleted ? '' : message.body,
+    mentions: deleted ? [] : message.mentions.map((personId) => presentPerson(viewer, context, personId)),
+    attachments: deleted ? [] : [...message.attachmentIds],
+    pinned: message.pinned,
+    editedAt: iso(message.editedAt),
+    deletedAt: iso(message.deletedAt),
+    createdAt: iso(message.createdAt),
+    replyCount: message.replyCount,
+  };
+}

@@ -1,0 +1,11 @@
+import type { RealtimeEvent } from '@huddle/contracts';
+
+/**
+ * Where realtime events for one person come from. The gateway subscribes once
+ * per connected person and presents each event for them (DESIGN.md section 3,
+ * Realtime); the notification service publishes them.
+ */
+export interface RealtimeFeed {
+  /** Delivers the person's events to `handler`, in order, until the returned function is called. */
+  subscribe(practiceId: string, personId: string, handler: (event: RealtimeEvent) => void): () => void;
+}

@@ -1,0 +1,113 @@
+import type { participantV1 } from '@huddle/contracts';
+import { HuddleError } from '@huddle/errors';
+import Type, { type Static } from 'typebox';
+import { presentDirectoryPerson, presentPractice } from '../presenter/directory';
+import { Id, Nullable, Person, PersonKind, Plan, Practice, problemResponses, TeamRole } from '../schemas';
+import type { App, RouteDeps } from './types';
+
+const directoryWrite = 'directory:write';
+
+const Tag = Type.String({ minLength: 1, maxLength: 50 });
+const TagList = Type.Array(Tag, { maxItems: 50, uniqueItems: true });
+
+const PersonBody = Type.Object(
+  {
+    kind: PersonKind,
+    firstName: Type.String({ minLength: 1, maxLength: 100 }),
+    lastName: Type.String({ minLength: 1, maxLength: 100 }),
+    photoUrl: Type.Optional(Nullable(Type.String({ format: 'uri', pattern: '^https?://', maxLength: 2048 }))),
+    tags: Type.Optional(TagList),
+    teamRole: Type.Optional(TeamRole),
+    canManageTeamSettings: Type.Optional(Type.Boolean()),
+    clientTagRestriction: Type.Optional(Nullable(TagList)),
+    zoomLinked: Type.Optional(Type.Boolean()),
+  },
+  { additionalProperties: false },
+);
+
+const practitionerOnly = ['teamRole', 'canManageTeamSettings', 'clientTagRestriction', 'zoomLinked'] as const;
+
+/** Section 1: tags belong to clients, access attributes to practitioners; a mix is a mistake worth reporting. */
+function personOf(
+  practiceId: string,
+  personId: string,
+  body: Static<typeof PersonBody>,
+): participantV1.Person {
+  const misplaced =
+    body.kind === 'client'
+      ? practitionerOnly.filter((field) => body[field] !== undefined)
+      : body.tags !== undefined
+        ? ['tags']
+        : [];
+  if (misplaced.length > 0) {
+    throw new HuddleError('validation_failed', `A ${body.kind} has no ${misplaced.join(', ')}`, {
+      fields: misplaced,
+    });
+  }
+  const practitioner = body.kind === 'practitioner';
+  return {
+    id: personId,
+    practiceId,
+    kind: body.kind,
+    firstName: body.firstName,
+    lastName: body.lastName,
+    photoUrl: body.photoUrl ?? undefined,
+    tags: body.tags ?? [],
+    teamRole: practitioner ? (body.teamRole ?? 'member') : '',
+    canManageTeamSettings: body.canManageTeamSettings ?? false,
+    clientTagRestriction: body.clientTagRestriction ? { tags: body.clientTagRestriction } : undefined,
+    zoomLinked: body.zoomLinked ?? false,
+  };
+}
+
+/** The platform's directory writes: practices and people (DESIGN.md section 4, `directory:write`). */
+export function directoryRoutes(app: App, { services }: RouteDeps) {
+  app.put(
+    '/v1/practices/:practiceId',
+    {
+      config: { auth: 'service', scope: directoryWrite },
+      schema: {
+        summary: 'Create or update a practice',
+        tags: ['directory'],
+        security: [{ bearer: [] }],
+        params: Type.Object({ practiceId: Id }),
+        body: Type.Object(
+          { name: Type.String({ minLength: 1, maxLength: 200 }), plan: Plan },
+          { additionalProperties: false },
+        ),
+        response: { 200: Practice, 201: Practice, ...problemResponses },
+      },
+    },
+    async (request, reply) => {
+      const { practiceId } = request.params;
+      const { practice, created } = await services.sharingPolicy.upsertPractice({
+        practice: { id: practiceId, name: request.body.name, plan: request.body.plan },
+      });
+      if (!practice) throw new HuddleError('internal', 'The practice was not returned');
+      return reply.code(created ? 201 : 200).send(presentPractice(practice));
+    },
+  );
+
+  app.put(
+    '/v1/practices/:practiceId/people/:personId',
+    {
+      config: { auth: 'service', scope: directoryWrite },
+      schema: {
+        summary: 'Create or update a person of a practice',
+        tags: ['directory'],
+        security: [{ bearer: [] }],
+        params: Type.Object({ practiceId: Id, personId: Id }),
+        body: PersonBody,
+        response: { 200: Person, 201: Person, ...problemResponses },
+      },
+    },
+    async (request, reply) => {
+      const { practiceId, personId } = request.params;
+      const { person, created } = await services.participant.upsertPerson({
+        person: personOf(practiceId, personId, request.body),
+      });
+      if (!person) throw new HuddleError('internal', 'The person was not returned');
+      return reply.code(created ? 201 : 200).send(presentDirectoryPerson(person));
+    },
+  );
+}

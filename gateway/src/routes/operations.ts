@@ -1,0 +1,72 @@
+import Type from 'typebox';
+import type { App } from './types';
+
+export interface Readiness {
+  ready: boolean;
+  checks: Record<string, boolean>;
+}
+
+export interface OperationsDeps {
+  readiness: () => Promise<Readiness>;
+  metricsText?: () => Promise<string>;
+}
+
+const ReadinessSchema = Type.Object({
+  ready: Type.Boolean(),
+  checks: Type.Record(Type.String(), Type.Boolean()),
+});
+
+// Probes and scrapes must answer even when the gateway sheds load or a caller is over its rate.
+const operational = { rateLimit: false, pressureHandler: () => undefined } as const;
+
+export function operationsRoutes(app: App, { readiness, metricsText }: OperationsDeps) {
+  app.get(
+    '/healthz',
+    {
+      config: operational,
+      schema: {
+        summary: 'Liveness: the process is up',
+        tags: ['operations'],
+        response: { 200: Type.Object({ status: Type.Literal('ok') }) },
+      },
+    },
+    async () => ({ status: 'ok' as const }),
+  );
+
+  app.get(
+    '/readyz',
+    {
+      config: operational,
+      schema: {
+        summary: 'Readiness: the services and NATS the gateway needs answer',
+        tags: ['operations'],
+        response: { 200: ReadinessSchema, 503: ReadinessSchema },
+      },
+    },
+    async (request, reply) => {
+      const result = await readiness().catch((error: unknown) => {
+        request.log.warn({ err: error }, 'readiness check failed');
+        return { ready: false, checks: {} };
+      });
+      return reply.code(result.ready ? 200 : 503).send(result);
+    },
+  );
+
+  app.get(
+    '/metrics',
+    {
+      config: operational,
+      schema: {
+        summary: 'Prometheus metrics',
+        tags: ['operations'],
+        response: { 200: Type.String() },
+      },
+    },
+    async (_request, reply) => {
+      const text = metricsText ? await metricsText() : '';
+      return reply.type('text/plain; version=0.0.4; charset=utf-8').send(text);
+    },
+  );
+
+  app.get('/openapi.json', { config: operational, schema: { hide: true } }, async () => app.swagger());
+}

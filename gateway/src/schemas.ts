@@ -1,0 +1,97 @@
+import Type, { type TSchema } from 'typebox';
+
+/** Shared TypeBox schemas of the public API (DESIGN.md section 4). */
+
+export const idPattern = '^[A-Za-z0-9_-]{1,64}$';
+export const Id = Type.String({ pattern: idPattern, description: 'An identifier: 1-64 of A-Z a-z 0-9 _ -' });
+
+export const Nullable = <T extends TSchema>(schema: T) => Type.Union([schema, Type.Null()]);
+
+/** Enumerations carry their type so fast-json-stringify and OpenAPI both know they are strings. */
+export const StringEnum = <const V extends string[]>(values: V, options: { default?: V[number] } = {}) =>
+  Type.Enum(values, { type: 'string', ...options });
+
+export const Problem = Type.Object(
+  {
+    type: Type.String(),
+    title: Type.String(),
+    status: Type.Integer(),
+    code: Type.String({ description: 'A stable error code of DESIGN.md section 4' }),
+    detail: Type.String(),
+    instance: Type.Optional(Type.String()),
+    errors: Type.Optional(
+      Type.Array(
+        Type.Object(
+          { in: Type.String(), field: Type.String(), message: Type.String() },
+          { additionalProperties: false },
+        ),
+      ),
+    ),
+    details: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
+  },
+  { additionalProperties: false },
+);
+
+/** Every route answers errors as problem+json. */
+export const problemResponses = { '4xx': Problem, '5xx': Problem } as const;
+
+export const PersonKind = StringEnum(['practitioner', 'client']);
+export const Plan = StringEnum(['starter', 'professional', 'plus', 'team']);
+export const TeamRole = StringEnum(['owner', 'admin', 'member']);
+export const ChatStyle = StringEnum(['feed', 'direct']);
+export const ClientNaming = StringEnum(['full', 'first_initial', 'first']);
+
+export const Practice = Type.Object({ id: Id, name: Type.String(), plan: Plan });
+
+export const Person = Type.Object({
+  id: Id,
+  kind: PersonKind,
+  firstName: Type.String(),
+  lastName: Type.String(),
+  photoUrl: Nullable(Type.String()),
+  tags: Type.Array(Type.String()),
+  teamRole: Nullable(TeamRole),
+  canManageTeamSettings: Type.Boolean(),
+  clientTagRestriction: Nullable(Type.Array(Type.String())),
+  zoomLinked: Type.Boolean(),
+});
+
+export const PresentedPerson = Type.Object(
+  {
+    id: Nullable(Type.String()),
+    name: Type.String(),
+    photoUrl: Nullable(Type.String()),
+    kind: Nullable(PersonKind),
+  },
+  { description: 'A person as the viewer may see them; id is null when the viewer may not know it (G5, P2)' },
+);
+
+export const Chat = Type.Object({
+  id: Id,
+  kind: StringEnum(['direct', 'shared', 'group']),
+  name: Type.String(),
+  title: Type.String(),
+  avatar: Nullable(Type.String()),
+  style: Type.String(),
+  clientNaming: Type.String(),
+  hideClientIdentities: Type.Boolean(),
+  locked: Type.Boolean(),
+  ownerId: Type.String(),
+  programId: Nullable(Type.String()),
+});
+
+export const Message = Type.Object({
+  id: Type.String(),
+  chatId: Type.String(),
+  seq: Type.Integer(),
+  parentId: Nullable(Type.String()),
+  author: PresentedPerson,
+  body: Type.String(),
+  mentions: Type.Array(PresentedPerson),
+  attachments: Type.Array(Type.String()),
+  pinned: Type.Boolean(),
+  editedAt: Nullable(Type.String({ format: 'date-time' })),
+  deletedAt: Nullable(Type.String({ format: 'date-time' })),
+  createdAt: Nullable(Type.String({ format: 'date-time' })),
+  replyCount: Type.Integer(),
+});

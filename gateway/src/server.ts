@@ -1,0 +1,157 @@
+import type { AddressInfo } from 'node:net';
+import { pathToFileURL } from 'node:url';
+import { ConfigError } from '@huddle/config';
+import { chatV1, participantV1, sharingPolicyV1 } from '@huddle/contracts';
+import { checkHealth, connect } from '@huddle/grpc';
+import { createLogger, type Logger } from '@huddle/logging';
+import { connect as connectNats } from '@nats-io/transport-node';
+import { buildApp } from './app';
+import { type GatewayConfig, loadConfig } from './config';
+import { natsRealtimeFeed } from './realtime/nats';
+
+export interface StartOptions {
+  /** Where the gateway logs; a JSON logger at the configured level when absent. */
+  logger?: Logger;
+  /** Prometheus text for /metrics, e.g. from the telemetry package's exporter. */
+  metricsText?: () => Promise<string>;
+}
+
+export interface RunningGateway {
+  /** Where to reach it, e.g. http://127.0.0.1:8080 (loopback when bound to every interface). */
+  url: string;
+  port: number;
+  /** Stops accepting, closes sockets and in-flight requests, drains NATS, closes gRPC channels. */
+  stop(): Promise<void>;
+}
+
+/** Resolves after `ms`, or with whatever `work` settles to first; the timer never keeps the process up. */
+async function within<T>(ms: number, work: Promise<T>, onTimeout: () => void): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<void>((resolve) => {
+    timer = setTimeout(() => {
+      onTimeout();
+      resolve();
+    }, ms);
+    timer.unref();
+  });
+  await Promise.race([work.then(() => undefined), deadline]).finally(() => clearTimeout(timer));
+}
+
+/**
+ * Runs the gateway in this process: gRPC clients, NATS, the app, listening.
+ * server.ts's own entry point and in-process launchers (tests, `npm start`) share it.
+ */
+export async function startGateway(
+  config: Readonly<GatewayConfig>,
+  options: StartOptions = {},
+): Promise<RunningGateway> {
+  const logger = options.logger ?? createLogger({ service: 'gateway', level: config.logLevel });
+  const nats = await connectNats({ servers: config.nats.url, name: 'huddle-gateway' });
+  const remotes = {
+    chat: connect(chatV1.ChatServiceService, config.services.chat),
+    participant: connect(participantV1.ParticipantServiceService, config.services.participant),
+    sharingPolicy: connect(sharingPolicyV1.SharingPolicyServiceService, config.services.sharingPolicy),
+  };
+  const closeClients = () => {
+    for (const remote of Object.values(remotes)) remote.close();
+  };
+
+  // The services the routes call and the bus the stream listens on; the notification service is not called yet.
+  const readiness = async () => {
+    const [chat, participant, sharingPolicy] = await Promise.all([
+      checkHealth(config.services.chat),
+      checkHealth(config.services.participant),
+      checkHealth(config.services.sharingPolicy),
+    ]);
+    const checks = { chat, participant, sharingPolicy, nats: !nats.isClosed() };
+    return { ready: Object.values(checks).every(Boolean), checks };
+  };
+
+  const app = await buildApp(config, {
+    services: remotes,
+    realtime: natsRealtimeFeed(nats, logger),
+    readiness,
+    metricsText: options.metricsText,
+    logger,
+  }).catch(async (error: unknown) => {
+    await nats.close();
+    closeClients();
+    throw error;
+  });
+  try {
+    await app.ready();
+    // Listening on the node server directly: fastify's listen logs one line per network interface.
+    await new Promise<void>((resolve, reject) => {
+      app.server.once('error', reject);
+      app.server.listen(config.http.port, config.http.host, () => {
+        app.server.off('error', reject);
+        resolve();
+      });
+    });
+  } catch (error) {
+    await app.close();
+    await nats.close();
+    closeClients();
+    throw error;
+  }
+
+  const { port } = app.server.address() as AddressInfo;
+  const everywhere = config.http.host === '0.0.0.0' || config.http.host === '::';
+  const url = `http://${everywhere ? '127.0.0.1' : config.http.host}:${port}`;
+  logger.info({ host: config.http.host, port }, 'gateway listening');
+
+  let stopping: Promise<void> | undefined;
+  const stop = async () => {
+    // Requests and sockets still open at the deadline are cut; the bus and channels close regardless.
+    await within(config.shutdownTimeoutMs, app.close(), () => {
+      logger.warn('shutdown deadline reached; closing remaining connections');
+      app.server.closeAllConnections();
+    });
+    await within(config.shutdownTimeoutMs, nats.drain(), () => void nats.close());
+    closeClients();
+    logger.info('gateway stopped');
+  };
+  return {
+    url,
+    port,
+    stop: () => {
+      stopping ??= stop();
+      return stopping;
+    },
+  };
+}
+
+async function main() {
+  let config: Readonly<GatewayConfig>;
+  try {
+    config = loadConfig();
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    process.stderr.write(`${error.message}\n`);
+    process.exit(78); // EX_CONFIG
+  }
+  const logger = createLogger({ service: 'gateway', level: config.logLevel });
+  const gateway = await startGateway(config, { logger });
+  const shutdown = (signal: NodeJS.Signals) => {
+    logger.info({ signal }, 'stopping');
+    gateway.stop().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        logger.error({ err: error }, 'shutdown failed');
+        process.exit(1);
+      },
+    );
+  };
+  process.once('SIGINT', shutdown);
+  process.once('SIGTERM', shutdown);
+}
+
+const isEntryPoint = process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href;
+if (isEntryPoint) {
+  main().catch((error: unknown) => {
+    process.stderr.write(
+      `gateway failed to start: ${error instanceof Error ? error.stack : String(error)}\n`,
+    );
+    process.exit(1);
+  });
+}
