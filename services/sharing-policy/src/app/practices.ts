@@ -10,7 +10,7 @@ export class Practices {
     private readonly store: PracticeRepository,
   ) {}
 
-  upsert(input: Practice): Promise<StoredPractice & { created: boolean }> {
+  async upsert(input: Practice): Promise<StoredPractice & { created: boolean }> {
     const practice = normalizePractice(input);
     return this.work.transaction(async (tx, emit) => {
       const stored = await this.store.upsert(tx, practice);

@@ -1,0 +1,98 @@
+import { HuddleError } from '@huddle/errors';
+import { describe, expect, it } from 'vitest';
+import { Authorization } from '../../src/app/authorization';
+import type { PeopleSource } from '../../src/app/ports';
+import type { PersonAccess } from '../../src/domain/person';
+import { client, practitioner } from './people';
+
+/** A source of people that records what it was asked for. */
+function source(...people: PersonAccess[]): PeopleSource & { asked: string[][] } {
+  const asked: string[][] = [];
+  return {
+    asked,
+    getPeople: async (practiceId, ids) => {
+      asked.push([...ids]);
+      return people.filter((person) => person.practiceId === practiceId && ids.includes(person.id));
+    },
+  };
+}
+
+describe('Authorization.groupCreation', () => {
+  it('G1: decides from the projection alone when it knows everyone', async () => {
+    const projection = source(practitioner('pr1', ['diabetes']), client('c1', ['diabetes']));
+    const directory = source();
+    const decision = await new Authorization(projection, directory).groupCreation({
+      practiceId: 'p1',
+      creatorId: 'pr1',
+      participantIds: ['c1'],
+    });
+    expect(decision).toEqual({ allowed: true });
+    expect(directory.asked).toEqual([]);
+  });
+
+  it('G1: asks the directory only for people the projection has not seen yet', async () => {
+    const projection = source(practitioner('pr1', ['diabetes']));
+    const directory = source(client('c-new', ['vip']), client('c-other', ['diabetes']));
+    const decision = await new Authorization(projection, directory).groupCreation({
+      practiceId: 'p1',
+      creatorId: 'pr1',
+      participantIds: ['c-new', 'pr1', 'c-new'],
+    });
+    expect(directory.asked).toEqual([['c-new']]);
+    expect(decision).toMatchObject({ allowed: false, reason: 'tag_restricted' });
+  });
+
+  it('G1: a creator synced a moment ago, not yet projected, may create a group', async () => {
+    const decision = await new Authorization(source(), source(practitioner('pr-new'))).groupCreation({
+      practiceId: 'p1',
+      creatorId: 'pr-new',
+      participantIds: [],
+    });
+    expect(decision).toEqual({ allowed: true });
+  });
+
+  it('G1: people unknown to both the projection and the directory are refused', async () => {
+    const decision = await new Authorization(source(practitioner('pr1')), source()).groupCreation({
+      practiceId: 'p1',
+      creatorId: 'pr1',
+      participantIds: ['nobody'],
+    });
+    expect(decision).toMatchObject({ allowed: false, reason: 'validation_failed' });
+  });
+
+  it('G1: people of another practice are unknown', async () => {
+    const elsewhere = { ...client('c1'), practiceId: 'p2' };
+    const decision = await new Authorization(source(practitioner('pr1'), elsewhere), source()).groupCreation({
+      practiceId: 'p1',
+      creatorId: 'pr1',
+      participantIds: ['c1'],
+    });
+    expect(decision).toMatchObject({ allowed: false, reason: 'validation_failed' });
+  });
+
+  it('refuses more than 500 participants at once without looking anyone up', async () => {
+    const projection = source();
+    const request = new Authorization(projection, source()).groupCreation({
+      practiceId: 'p1',
+      creatorId: 'pr1',
+      participantIds: Array.from({ length: 501 }, (_, index) => `c${index}`),
+    });
+    await expect(request).rejects.toBeInstanceOf(HuddleError);
+    await expect(request).rejects.toMatchObject({ code: 'validation_failed' });
+    expect(projection.asked).toEqual([]);
+  });
+
+  it('fails as the directory fails when it is needed and unavailable', async () => {
+    const unavailable: PeopleSource = {
+      getPeople: async () => {
+        throw new HuddleError('unavailable', 'A Huddle service is unavailable; try again shortly');
+      },
+    };
+    const request = new Authorization(source(), unavailable).groupCreation({
+      practiceId: 'p1',
+      creatorId: 'pr1',
+      participantIds: [],
+    });
+    await expect(request).rejects.toMatchObject({ code: 'unavailable' });
+  });
+});
