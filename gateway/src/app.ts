@@ -65,6 +65,8 @@ export async function buildApp(config: Readonly<GatewayConfig>, deps: GatewayDep
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   app.setValidatorCompiler(validatorCompiler);
+  // The API speaks JSON only: any other body is 415, not a string that fails validation later.
+  app.removeContentTypeParser('text/plain');
   installProblemHandlers(app);
 
   await app.register(underPressure, {

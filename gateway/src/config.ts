@@ -13,6 +13,9 @@ const gatewayEnv = Type.Object({
   AUTH_JWT_ISSUER: Type.Optional(Type.String({ minLength: 1 })),
   AUTH_JWT_AUDIENCE: Type.Optional(Type.String({ minLength: 1 })),
   RATE_LIMIT_PER_MINUTE: Type.Integer({ minimum: 1, default: 600 }),
+  // Load shedding (503) beyond these; 0 turns a check off.
+  MAX_EVENT_LOOP_DELAY_MS: Type.Integer({ minimum: 0, default: 1_000 }),
+  MAX_EVENT_LOOP_UTILIZATION: Type.Number({ minimum: 0, maximum: 1, default: 0.98 }),
   CHAT_ADDR: address('127.0.0.1:50051'),
   PARTICIPANT_ADDR: address('127.0.0.1:50052'),
   SHARING_POLICY_ADDR: address('127.0.0.1:50053'),
@@ -24,6 +27,7 @@ export interface GatewayConfig {
   http: { host: string; port: number };
   auth: { jwtSecret?: string; jwksUrl?: string; issuer?: string; audience?: string };
   rateLimit: { perMinute: number };
+  loadShedding: { maxEventLoopDelayMs: number; maxEventLoopUtilization: number };
   services: { chat: string; participant: string; sharingPolicy: string; notification: string };
   nats: { url: string };
   shutdownTimeoutMs: number;
@@ -53,6 +57,10 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       audience: raw.AUTH_JWT_AUDIENCE,
     },
     rateLimit: { perMinute: raw.RATE_LIMIT_PER_MINUTE },
+    loadShedding: {
+      maxEventLoopDelayMs: raw.MAX_EVENT_LOOP_DELAY_MS,
+      maxEventLoopUtilization: raw.MAX_EVENT_LOOP_UTILIZATION,
+    },
     services: {
       chat: raw.CHAT_ADDR,
       participant: raw.PARTICIPANT_ADDR,

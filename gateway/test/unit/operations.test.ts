@@ -1,0 +1,88 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import type { App } from '../../src/routes/types';
+import { personToken, testApp, testConfig } from './support';
+
+let app: App | undefined;
+afterEach(() => app?.close());
+
+describe('operations', () => {
+  it('/healthz is 200 while the process is up, even when dependencies are not ready', async () => {
+    ({ app } = await testApp({ readiness: async () => ({ ready: false, checks: { chat: false } }) }));
+    const response = await app.inject({ method: 'GET', url: '/healthz' });
+    expect(response.statusCode).toBe(200);
+    expect(response.json()).toEqual({ status: 'ok' });
+  });
+
+  it('/readyz is 200 with its checks when ready', async () => {
+    ({ app } = await testApp());
+    const response = await app.inject({ method: 'GET', url: '/readyz' });
+    expect(response.statusCode).toBe(200);
+    expect(response.json()).toEqual({ ready: true, checks: { chat: true, nats: true } });
+  });
+
+  it('/readyz is 503 with the failing checks when a dependency is down', async () => {
+    ({ app } = await testApp({
+      readiness: async () => ({ ready: false, checks: { chat: true, nats: false } }),
+    }));
+    const response = await app.inject({ method: 'GET', url: '/readyz' });
+    expect(response.statusCode).toBe(503);
+    expect(response.json()).toEqual({ ready: false, checks: { chat: true, nats: false } });
+  });
+
+  it('/readyz is 503 when the readiness check itself fails', async () => {
+    ({ app } = await testApp({
+      readiness: async () => {
+        throw new Error('boom');
+      },
+    }));
+    expect((await app.inject({ method: 'GET', url: '/readyz' })).statusCode).toBe(503);
+  });
+
+  it('/metrics serves the metrics text, or empty text without a source', async () => {
+    ({ app } = await testApp({ metricsText: async () => 'huddle_up 1\n' }));
+    const response = await app.inject({ method: 'GET', url: '/metrics' });
+    expect(response.statusCode).toBe(200);
+    expect(response.headers['content-type']).toMatch(/^text\/plain/);
+    expect(response.body).toBe('huddle_up 1\n');
+    await app.close();
+    ({ app } = await testApp());
+    const empty = await app.inject({ method: 'GET', url: '/metrics' });
+    expect(empty.statusCode).toBe(200);
+    expect(empty.body).toBe('');
+  });
+
+  it('/openapi.json documents the public routes and /docs serves the UI', async () => {
+    ({ app } = await testApp());
+    const document = (await app.inject({ method: 'GET', url: '/openapi.json' })).json();
+    expect(document.openapi).toMatch(/^3\./);
+    expect(Object.keys(document.paths)).toEqual(
+      expect.arrayContaining([
+        '/v1/practices/{practiceId}',
+        '/v1/practices/{practiceId}/people/{personId}',
+        '/v1/me',
+        '/v1/chats',
+        '/v1/chats/{chatId}',
+        '/v1/chats/{chatId}/messages',
+      ]),
+    );
+    expect(document.paths['/v1/chats'].post.responses['201']).toBeDefined();
+    const docs = await app.inject({ method: 'GET', url: '/docs/' });
+    expect(docs.statusCode).toBe(200);
+  });
+
+  it('more requests than the per-minute budget are 429 rate_limited, counted per person', async () => {
+    ({ app } = await testApp({}, { ...testConfig, rateLimit: { perMinute: 2 } }));
+    const dana = { authorization: `Bearer ${await personToken('dana')}` };
+    const eli = { authorization: `Bearer ${await personToken('eli')}` };
+    for (let index = 0; index < 2; index += 1) {
+      expect((await app.inject({ method: 'GET', url: '/v1/me', headers: dana })).statusCode).toBe(200);
+    }
+    const limited = await app.inject({ method: 'GET', url: '/v1/me', headers: dana });
+    expect(limited.statusCode).toBe(429);
+    expect(limited.headers['content-type']).toMatch(/^application\/problem\+json/);
+    expect(limited.json()).toMatchObject({ code: 'rate_limited', status: 429 });
+    expect((await app.inject({ method: 'GET', url: '/v1/me', headers: eli })).statusCode).toBe(200);
+    // Probes are never rate limited.
+    expect((await app.inject({ method: 'GET', url: '/healthz', headers: dana })).statusCode).toBe(200);
+  });
+});

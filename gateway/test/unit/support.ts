@@ -1,0 +1,236 @@
+import type { chatV1, participantV1, RealtimeEvent } from '@huddle/contracts';
+import { HuddleError } from '@huddle/errors';
+import { SignJWT } from 'jose';
+import { vi } from 'vitest';
+import { buildApp, type GatewayDeps } from '../../src/app';
+import { type GatewayConfig, loadConfig } from '../../src/config';
+import type { RealtimeFeed } from '../../src/realtime/port';
+
+export const secret = 'unit-test-secret-that-is-at-least-32-bytes';
+export const practiceId = 'p1';
+
+export const testConfig: Readonly<GatewayConfig> = loadConfig({
+  AUTH_JWT_SECRET: secret,
+  LOG_LEVEL: 'silent',
+  RATE_LIMIT_PER_MINUTE: '1000',
+  // A test worker compiling schemas stalls its event loop; shedding is tested on its own.
+  MAX_EVENT_LOOP_DELAY_MS: '0',
+  MAX_EVENT_LOOP_UTILIZATION: '0',
+});
+
+export async function token(
+  claims: { sub?: string; practice?: string; scope?: string },
+  { key = secret, expiresIn = '5m' }: { key?: string; expiresIn?: string | number } = {},
+) {
+  return new SignJWT({ practice: practiceId, ...claims })
+    .setProtectedHeader({ alg: 'HS256' })
+    .setIssuedAt()
+    .setExpirationTime(expiresIn)
+    .sign(new TextEncoder().encode(key));
+}
+
+export const personToken = (personId: string) => token({ sub: personId });
+export const serviceToken = (scope = 'directory:write', practice = practiceId) =>
+  token({ sub: 'svc:platform', scope, practice });
+
+export function person(
+  id: string,
+  kind: 'practitioner' | 'client',
+  firstName: string,
+  lastName: string,
+  photoUrl?: string,
+): participantV1.Person {
+  return {
+    id,
+    practiceId,
+    kind,
+    firstName,
+    lastName,
+    photoUrl,
+    tags: [],
+    teamRole: kind === 'practitioner' ? 'member' : '',
+    canManageTeamSettings: false,
+    clientTagRestriction: undefined,
+    zoomLinked: false,
+  };
+}
+
+export function participant(
+  chatId: string,
+  personId: string,
+  role: 'owner' | 'team' | 'client',
+  pseudonym: string,
+): participantV1.Participant {
+  return {
+    chatId,
+    personId,
+    role,
+    via: role === 'owner' ? 'created' : 'invited',
+    addedBy: 'olivia',
+    pseudonym,
+    kind: role === 'client' ? 'client' : 'practitioner',
+  };
+}
+
+export function chat(overrides: Partial<chatV1.Chat> = {}): chatV1.Chat {
+  return {
+    id: 'chat1',
+    practiceId,
+    kind: 'group',
+    name: 'Morning walkers',
+    avatar: 'sunrise',
+    style: 'feed',
+    clientNaming: 'full',
+    hideClientIdentities: false,
+    locked: false,
+    ownerId: 'olivia',
+    ...overrides,
+  };
+}
+
+export function message(overrides: Partial<chatV1.Message> = {}): chatV1.Message {
+  return {
+    id: 'm1',
+    chatId: 'chat1',
+    seq: 1,
+    authorId: 'dana',
+    body: 'Hello all',
+    mentions: [],
+    attachmentIds: [],
+    pinned: false,
+    createdAt: new Date('2025-01-02T03:04:05.000Z'),
+    replyCount: 0,
+    ...overrides,
+  };
+}
+
+/** Olivia (owner) and Terry (team) are practitioners; Dana and Eli are clients. */
+export const people = {
+  olivia: person('olivia', 'practitioner', 'Olivia', 'Owens', 'https://img.example/olivia.png'),
+  terry: person('terry', 'practitioner', 'Terry', 'Team', 'https://img.example/terry.png'),
+  dana: person('dana', 'client', 'Dana', 'Smith', 'https://img.example/dana.png'),
+  eli: person('eli', 'client', 'Eli', 'Jones', 'https://img.example/eli.png'),
+};
+
+export const groupParticipants = [
+  participant('chat1', 'olivia', 'owner', 'Member 1'),
+  participant('chat1', 'terry', 'team', 'Member 2'),
+  participant('chat1', 'dana', 'client', 'Member 3'),
+  participant('chat1', 'eli', 'client', 'Member 4'),
+];
+
+const notFound = (what: string) => new HuddleError('not_found', `${what} not found`);
+
+/**
+ * In-memory stand-ins for the three gRPC services: one group chat whose
+ * participants are `groupParticipants`. Each RPC is a spy so tests can assert
+ * that bad requests never reach a service.
+ */
+export function fakeServices() {
+  const state = { chat: chat(), participants: [...groupParticipants], messages: [message()] };
+  const isParticipant = (personId: string) => state.participants.some((p) => p.personId === personId);
+  const services = {
+    chat: {
+      createGroup: vi.fn(async (request: chatV1.CreateGroupRequest) => ({
+        chat: chat({
+          id: 'chat2',
+          name: request.name,
+          avatar: request.avatar,
+          style: request.style,
+          ownerId: request.creatorId,
+        }),
+      })),
+      getChat: vi.fn(async ({ chatId, viewerId }: chatV1.GetChatRequest) => {
+        if (chatId !== state.chat.id || !isParticipant(viewerId)) throw notFound('Chat');
+        return { chat: state.chat };
+      }),
+      postMessage: vi.fn(async (request: chatV1.PostMessageRequest) => {
+        if (!isParticipant(request.authorId)) throw notFound('Chat');
+        return {
+          message: message({
+            id: 'm2',
+            seq: 2,
+            authorId: request.authorId,
+            body: request.body,
+            mentions: request.mentions,
+            attachmentIds: request.attachmentIds,
+            parentId: request.parentId,
+          }),
+          created: request.idempotencyKey !== 'seen-before',
+        };
+      }),
+      listMessages: vi.fn(async ({ viewerId }: chatV1.ListMessagesRequest) => {
+        if (!isParticipant(viewerId)) throw notFound('Chat');
+        return { messages: state.messages, nextCursor: '' };
+      }),
+    },
+    participant: {
+      upsertPerson: vi.fn(async ({ person }: participantV1.UpsertPersonRequest) => ({
+        person: person && { ...person, updatedAt: new Date() },
+        created: true,
+      })),
+      getPerson: vi.fn(async ({ personId }: participantV1.GetPersonRequest) => {
+        const found = people[personId as keyof typeof people];
+        if (!found) throw notFound('Person');
+        return { person: found };
+      }),
+      getPeople: vi.fn(async ({ personIds }: participantV1.GetPeopleRequest) => ({
+        people: personIds.flatMap((id) => people[id as keyof typeof people] ?? []),
+      })),
+      addParticipants: vi.fn(async () => ({ participants: [] })),
+      getParticipant: vi.fn(async () => {
+        throw notFound('Participant');
+      }),
+      listParticipants: vi.fn(async () => ({ participants: state.participants })),
+    },
+    sharingPolicy: {
+      upsertPractice: vi.fn(
+        async ({ practice }: { practice?: { id: string; name: string; plan: string } }) => ({
+          practice: practice && { ...practice, updatedAt: new Date() },
+          created: practice?.name !== 'Existing',
+        }),
+      ),
+      getPractice: vi.fn(async () => {
+        throw notFound('Practice');
+      }),
+      authorizeGroupCreation: vi.fn(async () => ({ decision: { allowed: true, reason: '', message: '' } })),
+    },
+  };
+  return { services, state };
+}
+
+/** A realtime feed the test drives by hand. */
+export function fakeRealtime() {
+  const handlers = new Map<string, (event: RealtimeEvent) => void>();
+  const feed: RealtimeFeed & { subscriptions: number; unsubscriptions: number } = {
+    subscriptions: 0,
+    unsubscriptions: 0,
+    subscribe(practice, personId, handler) {
+      feed.subscriptions += 1;
+      const key = `${practice}/${personId}`;
+      handlers.set(key, handler);
+      return () => {
+        feed.unsubscriptions += 1;
+        handlers.delete(key);
+      };
+    },
+  };
+  const publish = (personId: string, event: RealtimeEvent) =>
+    handlers.get(`${practiceId}/${personId}`)?.(event);
+  return { feed, publish, handlers };
+}
+
+export async function testApp(overrides: Partial<GatewayDeps> = {}, config = testConfig) {
+  const { services, state } = fakeServices();
+  const realtime = fakeRealtime();
+  const readiness = vi.fn(async () => ({ ready: true, checks: { chat: true, nats: true } }));
+  const app = await buildApp(config, { services, realtime: realtime.feed, readiness, ...overrides });
+  return { app, services, state, realtime, readiness };
+}
+
+/** Every service call, to prove a refused request reached none of them. */
+export function serviceCalls(services: ReturnType<typeof fakeServices>['services']) {
+  return Object.values(services)
+    .flatMap((service) => Object.values(service))
+    .reduce((total, fn) => total + fn.mock.calls.length, 0);
+}
