@@ -1,3 +1,4 @@
+import type { InjectOptions } from 'fastify';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { App } from '../../src/routes/types';
 import { personToken, serviceCalls, serviceToken, testApp } from './support';
@@ -16,11 +17,7 @@ afterEach(() => app.close());
 
 const group = { name: 'Morning walkers', style: 'feed' };
 
-async function expectRefused(
-  request: Parameters<App['inject']>[0] & object,
-  status = 400,
-  code = 'validation_failed',
-) {
+async function expectRefused(request: InjectOptions, status = 400, code = 'validation_failed') {
   const response = await app.inject(request);
   expect(response.statusCode).toBe(status);
   expect(response.headers['content-type']).toMatch(/^application\/problem\+json/);

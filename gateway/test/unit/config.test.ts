@@ -1,0 +1,59 @@
+import { ConfigError } from '@huddle/config';
+import { describe, expect, it } from 'vitest';
+import { loadConfig } from '../../src/config';
+
+const secret = 'a-secret-of-at-least-thirty-two-bytes!!';
+
+describe('gateway config', () => {
+  it('applies the documented defaults, nested and frozen', () => {
+    const config = loadConfig({ AUTH_JWT_SECRET: secret });
+    expect(config).toEqual({
+      logLevel: 'info',
+      http: { host: '0.0.0.0', port: 8080 },
+      auth: { jwtSecret: secret, jwksUrl: undefined, issuer: undefined, audience: undefined },
+      rateLimit: { perMinute: 600 },
+      loadShedding: { maxEventLoopDelayMs: 1000, maxEventLoopUtilization: 0.98 },
+      services: {
+        chat: '127.0.0.1:50051',
+        participant: '127.0.0.1:50052',
+        sharingPolicy: '127.0.0.1:50053',
+        notification: '127.0.0.1:50054',
+      },
+      nats: { url: 'nats://127.0.0.1:4222' },
+      shutdownTimeoutMs: 10_000,
+    });
+    expect(Object.isFrozen(config)).toBe(true);
+    expect(Object.isFrozen(config.http)).toBe(true);
+  });
+
+  it('converts numbers and accepts a JWKS URL instead of a secret', () => {
+    const config = loadConfig({
+      AUTH_JWKS_URL: 'https://id.example/.well-known/jwks.json',
+      AUTH_JWT_ISSUER: 'https://id.example/',
+      PORT: '9000',
+      RATE_LIMIT_PER_MINUTE: '60',
+    });
+    expect(config.http.port).toBe(9000);
+    expect(config.rateLimit.perMinute).toBe(60);
+    expect(config.auth).toMatchObject({
+      jwksUrl: 'https://id.example/.well-known/jwks.json',
+      jwtSecret: undefined,
+    });
+  });
+
+  it('names both auth keys when neither is set, alongside every other bad key', () => {
+    try {
+      loadConfig({ PORT: 'eighty' });
+      expect.unreachable();
+    } catch (error) {
+      expect(error).toBeInstanceOf(ConfigError);
+      const problems = (error as ConfigError).problems.join('\n');
+      expect(problems).toContain('AUTH_JWT_SECRET, AUTH_JWKS_URL');
+      expect(problems).toContain('PORT');
+    }
+  });
+
+  it('refuses an HS256 secret shorter than 256 bits', () => {
+    expect(() => loadConfig({ AUTH_JWT_SECRET: 'short' })).toThrow(/AUTH_JWT_SECRET/);
+  });
+});

@@ -1,0 +1,219 @@
+import type { AddressInfo } from 'node:net';
+import type { RealtimeEvent } from '@huddle/contracts';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import WebSocket from 'ws';
+import { type SocketEvent, StreamHub, type StreamSocket } from '../../src/realtime/hub';
+import type { App } from '../../src/routes/types';
+import { fakeRealtime, groupParticipants, personToken, practiceId, serviceToken, testApp } from './support';
+
+const messageCreated = (
+  overrides: Partial<RealtimeEvent> = {},
+  data: Record<string, unknown> = {},
+): RealtimeEvent => ({
+  id: 'evt1',
+  type: 'message.created',
+  practiceId,
+  chatId: 'chat1',
+  data: {
+    id: 'm9',
+    chatId: 'chat1',
+    seq: 9,
+    parentId: null,
+    authorId: 'eli',
+    body: 'See you at 7',
+    mentions: ['dana'],
+    attachmentIds: [],
+    createdAt: '2025-01-02T03:04:05.000Z',
+    ...data,
+  },
+  ...overrides,
+});
+
+describe('GET /v1/stream', () => {
+  let setup: Awaited<ReturnType<typeof testApp>>;
+  let app: App;
+  let base: string;
+  const open: WebSocket[] = [];
+
+  beforeEach(async () => {
+    setup = await testApp();
+    app = setup.app;
+    await app.listen({ host: '127.0.0.1', port: 0 });
+    base = `ws://127.0.0.1:${(app.server.address() as AddressInfo).port}/v1/stream`;
+  });
+  afterEach(async () => {
+    for (const socket of open.splice(0)) socket.terminate();
+    await app.close();
+  });
+
+  function connect(query: string, headers: Record<string, string> = {}) {
+    const socket = new WebSocket(`${base}${query}`, { headers });
+    open.push(socket);
+    const frames: SocketEvent[] = [];
+    socket.on('message', (data) => frames.push(JSON.parse(String(data))));
+    const opened = new Promise<void>((resolve, reject) => {
+      socket.once('open', () => resolve());
+      socket.once('error', reject);
+    });
+    const closed = new Promise<{ code: number; reason: string }>((resolve) =>
+      socket.once('close', (code, reason) => resolve({ code, reason: String(reason) })),
+    );
+    return { socket, frames, opened, closed };
+  }
+
+  const until = (check: () => boolean) => vi.waitFor(() => expect(check()).toBe(true), { timeout: 2_000 });
+
+  it('closes with 4401 when the token is missing or bad', async () => {
+    expect((await connect('').closed).code).toBe(4401);
+    expect((await connect('?access_token=not-a-token').closed).code).toBe(4401);
+  });
+
+  it('closes with 4403 for a service token', async () => {
+    expect((await connect(`?access_token=${await serviceToken()}`).closed).code).toBe(4403);
+  });
+
+  it('delivers a new message presented for the viewer, as REST presents it', async () => {
+    const dana = connect('', { authorization: `Bearer ${await personToken('dana')}` });
+    await dana.opened;
+    await until(() => setup.realtime.handlers.size === 1);
+    setup.realtime.publish('dana', messageCreated());
+    await until(() => dana.frames.length === 1);
+    expect(dana.frames[0]).toEqual({
+      id: 'evt1',
+      type: 'message.created',
+      chatId: 'chat1',
+      data: expect.objectContaining({
+        id: 'm9',
+        seq: 9,
+        author: { id: 'eli', name: 'Eli Jones', photoUrl: 'https://img.example/eli.png', kind: 'client' },
+        mentions: [
+          { id: 'dana', name: 'Dana Smith', photoUrl: 'https://img.example/dana.png', kind: 'client' },
+        ],
+        body: 'See you at 7',
+        createdAt: '2025-01-02T03:04:05.000Z',
+      }),
+    });
+  });
+
+  it('G5: a client receives other clients under their pseudonym when identities are hidden', async () => {
+    setup.state.chat = { ...setup.state.chat, hideClientIdentities: true };
+    const dana = connect(`?access_token=${await personToken('dana')}`);
+    await dana.opened;
+    await until(() => setup.realtime.handlers.size === 1);
+    setup.realtime.publish('dana', messageCreated());
+    await until(() => dana.frames.length === 1);
+    expect((dana.frames[0]?.data as { author: unknown }).author).toEqual({
+      id: null,
+      name: 'Member 4',
+      photoUrl: null,
+      kind: 'client',
+    });
+    expect(JSON.stringify(dana.frames[0])).not.toMatch(/eli|Jones/);
+  });
+
+  it('P4: a removed participant receives nothing more for that chat', async () => {
+    const dana = connect(`?access_token=${await personToken('dana')}`);
+    await dana.opened;
+    await until(() => setup.realtime.handlers.size === 1);
+    setup.state.participants = groupParticipants.filter((p) => p.personId !== 'dana');
+    setup.realtime.publish('dana', messageCreated());
+    setup.realtime.publish('dana', messageCreated({ id: 'evt2', type: 'chat.renamed', data: {} }));
+    await until(() => setup.services.chat.getChat.mock.calls.length === 1);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(dana.frames).toEqual([]);
+  });
+
+  it("one subscription serves all of a person's sockets and ends with the last of them", async () => {
+    const token = await personToken('dana');
+    const first = connect(`?access_token=${token}`);
+    const second = connect(`?access_token=${token}`);
+    await Promise.all([first.opened, second.opened]);
+    await until(() => setup.realtime.feed.subscriptions === 1 && setup.realtime.handlers.size === 1);
+    setup.realtime.publish('dana', messageCreated());
+    await until(() => first.frames.length === 1 && second.frames.length === 1);
+    expect(setup.services.chat.getChat).toHaveBeenCalledTimes(1);
+    first.socket.close();
+    await first.closed;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(setup.realtime.feed.unsubscriptions).toBe(0);
+    second.socket.close();
+    await until(() => setup.realtime.feed.unsubscriptions === 1);
+  });
+});
+
+describe('StreamHub', () => {
+  const person = { practiceId, personId: 'dana' };
+  const logger = { warn: vi.fn() };
+  const limits = { maxBufferedBytes: 1024, maxPendingEvents: 2 };
+
+  function socket(bufferedAmount = 0): StreamSocket & { sent: string[]; closedWith?: number } {
+    const fake = {
+      bufferedAmount,
+      readyState: 1,
+      sent: [] as string[],
+      closedWith: undefined as number | undefined,
+      send: (data: string) => fake.sent.push(data),
+      close: (code: number) => {
+        fake.closedWith = code;
+      },
+    };
+    return fake;
+  }
+
+  const presented = async (_: unknown, event: RealtimeEvent): Promise<SocketEvent> => ({
+    id: event.id,
+    type: event.type,
+    chatId: event.chatId,
+    data: {},
+  });
+
+  it('closes a socket with 1013 instead of buffering past its limit', async () => {
+    const realtime = fakeRealtime();
+    const hub = new StreamHub(realtime.feed, presented, logger, limits);
+    const slow = socket(1020);
+    const fast = socket();
+    hub.attach(person, slow);
+    hub.attach(person, fast);
+    realtime.publish('dana', messageCreated());
+    await vi.waitFor(() => expect(fast.sent).toHaveLength(1));
+    expect(slow.closedWith).toBe(1013);
+    expect(slow.sent).toEqual([]);
+  });
+
+  it('closes the sockets with 1013 when events pile up faster than they are presented', async () => {
+    const realtime = fakeRealtime();
+    const never = () => new Promise<SocketEvent>(() => {});
+    const hub = new StreamHub(realtime.feed, never, logger, limits);
+    const client = socket();
+    hub.attach(person, client);
+    for (let index = 0; index < 3; index += 1) realtime.publish('dana', messageCreated({ id: `e${index}` }));
+    expect(client.closedWith).toBe(1013);
+  });
+
+  it('closes the sockets with 1013 when an event cannot be presented, rather than dropping it silently', async () => {
+    const realtime = fakeRealtime();
+    const failing = async () => {
+      throw new Error('chat service down');
+    };
+    const hub = new StreamHub(realtime.feed, failing, logger, limits);
+    const client = socket();
+    hub.attach(person, client);
+    realtime.publish('dana', messageCreated());
+    await vi.waitFor(() => expect(client.closedWith).toBe(1013));
+  });
+
+  it("delivers a person's events in the order they arrived", async () => {
+    const realtime = fakeRealtime();
+    const slowFirst = async (_: unknown, event: RealtimeEvent) => {
+      if (event.id === 'first') await new Promise((resolve) => setTimeout(resolve, 20));
+      return presented(_, event);
+    };
+    const hub = new StreamHub(realtime.feed, slowFirst, logger, { ...limits, maxPendingEvents: 10 });
+    const client = socket();
+    hub.attach(person, client);
+    realtime.publish('dana', messageCreated({ id: 'first' }));
+    realtime.publish('dana', messageCreated({ id: 'second' }));
+    await vi.waitFor(() => expect(client.sent).toHaveLength(2));
+    expect(client.sent.map((frame) => JSON.parse(frame).id)).toEqual(['first', 'second']);
+  });
+});
