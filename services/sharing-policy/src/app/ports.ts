@@ -25,3 +25,18 @@ export interface PracticeRepository {
 export interface PeopleSource {
   getPeople(practiceId: string, personIds: readonly string[]): Promise<PersonAccess[]>;
 }
+
+/** A practitioner's default direct-chat sharing list (S4); `updatedAt` is null while never set. */
+export interface DefaultSharingList {
+  practitionerId: string;
+  teamMemberIds: string[];
+  updatedAt: Date | null;
+}
+
+export interface DefaultSharingRepository {
+  get(db: Executor, practiceId: string, practitionerId: string): Promise<DefaultSharingList | undefined>;
+  set(
+    db: Executor,
+    entry: { practiceId: string; practitionerId: string; teamMemberIds: string[]; updatedBy: string },
+  ): Promise<DefaultSharingList>;
+}

@@ -1,4 +1,4 @@
-import type { ErrorCode } from '@huddle/errors';
+import { type ErrorCode, HuddleError } from '@huddle/errors';
 
 /** An authorization decision; a deny always carries a stable error code and a PHI-free message. */
 export type Decision = { allowed: true } | { allowed: false; reason: ErrorCode; message: string };
@@ -6,3 +6,8 @@ export type Decision = { allowed: true } | { allowed: false; reason: ErrorCode; 
 export const allow: Decision = { allowed: true };
 
 export const deny = (reason: ErrorCode, message: string): Decision => ({ allowed: false, reason, message });
+
+/** For operations rather than questions: a deny becomes the error it names. */
+export function enforce(decision: Decision): void {
+  if (!decision.allowed) throw new HuddleError(decision.reason, decision.message);
+}

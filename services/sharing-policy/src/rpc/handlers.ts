@@ -2,7 +2,8 @@ import { sharingPolicyV1 } from '@huddle/contracts';
 import { invalid } from '@huddle/errors';
 import { host } from '@huddle/grpc';
 import type { Authorization } from '../app/authorization';
-import type { StoredPractice } from '../app/ports';
+import type { DefaultSharing } from '../app/default-sharing';
+import type { DefaultSharingList, StoredPractice } from '../app/ports';
 import type { Practices } from '../app/practices';
 import type { Decision } from '../domain/decision';
 import type { Practice } from '../domain/practice';
@@ -17,7 +18,17 @@ const decisionToProto = (decision: Decision): sharingPolicyV1.Decision =>
     ? { allowed: true, reason: '', message: '' }
     : { allowed: false, reason: decision.reason, message: decision.message };
 
-export function sharingPolicyRpc(practices: Practices, authorization: Authorization) {
+const listToProto = (list: DefaultSharingList): sharingPolicyV1.DefaultSharing => ({
+  practitionerId: list.practitionerId,
+  teamMemberIds: list.teamMemberIds,
+  updatedAt: list.updatedAt ?? undefined,
+});
+
+export function sharingPolicyRpc(
+  practices: Practices,
+  authorization: Authorization,
+  defaultSharing: DefaultSharing,
+) {
   return host(sharingPolicyV1.SharingPolicyServiceService, {
     upsertPractice: async ({ practice }) => {
       if (!practice) throw invalid('practice is required');
@@ -33,5 +44,12 @@ export function sharingPolicyRpc(practices: Practices, authorization: Authorizat
     authorizeGroupCreation: async (request) => ({
       decision: decisionToProto(await authorization.groupCreation(request)),
     }),
+    getDefaultSharing: async (request) => ({
+      defaultSharing: listToProto(await defaultSharing.get(request)),
+    }),
+    setDefaultSharing: async (request) => ({
+      defaultSharing: listToProto(await defaultSharing.set(request)),
+    }),
+    planDefaultSharing: async (request) => defaultSharing.plan(request),
   });
 }

@@ -1,6 +1,7 @@
 import { HuddleError } from '@huddle/errors';
 import { describe, expect, it } from 'vitest';
 import { Authorization } from '../../src/app/authorization';
+import { KnownPeople } from '../../src/app/people';
 import type { PeopleSource } from '../../src/app/ports';
 import type { PersonAccess } from '../../src/domain/person';
 import { client, practitioner } from './people';
@@ -17,11 +18,14 @@ function source(...people: PersonAccess[]): PeopleSource & { asked: string[][] }
   };
 }
 
+const authorization = (projection: PeopleSource, directory: PeopleSource) =>
+  new Authorization(new KnownPeople(projection, directory));
+
 describe('Authorization.groupCreation', () => {
   it('G1: decides from the projection alone when it knows everyone', async () => {
     const projection = source(practitioner('pr1', ['diabetes']), client('c1', ['diabetes']));
     const directory = source();
-    const decision = await new Authorization(projection, directory).groupCreation({
+    const decision = await authorization(projection, directory).groupCreation({
       practiceId: 'p1',
       creatorId: 'pr1',
       participantIds: ['c1'],
@@ -33,7 +37,7 @@ describe('Authorization.groupCreation', () => {
   it('G1: asks the directory only for people the projection has not seen yet', async () => {
     const projection = source(practitioner('pr1', ['diabetes']));
     const directory = source(client('c-new', ['vip']), client('c-other', ['diabetes']));
-    const decision = await new Authorization(projection, directory).groupCreation({
+    const decision = await authorization(projection, directory).groupCreation({
       practiceId: 'p1',
       creatorId: 'pr1',
       participantIds: ['c-new', 'pr1', 'c-new'],
@@ -43,7 +47,7 @@ describe('Authorization.groupCreation', () => {
   });
 
   it('G1: a creator synced a moment ago, not yet projected, may create a group', async () => {
-    const decision = await new Authorization(source(), source(practitioner('pr-new'))).groupCreation({
+    const decision = await authorization(source(), source(practitioner('pr-new'))).groupCreation({
       practiceId: 'p1',
       creatorId: 'pr-new',
       participantIds: [],
@@ -52,7 +56,7 @@ describe('Authorization.groupCreation', () => {
   });
 
   it('G1: people unknown to both the projection and the directory are refused', async () => {
-    const decision = await new Authorization(source(practitioner('pr1')), source()).groupCreation({
+    const decision = await authorization(source(practitioner('pr1')), source()).groupCreation({
       practiceId: 'p1',
       creatorId: 'pr1',
       participantIds: ['nobody'],
@@ -62,7 +66,7 @@ describe('Authorization.groupCreation', () => {
 
   it('G1: people of another practice are unknown', async () => {
     const elsewhere = { ...client('c1'), practiceId: 'p2' };
-    const decision = await new Authorization(source(practitioner('pr1'), elsewhere), source()).groupCreation({
+    const decision = await authorization(source(practitioner('pr1'), elsewhere), source()).groupCreation({
       practiceId: 'p1',
       creatorId: 'pr1',
       participantIds: ['c1'],
@@ -72,7 +76,7 @@ describe('Authorization.groupCreation', () => {
 
   it('refuses more than 500 participants at once without looking anyone up', async () => {
     const projection = source();
-    const request = new Authorization(projection, source()).groupCreation({
+    const request = authorization(projection, source()).groupCreation({
       practiceId: 'p1',
       creatorId: 'pr1',
       participantIds: Array.from({ length: 501 }, (_, index) => `c${index}`),
@@ -88,7 +92,7 @@ describe('Authorization.groupCreation', () => {
         throw new HuddleError('unavailable', 'A Huddle service is unavailable; try again shortly');
       },
     };
-    const request = new Authorization(source(), unavailable).groupCreation({
+    const request = authorization(source(), unavailable).groupCreation({
       practiceId: 'p1',
       creatorId: 'pr1',
       participantIds: [],

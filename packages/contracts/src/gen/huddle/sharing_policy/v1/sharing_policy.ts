@@ -67,6 +67,57 @@ export interface AuthorizeGroupCreationResponse {
   decision?: Decision | undefined;
 }
 
+/** A practitioner's default direct-chat sharing list (S4). */
+export interface DefaultSharing {
+  practitionerId: string;
+  teamMemberIds: string[];
+  /** Absent while the list has never been set (it is then empty). */
+  updatedAt?: Date | undefined;
+}
+
+export interface GetDefaultSharingRequest {
+  practiceId: string;
+  /** Who asks: the practitioner themselves, the practice owner or a team-settings manager. */
+  actorId: string;
+  practitionerId: string;
+}
+
+export interface GetDefaultSharingResponse {
+  defaultSharing?: DefaultSharing | undefined;
+}
+
+export interface SetDefaultSharingRequest {
+  practiceId: string;
+  /** Who changes it: the practitioner themselves, the practice owner or a team-settings manager. */
+  actorId: string;
+  practitionerId: string;
+  teamMemberIds: string[];
+}
+
+export interface SetDefaultSharingResponse {
+  defaultSharing?: DefaultSharing | undefined;
+}
+
+export interface PlanDefaultSharingRequest {
+  practiceId: string;
+  /** The practitioner starting the 1-on-1 chat. */
+  ownerId: string;
+  clientId: string;
+}
+
+/** A team member of the list that a new 1-on-1 chat is not shared with. */
+export interface SkippedTeamMember {
+  personId: string;
+  /** A stable error code: tag_restricted, plan_required or not_found. */
+  reason: string;
+  message: string;
+}
+
+export interface PlanDefaultSharingResponse {
+  teamMemberIds: string[];
+  skipped: SkippedTeamMember[];
+}
+
 function createBasePractice(): Practice {
   return { id: "", name: "", plan: "", updatedAt: undefined };
 }
@@ -523,6 +574,506 @@ export const AuthorizeGroupCreationResponse: MessageFns<AuthorizeGroupCreationRe
   },
 };
 
+function createBaseDefaultSharing(): DefaultSharing {
+  return { practitionerId: "", teamMemberIds: [], updatedAt: undefined };
+}
+
+export const DefaultSharing: MessageFns<DefaultSharing> = {
+  encode(message: DefaultSharing, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.practitionerId !== "") {
+      writer.uint32(10).string(message.practitionerId);
+    }
+    for (const v of message.teamMemberIds) {
+      writer.uint32(18).string(v!);
+    }
+    if (message.updatedAt !== undefined) {
+      Timestamp.encode(toTimestamp(message.updatedAt), writer.uint32(26).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): DefaultSharing {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseDefaultSharing();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.practitionerId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.teamMemberIds.push(reader.string());
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.updatedAt = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseGetDefaultSharingRequest(): GetDefaultSharingRequest {
+  return { practiceId: "", actorId: "", practitionerId: "" };
+}
+
+export const GetDefaultSharingRequest: MessageFns<GetDefaultSharingRequest> = {
+  encode(message: GetDefaultSharingRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.practiceId !== "") {
+      writer.uint32(10).string(message.practiceId);
+    }
+    if (message.actorId !== "") {
+      writer.uint32(18).string(message.actorId);
+    }
+    if (message.practitionerId !== "") {
+      writer.uint32(26).string(message.practitionerId);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): GetDefaultSharingRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseGetDefaultSharingRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.practiceId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.actorId = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.practitionerId = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseGetDefaultSharingResponse(): GetDefaultSharingResponse {
+  return { defaultSharing: undefined };
+}
+
+export const GetDefaultSharingResponse: MessageFns<GetDefaultSharingResponse> = {
+  encode(message: GetDefaultSharingResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.defaultSharing !== undefined) {
+      DefaultSharing.encode(message.defaultSharing, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): GetDefaultSharingResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseGetDefaultSharingResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.defaultSharing = DefaultSharing.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseSetDefaultSharingRequest(): SetDefaultSharingRequest {
+  return { practiceId: "", actorId: "", practitionerId: "", teamMemberIds: [] };
+}
+
+export const SetDefaultSharingRequest: MessageFns<SetDefaultSharingRequest> = {
+  encode(message: SetDefaultSharingRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.practiceId !== "") {
+      writer.uint32(10).string(message.practiceId);
+    }
+    if (message.actorId !== "") {
+      writer.uint32(18).string(message.actorId);
+    }
+    if (message.practitionerId !== "") {
+      writer.uint32(26).string(message.practitionerId);
+    }
+    for (const v of message.teamMemberIds) {
+      writer.uint32(34).string(v!);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): SetDefaultSharingRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseSetDefaultSharingRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.practiceId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.actorId = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.practitionerId = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.teamMemberIds.push(reader.string());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseSetDefaultSharingResponse(): SetDefaultSharingResponse {
+  return { defaultSharing: undefined };
+}
+
+export const SetDefaultSharingResponse: MessageFns<SetDefaultSharingResponse> = {
+  encode(message: SetDefaultSharingResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.defaultSharing !== undefined) {
+      DefaultSharing.encode(message.defaultSharing, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): SetDefaultSharingResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseSetDefaultSharingResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.defaultSharing = DefaultSharing.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBasePlanDefaultSharingRequest(): PlanDefaultSharingRequest {
+  return { practiceId: "", ownerId: "", clientId: "" };
+}
+
+export const PlanDefaultSharingRequest: MessageFns<PlanDefaultSharingRequest> = {
+  encode(message: PlanDefaultSharingRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.practiceId !== "") {
+      writer.uint32(10).string(message.practiceId);
+    }
+    if (message.ownerId !== "") {
+      writer.uint32(18).string(message.ownerId);
+    }
+    if (message.clientId !== "") {
+      writer.uint32(26).string(message.clientId);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): PlanDefaultSharingRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBasePlanDefaultSharingRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.practiceId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.ownerId = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.clientId = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseSkippedTeamMember(): SkippedTeamMember {
+  return { personId: "", reason: "", message: "" };
+}
+
+export const SkippedTeamMember: MessageFns<SkippedTeamMember> = {
+  encode(message: SkippedTeamMember, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.personId !== "") {
+      writer.uint32(10).string(message.personId);
+    }
+    if (message.reason !== "") {
+      writer.uint32(18).string(message.reason);
+    }
+    if (message.message !== "") {
+      writer.uint32(26).string(message.message);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): SkippedTeamMember {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseSkippedTeamMember();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.personId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.reason = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.message = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBasePlanDefaultSharingResponse(): PlanDefaultSharingResponse {
+  return { teamMemberIds: [], skipped: [] };
+}
+
+export const PlanDefaultSharingResponse: MessageFns<PlanDefaultSharingResponse> = {
+  encode(message: PlanDefaultSharingResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.teamMemberIds) {
+      writer.uint32(10).string(v!);
+    }
+    for (const v of message.skipped) {
+      SkippedTeamMember.encode(v!, writer.uint32(18).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): PlanDefaultSharingResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBasePlanDefaultSharingResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.teamMemberIds.push(reader.string());
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.skipped.push(SkippedTeamMember.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
 /** Practice plans, practitioners' access attributes and the authorization decisions built on them. */
 export type SharingPolicyServiceService = typeof SharingPolicyServiceService;
 export const SharingPolicyServiceService = {
@@ -559,6 +1110,42 @@ export const SharingPolicyServiceService = {
     responseDeserialize: (value: Buffer): AuthorizeGroupCreationResponse =>
       AuthorizeGroupCreationResponse.decode(value),
   },
+  /** The team members every new 1-on-1 chat of a practitioner is shared with (S4). */
+  getDefaultSharing: {
+    path: "/huddle.sharing_policy.v1.SharingPolicyService/GetDefaultSharing" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: GetDefaultSharingRequest): Buffer =>
+      Buffer.from(GetDefaultSharingRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): GetDefaultSharingRequest => GetDefaultSharingRequest.decode(value),
+    responseSerialize: (value: GetDefaultSharingResponse): Buffer =>
+      Buffer.from(GetDefaultSharingResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): GetDefaultSharingResponse => GetDefaultSharingResponse.decode(value),
+  },
+  /** Replaces that list: the practitioner, the practice owner or a team-settings manager may (S4). */
+  setDefaultSharing: {
+    path: "/huddle.sharing_policy.v1.SharingPolicyService/SetDefaultSharing" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: SetDefaultSharingRequest): Buffer =>
+      Buffer.from(SetDefaultSharingRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): SetDefaultSharingRequest => SetDefaultSharingRequest.decode(value),
+    responseSerialize: (value: SetDefaultSharingResponse): Buffer =>
+      Buffer.from(SetDefaultSharingResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): SetDefaultSharingResponse => SetDefaultSharingResponse.decode(value),
+  },
+  /** Whom a new 1-on-1 chat of a practitioner with a client is shared with, and whom default sharing skips and why (S4). */
+  planDefaultSharing: {
+    path: "/huddle.sharing_policy.v1.SharingPolicyService/PlanDefaultSharing" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: PlanDefaultSharingRequest): Buffer =>
+      Buffer.from(PlanDefaultSharingRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): PlanDefaultSharingRequest => PlanDefaultSharingRequest.decode(value),
+    responseSerialize: (value: PlanDefaultSharingResponse): Buffer =>
+      Buffer.from(PlanDefaultSharingResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): PlanDefaultSharingResponse => PlanDefaultSharingResponse.decode(value),
+  },
 } as const;
 
 export interface SharingPolicyServiceServer extends UntypedServiceImplementation {
@@ -566,6 +1153,12 @@ export interface SharingPolicyServiceServer extends UntypedServiceImplementation
   getPractice: handleUnaryCall<GetPracticeRequest, GetPracticeResponse>;
   /** May this person create a group chat with these participants (G1)? */
   authorizeGroupCreation: handleUnaryCall<AuthorizeGroupCreationRequest, AuthorizeGroupCreationResponse>;
+  /** The team members every new 1-on-1 chat of a practitioner is shared with (S4). */
+  getDefaultSharing: handleUnaryCall<GetDefaultSharingRequest, GetDefaultSharingResponse>;
+  /** Replaces that list: the practitioner, the practice owner or a team-settings manager may (S4). */
+  setDefaultSharing: handleUnaryCall<SetDefaultSharingRequest, SetDefaultSharingResponse>;
+  /** Whom a new 1-on-1 chat of a practitioner with a client is shared with, and whom default sharing skips and why (S4). */
+  planDefaultSharing: handleUnaryCall<PlanDefaultSharingRequest, PlanDefaultSharingResponse>;
 }
 
 export interface SharingPolicyServiceClient extends Client {
@@ -614,6 +1207,54 @@ export interface SharingPolicyServiceClient extends Client {
     metadata: Metadata,
     options: Partial<CallOptions>,
     callback: (error: ServiceError | null, response: AuthorizeGroupCreationResponse) => void,
+  ): ClientUnaryCall;
+  /** The team members every new 1-on-1 chat of a practitioner is shared with (S4). */
+  getDefaultSharing(
+    request: GetDefaultSharingRequest,
+    callback: (error: ServiceError | null, response: GetDefaultSharingResponse) => void,
+  ): ClientUnaryCall;
+  getDefaultSharing(
+    request: GetDefaultSharingRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: GetDefaultSharingResponse) => void,
+  ): ClientUnaryCall;
+  getDefaultSharing(
+    request: GetDefaultSharingRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: GetDefaultSharingResponse) => void,
+  ): ClientUnaryCall;
+  /** Replaces that list: the practitioner, the practice owner or a team-settings manager may (S4). */
+  setDefaultSharing(
+    request: SetDefaultSharingRequest,
+    callback: (error: ServiceError | null, response: SetDefaultSharingResponse) => void,
+  ): ClientUnaryCall;
+  setDefaultSharing(
+    request: SetDefaultSharingRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: SetDefaultSharingResponse) => void,
+  ): ClientUnaryCall;
+  setDefaultSharing(
+    request: SetDefaultSharingRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: SetDefaultSharingResponse) => void,
+  ): ClientUnaryCall;
+  /** Whom a new 1-on-1 chat of a practitioner with a client is shared with, and whom default sharing skips and why (S4). */
+  planDefaultSharing(
+    request: PlanDefaultSharingRequest,
+    callback: (error: ServiceError | null, response: PlanDefaultSharingResponse) => void,
+  ): ClientUnaryCall;
+  planDefaultSharing(
+    request: PlanDefaultSharingRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: PlanDefaultSharingResponse) => void,
+  ): ClientUnaryCall;
+  planDefaultSharing(
+    request: PlanDefaultSharingRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: PlanDefaultSharingResponse) => void,
   ): ClientUnaryCall;
 }
 
