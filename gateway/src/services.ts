@@ -1,10 +1,20 @@
 import type { chatV1, participantV1, sharingPolicyV1 } from '@huddle/contracts';
 import type { Remote } from '@huddle/grpc';
 
-// The routes use a remote service's RPCs only; closing its channel belongs to the process (server.ts).
-export type ChatRpc = Omit<Remote<typeof chatV1.ChatServiceService>, 'close'>;
-export type ParticipantRpc = Omit<Remote<typeof participantV1.ParticipantServiceService>, 'close'>;
-export type SharingPolicyRpc = Omit<Remote<typeof sharingPolicyV1.SharingPolicyServiceService>, 'close'>;
+// The RPCs the gateway calls, and only those: a service may grow new RPCs without touching the
+// gateway or its fakes. Closing a channel belongs to the process (server.ts), not to the routes.
+export type ChatRpc = Pick<
+  Remote<typeof chatV1.ChatServiceService>,
+  'createGroup' | 'getChat' | 'postMessage' | 'listMessages'
+>;
+export type ParticipantRpc = Pick<
+  Remote<typeof participantV1.ParticipantServiceService>,
+  'upsertPerson' | 'getPerson' | 'getPeople' | 'listParticipants'
+>;
+export type SharingPolicyRpc = Pick<
+  Remote<typeof sharingPolicyV1.SharingPolicyServiceService>,
+  'upsertPractice'
+>;
 
 export interface Services {
   chat: ChatRpc;

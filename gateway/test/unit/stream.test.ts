@@ -102,11 +102,13 @@ describe('GET /v1/stream', () => {
     await until(() => setup.realtime.handlers.size === 1);
     setup.realtime.publish('dana', messageCreated());
     await until(() => dana.frames.length === 1);
-    expect((dana.frames[0]?.data as { author: unknown }).author).toEqual({
-      id: null,
-      name: 'Member 4',
-      photoUrl: null,
-      kind: 'client',
+    expect(dana.frames[0]?.data).toMatchObject({
+      author: {
+        id: null,
+        name: 'Member 4',
+        photoUrl: null,
+        kind: 'client',
+      },
     });
     expect(JSON.stringify(dana.frames[0])).not.toMatch(/eli|Jones/);
   });

@@ -177,10 +177,6 @@ export function fakeServices() {
       getPeople: vi.fn(async ({ personIds }: participantV1.GetPeopleRequest) => ({
         people: personIds.flatMap((id) => people[id as keyof typeof people] ?? []),
       })),
-      addParticipants: vi.fn(async () => ({ participants: [] })),
-      getParticipant: vi.fn(async () => {
-        throw notFound('Participant');
-      }),
       listParticipants: vi.fn(async () => ({ participants: state.participants })),
     },
     sharingPolicy: {
@@ -190,10 +186,6 @@ export function fakeServices() {
           created: practice?.name !== 'Existing',
         }),
       ),
-      getPractice: vi.fn(async () => {
-        throw notFound('Practice');
-      }),
-      authorizeGroupCreation: vi.fn(async () => ({ decision: { allowed: true, reason: '', message: '' } })),
     },
   };
   return { services, state };
