@@ -259,6 +259,48 @@ describe('sharing-policy with the participant service on real PostgreSQL and NAT
       });
     });
 
+    it('S4: default sharing lists are stored, read back and followed by new 1-on-1 chats', async () => {
+      await policy.upsertPractice({ practice: { id: 'p1', name: 'Acme', plan: 'team' } });
+      await sync(person('s4-owner', { kind: 'practitioner', teamRole: 'owner' }));
+      await sync(person('s4-pr1', { kind: 'practitioner', teamRole: 'member' }));
+      await sync(
+        person('s4-pr2', { kind: 'practitioner', teamRole: 'member', clientTagRestriction: ['vip'] }),
+      );
+      await sync(person('s4-pr3', { kind: 'practitioner', teamRole: 'member' }));
+      await sync(person('s4-client', { tags: ['diabetes'] }));
+
+      const set = await policy.setDefaultSharing({
+        practiceId: 'p1',
+        actorId: 's4-owner',
+        practitionerId: 's4-pr1',
+        teamMemberIds: ['s4-pr2', 's4-pr3'],
+      });
+      expect(set.defaultSharing).toMatchObject({
+        practitionerId: 's4-pr1',
+        teamMemberIds: ['s4-pr2', 's4-pr3'],
+      });
+      expect(set.defaultSharing?.updatedAt).toBeInstanceOf(Date);
+      await expect(
+        policy.getDefaultSharing({ practiceId: 'p1', actorId: 's4-pr1', practitionerId: 's4-pr1' }),
+      ).resolves.toMatchObject({ defaultSharing: { teamMemberIds: ['s4-pr2', 's4-pr3'] } });
+      await expect(
+        policy.getDefaultSharing({ practiceId: 'p1', actorId: 's4-pr3', practitionerId: 's4-pr1' }),
+      ).rejects.toMatchObject({ code: 'forbidden' });
+
+      await expect(
+        policy.planDefaultSharing({ practiceId: 'p1', ownerId: 's4-pr1', clientId: 's4-client' }),
+      ).resolves.toEqual({
+        teamMemberIds: ['s4-pr3'],
+        skipped: [
+          {
+            personId: 's4-pr2',
+            reason: 'tag_restricted',
+            message: 'Their client tag restriction excludes this client',
+          },
+        ],
+      });
+    });
+
     it('applies a redelivered directory event once', async () => {
       await sync(person('c3', { tags: ['first'] }));
       await eventually(async () => expect((await projected('c3')).tags).toEqual(['first']));
