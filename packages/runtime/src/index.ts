@@ -5,7 +5,6 @@ import type { EventType } from '@huddle/contracts';
 import { type DatabaseHandle, openDatabase } from '@huddle/db';
 import { type GrpcServer, type Hosted, startGrpcServer } from '@huddle/grpc';
 import { createLogger, type Logger } from '@huddle/logging';
-import { startTelemetry } from '@huddle/telemetry';
 
 /** Environment keys of every service process (DESIGN.md section 3). */
 export const serviceEnv = (defaultGrpcPort: number) => ({
@@ -31,7 +30,6 @@ export interface RuntimeConfig {
   database: { url?: string | undefined; dataDir: string; poolSize: number };
   nats: { url: string };
   shutdownTimeoutMs: number;
-  otlpEndpoint?: string | undefined;
 }
 
 /** The runtime part of a service's config, from its parsed environment. */
@@ -59,7 +57,6 @@ export function runtimeConfig(
     },
     nats: { url: env.NATS_URL },
     shutdownTimeoutMs: env.SHUTDOWN_TIMEOUT_MS,
-    otlpEndpoint: env.OTEL_EXPORTER_OTLP_ENDPOINT,
   };
 }
 
@@ -88,7 +85,7 @@ export interface RunningService {
 const HEALTH_INTERVAL_MS = 5_000;
 
 /**
- * Starts a service: telemetry → logger → database (migrated) → NATS (own
+ * Starts a service: logger → database (migrated) → NATS (own
  * stream) → outbox relay → the service's parts → consumers → gRPC server; and
  * stops them in reverse order within the shutdown deadline. Health reports
  * SERVING only while the database and NATS answer.
@@ -101,14 +98,12 @@ export async function runService(options: {
   logger?: Logger;
 }): Promise<RunningService> {
   const { name, config } = options;
-  const telemetry = startTelemetry({ serviceName: `huddle-${name}`, otlpEndpoint: config.otlpEndpoint });
   const logger = options.logger ?? createLogger({ service: name, level: config.log.level });
   const stack: Array<{ what: string; stop: () => Promise<void> }> = [];
   const onStop = (what: string, stop: () => Promise<void>) => stack.push({ what, stop });
 
   let grpc: GrpcServer | undefined;
   try {
-    onStop('telemetry', () => telemetry.shutdown());
     const db = await openDatabase({
       url: config.database.url,
       dataDir: config.database.dataDir,
@@ -170,12 +165,14 @@ async function unwind(stack: Array<{ what: string; stop: () => Promise<void> }>,
 
 /**
  * The process around a service: starts it, logs one ready line, and stops it
- * on SIGINT/SIGTERM, exiting non-zero if that takes longer than the deadline.
+ * on SIGINT/SIGTERM (telemetry flushed last), exiting non-zero if that takes
+ * longer than the deadline.
  */
 export async function runProcess(
   name: string,
   shutdownTimeoutMs: number,
   start: () => Promise<RunningService>,
+  telemetry?: { shutdown(): Promise<void> },
 ) {
   let running: RunningService;
   try {
@@ -195,7 +192,10 @@ export async function runProcess(
       process.exit(1);
     }, shutdownTimeoutMs);
     deadline.unref();
-    running.stop().then(() => process.exit(0));
+    running
+      .stop()
+      .then(() => telemetry?.shutdown())
+      .then(() => process.exit(0));
   };
   process.on('SIGINT', () => shutdown('SIGINT'));
   process.on('SIGTERM', () => shutdown('SIGTERM'));

@@ -10,4 +10,9 @@ const { loadConfig } = await import('./config');
 const { startSharingPolicyService } = await import('./service');
 
 const config = loadConfig();
-await runProcess('sharing-policy', config.runtime.shutdownTimeoutMs, () => startSharingPolicyService(config), telemetry);
+await runProcess(
+  'sharing-policy',
+  config.runtime.shutdownTimeoutMs,
+  () => startSharingPolicyService(config),
+  telemetry,
+);
