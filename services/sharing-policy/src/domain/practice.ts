@@ -8,7 +8,7 @@ export const PLANS: readonly Plan[] = ['starter', 'professional', 'plus', 'team'
 
 const ID = /^[A-Za-z0-9_-]{1,64}$/;
 
-export const isId = (value: string) => ID.test(value);
+const isId = (value: string) => ID.test(value);
 
 /** Checks and normalizes a practice from the platform (DESIGN.md section 1). */
 export function normalizePractice(input: Practice): Practice {
