@@ -1,5 +1,3 @@
-import { spawn } from 'node:child_process';
-import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { type Bus, connectBus, inbox } from '@huddle/bus';
 import {
@@ -13,6 +11,8 @@ import { type DatabaseHandle, openDatabase } from '@huddle/db';
 import { HuddleError } from '@huddle/errors';
 import { connect, type Remote } from '@huddle/grpc';
 import { createLogger } from '@huddle/logging';
+import { loadConfig as loadParticipantConfig } from '@huddle/participant/src/config';
+import { startParticipantService } from '@huddle/participant/src/service';
 import { peopleStore as directoryStore } from '@huddle/participant/src/store/people';
 import type { RunningService } from '@huddle/runtime';
 import { type FreshDatabase, freshDatabase, type NatsServer, startNatsServer } from '@huddle/testing';
@@ -26,8 +26,6 @@ const logger = createLogger({ service: 'sharing-policy-test', level: 'silent' })
 const folder = (path: string) => fileURLToPath(new URL(path, import.meta.url));
 const policyMigrations = folder('../../src/store/migrations');
 const directoryMigrations = folder('../../../participant/src/store/migrations');
-const participantMain = folder('../../../participant/src/main.ts');
-const repository = folder('../../../..');
 
 const person = (id: string, fields: Partial<PersonData>): PersonData => ({
   id,
@@ -57,57 +55,11 @@ async function eventually<T>(check: () => Promise<T>, timeoutMs = 10_000): Promi
   }
 }
 
-interface ParticipantProcess {
-  address: string;
-  stop(): Promise<void>;
-}
-
-/**
- * The real participant service in a process of its own: telemetry (started by
- * every service) allows one service per process, and this one is the service
- * under test.
- */
-function startParticipantProcess(env: Record<string, string>): Promise<ParticipantProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', participantMain], {
-    cwd: repository,
-    env: { ...process.env, ...env, LOG_LEVEL: 'info' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  let errors = '';
-  child.stderr.on('data', (chunk) => {
-    errors = (errors + chunk).slice(-2_000);
-  });
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`participant did not start:\n${errors}`));
-    }, 30_000);
-    exited.then(() => {
-      clearTimeout(timer);
-      reject(new Error(`participant exited:\n${errors}`));
-    });
-    // Its JSON log says when it is ready and on which port.
-    createInterface({ input: child.stdout }).on('line', (line) => {
-      const entry = JSON.parse(line) as { msg?: string; grpcPort?: number };
-      if (entry.msg !== 'participant ready') return;
-      clearTimeout(timer);
-      resolve({
-        address: `127.0.0.1:${entry.grpcPort}`,
-        stop: async () => {
-          child.kill('SIGTERM');
-          await exited;
-        },
-      });
-    });
-  });
-}
-
 describe('sharing-policy with the participant service on real PostgreSQL and NATS', () => {
   let nats: NatsServer;
   let directoryDatabase: FreshDatabase;
   let policyDatabase: FreshDatabase;
-  let participantService: ParticipantProcess;
+  let participantService: RunningService;
   let policyService: RunningService;
   let participant: Remote<typeof participantV1.ParticipantServiceService>;
   let policy: Remote<typeof sharingPolicyV1.SharingPolicyServiceService>;
@@ -122,16 +74,20 @@ describe('sharing-policy with the participant service on real PostgreSQL and NAT
       freshDatabase('sharing_policy'),
     ]);
     const env = { NATS_URL: nats.url, GRPC_HOST: '127.0.0.1', GRPC_PORT: '0', LOG_LEVEL: 'silent' };
-    participantService = await startParticipantProcess({ ...env, DATABASE_URL: directoryDatabase.url });
+    participantService = await startParticipantService(
+      loadParticipantConfig({ ...env, DATABASE_URL: directoryDatabase.url }),
+      logger,
+    );
+    const participantAddress = `127.0.0.1:${participantService.grpcPort}`;
     policyService = await startSharingPolicyService(
       loadConfig({
         ...env,
         DATABASE_URL: policyDatabase.url,
-        PARTICIPANT_ADDR: participantService.address,
+        PARTICIPANT_ADDR: participantAddress,
       }),
       logger,
     );
-    participant = connect(participantV1.ParticipantServiceService, participantService.address);
+    participant = connect(participantV1.ParticipantServiceService, participantAddress);
     policy = connect(sharingPolicyV1.SharingPolicyServiceService, `127.0.0.1:${policyService.grpcPort}`);
     projection = await openDatabase({
       url: policyDatabase.url,
