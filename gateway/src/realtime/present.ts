@@ -16,6 +16,8 @@ export function messageOf(data: MessageData): chatV1.Message {
     body: data.body,
     mentions: data.mentions ?? [],
     attachmentIds: data.attachmentIds ?? [],
+    attachments: [],
+    latestReplies: [],
     pinned: false,
     createdAt: new Date(data.createdAt),
     replyCount: 0,

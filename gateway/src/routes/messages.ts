@@ -66,7 +66,7 @@ export function messageRoutes(app: App, { services, contexts }: RouteDeps) {
     {
       config: { auth: 'person' },
       schema: {
-        summary: 'Messages of a chat, newest first, in cursor pages',
+        summary: 'Messages of a chat, newest first, in cursor pages; feed chats list top-level posts',
         tags: ['messages'],
         security: [{ bearer: [] }],
         params: ChatParams,
@@ -78,7 +78,13 @@ export function messageRoutes(app: App, { services, contexts }: RouteDeps) {
           { additionalProperties: false },
         ),
         response: {
-          200: Type.Object({ items: Type.Array(Message), nextCursor: Nullable(Type.String()) }),
+          200: Type.Object({
+            items: Type.Array(Message),
+            nextCursor: Nullable(Type.String()),
+            pinned: Type.Array(Message, {
+              description: 'Feed chats, first page: pinned posts, newest pin first (G2)',
+            }),
+          }),
           ...problemResponses,
         },
       },
@@ -98,6 +104,7 @@ export function messageRoutes(app: App, { services, contexts }: RouteDeps) {
       return {
         items: page.messages.map((message) => presentMessage(viewer, context, message)),
         nextCursor: page.nextCursor || null,
+        pinned: (page.pinned ?? []).map((message) => presentMessage(viewer, context, message)),
       };
     },
   );

@@ -1,7 +1,7 @@
 import { HuddleError } from '@huddle/errors';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { App } from '../../src/routes/types';
-import { personToken, serviceToken, testApp } from './support';
+import { message, personToken, serviceToken, testApp } from './support';
 
 let app: App;
 let setup: Awaited<ReturnType<typeof testApp>>;
@@ -235,6 +235,7 @@ describe('messages', () => {
         expect.objectContaining({ author: { id: null, name: 'Member 3', photoUrl: null, kind: 'client' } }),
       ],
       nextCursor: null,
+      pinned: [],
     });
     expect(response.body).not.toMatch(/dana|Smith/);
   });
@@ -247,6 +248,24 @@ describe('messages', () => {
       { chatId: 'chat1', viewerId: 'dana', cursor: 'abc', limit: 20 },
       { chatId: 'chat1', viewerId: 'dana', cursor: '', limit: 50 },
     ]);
+  });
+
+  it('G2: pinned feed posts come back presented, apart from the page', async () => {
+    setup.services.chat.listMessages.mockResolvedValueOnce({
+      messages: [],
+      nextCursor: 'next',
+      pinned: [message({ id: 'pin1', pinned: true, authorId: 'olivia' })],
+    });
+    const response = await app.inject({
+      method: 'GET',
+      url: '/v1/chats/chat1/messages',
+      headers: await bearer('dana'),
+    });
+    expect(response.json()).toMatchObject({
+      items: [],
+      nextCursor: 'next',
+      pinned: [{ id: 'pin1', pinned: true, author: { id: 'olivia', name: 'Olivia Owens' } }],
+    });
   });
 
   it('a burst of reads for one chat loads its participants once (short per-chat cache)', async () => {

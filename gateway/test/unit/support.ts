@@ -97,6 +97,8 @@ export function message(overrides: Partial<chatV1.Message> = {}): chatV1.Message
     body: 'Hello all',
     mentions: [],
     attachmentIds: [],
+    attachments: [],
+    latestReplies: [],
     pinned: false,
     createdAt: new Date('2025-01-02T03:04:05.000Z'),
     replyCount: 0,
@@ -161,7 +163,7 @@ export function fakeServices() {
       }),
       listMessages: vi.fn(async ({ viewerId }: chatV1.ListMessagesRequest) => {
         if (!isParticipant(viewerId)) throw notFound('Chat');
-        return { messages: state.messages, nextCursor: '' };
+        return { messages: state.messages, nextCursor: '', pinned: [] };
       }),
     },
     participant: {

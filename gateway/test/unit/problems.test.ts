@@ -1,0 +1,44 @@
+import { HuddleError } from '@huddle/errors';
+import { describe, expect, it } from 'vitest';
+import { toProblem } from '../../src/plugins/problems';
+
+const withStatus = (statusCode: number, message = 'x') => Object.assign(new Error(message), { statusCode });
+
+describe('toProblem', () => {
+  it('maps a HuddleError by its code and status, keeping its safe details', () => {
+    expect(toProblem(new HuddleError('pin_limit_reached', 'At most 10 pinned posts', { limit: 10 }))).toEqual(
+      {
+        type: 'urn:huddle:problem:pin_limit_reached',
+        title: 'Pin limit reached',
+        status: 409,
+        code: 'pin_limit_reached',
+        detail: 'At most 10 pinned posts',
+        details: { limit: 10 },
+      },
+    );
+  });
+
+  it('load shedding (under-pressure 503) is unavailable', () => {
+    expect(toProblem(withStatus(503, 'Service Unavailable'))).toMatchObject({
+      status: 503,
+      code: 'unavailable',
+    });
+  });
+
+  it('fastify client errors keep their 4xx status and get a stable code', () => {
+    expect(toProblem(withStatus(413))).toMatchObject({ status: 413, code: 'payload_too_large' });
+    expect(toProblem(withStatus(415))).toMatchObject({ status: 415, code: 'unsupported_media_type' });
+    expect(toProblem(withStatus(405))).toMatchObject({ status: 405, code: 'validation_failed' });
+  });
+
+  it('anything unexpected is 500 internal and says nothing of the cause', () => {
+    expect(toProblem(new Error('connection string postgres://user:pw@db'))).toEqual({
+      type: 'urn:huddle:problem:internal',
+      title: 'Internal',
+      status: 500,
+      code: 'internal',
+      detail: 'Internal error',
+    });
+    expect(toProblem(new HuddleError('internal', 'secret detail')).detail).toBe('Internal error');
+  });
+});
