@@ -163,7 +163,7 @@ export function fakeServices() {
       }),
       listMessages: vi.fn(async ({ viewerId }: chatV1.ListMessagesRequest) => {
         if (!isParticipant(viewerId)) throw notFound('Chat');
-        return { messages: state.messages, nextCursor: '', pinned: [] };
+        return { messages: state.messages, nextCursor: '', pinned: [] as chatV1.Message[] };
       }),
     },
     participant: {
