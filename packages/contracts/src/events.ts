@@ -75,7 +75,16 @@ export interface DomainEvents {
   'participant.v1.participant.added': { practiceId: string; participant: ParticipantData };
   'sharing-policy.v1.practice.upserted': { practice: PracticeData };
   'chat.v1.chat.created': { chat: ChatData };
+  /** G3/G6: the owner changed settings; `changed` names the fields (e.g. `locked`). */
+  'chat.v1.chat.updated': { chat: ChatData; changed: string[] };
   'chat.v1.message.created': { practiceId: string; message: MessageData };
+  /** G8: edited; the message as it now reads. */
+  'chat.v1.message.updated': { practiceId: string; message: MessageData };
+  'chat.v1.message.deleted': { practiceId: string; chatId: string; messageId: string };
+  'chat.v1.message.pinned': { practiceId: string; chatId: string; messageId: string };
+  'chat.v1.message.unpinned': { practiceId: string; chatId: string; messageId: string };
+  /** U1: a participant's read marker moved (read receipts, for team members). */
+  'chat.v1.read_marker.moved': { practiceId: string; chatId: string; personId: string; readSeq: number };
 }
 
 export type EventType = keyof DomainEvents;

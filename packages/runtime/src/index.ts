@@ -1,7 +1,6 @@
 import { join } from 'node:path';
 import { type Bus, type ConsumerSpec, connectBus, ensureStream, Outbox, startConsumer } from '@huddle/bus';
 import { commonEnv, Type } from '@huddle/config';
-import type { EventType } from '@huddle/contracts';
 import { type DatabaseHandle, openDatabase } from '@huddle/db';
 import { type GrpcServer, type Hosted, startGrpcServer } from '@huddle/grpc';
 import { createLogger, type Logger } from '@huddle/logging';

@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import { deepFreeze, parseEnv, Type } from '@huddle/config';
 import { addressEnv, type RuntimeConfig, runtimeConfig, serviceEnv } from '@huddle/runtime';
 
@@ -5,11 +6,15 @@ const schema = Type.Object({
   ...serviceEnv(50051),
   PARTICIPANT_ADDR: addressEnv.PARTICIPANT_ADDR,
   SHARING_POLICY_ADDR: addressEnv.SHARING_POLICY_ADDR,
+  /** Where attachment files are kept; a volume in production. Default: $DATA_DIR/attachments. */
+  ATTACHMENTS_DIR: Type.Optional(Type.String({ minLength: 1 })),
+  ATTACHMENT_MAX_BYTES: Type.Integer({ minimum: 1, maximum: 15 * 1024 * 1024, default: 10 * 1024 * 1024 }),
 });
 
 export type ChatConfig = Readonly<{
   runtime: RuntimeConfig;
   services: { participant: string; sharingPolicy: string };
+  attachments: { directory: string; maxBytes: number };
 }>;
 
 export function loadConfig(env: Record<string, string | undefined> = process.env): ChatConfig {
@@ -17,5 +22,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   return deepFreeze({
     runtime: runtimeConfig('chat', parsed),
     services: { participant: parsed.PARTICIPANT_ADDR, sharingPolicy: parsed.SHARING_POLICY_ADDR },
+    attachments: {
+      directory: parsed.ATTACHMENTS_DIR ?? join(parsed.DATA_DIR, 'attachments'),
+      maxBytes: parsed.ATTACHMENT_MAX_BYTES,
+    },
   });
 }

@@ -1,15 +1,18 @@
 import { fileURLToPath } from 'node:url';
 import type { Logger } from '@huddle/logging';
 import { type RunningService, runService } from '@huddle/runtime';
+import { Attachments } from './app/attachments';
 import { Chats } from './app/chats';
 import { Messages } from './app/messages';
 import type { ChatConfig } from './config';
+import { membershipConsumer } from './events/consumers';
 import { remotePorts } from './rpc/clients';
 import { chatRpc } from './rpc/handlers';
+import { filesystemStore } from './store/files';
 
 const migrationsFolder = fileURLToPath(new URL('./store/migrations', import.meta.url));
 
-/** The chat service: chats, messages, threads, pins, revisions, read markers, meetings. */
+/** The chat service: chats, messages, threads, pins, revisions, read markers, attachments. */
 export function startChatService(config: ChatConfig, logger?: Logger): Promise<RunningService> {
   return runService({
     name: 'chat',
@@ -18,9 +21,18 @@ export function startChatService(config: ChatConfig, logger?: Logger): Promise<R
     logger,
     build: ({ db, outbox }) => {
       const remote = remotePorts(config.services);
+      const attachments = new Attachments(
+        db.db,
+        filesystemStore(config.attachments.directory),
+        config.attachments.maxBytes,
+      );
       const chats = new Chats(db.db, outbox, remote.policy, remote.participants);
-      const messages = new Messages(db.db, outbox, chats, remote.participants);
-      return { services: [chatRpc(chats, messages)], stop: async () => remote.close() };
+      const messages = new Messages(db.db, outbox, chats, attachments);
+      return {
+        services: [chatRpc(chats, messages, attachments)],
+        consumers: [membershipConsumer()],
+        stop: async () => remote.close(),
+      };
     },
   });
 }

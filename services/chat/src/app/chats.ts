@@ -1,8 +1,18 @@
 import { randomUUID } from 'node:crypto';
-import { type ErrorCode, HuddleError, isErrorCode, notFound } from '@huddle/errors';
-import { type Chat, validateNewGroup } from '../domain/chat';
-import { chatsStore } from '../store/chats';
+import { type ErrorCode, HuddleError, invalid, isErrorCode, notFound } from '@huddle/errors';
+import { type Chat, type ChatChanges, validateChanges, validateNewGroup } from '../domain/chat';
+import { type ChangeableField, chatsStore } from '../store/chats';
+import { type Member, membersStore } from '../store/members';
+import { messagesStore } from '../store/messages';
 import type { Participants, Policy, Reader, UnitOfWork } from './ports';
+
+export const DEFAULT_CHAT_PAGE = 50;
+export const MAX_CHAT_PAGE = 200;
+
+export interface Access {
+  chat: Chat;
+  member: Member;
+}
 
 export class Chats {
   constructor(
@@ -14,8 +24,8 @@ export class Chats {
 
   /**
    * G1: a practitioner creates a group; they become its owner. Memberships are
-   * written first: should the chat insert then fail, they point at a chat that
-   * does not exist and grant nothing.
+   * written to the participant service first: should the chat insert then
+   * fail, they point at a chat that does not exist and grant nothing.
    */
   async createGroup(request: {
     practiceId: string;
@@ -35,6 +45,7 @@ export class Chats {
     });
     if (!decision.allowed) throw denied(decision.reason, decision.message);
 
+    const now = new Date().toISOString();
     const chat: Chat = {
       id: randomUUID(),
       practiceId: request.practiceId,
@@ -47,9 +58,9 @@ export class Chats {
       locked: false,
       ownerId: request.creatorId,
       programId: null,
-      createdAt: new Date().toISOString(),
+      createdAt: now,
     };
-    await this.participants.add({
+    const members = await this.participants.add({
       practiceId: chat.practiceId,
       chatId: chat.id,
       addedBy: request.creatorId,
@@ -60,24 +71,121 @@ export class Chats {
     });
     await this.work.transaction(async (tx, emit) => {
       await chatsStore.insert(tx, chat);
+      for (const member of members) await membersStore.join(tx, chat.practiceId, member);
       await emit('chat.v1.chat.created', { chat });
     });
     return chat;
   }
 
-  /** A1: the chat, for an active participant; to anyone else it does not exist. */
-  async getForParticipant(chatId: string, personId: string): Promise<Chat> {
-    const [chat, participant] = await Promise.all([
+  /** A1: the chat and the viewer's membership; to anyone else the chat does not exist. */
+  async access(chatId: string, personId: string): Promise<Access> {
+    const [chat, member] = await Promise.all([
       chatsStore.get(this.db, chatId),
-      this.participants.find(chatId, personId),
+      membersStore.find(this.db, chatId, personId),
     ]);
-    if (!chat || !participant) throw notFound('Chat');
-    return chat;
+    if (!chat || !member) throw notFound('Chat');
+    return { chat, member };
   }
+
+  /** G3/G6: only the owner changes a group's settings or locks it. */
+  async update(request: { chatId: string; actorId: string; changes: ChatChanges }): Promise<Chat> {
+    const { chat } = await this.access(request.chatId, request.actorId);
+    if (chat.ownerId !== request.actorId) {
+      throw new HuddleError('not_chat_owner', 'Only the chat owner can change its settings');
+    }
+    if (chat.kind !== 'group') throw invalid('Only group chats have settings to change');
+    const changes = validateChanges(request.changes);
+    const changed = (Object.keys(changes) as ChangeableField[]).filter(
+      (field) => changes[field] !== chat[field],
+    );
+    if (changed.length === 0) return chat;
+    return this.work.transaction(async (tx, emit) => {
+      const updated = await chatsStore.update(tx, chat.id, changes);
+      if (!updated) throw notFound('Chat');
+      await emit('chat.v1.chat.updated', { chat: updated, changed });
+      return updated;
+    });
+  }
+
+  /** U1: my chats, most recently active first, with unread counts from the stored markers. */
+  async list(request: { practiceId: string; personId: string; cursor: string; limit: number }) {
+    const limit = pageLimit(request.limit, DEFAULT_CHAT_PAGE, MAX_CHAT_PAGE);
+    const after = request.cursor ? decodeChatCursor(request.cursor) : null;
+    const rows = await chatsStore.listForPerson(this.db, request.practiceId, request.personId, {
+      after,
+      limit: limit + 1,
+    });
+    const page = rows.slice(0, limit);
+    const ids = page.map((row) => row.chat.id);
+    const [composition, lastMessages] = await Promise.all([
+      membersStore.composition(this.db, ids),
+      messagesStore.lastOf(
+        this.db,
+        page.map((row) => ({ chatId: row.chat.id, seq: row.lastSeq })),
+      ),
+    ]);
+    const last = page.at(-1);
+    return {
+      chats: page.map((row) => ({
+        chat: row.chat,
+        readSeq: row.readSeq,
+        unreadCount: unreadCount(row.lastSeq, row.readSeq, row.markedUnread),
+        lastMessage: lastMessages.get(row.chat.id),
+        teamCount: composition.get(row.chat.id)?.teamCount ?? 0,
+        clientCount: composition.get(row.chat.id)?.clientCount ?? 0,
+        clientId: composition.get(row.chat.id)?.clientId ?? null,
+      })),
+      nextCursor: rows.length > limit && last ? encodeChatCursor(last.lastActivityAt, last.chat.id) : '',
+    };
+  }
+
+  /** U1: moves my read marker forward, or marks the chat unread again. */
+  async markRead(request: { chatId: string; personId: string; seq: number; unread: boolean }) {
+    const { chat, member } = await this.access(request.chatId, request.personId);
+    if (!Number.isInteger(request.seq) || request.seq < 0) throw invalid('seq must be a whole number ≥ 0');
+    return this.work.transaction(async (tx, emit) => {
+      const lastSeq = await chatsStore.lastSeq(tx, chat.id);
+      if (request.unread) {
+        await membersStore.markUnread(tx, chat.id, member.personId);
+        return { readSeq: member.readSeq, unreadCount: unreadCount(lastSeq, member.readSeq, true) };
+      }
+      const readSeq =
+        (await membersStore.markRead(tx, chat.id, member.personId, Math.min(request.seq, lastSeq))) ?? 0;
+      if (readSeq !== member.readSeq) {
+        await emit('chat.v1.read_marker.moved', {
+          practiceId: chat.practiceId,
+          chatId: chat.id,
+          personId: member.personId,
+          readSeq,
+        });
+      }
+      return { readSeq, unreadCount: unreadCount(lastSeq, readSeq, false) };
+    });
+  }
+}
+
+/** A chat marked unread shows at least one unread message. */
+export const unreadCount = (lastSeq: number, readSeq: number, markedUnread: boolean) =>
+  Math.max(lastSeq - readSeq, markedUnread ? 1 : 0);
+
+export function pageLimit(limit: number, fallback: number, max: number): number {
+  const value = limit === 0 ? fallback : limit;
+  if (!Number.isInteger(value) || value < 1 || value > max) throw invalid(`limit must be 1-${max}`);
+  return value;
 }
 
 /** A policy deny as the error it names; an unknown reason is a plain `forbidden`. */
 export function denied(reason: string, message: string): HuddleError {
   const code: ErrorCode = isErrorCode(reason) ? reason : 'forbidden';
   return new HuddleError(code, message || 'Not allowed');
+}
+
+const encodeChatCursor = (at: Date, id: string) =>
+  Buffer.from(`c:${at.toISOString()}|${id}`).toString('base64url');
+
+function decodeChatCursor(cursor: string): { at: Date; id: string } {
+  const match = /^c:([^|]{10,40})\|([A-Za-z0-9_-]{1,64})$/.exec(Buffer.from(cursor, 'base64url').toString());
+  const at = match ? new Date(match[1]!) : new Date(Number.NaN);
+  if (!match || Number.isNaN(at.getTime())) throw invalid('cursor is not valid');
+  return { at, id: match[2]! };
 }

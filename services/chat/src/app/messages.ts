@@ -1,29 +1,42 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { HuddleError, invalid } from '@huddle/errors';
+import type { Transaction } from '@huddle/db';
+import { forbidden, HuddleError, invalid, notFound } from '@huddle/errors';
 import {
   assertMayReplyTo,
   assertMayWrite,
   type Message,
   type NewMessage,
+  toEventData,
   validateNewMessage,
 } from '../domain/message';
 import { chatsStore } from '../store/chats';
+import { membersStore } from '../store/members';
 import { messagesStore } from '../store/messages';
-import type { Chats } from './chats';
-import type { Participants, Reader, UnitOfWork } from './ports';
+import type { Attachments } from './attachments';
+import { type Access, type Chats, pageLimit } from './chats';
+import type { Reader, UnitOfWork } from './ports';
 
 export const DEFAULT_PAGE = 50;
 export const MAX_PAGE = 200;
+/** G2: feed posts come with their newest replies. */
+export const LATEST_REPLIES = 3;
+/** G7 */
+export const MAX_PINNED = 10;
+
+/** A message with what a page shows beside it. */
+export type ListedMessage = Message & { latestReplies?: Message[] };
 
 /** Thrown inside a post's transaction when a concurrent post won its idempotency key. */
 class KeyTaken extends Error {}
+
+const isTeam = (access: Access) => access.member.kind === 'practitioner';
 
 export class Messages {
   constructor(
     private readonly db: Reader,
     private readonly work: UnitOfWork,
     private readonly chats: Chats,
-    private readonly participants: Participants,
+    private readonly attachments: Attachments,
   ) {}
 
   async post(request: {
@@ -33,9 +46,11 @@ export class Messages {
     idempotencyKey: string | null;
   }): Promise<{ message: Message; created: boolean }> {
     const content = validateNewMessage(request.message);
-    const chat = await this.chats.getForParticipant(request.chatId, request.authorId);
+    const access = await this.chats.access(request.chatId, request.authorId);
+    const { chat } = access;
     assertMayWrite(chat, request.authorId);
-    if (content.mentions.length > 0) await this.assertParticipants(chat.id, content.mentions);
+    await this.assertMentionable(access, content.mentions);
+    await this.attachments.assertUsable(chat.practiceId, request.authorId, content.attachmentIds);
     const requestHash = hashOf(content);
 
     // One retry: a concurrent post with the same key commits first, then we return its message.
@@ -71,7 +86,7 @@ export class Messages {
             if (!claimed) throw new KeyTaken();
           }
           const seq = await chatsStore.nextSeq(tx, chat.id);
-          if (seq === undefined) throw invalid('The chat no longer exists');
+          if (seq === undefined) throw notFound('Chat');
           const message: Message = {
             id,
             chatId: chat.id,
@@ -88,8 +103,13 @@ export class Messages {
             createdAt: new Date().toISOString(),
           };
           await messagesStore.insert(tx, message);
-          const { replyCount: _r, pinnedAt: _p, editedAt: _e, deletedAt: _d, ...data } = message;
-          await emit('chat.v1.message.created', { practiceId: chat.practiceId, message: data });
+          await this.attachments.reference(tx, chat.id, id, content.attachmentIds);
+          // Your own post is read by you.
+          await membersStore.markRead(tx, chat.id, request.authorId, seq);
+          await emit('chat.v1.message.created', {
+            practiceId: chat.practiceId,
+            message: toEventData(message),
+          });
           return { message, created: true };
         });
       } catch (error) {
@@ -99,39 +119,167 @@ export class Messages {
     }
   }
 
-  /** G2: newest first; feed chats list top-level posts only (replies live in threads). */
-  async list(request: {
-    chatId: string;
-    viewerId: string;
-    cursor: string;
-    limit: number;
-  }): Promise<{ messages: Message[]; nextCursor: string }> {
-    const chat = await this.chats.getForParticipant(request.chatId, request.viewerId);
-    const limit = request.limit === 0 ? DEFAULT_PAGE : request.limit;
-    if (limit < 1 || limit > MAX_PAGE) throw invalid(`limit must be 1-${MAX_PAGE}`);
+  /**
+   * G2: newest first. Feed chats list top-level posts with their newest
+   * replies, and their pinned posts apart on the first page; direct chats list
+   * every message.
+   */
+  async list(request: { chatId: string; viewerId: string; cursor: string; limit: number }) {
+    const { chat } = await this.chats.access(request.chatId, request.viewerId);
+    const limit = pageLimit(request.limit, DEFAULT_PAGE, MAX_PAGE);
     const beforeSeq = request.cursor ? decodeCursor(request.cursor) : null;
-    const page = await messagesStore.page(this.db, chat.id, {
-      beforeSeq,
-      limit: limit + 1,
-      topLevelOnly: chat.style === 'feed',
-    });
-    const messages = page.slice(0, limit);
-    const more = page.length > limit;
-    return { messages, nextCursor: more ? encodeCursor(messages.at(-1)!.seq) : '' };
+    const feed = chat.style === 'feed';
+    const rows = await messagesStore.page(this.db, chat.id, { beforeSeq, limit: limit + 1, feed });
+    const page = rows.slice(0, limit);
+    const pinned = feed && beforeSeq === null ? await messagesStore.pinned(this.db, chat.id) : [];
+    const withReplies = feed ? await this.withLatestReplies([...pinned, ...page]) : [...pinned, ...page];
+    return {
+      pinned: withReplies.slice(0, pinned.length),
+      messages: withReplies.slice(pinned.length),
+      nextCursor: rows.length > limit ? encodeCursor(page.at(-1)!.seq) : '',
+    };
   }
 
-  /** G9: mentions name current participants. */
-  private async assertParticipants(chatId: string, personIds: string[]): Promise<void> {
-    const active = new Set((await this.participants.list(chatId)).map((p) => p.personId));
-    const strangers = personIds.filter((id) => !active.has(id));
-    if (strangers.length > 0)
-      throw invalid('Mentions must name participants of this chat', { mentions: strangers });
+  /** A feed post's thread, oldest first. */
+  async replies(request: {
+    chatId: string;
+    viewerId: string;
+    messageId: string;
+    cursor: string;
+    limit: number;
+  }) {
+    const { chat } = await this.chats.access(request.chatId, request.viewerId);
+    const parent = await messagesStore.get(this.db, request.messageId);
+    if (!parent || parent.chatId !== chat.id) throw notFound('Message');
+    if (parent.parentId !== null) throw invalid('Replies have no threads of their own');
+    const limit = pageLimit(request.limit, DEFAULT_PAGE, MAX_PAGE);
+    const afterSeq = request.cursor ? decodeCursor(request.cursor) : null;
+    const rows = await messagesStore.replies(this.db, parent.id, { afterSeq, limit: limit + 1 });
+    const page = rows.slice(0, limit);
+    return { messages: page, nextCursor: rows.length > limit ? encodeCursor(page.at(-1)!.seq) : '' };
+  }
+
+  /** G8: the author edits body and attachments of their post or reply in a feed chat. */
+  async edit(request: {
+    chatId: string;
+    editorId: string;
+    messageId: string;
+    body: string;
+    attachmentIds: string[];
+  }) {
+    const content = validateNewMessage({ ...request, parentId: null, mentions: [] });
+    const { chat } = await this.chats.access(request.chatId, request.editorId);
+    if (chat.style !== 'feed') {
+      throw new HuddleError('not_supported_in_style', 'Messages can only be edited in feed-style chats');
+    }
+    assertMayWrite(chat, request.editorId);
+    await this.attachments.assertUsable(chat.practiceId, request.editorId, content.attachmentIds);
+    return this.work.transaction(async (tx, emit) => {
+      const current = await this.liveMessage(tx, chat.id, request.messageId);
+      if (current.authorId !== request.editorId) throw forbidden('Only its author can edit a message');
+      if (current.body === content.body && sameList(current.attachmentIds, content.attachmentIds))
+        return current;
+      const message = await messagesStore.edit(tx, current, content);
+      await this.attachments.reference(tx, chat.id, message.id, content.attachmentIds);
+      await emit('chat.v1.message.updated', { practiceId: chat.practiceId, message: toEventData(message) });
+      return message;
+    });
+  }
+
+  /** G8: the earlier contents of a message, for team members only. */
+  async revisions(request: { chatId: string; viewerId: string; messageId: string }) {
+    const access = await this.chats.access(request.chatId, request.viewerId);
+    if (!isTeam(access)) throw forbidden('Only team members can read a message’s history');
+    await this.liveMessage(this.db, access.chat.id, request.messageId);
+    return messagesStore.revisions(this.db, request.messageId);
+  }
+
+  /** Its author, or the chat owner as moderator, deletes a message; a tombstone keeps its place. */
+  async delete(request: { chatId: string; actorId: string; messageId: string }) {
+    const { chat } = await this.chats.access(request.chatId, request.actorId);
+    return this.work.transaction(async (tx, emit) => {
+      const current = await messagesStore.getForUpdate(tx, request.messageId);
+      if (!current || current.chatId !== chat.id) throw notFound('Message');
+      if (current.authorId !== request.actorId && chat.ownerId !== request.actorId) {
+        throw forbidden('Only its author or the chat owner can delete a message');
+      }
+      if (current.deletedAt !== null) return current;
+      const tombstone = (await messagesStore.tombstone(tx, current.id)) ?? current;
+      await emit('chat.v1.message.deleted', {
+        practiceId: chat.practiceId,
+        chatId: chat.id,
+        messageId: current.id,
+      });
+      return tombstone;
+    });
+  }
+
+  /** G7: team-member participants pin top-level feed posts, at most ten per chat. */
+  async pin(request: { chatId: string; actorId: string; messageId: string; pinned: boolean }) {
+    const access = await this.chats.access(request.chatId, request.actorId);
+    const { chat } = access;
+    if (chat.style !== 'feed')
+      throw new HuddleError('not_supported_in_style', 'Only feed-style chats have pins');
+    if (!isTeam(access)) throw forbidden('Only team members pin posts');
+    return this.work.transaction(async (tx, emit) => {
+      // The chat row's lock makes "count, then pin" safe against a concurrent pin.
+      await chatsStore.getForUpdate(tx, chat.id);
+      const message = await this.liveMessage(tx, chat.id, request.messageId);
+      if (message.parentId !== null) throw invalid('Only top-level posts can be pinned, not replies');
+      if ((message.pinnedAt !== null) === request.pinned) return message;
+      if (request.pinned && (await messagesStore.countPinned(tx, chat.id)) >= MAX_PINNED) {
+        throw new HuddleError(
+          'pin_limit_reached',
+          `A chat has at most ${MAX_PINNED} pinned posts; unpin one first`,
+        );
+      }
+      const updated = (await messagesStore.setPinned(tx, message.id, request.pinned))!;
+      await emit(request.pinned ? 'chat.v1.message.pinned' : 'chat.v1.message.unpinned', {
+        practiceId: chat.practiceId,
+        chatId: chat.id,
+        messageId: message.id,
+      });
+      return updated;
+    });
+  }
+
+  private async liveMessage(db: Reader | Transaction, chatId: string, messageId: string): Promise<Message> {
+    const message = await messagesStore.get(db, messageId);
+    if (!message || message.chatId !== chatId || message.deletedAt !== null) throw notFound('Message');
+    return message;
+  }
+
+  private async withLatestReplies(posts: Message[]): Promise<ListedMessage[]> {
+    const replies = await messagesStore.latestReplies(
+      this.db,
+      posts.filter((post) => post.replyCount > 0).map((post) => post.id),
+      LATEST_REPLIES,
+    );
+    return posts.map((post) => ({ ...post, latestReplies: replies.get(post.id) ?? [] }));
+  }
+
+  /**
+   * G9: mentions name current participants; a client in an identity-hiding
+   * group may mention team members only (other clients are hidden from them).
+   */
+  private async assertMentionable(access: Access, personIds: string[]): Promise<void> {
+    if (personIds.length === 0) return;
+    const members = new Map((await membersStore.list(this.db, access.chat.id)).map((m) => [m.personId, m]));
+    const strangers = personIds.filter((id) => !members.has(id));
+    if (strangers.length > 0) throw invalid('Mentions must name participants of this chat');
+    if (access.chat.hideClientIdentities && access.member.kind === 'client') {
+      if (personIds.some((id) => members.get(id)?.kind === 'client')) {
+        throw invalid('In this group you can mention team members only');
+      }
+    }
   }
 }
 
+const sameList = (a: string[], b: string[]) => a.length === b.length && a.every((value, n) => value === b[n]);
+
 const hashOf = (content: NewMessage) => createHash('sha256').update(JSON.stringify(content)).digest('hex');
 
-/** Cursors are opaque to clients: the seq to continue below. */
+/** Cursors are opaque to clients: the seq to continue from. */
 export const encodeCursor = (seq: number) => Buffer.from(`s:${seq}`).toString('base64url');
 
 export function decodeCursor(cursor: string): number {

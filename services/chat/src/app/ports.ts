@@ -32,7 +32,4 @@ export interface Participants {
     addedBy: string;
     participants: Array<{ personId: string; role?: ParticipantData['role']; via: ParticipantData['via'] }>;
   }): Promise<ParticipantData[]>;
-  /** The active membership, or undefined. */
-  find(chatId: string, personId: string): Promise<ParticipantData | undefined>;
-  list(chatId: string): Promise<ParticipantData[]>;
 }

@@ -71,3 +71,41 @@ export function validateNewGroup(input: {
     participantIds,
   };
 }
+
+export interface ChatChanges {
+  name?: string | undefined;
+  avatar?: string | undefined;
+  style?: string | undefined;
+  clientNaming?: string | undefined;
+  hideClientIdentities?: boolean | undefined;
+  locked?: boolean | undefined;
+}
+
+/** G3/G6: checks the settings an owner changes; names every bad field at once. */
+export function validateChanges(changes: ChatChanges): Partial<GroupSettings & { locked: boolean }> {
+  const fields: Record<string, string> = {};
+  const valid: Partial<GroupSettings & { locked: boolean }> = {};
+  if (changes.name !== undefined) {
+    valid.name = changes.name.trim();
+    if (valid.name.length < 1 || valid.name.length > 100) fields.name = 'must be 1-100 characters';
+  }
+  if (changes.avatar !== undefined) {
+    if (!(AVATARS as readonly string[]).includes(changes.avatar))
+      fields.avatar = `must be one of ${AVATARS.join(', ')}`;
+    valid.avatar = changes.avatar;
+  }
+  if (changes.style !== undefined) {
+    if (!STYLES.includes(changes.style as ChatStyle)) fields.style = 'must be feed or direct';
+    valid.style = changes.style as ChatStyle;
+  }
+  if (changes.clientNaming !== undefined) {
+    if (!NAMINGS.includes(changes.clientNaming as ClientNaming)) {
+      fields.clientNaming = 'must be full, first_initial or first';
+    }
+    valid.clientNaming = changes.clientNaming as ClientNaming;
+  }
+  if (changes.hideClientIdentities !== undefined) valid.hideClientIdentities = changes.hideClientIdentities;
+  if (changes.locked !== undefined) valid.locked = changes.locked;
+  if (Object.keys(fields).length > 0) throw invalid('The chat settings are not valid', { fields });
+  return valid;
+}

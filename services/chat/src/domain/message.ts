@@ -57,3 +57,9 @@ export function assertMayReplyTo(chat: Chat, parent: Message | undefined): void 
   if (parent.parentId !== null)
     throw invalid('Replies are one level deep: reply to the post, not to a reply');
 }
+
+/** The part of a message its domain events carry. */
+export function toEventData(message: Message): MessageData {
+  const { replyCount: _r, pinnedAt: _p, editedAt: _e, deletedAt: _d, ...data } = message;
+  return data;
+}

@@ -1,5 +1,4 @@
 import { participantFromProto, participantV1, sharingPolicyV1 } from '@huddle/contracts';
-import { HuddleError } from '@huddle/errors';
 import { connect } from '@huddle/grpc';
 import type { Participants, Policy } from '../app/ports';
 
@@ -16,17 +15,6 @@ export function remotePorts(addresses: { participant: string; sharingPolicy: str
           participants: request.participants.map((entry) => ({ ...entry, role: entry.role ?? '' })),
         })
       ).participants.map(participantFromProto),
-    find: async (chatId, personId) => {
-      try {
-        const { participant: found } = await participant.getParticipant({ chatId, personId });
-        return found && participantFromProto(found);
-      } catch (error) {
-        if (error instanceof HuddleError && error.code === 'not_found') return undefined;
-        throw error;
-      }
-    },
-    list: async (chatId) =>
-      (await participant.listParticipants({ chatId })).participants.map(participantFromProto),
   };
 
   const policy: Policy = {

@@ -1,15 +1,45 @@
 import { chatV1 } from '@huddle/contracts';
 import { host } from '@huddle/grpc';
+import type { Attachments } from '../app/attachments';
 import type { Chats } from '../app/chats';
-import type { Messages } from '../app/messages';
-import { chatToProto, messageToProto } from './mapping';
+import type { ListedMessage, Messages } from '../app/messages';
+import { attachmentIdsOf, attachmentToProto, chatToProto, messageToProto } from './mapping';
 
-export function chatRpc(chats: Chats, messages: Messages) {
+export function chatRpc(chats: Chats, messages: Messages, attachments: Attachments) {
+  /** Messages with their files described, in one look-up. */
+  const present = async (list: ListedMessage[]) => {
+    const files = await attachments.describe(attachmentIdsOf(list));
+    return list.map((message) => messageToProto(message, files));
+  };
+  const one = async (message: ListedMessage) => (await present([message]))[0];
+
   return host(chatV1.ChatServiceService, {
     createGroup: async (request) => ({ chat: chatToProto(await chats.createGroup(request)) }),
     getChat: async ({ chatId, viewerId }) => ({
-      chat: chatToProto(await chats.getForParticipant(chatId, viewerId)),
+      chat: chatToProto((await chats.access(chatId, viewerId)).chat),
     }),
+    updateChat: async ({ chatId, actorId, ...changes }) => ({
+      chat: chatToProto(await chats.update({ chatId, actorId, changes })),
+    }),
+    listChats: async (request) => {
+      const page = await chats.list(request);
+      const lastMessages = await present(
+        page.chats.flatMap((item) => (item.lastMessage ? [item.lastMessage] : [])),
+      );
+      const byChat = new Map(lastMessages.map((message) => [message.chatId, message]));
+      return {
+        chats: page.chats.map((item) => ({
+          chat: chatToProto(item.chat),
+          unreadCount: item.unreadCount,
+          readSeq: item.readSeq,
+          lastMessage: byChat.get(item.chat.id),
+          teamCount: item.teamCount,
+          clientCount: item.clientCount,
+          clientId: item.clientId ?? undefined,
+        })),
+        nextCursor: page.nextCursor,
+      };
+    },
     postMessage: async (request) => {
       const result = await messages.post({
         chatId: request.chatId,
@@ -22,11 +52,36 @@ export function chatRpc(chats: Chats, messages: Messages) {
         },
         idempotencyKey: request.idempotencyKey ?? null,
       });
-      return { message: messageToProto(result.message), created: result.created };
+      return { message: await one(result.message), created: result.created };
     },
     listMessages: async (request) => {
       const page = await messages.list(request);
-      return { messages: page.messages.map(messageToProto), nextCursor: page.nextCursor };
+      return {
+        messages: await present(page.messages),
+        pinned: await present(page.pinned),
+        nextCursor: page.nextCursor,
+      };
+    },
+    listReplies: async (request) => {
+      const page = await messages.replies(request);
+      return { messages: await present(page.messages), nextCursor: page.nextCursor };
+    },
+    editMessage: async (request) => ({ message: await one(await messages.edit(request)) }),
+    listRevisions: async (request) => ({
+      revisions: (await messages.revisions(request)).map((revision) => ({ ...revision })),
+    }),
+    deleteMessage: async (request) => ({ message: await one(await messages.delete(request)) }),
+    pinMessage: async (request) => ({ message: await one(await messages.pin({ ...request, pinned: true })) }),
+    unpinMessage: async (request) => ({
+      message: await one(await messages.pin({ ...request, pinned: false })),
+    }),
+    markRead: async (request) => chats.markRead(request),
+    uploadAttachment: async (request) => ({
+      attachment: attachmentToProto(await attachments.upload(request)),
+    }),
+    getAttachment: async (request) => {
+      const { attachment, data } = await attachments.download(request);
+      return { attachment: attachmentToProto(attachment), data };
     },
   });
 }

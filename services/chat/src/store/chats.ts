@@ -1,9 +1,17 @@
 import type { Executor } from '@huddle/db';
-import { eq, sql } from 'drizzle-orm';
+import { and, desc, eq, isNull, lt, or, sql } from 'drizzle-orm';
 import type { Chat } from '../domain/chat';
-import { chats } from './schema';
+import { chatMembers, chats } from './schema';
 
 type Row = typeof chats.$inferSelect;
+
+export type ChangeableField =
+  | 'name'
+  | 'avatar'
+  | 'style'
+  | 'clientNaming'
+  | 'hideClientIdentities'
+  | 'locked';
 
 const toChat = (row: Row): Chat => ({
   id: row.id,
@@ -30,6 +38,65 @@ export const chatsStore = {
     return row && toChat(row);
   },
 
+  /** Takes the chat row's lock for the rest of the transaction, serializing changes to the chat. */
+  async getForUpdate(db: Executor, id: string): Promise<Chat | undefined> {
+    const [row] = await db.select().from(chats).where(eq(chats.id, id)).for('update');
+    return row && toChat(row);
+  },
+
+  async update(
+    db: Executor,
+    id: string,
+    changes: Partial<Pick<Chat, ChangeableField>>,
+  ): Promise<Chat | undefined> {
+    const [row] = await db
+      .update(chats)
+      .set({ ...changes, updatedAt: new Date() })
+      .where(eq(chats.id, id))
+      .returning();
+    return row && toChat(row);
+  },
+
+  /** A person's active chats, most recently active first; keyset-paged on (activity, id). */
+  async listForPerson(
+    db: Executor,
+    practiceId: string,
+    personId: string,
+    options: { after: { at: Date; id: string } | null; limit: number },
+  ) {
+    const rows = await db
+      .select({ chat: chats, readSeq: chatMembers.readSeq, markedUnread: chatMembers.markedUnread })
+      .from(chatMembers)
+      .innerJoin(chats, eq(chats.id, chatMembers.chatId))
+      .where(
+        and(
+          eq(chatMembers.practiceId, practiceId),
+          eq(chatMembers.personId, personId),
+          isNull(chatMembers.removedAt),
+          options.after
+            ? or(
+                lt(chats.lastActivityAt, options.after.at),
+                and(eq(chats.lastActivityAt, options.after.at), lt(chats.id, options.after.id)),
+              )
+            : undefined,
+        ),
+      )
+      .orderBy(desc(chats.lastActivityAt), desc(chats.id))
+      .limit(options.limit);
+    return rows.map((row) => ({
+      chat: toChat(row.chat),
+      lastSeq: row.chat.lastSeq,
+      lastActivityAt: row.chat.lastActivityAt,
+      readSeq: row.readSeq,
+      markedUnread: row.markedUnread,
+    }));
+  },
+
+  async lastSeq(db: Executor, id: string): Promise<number> {
+    const [row] = await db.select({ lastSeq: chats.lastSeq }).from(chats).where(eq(chats.id, id));
+    return row?.lastSeq ?? 0;
+  },
+
   /**
    * Locks the chat row and takes the next message seq: posts to one chat are
    * serialized here, so seqs are gap-free and in commit order.
@@ -37,7 +104,7 @@ export const chatsStore = {
   async nextSeq(db: Executor, id: string): Promise<number | undefined> {
     const [row] = await db
       .update(chats)
-      .set({ lastSeq: sql`${chats.lastSeq} + 1` })
+      .set({ lastSeq: sql`${chats.lastSeq} + 1`, lastActivityAt: new Date() })
       .where(eq(chats.id, id))
       .returning({ seq: chats.lastSeq });
     return row?.seq;

@@ -1,7 +1,7 @@
 import type { Executor } from '@huddle/db';
-import { and, desc, eq, isNull, lt, sql } from 'drizzle-orm';
+import { and, asc, count, desc, eq, gt, inArray, isNotNull, isNull, lt, sql } from 'drizzle-orm';
 import type { Message } from '../domain/message';
-import { idempotencyKeys, messages } from './schema';
+import { idempotencyKeys, messages, revisions } from './schema';
 
 type Row = typeof messages.$inferSelect;
 
@@ -45,11 +45,19 @@ export const messagesStore = {
     return row && toMessage(row);
   },
 
-  /** Newest first, keyset-paged on seq; `topLevelOnly` for feed pages. */
+  async getForUpdate(db: Executor, id: string): Promise<Message | undefined> {
+    const [row] = await db.select().from(messages).where(eq(messages.id, id)).for('update');
+    return row && toMessage(row);
+  },
+
+  /**
+   * Newest first, keyset-paged on seq. Feed pages hold top-level posts that are
+   * not pinned (pinned ones are listed apart); direct pages hold everything.
+   */
   async page(
     db: Executor,
     chatId: string,
-    options: { beforeSeq: number | null; limit: number; topLevelOnly: boolean },
+    options: { beforeSeq: number | null; limit: number; feed: boolean },
   ): Promise<Message[]> {
     const rows = await db
       .select()
@@ -57,13 +65,155 @@ export const messagesStore = {
       .where(
         and(
           eq(messages.chatId, chatId),
-          options.topLevelOnly ? isNull(messages.parentId) : undefined,
+          options.feed ? and(isNull(messages.parentId), isNull(messages.pinnedAt)) : undefined,
           options.beforeSeq !== null ? lt(messages.seq, options.beforeSeq) : undefined,
         ),
       )
       .orderBy(desc(messages.seq))
       .limit(options.limit);
     return rows.map(toMessage);
+  },
+
+  /** A thread, oldest first, keyset-paged on seq. */
+  async replies(
+    db: Executor,
+    parentId: string,
+    options: { afterSeq: number | null; limit: number },
+  ): Promise<Message[]> {
+    const rows = await db
+      .select()
+      .from(messages)
+      .where(
+        and(
+          eq(messages.parentId, parentId),
+          options.afterSeq !== null ? gt(messages.seq, options.afterSeq) : undefined,
+        ),
+      )
+      .orderBy(asc(messages.seq))
+      .limit(options.limit);
+    return rows.map(toMessage);
+  },
+
+  /** The newest `perPost` replies of each post, oldest first within a post, in one query. */
+  async latestReplies(db: Executor, parentIds: string[], perPost: number): Promise<Map<string, Message[]>> {
+    const byParent = new Map<string, Message[]>();
+    if (parentIds.length === 0) return byParent;
+    const ranked = db
+      .select({
+        id: messages.id,
+        rank: sql<number>`row_number() over (partition by ${messages.parentId} order by ${messages.seq} desc)`.as(
+          'rank',
+        ),
+      })
+      .from(messages)
+      .where(inArray(messages.parentId, parentIds))
+      .as('ranked');
+    const rows = await db
+      .select({ message: messages })
+      .from(messages)
+      .innerJoin(ranked, eq(ranked.id, messages.id))
+      .where(sql`${ranked.rank} <= ${perPost}`)
+      .orderBy(asc(messages.seq));
+    for (const { message } of rows) {
+      const list = byParent.get(message.parentId!) ?? [];
+      list.push(toMessage(message));
+      byParent.set(message.parentId!, list);
+    }
+    return byParent;
+  },
+
+  /** Pinned posts of a feed chat, newest pin first (G7). */
+  async pinned(db: Executor, chatId: string): Promise<Message[]> {
+    const rows = await db
+      .select()
+      .from(messages)
+      .where(and(eq(messages.chatId, chatId), isNotNull(messages.pinnedAt)))
+      .orderBy(desc(messages.pinnedAt));
+    return rows.map(toMessage);
+  },
+
+  async countPinned(db: Executor, chatId: string): Promise<number> {
+    const [row] = await db
+      .select({ n: count() })
+      .from(messages)
+      .where(and(eq(messages.chatId, chatId), isNotNull(messages.pinnedAt)));
+    return row?.n ?? 0;
+  },
+
+  async setPinned(db: Executor, id: string, pinned: boolean): Promise<Message | undefined> {
+    const [row] = await db
+      .update(messages)
+      .set({ pinnedAt: pinned ? new Date() : null })
+      .where(eq(messages.id, id))
+      .returning();
+    return row && toMessage(row);
+  },
+
+  /** G8: keeps the current content as a revision, then replaces it. */
+  async edit(
+    db: Executor,
+    current: Message,
+    content: { body: string; attachmentIds: string[] },
+  ): Promise<Message> {
+    const [{ n } = { n: 0 }] = await db
+      .select({ n: count() })
+      .from(revisions)
+      .where(eq(revisions.messageId, current.id));
+    await db.insert(revisions).values({
+      messageId: current.id,
+      number: n + 1,
+      body: current.body,
+      attachmentIds: current.attachmentIds,
+    });
+    const [row] = await db
+      .update(messages)
+      .set({ body: content.body, attachmentIds: content.attachmentIds, editedAt: new Date() })
+      .where(eq(messages.id, current.id))
+      .returning();
+    return toMessage(row!);
+  },
+
+  async revisions(db: Executor, messageId: string) {
+    return db
+      .select({
+        number: revisions.number,
+        body: revisions.body,
+        attachmentIds: revisions.attachmentIds,
+        replacedAt: revisions.replacedAt,
+      })
+      .from(revisions)
+      .where(eq(revisions.messageId, messageId))
+      .orderBy(asc(revisions.number));
+  },
+
+  /**
+   * A tombstone: the message keeps its place (and its thread its shape) but
+   * loses its content, its pin and its revisions.
+   */
+  async tombstone(db: Executor, id: string): Promise<Message | undefined> {
+    await db.delete(revisions).where(eq(revisions.messageId, id));
+    const [row] = await db
+      .update(messages)
+      .set({ body: '', attachmentIds: [], mentions: [], pinnedAt: null, deletedAt: new Date() })
+      .where(and(eq(messages.id, id), isNull(messages.deletedAt)))
+      .returning();
+    return row && toMessage(row);
+  },
+
+  /** The newest message of each chat, by the chats' last seqs. */
+  async lastOf(db: Executor, chats: Array<{ chatId: string; seq: number }>): Promise<Map<string, Message>> {
+    const wanted = chats.filter((chat) => chat.seq > 0);
+    if (wanted.length === 0) return new Map();
+    const rows = await db
+      .select()
+      .from(messages)
+      .where(
+        sql`(${messages.chatId}, ${messages.seq}) in (${sql.join(
+          wanted.map((chat) => sql`(${chat.chatId}, ${chat.seq})`),
+          sql`, `,
+        )})`,
+      );
+    return new Map(rows.map((row) => [row.chatId, toMessage(row)]));
   },
 
   async findIdempotent(

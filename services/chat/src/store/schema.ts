@@ -28,6 +28,8 @@ export const chats = pgTable('chats', {
   programId: text('program_id'),
   /** The seq of the newest message; a post takes the next one under this row's lock. */
   lastSeq: bigint('last_seq', { mode: 'number' }).notNull().default(0),
+  /** Orders a person's chat list: the newest message's time, or the creation time. */
+  lastActivityAt: timestamp('last_activity_at', { withTimezone: true }).notNull().defaultNow(),
   createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
   updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
 });
@@ -71,4 +73,67 @@ export const idempotencyKeys = pgTable(
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
   },
   (table) => [primaryKey({ columns: [table.chatId, table.authorId, table.key] })],
+);
+
+/**
+ * The chat's view of its memberships: a projection of the participant service's
+ * (written when this service adds people, and from participant events as a
+ * safety net) that answers access checks and chat lists without a call, and
+ * holds each participant's read marker (U1).
+ */
+export const chatMembers = pgTable(
+  'chat_members',
+  {
+    chatId: text('chat_id').notNull(),
+    personId: text('person_id').notNull(),
+    practiceId: text('practice_id').notNull(),
+    role: text('role').$type<'owner' | 'team' | 'client'>().notNull(),
+    kind: text('kind').$type<'practitioner' | 'client'>().notNull(),
+    readSeq: bigint('read_seq', { mode: 'number' }).notNull().default(0),
+    markedUnread: boolean('marked_unread').notNull().default(false),
+    joinedAt: timestamp('joined_at', { withTimezone: true }).notNull().defaultNow(),
+    removedAt: timestamp('removed_at', { withTimezone: true }),
+  },
+  (table) => [
+    primaryKey({ columns: [table.chatId, table.personId] }),
+    index('chat_members_person').on(table.practiceId, table.personId),
+  ],
+);
+
+/** Earlier contents of edited messages (G8), numbered from 1. */
+export const revisions = pgTable(
+  'revisions',
+  {
+    messageId: text('message_id').notNull(),
+    number: integer('number').notNull(),
+    body: text('body').notNull(),
+    attachmentIds: jsonb('attachment_ids').$type<string[]>().notNull(),
+    replacedAt: timestamp('replaced_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (table) => [primaryKey({ columns: [table.messageId, table.number] })],
+);
+
+export const attachments = pgTable('attachments', {
+  id: text('id').primaryKey(),
+  practiceId: text('practice_id').notNull(),
+  uploaderId: text('uploader_id').notNull(),
+  filename: text('filename').notNull(),
+  contentType: text('content_type').notNull(),
+  size: bigint('size', { mode: 'number' }).notNull(),
+  sha256: text('sha256').notNull(),
+  createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+});
+
+/** Which messages reference an attachment: who may download it follows from these (A1). */
+export const attachmentRefs = pgTable(
+  'attachment_refs',
+  {
+    attachmentId: text('attachment_id').notNull(),
+    messageId: text('message_id').notNull(),
+    chatId: text('chat_id').notNull(),
+  },
+  (table) => [
+    primaryKey({ columns: [table.attachmentId, table.messageId] }),
+    index('attachment_refs_message').on(table.messageId),
+  ],
 );

@@ -1,3 +1,34 @@
+CREATE TABLE "attachment_refs" (
+	"attachment_id" text NOT NULL,
+	"message_id" text NOT NULL,
+	"chat_id" text NOT NULL,
+	CONSTRAINT "attachment_refs_attachment_id_message_id_pk" PRIMARY KEY("attachment_id","message_id")
+);
+--> statement-breakpoint
+CREATE TABLE "attachments" (
+	"id" text PRIMARY KEY NOT NULL,
+	"practice_id" text NOT NULL,
+	"uploader_id" text NOT NULL,
+	"filename" text NOT NULL,
+	"content_type" text NOT NULL,
+	"size" bigint NOT NULL,
+	"sha256" text NOT NULL,
+	"created_at" timestamp with time zone DEFAULT now() NOT NULL
+);
+--> statement-breakpoint
+CREATE TABLE "chat_members" (
+	"chat_id" text NOT NULL,
+	"person_id" text NOT NULL,
+	"practice_id" text NOT NULL,
+	"role" text NOT NULL,
+	"kind" text NOT NULL,
+	"read_seq" bigint DEFAULT 0 NOT NULL,
+	"marked_unread" boolean DEFAULT false NOT NULL,
+	"joined_at" timestamp with time zone DEFAULT now() NOT NULL,
+	"removed_at" timestamp with time zone,
+	CONSTRAINT "chat_members_chat_id_person_id_pk" PRIMARY KEY("chat_id","person_id")
+);
+--> statement-breakpoint
 CREATE TABLE "chats" (
 	"id" text PRIMARY KEY NOT NULL,
 	"practice_id" text NOT NULL,
@@ -11,6 +42,7 @@ CREATE TABLE "chats" (
 	"owner_id" text NOT NULL,
 	"program_id" text,
 	"last_seq" bigint DEFAULT 0 NOT NULL,
+	"last_activity_at" timestamp with time zone DEFAULT now() NOT NULL,
 	"created_at" timestamp with time zone DEFAULT now() NOT NULL,
 	"updated_at" timestamp with time zone DEFAULT now() NOT NULL
 );
@@ -58,6 +90,17 @@ CREATE TABLE "outbox" (
 	CONSTRAINT "outbox_id_unique" UNIQUE("id")
 );
 --> statement-breakpoint
+CREATE TABLE "revisions" (
+	"message_id" text NOT NULL,
+	"number" integer NOT NULL,
+	"body" text NOT NULL,
+	"attachment_ids" jsonb NOT NULL,
+	"replaced_at" timestamp with time zone DEFAULT now() NOT NULL,
+	CONSTRAINT "revisions_message_id_number_pk" PRIMARY KEY("message_id","number")
+);
+--> statement-breakpoint
 ALTER TABLE "messages" ADD CONSTRAINT "messages_chat_id_chats_id_fk" FOREIGN KEY ("chat_id") REFERENCES "public"."chats"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
+CREATE INDEX "attachment_refs_message" ON "attachment_refs" USING btree ("message_id");--> statement-breakpoint
+CREATE INDEX "chat_members_person" ON "chat_members" USING btree ("practice_id","person_id");--> statement-breakpoint
 CREATE INDEX "messages_top_level" ON "messages" USING btree ("chat_id","seq") WHERE "messages"."parent_id" is null;--> statement-breakpoint
 CREATE INDEX "messages_thread" ON "messages" USING btree ("parent_id","seq");

@@ -59,6 +59,40 @@ export interface Message {
   deletedAt?: Date | undefined;
   createdAt?: Date | undefined;
   replyCount: number;
+  /** Feed pages: the newest replies of a post (up to 3), oldest first. */
+  latestReplies: Message[];
+  attachments: Attachment[];
+}
+
+export interface Attachment {
+  id: string;
+  filename: string;
+  contentType: string;
+  size: number;
+  createdAt?: Date | undefined;
+}
+
+export interface Revision {
+  body: string;
+  attachmentIds: string[];
+  /** When this revision was replaced. */
+  replacedAt?: Date | undefined;
+  number: number;
+}
+
+/** A chat as a person's chat list shows it. */
+export interface ChatSummary {
+  chat?: Chat | undefined;
+  unreadCount: number;
+  lastMessage?:
+    | Message
+    | undefined;
+  /** Participant counts behind titles (S6). */
+  teamCount: number;
+  clientCount: number;
+  /** The client of a direct chat. */
+  clientId?: string | undefined;
+  readSeq: number;
 }
 
 export interface CreateGroupRequest {
@@ -83,6 +117,33 @@ export interface GetChatRequest {
 
 export interface GetChatResponse {
   chat?: Chat | undefined;
+}
+
+export interface UpdateChatRequest {
+  chatId: string;
+  actorId: string;
+  name?: string | undefined;
+  avatar?: string | undefined;
+  style?: string | undefined;
+  clientNaming?: string | undefined;
+  hideClientIdentities?: boolean | undefined;
+  locked?: boolean | undefined;
+}
+
+export interface UpdateChatResponse {
+  chat?: Chat | undefined;
+}
+
+export interface ListChatsRequest {
+  practiceId: string;
+  personId: string;
+  cursor: string;
+  limit: number;
+}
+
+export interface ListChatsResponse {
+  chats: ChatSummary[];
+  nextCursor: string;
 }
 
 export interface PostMessageRequest {
@@ -114,6 +175,109 @@ export interface ListMessagesRequest {
 export interface ListMessagesResponse {
   messages: Message[];
   nextCursor: string;
+  /** Feed chats, first page only: pinned posts, newest pin first. */
+  pinned: Message[];
+}
+
+export interface ListRepliesRequest {
+  chatId: string;
+  viewerId: string;
+  messageId: string;
+  cursor: string;
+  limit: number;
+}
+
+export interface ListRepliesResponse {
+  messages: Message[];
+  nextCursor: string;
+}
+
+export interface EditMessageRequest {
+  chatId: string;
+  editorId: string;
+  messageId: string;
+  body: string;
+  attachmentIds: string[];
+}
+
+export interface EditMessageResponse {
+  message?: Message | undefined;
+}
+
+export interface ListRevisionsRequest {
+  chatId: string;
+  viewerId: string;
+  messageId: string;
+}
+
+export interface ListRevisionsResponse {
+  revisions: Revision[];
+}
+
+export interface DeleteMessageRequest {
+  chatId: string;
+  actorId: string;
+  messageId: string;
+}
+
+export interface DeleteMessageResponse {
+  message?: Message | undefined;
+}
+
+export interface PinMessageRequest {
+  chatId: string;
+  actorId: string;
+  messageId: string;
+}
+
+export interface PinMessageResponse {
+  message?: Message | undefined;
+}
+
+export interface UnpinMessageRequest {
+  chatId: string;
+  actorId: string;
+  messageId: string;
+}
+
+export interface UnpinMessageResponse {
+  message?: Message | undefined;
+}
+
+export interface MarkReadRequest {
+  chatId: string;
+  personId: string;
+  /** Read up to and including this seq; ignored when unread is set. */
+  seq: number;
+  unread: boolean;
+}
+
+export interface MarkReadResponse {
+  readSeq: number;
+  unreadCount: number;
+}
+
+export interface UploadAttachmentRequest {
+  practiceId: string;
+  uploaderId: string;
+  filename: string;
+  contentType: string;
+  data: Buffer;
+}
+
+export interface UploadAttachmentResponse {
+  attachment?: Attachment | undefined;
+}
+
+export interface GetAttachmentRequest {
+  practiceId: string;
+  attachmentId: string;
+  viewerId: string;
+}
+
+export interface GetAttachmentResponse {
+  attachment?: Attachment | undefined;
+  data: Buffer;
 }
 
 function createBaseChat(): Chat {
@@ -311,6 +475,8 @@ function createBaseMessage(): Message {
     deletedAt: undefined,
     createdAt: undefined,
     replyCount: 0,
+    latestReplies: [],
+    attachments: [],
   };
 }
 
@@ -354,6 +520,12 @@ export const Message: MessageFns<Message> = {
     }
     if (message.replyCount !== 0) {
       writer.uint32(104).int32(message.replyCount);
+    }
+    for (const v of message.latestReplies) {
+      Message.encode(v!, writer.uint32(114).fork()).join();
+    }
+    for (const v of message.attachments) {
+      Attachment.encode(v!, writer.uint32(122).fork()).join();
     }
     return writer;
   },
@@ -473,6 +645,311 @@ export const Message: MessageFns<Message> = {
             }
 
             message.replyCount = reader.int32();
+            continue;
+          }
+          case 14: {
+            if (tag !== 114) {
+              break;
+            }
+
+            message.latestReplies.push(Message.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 15: {
+            if (tag !== 122) {
+              break;
+            }
+
+            message.attachments.push(Attachment.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseAttachment(): Attachment {
+  return { id: "", filename: "", contentType: "", size: 0, createdAt: undefined };
+}
+
+export const Attachment: MessageFns<Attachment> = {
+  encode(message: Attachment, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.id !== "") {
+      writer.uint32(10).string(message.id);
+    }
+    if (message.filename !== "") {
+      writer.uint32(18).string(message.filename);
+    }
+    if (message.contentType !== "") {
+      writer.uint32(26).string(message.contentType);
+    }
+    if (message.size !== 0) {
+      writer.uint32(32).int64(message.size);
+    }
+    if (message.createdAt !== undefined) {
+      Timestamp.encode(toTimestamp(message.createdAt), writer.uint32(42).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): Attachment {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseAttachment();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.id = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.filename = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.contentType = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.size = longToNumber(reader.int64());
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.createdAt = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseRevision(): Revision {
+  return { body: "", attachmentIds: [], replacedAt: undefined, number: 0 };
+}
+
+export const Revision: MessageFns<Revision> = {
+  encode(message: Revision, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.body !== "") {
+      writer.uint32(10).string(message.body);
+    }
+    for (const v of message.attachmentIds) {
+      writer.uint32(18).string(v!);
+    }
+    if (message.replacedAt !== undefined) {
+      Timestamp.encode(toTimestamp(message.replacedAt), writer.uint32(26).fork()).join();
+    }
+    if (message.number !== 0) {
+      writer.uint32(32).int32(message.number);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): Revision {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseRevision();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.body = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.attachmentIds.push(reader.string());
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.replacedAt = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.number = reader.int32();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseChatSummary(): ChatSummary {
+  return {
+    chat: undefined,
+    unreadCount: 0,
+    lastMessage: undefined,
+    teamCount: 0,
+    clientCount: 0,
+    clientId: undefined,
+    readSeq: 0,
+  };
+}
+
+export const ChatSummary: MessageFns<ChatSummary> = {
+  encode(message: ChatSummary, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.chat !== undefined) {
+      Chat.encode(message.chat, writer.uint32(10).fork()).join();
+    }
+    if (message.unreadCount !== 0) {
+      writer.uint32(16).int64(message.unreadCount);
+    }
+    if (message.lastMessage !== undefined) {
+      Message.encode(message.lastMessage, writer.uint32(26).fork()).join();
+    }
+    if (message.teamCount !== 0) {
+      writer.uint32(32).int32(message.teamCount);
+    }
+    if (message.clientCount !== 0) {
+      writer.uint32(40).int32(message.clientCount);
+    }
+    if (message.clientId !== undefined) {
+      writer.uint32(50).string(message.clientId);
+    }
+    if (message.readSeq !== 0) {
+      writer.uint32(56).int64(message.readSeq);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ChatSummary {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseChatSummary();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.chat = Chat.decode(reader, reader.uint32());
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.unreadCount = longToNumber(reader.int64());
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.lastMessage = Message.decode(reader, reader.uint32());
+            continue;
+          }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.teamCount = reader.int32();
+            continue;
+          }
+          case 5: {
+            if (tag !== 40) {
+              break;
+            }
+
+            message.clientCount = reader.int32();
+            continue;
+          }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.clientId = reader.string();
+            continue;
+          }
+          case 7: {
+            if (tag !== 56) {
+              break;
+            }
+
+            message.readSeq = longToNumber(reader.int64());
             continue;
           }
         }
@@ -769,6 +1246,320 @@ export const GetChatResponse: MessageFns<GetChatResponse> = {
   },
 };
 
+function createBaseUpdateChatRequest(): UpdateChatRequest {
+  return {
+    chatId: "",
+    actorId: "",
+    name: undefined,
+    avatar: undefined,
+    style: undefined,
+    clientNaming: undefined,
+    hideClientIdentities: undefined,
+    locked: undefined,
+  };
+}
+
+export const UpdateChatRequest: MessageFns<UpdateChatRequest> = {
+  encode(message: UpdateChatRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.chatId !== "") {
+      writer.uint32(10).string(message.chatId);
+    }
+    if (message.actorId !== "") {
+      writer.uint32(18).string(message.actorId);
+    }
+    if (message.name !== undefined) {
+      writer.uint32(26).string(message.name);
+    }
+    if (message.avatar !== undefined) {
+      writer.uint32(34).string(message.avatar);
+    }
+    if (message.style !== undefined) {
+      writer.uint32(42).string(message.style);
+    }
+    if (message.clientNaming !== undefined) {
+      writer.uint32(50).string(message.clientNaming);
+    }
+    if (message.hideClientIdentities !== undefined) {
+      writer.uint32(56).bool(message.hideClientIdentities);
+    }
+    if (message.locked !== undefined) {
+      writer.uint32(64).bool(message.locked);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): UpdateChatRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseUpdateChatRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.chatId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.actorId = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.name = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.avatar = reader.string();
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.style = reader.string();
+            continue;
+          }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.clientNaming = reader.string();
+            continue;
+          }
+          case 7: {
+            if (tag !== 56) {
+              break;
+            }
+
+            message.hideClientIdentities = reader.bool();
+            continue;
+          }
+          case 8: {
+            if (tag !== 64) {
+              break;
+            }
+
+            message.locked = reader.bool();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseUpdateChatResponse(): UpdateChatResponse {
+  return { chat: undefined };
+}
+
+export const UpdateChatResponse: MessageFns<UpdateChatResponse> = {
+  encode(message: UpdateChatResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.chat !== undefined) {
+      Chat.encode(message.chat, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): UpdateChatResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseUpdateChatResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.chat = Chat.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseListChatsRequest(): ListChatsRequest {
+  return { practiceId: "", personId: "", cursor: "", limit: 0 };
+}
+
+export const ListChatsRequest: MessageFns<ListChatsRequest> = {
+  encode(message: ListChatsRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.practiceId !== "") {
+      writer.uint32(10).string(message.practiceId);
+    }
+    if (message.personId !== "") {
+      writer.uint32(18).string(message.personId);
+    }
+    if (message.cursor !== "") {
+      writer.uint32(26).string(message.cursor);
+    }
+    if (message.limit !== 0) {
+      writer.uint32(32).int32(message.limit);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ListChatsRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseListChatsRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.practiceId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.personId = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.cursor = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.limit = reader.int32();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseListChatsResponse(): ListChatsResponse {
+  return { chats: [], nextCursor: "" };
+}
+
+export const ListChatsResponse: MessageFns<ListChatsResponse> = {
+  encode(message: ListChatsResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.chats) {
+      ChatSummary.encode(v!, writer.uint32(10).fork()).join();
+    }
+    if (message.nextCursor !== "") {
+      writer.uint32(18).string(message.nextCursor);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ListChatsResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseListChatsResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.chats.push(ChatSummary.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.nextCursor = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
 function createBasePostMessageRequest(): PostMessageRequest {
   return {
     chatId: "",
@@ -1026,7 +1817,7 @@ export const ListMessagesRequest: MessageFns<ListMessagesRequest> = {
 };
 
 function createBaseListMessagesResponse(): ListMessagesResponse {
-  return { messages: [], nextCursor: "" };
+  return { messages: [], nextCursor: "", pinned: [] };
 }
 
 export const ListMessagesResponse: MessageFns<ListMessagesResponse> = {
@@ -1036,6 +1827,9 @@ export const ListMessagesResponse: MessageFns<ListMessagesResponse> = {
     }
     if (message.nextCursor !== "") {
       writer.uint32(18).string(message.nextCursor);
+    }
+    for (const v of message.pinned) {
+      Message.encode(v!, writer.uint32(26).fork()).join();
     }
     return writer;
   },
@@ -1067,6 +1861,1150 @@ export const ListMessagesResponse: MessageFns<ListMessagesResponse> = {
             }
 
             message.nextCursor = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.pinned.push(Message.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseListRepliesRequest(): ListRepliesRequest {
+  return { chatId: "", viewerId: "", messageId: "", cursor: "", limit: 0 };
+}
+
+export const ListRepliesRequest: MessageFns<ListRepliesRequest> = {
+  encode(message: ListRepliesRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.chatId !== "") {
+      writer.uint32(10).string(message.chatId);
+    }
+    if (message.viewerId !== "") {
+      writer.uint32(18).string(message.viewerId);
+    }
+    if (message.messageId !== "") {
+      writer.uint32(26).string(message.messageId);
+    }
+    if (message.cursor !== "") {
+      writer.uint32(34).string(message.cursor);
+    }
+    if (message.limit !== 0) {
+      writer.uint32(40).int32(message.limit);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ListRepliesRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseListRepliesRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.chatId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.viewerId = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.messageId = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.cursor = reader.string();
+            continue;
+          }
+          case 5: {
+            if (tag !== 40) {
+              break;
+            }
+
+            message.limit = reader.int32();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseListRepliesResponse(): ListRepliesResponse {
+  return { messages: [], nextCursor: "" };
+}
+
+export const ListRepliesResponse: MessageFns<ListRepliesResponse> = {
+  encode(message: ListRepliesResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.messages) {
+      Message.encode(v!, writer.uint32(10).fork()).join();
+    }
+    if (message.nextCursor !== "") {
+      writer.uint32(18).string(message.nextCursor);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ListRepliesResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseListRepliesResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.messages.push(Message.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.nextCursor = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseEditMessageRequest(): EditMessageRequest {
+  return { chatId: "", editorId: "", messageId: "", body: "", attachmentIds: [] };
+}
+
+export const EditMessageRequest: MessageFns<EditMessageRequest> = {
+  encode(message: EditMessageRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.chatId !== "") {
+      writer.uint32(10).string(message.chatId);
+    }
+    if (message.editorId !== "") {
+      writer.uint32(18).string(message.editorId);
+    }
+    if (message.messageId !== "") {
+      writer.uint32(26).string(message.messageId);
+    }
+    if (message.body !== "") {
+      writer.uint32(34).string(message.body);
+    }
+    for (const v of message.attachmentIds) {
+      writer.uint32(42).string(v!);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): EditMessageRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseEditMessageRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.chatId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.editorId = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.messageId = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.body = reader.string();
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.attachmentIds.push(reader.string());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseEditMessageResponse(): EditMessageResponse {
+  return { message: undefined };
+}
+
+export const EditMessageResponse: MessageFns<EditMessageResponse> = {
+  encode(message: EditMessageResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.message !== undefined) {
+      Message.encode(message.message, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): EditMessageResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseEditMessageResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.message = Message.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseListRevisionsRequest(): ListRevisionsRequest {
+  return { chatId: "", viewerId: "", messageId: "" };
+}
+
+export const ListRevisionsRequest: MessageFns<ListRevisionsRequest> = {
+  encode(message: ListRevisionsRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.chatId !== "") {
+      writer.uint32(10).string(message.chatId);
+    }
+    if (message.viewerId !== "") {
+      writer.uint32(18).string(message.viewerId);
+    }
+    if (message.messageId !== "") {
+      writer.uint32(26).string(message.messageId);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ListRevisionsRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseListRevisionsRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.chatId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.viewerId = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.messageId = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseListRevisionsResponse(): ListRevisionsResponse {
+  return { revisions: [] };
+}
+
+export const ListRevisionsResponse: MessageFns<ListRevisionsResponse> = {
+  encode(message: ListRevisionsResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.revisions) {
+      Revision.encode(v!, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ListRevisionsResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseListRevisionsResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.revisions.push(Revision.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseDeleteMessageRequest(): DeleteMessageRequest {
+  return { chatId: "", actorId: "", messageId: "" };
+}
+
+export const DeleteMessageRequest: MessageFns<DeleteMessageRequest> = {
+  encode(message: DeleteMessageRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.chatId !== "") {
+      writer.uint32(10).string(message.chatId);
+    }
+    if (message.actorId !== "") {
+      writer.uint32(18).string(message.actorId);
+    }
+    if (message.messageId !== "") {
+      writer.uint32(26).string(message.messageId);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): DeleteMessageRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseDeleteMessageRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.chatId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.actorId = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.messageId = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseDeleteMessageResponse(): DeleteMessageResponse {
+  return { message: undefined };
+}
+
+export const DeleteMessageResponse: MessageFns<DeleteMessageResponse> = {
+  encode(message: DeleteMessageResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.message !== undefined) {
+      Message.encode(message.message, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): DeleteMessageResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseDeleteMessageResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.message = Message.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBasePinMessageRequest(): PinMessageRequest {
+  return { chatId: "", actorId: "", messageId: "" };
+}
+
+export const PinMessageRequest: MessageFns<PinMessageRequest> = {
+  encode(message: PinMessageRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.chatId !== "") {
+      writer.uint32(10).string(message.chatId);
+    }
+    if (message.actorId !== "") {
+      writer.uint32(18).string(message.actorId);
+    }
+    if (message.messageId !== "") {
+      writer.uint32(26).string(message.messageId);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): PinMessageRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBasePinMessageRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.chatId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.actorId = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.messageId = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBasePinMessageResponse(): PinMessageResponse {
+  return { message: undefined };
+}
+
+export const PinMessageResponse: MessageFns<PinMessageResponse> = {
+  encode(message: PinMessageResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.message !== undefined) {
+      Message.encode(message.message, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): PinMessageResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBasePinMessageResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.message = Message.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseUnpinMessageRequest(): UnpinMessageRequest {
+  return { chatId: "", actorId: "", messageId: "" };
+}
+
+export const UnpinMessageRequest: MessageFns<UnpinMessageRequest> = {
+  encode(message: UnpinMessageRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.chatId !== "") {
+      writer.uint32(10).string(message.chatId);
+    }
+    if (message.actorId !== "") {
+      writer.uint32(18).string(message.actorId);
+    }
+    if (message.messageId !== "") {
+      writer.uint32(26).string(message.messageId);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): UnpinMessageRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseUnpinMessageRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.chatId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.actorId = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.messageId = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseUnpinMessageResponse(): UnpinMessageResponse {
+  return { message: undefined };
+}
+
+export const UnpinMessageResponse: MessageFns<UnpinMessageResponse> = {
+  encode(message: UnpinMessageResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.message !== undefined) {
+      Message.encode(message.message, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): UnpinMessageResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseUnpinMessageResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.message = Message.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseMarkReadRequest(): MarkReadRequest {
+  return { chatId: "", personId: "", seq: 0, unread: false };
+}
+
+export const MarkReadRequest: MessageFns<MarkReadRequest> = {
+  encode(message: MarkReadRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.chatId !== "") {
+      writer.uint32(10).string(message.chatId);
+    }
+    if (message.personId !== "") {
+      writer.uint32(18).string(message.personId);
+    }
+    if (message.seq !== 0) {
+      writer.uint32(24).int64(message.seq);
+    }
+    if (message.unread !== false) {
+      writer.uint32(32).bool(message.unread);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): MarkReadRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseMarkReadRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.chatId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.personId = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.seq = longToNumber(reader.int64());
+            continue;
+          }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.unread = reader.bool();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseMarkReadResponse(): MarkReadResponse {
+  return { readSeq: 0, unreadCount: 0 };
+}
+
+export const MarkReadResponse: MessageFns<MarkReadResponse> = {
+  encode(message: MarkReadResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.readSeq !== 0) {
+      writer.uint32(8).int64(message.readSeq);
+    }
+    if (message.unreadCount !== 0) {
+      writer.uint32(16).int64(message.unreadCount);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): MarkReadResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseMarkReadResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.readSeq = longToNumber(reader.int64());
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.unreadCount = longToNumber(reader.int64());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseUploadAttachmentRequest(): UploadAttachmentRequest {
+  return { practiceId: "", uploaderId: "", filename: "", contentType: "", data: Buffer.alloc(0) };
+}
+
+export const UploadAttachmentRequest: MessageFns<UploadAttachmentRequest> = {
+  encode(message: UploadAttachmentRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.practiceId !== "") {
+      writer.uint32(10).string(message.practiceId);
+    }
+    if (message.uploaderId !== "") {
+      writer.uint32(18).string(message.uploaderId);
+    }
+    if (message.filename !== "") {
+      writer.uint32(26).string(message.filename);
+    }
+    if (message.contentType !== "") {
+      writer.uint32(34).string(message.contentType);
+    }
+    if (message.data.length !== 0) {
+      writer.uint32(42).bytes(message.data);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): UploadAttachmentRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseUploadAttachmentRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.practiceId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.uploaderId = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.filename = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.contentType = reader.string();
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.data = Buffer.from(reader.bytes());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseUploadAttachmentResponse(): UploadAttachmentResponse {
+  return { attachment: undefined };
+}
+
+export const UploadAttachmentResponse: MessageFns<UploadAttachmentResponse> = {
+  encode(message: UploadAttachmentResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.attachment !== undefined) {
+      Attachment.encode(message.attachment, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): UploadAttachmentResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseUploadAttachmentResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.attachment = Attachment.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseGetAttachmentRequest(): GetAttachmentRequest {
+  return { practiceId: "", attachmentId: "", viewerId: "" };
+}
+
+export const GetAttachmentRequest: MessageFns<GetAttachmentRequest> = {
+  encode(message: GetAttachmentRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.practiceId !== "") {
+      writer.uint32(10).string(message.practiceId);
+    }
+    if (message.attachmentId !== "") {
+      writer.uint32(18).string(message.attachmentId);
+    }
+    if (message.viewerId !== "") {
+      writer.uint32(26).string(message.viewerId);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): GetAttachmentRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseGetAttachmentRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.practiceId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.attachmentId = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.viewerId = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseGetAttachmentResponse(): GetAttachmentResponse {
+  return { attachment: undefined, data: Buffer.alloc(0) };
+}
+
+export const GetAttachmentResponse: MessageFns<GetAttachmentResponse> = {
+  encode(message: GetAttachmentResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.attachment !== undefined) {
+      Attachment.encode(message.attachment, writer.uint32(10).fork()).join();
+    }
+    if (message.data.length !== 0) {
+      writer.uint32(18).bytes(message.data);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): GetAttachmentResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseGetAttachmentResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.attachment = Attachment.decode(reader, reader.uint32());
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.data = Buffer.from(reader.bytes());
             continue;
           }
         }
@@ -1105,6 +3043,26 @@ export const ChatServiceService = {
     responseSerialize: (value: GetChatResponse): Buffer => Buffer.from(GetChatResponse.encode(value).finish()),
     responseDeserialize: (value: Buffer): GetChatResponse => GetChatResponse.decode(value),
   },
+  /** The owner changes a group's settings (G3) or locks it (G6). */
+  updateChat: {
+    path: "/huddle.chat.v1.ChatService/UpdateChat" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: UpdateChatRequest): Buffer => Buffer.from(UpdateChatRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): UpdateChatRequest => UpdateChatRequest.decode(value),
+    responseSerialize: (value: UpdateChatResponse): Buffer => Buffer.from(UpdateChatResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): UpdateChatResponse => UpdateChatResponse.decode(value),
+  },
+  /** A person's chats, most recently active first, with unread counts (U1). */
+  listChats: {
+    path: "/huddle.chat.v1.ChatService/ListChats" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: ListChatsRequest): Buffer => Buffer.from(ListChatsRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): ListChatsRequest => ListChatsRequest.decode(value),
+    responseSerialize: (value: ListChatsResponse): Buffer => Buffer.from(ListChatsResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): ListChatsResponse => ListChatsResponse.decode(value),
+  },
   postMessage: {
     path: "/huddle.chat.v1.ChatService/PostMessage" as const,
     requestStream: false as const,
@@ -1114,7 +3072,7 @@ export const ChatServiceService = {
     responseSerialize: (value: PostMessageResponse): Buffer => Buffer.from(PostMessageResponse.encode(value).finish()),
     responseDeserialize: (value: Buffer): PostMessageResponse => PostMessageResponse.decode(value),
   },
-  /** Newest first, keyset pages on seq. */
+  /** Newest first, keyset pages on seq; feed chats: top-level posts, pinned ones on the first page (G2). */
   listMessages: {
     path: "/huddle.chat.v1.ChatService/ListMessages" as const,
     requestStream: false as const,
@@ -1125,6 +3083,101 @@ export const ChatServiceService = {
       Buffer.from(ListMessagesResponse.encode(value).finish()),
     responseDeserialize: (value: Buffer): ListMessagesResponse => ListMessagesResponse.decode(value),
   },
+  /** A feed post's thread, oldest first. */
+  listReplies: {
+    path: "/huddle.chat.v1.ChatService/ListReplies" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: ListRepliesRequest): Buffer => Buffer.from(ListRepliesRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): ListRepliesRequest => ListRepliesRequest.decode(value),
+    responseSerialize: (value: ListRepliesResponse): Buffer => Buffer.from(ListRepliesResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): ListRepliesResponse => ListRepliesResponse.decode(value),
+  },
+  /** The author edits a post or reply in a feed chat, keeping every revision (G8). */
+  editMessage: {
+    path: "/huddle.chat.v1.ChatService/EditMessage" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: EditMessageRequest): Buffer => Buffer.from(EditMessageRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): EditMessageRequest => EditMessageRequest.decode(value),
+    responseSerialize: (value: EditMessageResponse): Buffer => Buffer.from(EditMessageResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): EditMessageResponse => EditMessageResponse.decode(value),
+  },
+  /** A message's earlier revisions, for team members (G8). */
+  listRevisions: {
+    path: "/huddle.chat.v1.ChatService/ListRevisions" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: ListRevisionsRequest): Buffer => Buffer.from(ListRevisionsRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): ListRevisionsRequest => ListRevisionsRequest.decode(value),
+    responseSerialize: (value: ListRevisionsResponse): Buffer =>
+      Buffer.from(ListRevisionsResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): ListRevisionsResponse => ListRevisionsResponse.decode(value),
+  },
+  /** The author, or the owner as moderator, deletes a message, leaving a tombstone. */
+  deleteMessage: {
+    path: "/huddle.chat.v1.ChatService/DeleteMessage" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: DeleteMessageRequest): Buffer => Buffer.from(DeleteMessageRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): DeleteMessageRequest => DeleteMessageRequest.decode(value),
+    responseSerialize: (value: DeleteMessageResponse): Buffer =>
+      Buffer.from(DeleteMessageResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): DeleteMessageResponse => DeleteMessageResponse.decode(value),
+  },
+  /** Team members pin and unpin top-level feed posts (G7). */
+  pinMessage: {
+    path: "/huddle.chat.v1.ChatService/PinMessage" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: PinMessageRequest): Buffer => Buffer.from(PinMessageRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): PinMessageRequest => PinMessageRequest.decode(value),
+    responseSerialize: (value: PinMessageResponse): Buffer => Buffer.from(PinMessageResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): PinMessageResponse => PinMessageResponse.decode(value),
+  },
+  unpinMessage: {
+    path: "/huddle.chat.v1.ChatService/UnpinMessage" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: UnpinMessageRequest): Buffer => Buffer.from(UnpinMessageRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): UnpinMessageRequest => UnpinMessageRequest.decode(value),
+    responseSerialize: (value: UnpinMessageResponse): Buffer =>
+      Buffer.from(UnpinMessageResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): UnpinMessageResponse => UnpinMessageResponse.decode(value),
+  },
+  /** Moves a participant's read marker, or marks the chat unread (U1). */
+  markRead: {
+    path: "/huddle.chat.v1.ChatService/MarkRead" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: MarkReadRequest): Buffer => Buffer.from(MarkReadRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): MarkReadRequest => MarkReadRequest.decode(value),
+    responseSerialize: (value: MarkReadResponse): Buffer => Buffer.from(MarkReadResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): MarkReadResponse => MarkReadResponse.decode(value),
+  },
+  /** Stores an uploaded file; messages reference it by id. */
+  uploadAttachment: {
+    path: "/huddle.chat.v1.ChatService/UploadAttachment" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: UploadAttachmentRequest): Buffer =>
+      Buffer.from(UploadAttachmentRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): UploadAttachmentRequest => UploadAttachmentRequest.decode(value),
+    responseSerialize: (value: UploadAttachmentResponse): Buffer =>
+      Buffer.from(UploadAttachmentResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): UploadAttachmentResponse => UploadAttachmentResponse.decode(value),
+  },
+  /** A file, for its uploader or for participants of a chat whose message references it. */
+  getAttachment: {
+    path: "/huddle.chat.v1.ChatService/GetAttachment" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: GetAttachmentRequest): Buffer => Buffer.from(GetAttachmentRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): GetAttachmentRequest => GetAttachmentRequest.decode(value),
+    responseSerialize: (value: GetAttachmentResponse): Buffer =>
+      Buffer.from(GetAttachmentResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): GetAttachmentResponse => GetAttachmentResponse.decode(value),
+  },
 } as const;
 
 export interface ChatServiceServer extends UntypedServiceImplementation {
@@ -1132,9 +3185,30 @@ export interface ChatServiceServer extends UntypedServiceImplementation {
   createGroup: handleUnaryCall<CreateGroupRequest, CreateGroupResponse>;
   /** One chat, for an active participant only (A1). */
   getChat: handleUnaryCall<GetChatRequest, GetChatResponse>;
+  /** The owner changes a group's settings (G3) or locks it (G6). */
+  updateChat: handleUnaryCall<UpdateChatRequest, UpdateChatResponse>;
+  /** A person's chats, most recently active first, with unread counts (U1). */
+  listChats: handleUnaryCall<ListChatsRequest, ListChatsResponse>;
   postMessage: handleUnaryCall<PostMessageRequest, PostMessageResponse>;
-  /** Newest first, keyset pages on seq. */
+  /** Newest first, keyset pages on seq; feed chats: top-level posts, pinned ones on the first page (G2). */
   listMessages: handleUnaryCall<ListMessagesRequest, ListMessagesResponse>;
+  /** A feed post's thread, oldest first. */
+  listReplies: handleUnaryCall<ListRepliesRequest, ListRepliesResponse>;
+  /** The author edits a post or reply in a feed chat, keeping every revision (G8). */
+  editMessage: handleUnaryCall<EditMessageRequest, EditMessageResponse>;
+  /** A message's earlier revisions, for team members (G8). */
+  listRevisions: handleUnaryCall<ListRevisionsRequest, ListRevisionsResponse>;
+  /** The author, or the owner as moderator, deletes a message, leaving a tombstone. */
+  deleteMessage: handleUnaryCall<DeleteMessageRequest, DeleteMessageResponse>;
+  /** Team members pin and unpin top-level feed posts (G7). */
+  pinMessage: handleUnaryCall<PinMessageRequest, PinMessageResponse>;
+  unpinMessage: handleUnaryCall<UnpinMessageRequest, UnpinMessageResponse>;
+  /** Moves a participant's read marker, or marks the chat unread (U1). */
+  markRead: handleUnaryCall<MarkReadRequest, MarkReadResponse>;
+  /** Stores an uploaded file; messages reference it by id. */
+  uploadAttachment: handleUnaryCall<UploadAttachmentRequest, UploadAttachmentResponse>;
+  /** A file, for its uploader or for participants of a chat whose message references it. */
+  getAttachment: handleUnaryCall<GetAttachmentRequest, GetAttachmentResponse>;
 }
 
 export interface ChatServiceClient extends Client {
@@ -1170,6 +3244,38 @@ export interface ChatServiceClient extends Client {
     options: Partial<CallOptions>,
     callback: (error: ServiceError | null, response: GetChatResponse) => void,
   ): ClientUnaryCall;
+  /** The owner changes a group's settings (G3) or locks it (G6). */
+  updateChat(
+    request: UpdateChatRequest,
+    callback: (error: ServiceError | null, response: UpdateChatResponse) => void,
+  ): ClientUnaryCall;
+  updateChat(
+    request: UpdateChatRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: UpdateChatResponse) => void,
+  ): ClientUnaryCall;
+  updateChat(
+    request: UpdateChatRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: UpdateChatResponse) => void,
+  ): ClientUnaryCall;
+  /** A person's chats, most recently active first, with unread counts (U1). */
+  listChats(
+    request: ListChatsRequest,
+    callback: (error: ServiceError | null, response: ListChatsResponse) => void,
+  ): ClientUnaryCall;
+  listChats(
+    request: ListChatsRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: ListChatsResponse) => void,
+  ): ClientUnaryCall;
+  listChats(
+    request: ListChatsRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: ListChatsResponse) => void,
+  ): ClientUnaryCall;
   postMessage(
     request: PostMessageRequest,
     callback: (error: ServiceError | null, response: PostMessageResponse) => void,
@@ -1185,7 +3291,7 @@ export interface ChatServiceClient extends Client {
     options: Partial<CallOptions>,
     callback: (error: ServiceError | null, response: PostMessageResponse) => void,
   ): ClientUnaryCall;
-  /** Newest first, keyset pages on seq. */
+  /** Newest first, keyset pages on seq; feed chats: top-level posts, pinned ones on the first page (G2). */
   listMessages(
     request: ListMessagesRequest,
     callback: (error: ServiceError | null, response: ListMessagesResponse) => void,
@@ -1200,6 +3306,149 @@ export interface ChatServiceClient extends Client {
     metadata: Metadata,
     options: Partial<CallOptions>,
     callback: (error: ServiceError | null, response: ListMessagesResponse) => void,
+  ): ClientUnaryCall;
+  /** A feed post's thread, oldest first. */
+  listReplies(
+    request: ListRepliesRequest,
+    callback: (error: ServiceError | null, response: ListRepliesResponse) => void,
+  ): ClientUnaryCall;
+  listReplies(
+    request: ListRepliesRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: ListRepliesResponse) => void,
+  ): ClientUnaryCall;
+  listReplies(
+    request: ListRepliesRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: ListRepliesResponse) => void,
+  ): ClientUnaryCall;
+  /** The author edits a post or reply in a feed chat, keeping every revision (G8). */
+  editMessage(
+    request: EditMessageRequest,
+    callback: (error: ServiceError | null, response: EditMessageResponse) => void,
+  ): ClientUnaryCall;
+  editMessage(
+    request: EditMessageRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: EditMessageResponse) => void,
+  ): ClientUnaryCall;
+  editMessage(
+    request: EditMessageRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: EditMessageResponse) => void,
+  ): ClientUnaryCall;
+  /** A message's earlier revisions, for team members (G8). */
+  listRevisions(
+    request: ListRevisionsRequest,
+    callback: (error: ServiceError | null, response: ListRevisionsResponse) => void,
+  ): ClientUnaryCall;
+  listRevisions(
+    request: ListRevisionsRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: ListRevisionsResponse) => void,
+  ): ClientUnaryCall;
+  listRevisions(
+    request: ListRevisionsRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: ListRevisionsResponse) => void,
+  ): ClientUnaryCall;
+  /** The author, or the owner as moderator, deletes a message, leaving a tombstone. */
+  deleteMessage(
+    request: DeleteMessageRequest,
+    callback: (error: ServiceError | null, response: DeleteMessageResponse) => void,
+  ): ClientUnaryCall;
+  deleteMessage(
+    request: DeleteMessageRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: DeleteMessageResponse) => void,
+  ): ClientUnaryCall;
+  deleteMessage(
+    request: DeleteMessageRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: DeleteMessageResponse) => void,
+  ): ClientUnaryCall;
+  /** Team members pin and unpin top-level feed posts (G7). */
+  pinMessage(
+    request: PinMessageRequest,
+    callback: (error: ServiceError | null, response: PinMessageResponse) => void,
+  ): ClientUnaryCall;
+  pinMessage(
+    request: PinMessageRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: PinMessageResponse) => void,
+  ): ClientUnaryCall;
+  pinMessage(
+    request: PinMessageRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: PinMessageResponse) => void,
+  ): ClientUnaryCall;
+  unpinMessage(
+    request: UnpinMessageRequest,
+    callback: (error: ServiceError | null, response: UnpinMessageResponse) => void,
+  ): ClientUnaryCall;
+  unpinMessage(
+    request: UnpinMessageRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: UnpinMessageResponse) => void,
+  ): ClientUnaryCall;
+  unpinMessage(
+    request: UnpinMessageRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: UnpinMessageResponse) => void,
+  ): ClientUnaryCall;
+  /** Moves a participant's read marker, or marks the chat unread (U1). */
+  markRead(
+    request: MarkReadRequest,
+    callback: (error: ServiceError | null, response: MarkReadResponse) => void,
+  ): ClientUnaryCall;
+  markRead(
+    request: MarkReadRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: MarkReadResponse) => void,
+  ): ClientUnaryCall;
+  markRead(
+    request: MarkReadRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: MarkReadResponse) => void,
+  ): ClientUnaryCall;
+  /** Stores an uploaded file; messages reference it by id. */
+  uploadAttachment(
+    request: UploadAttachmentRequest,
+    callback: (error: ServiceError | null, response: UploadAttachmentResponse) => void,
+  ): ClientUnaryCall;
+  uploadAttachment(
+    request: UploadAttachmentRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: UploadAttachmentResponse) => void,
+  ): ClientUnaryCall;
+  uploadAttachment(
+    request: UploadAttachmentRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: UploadAttachmentResponse) => void,
+  ): ClientUnaryCall;
+  /** A file, for its uploader or for participants of a chat whose message references it. */
+  getAttachment(
+    request: GetAttachmentRequest,
+    callback: (error: ServiceError | null, response: GetAttachmentResponse) => void,
+  ): ClientUnaryCall;
+  getAttachment(
+    request: GetAttachmentRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: GetAttachmentResponse) => void,
+  ): ClientUnaryCall;
+  getAttachment(
+    request: GetAttachmentRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: GetAttachmentResponse) => void,
   ): ClientUnaryCall;
 }
 

@@ -1,0 +1,24 @@
+import { randomUUID } from 'node:crypto';
+import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+
+/** Where attachment bytes live: a port, so object storage can replace the filesystem. */
+export interface FileStore {
+  put(key: string, data: Uint8Array): Promise<void>;
+  get(key: string): Promise<Buffer>;
+}
+
+/** Files on a volume; written to a temporary name and renamed, so a reader never sees half a file. */
+export function filesystemStore(directory: string): FileStore {
+  const pathOf = (key: string) => join(directory, key.slice(0, 2), key);
+  return {
+    async put(key, data) {
+      const path = pathOf(key);
+      await mkdir(join(directory, key.slice(0, 2)), { recursive: true });
+      const partial = `${path}.${randomUUID()}.partial`;
+      await writeFile(partial, data);
+      await rename(partial, path);
+    },
+    get: (key) => readFile(pathOf(key)),
+  };
+}

@@ -1,0 +1,90 @@
+import type { ParticipantData } from '@huddle/contracts';
+import type { Executor } from '@huddle/db';
+import { and, eq, inArray, isNull, sql } from 'drizzle-orm';
+import { chatMembers } from './schema';
+
+export interface Member {
+  chatId: string;
+  personId: string;
+  role: ParticipantData['role'];
+  kind: ParticipantData['kind'];
+  readSeq: number;
+  markedUnread: boolean;
+}
+
+const columns = {
+  chatId: chatMembers.chatId,
+  personId: chatMembers.personId,
+  role: chatMembers.role,
+  kind: chatMembers.kind,
+  readSeq: chatMembers.readSeq,
+  markedUnread: chatMembers.markedUnread,
+};
+
+const active = (chatId: string) => and(eq(chatMembers.chatId, chatId), isNull(chatMembers.removedAt));
+
+export const membersStore = {
+  /** Records an active membership; idempotent, and a renewed one starts with a fresh read marker. */
+  async join(
+    db: Executor,
+    practiceId: string,
+    participant: Pick<ParticipantData, 'chatId' | 'personId' | 'role' | 'kind'>,
+  ) {
+    const values = { ...participant, practiceId, joinedAt: new Date(), removedAt: null };
+    await db
+      .insert(chatMembers)
+      .values(values)
+      .onConflictDoUpdate({
+        target: [chatMembers.chatId, chatMembers.personId],
+        set: { role: participant.role, kind: participant.kind, removedAt: null },
+      });
+  },
+
+  async find(db: Executor, chatId: string, personId: string): Promise<Member | undefined> {
+    const [row] = await db
+      .select(columns)
+      .from(chatMembers)
+      .where(and(active(chatId), eq(chatMembers.personId, personId)));
+    return row;
+  },
+
+  async list(db: Executor, chatId: string): Promise<Member[]> {
+    return db.select(columns).from(chatMembers).where(active(chatId));
+  },
+
+  /** Read markers only move forward, so requests arriving out of order cannot un-read a chat. */
+  async markRead(db: Executor, chatId: string, personId: string, seq: number) {
+    const [row] = await db
+      .update(chatMembers)
+      .set({ readSeq: sql`greatest(${chatMembers.readSeq}, ${seq})`, markedUnread: false })
+      .where(and(active(chatId), eq(chatMembers.personId, personId)))
+      .returning({ readSeq: chatMembers.readSeq });
+    return row?.readSeq;
+  },
+
+  async markUnread(db: Executor, chatId: string, personId: string) {
+    await db
+      .update(chatMembers)
+      .set({ markedUnread: true })
+      .where(and(active(chatId), eq(chatMembers.personId, personId)));
+  },
+
+  /** Team and client counts, and the client of each direct chat, for chat titles (S6). */
+  async composition(db: Executor, chatIds: string[]) {
+    if (chatIds.length === 0)
+      return new Map<string, { teamCount: number; clientCount: number; clientId: string | null }>();
+    const rows = await db
+      .select({
+        chatId: chatMembers.chatId,
+        teamCount: sql<number>`(count(*) filter (where ${chatMembers.kind} = 'practitioner'))::int`,
+        clientCount: sql<number>`(count(*) filter (where ${chatMembers.kind} = 'client'))::int`,
+        clientId: sql<
+          string | null
+        >`min(${chatMembers.personId}) filter (where ${chatMembers.kind} = 'client')`,
+      })
+      .from(chatMembers)
+      .where(and(inArray(chatMembers.chatId, chatIds), isNull(chatMembers.removedAt)))
+      .groupBy(chatMembers.chatId);
+    return new Map(rows.map((row) => [row.chatId, row]));
+  },
+};
