@@ -71,7 +71,8 @@ export class StreamHub {
     return this.listeners.size;
   }
 
-  attach(person: StreamPerson, socket: StreamSocket): void {
+  /** Resolves once the person's subscription is live, so nothing published after it is missed. */
+  attach(person: StreamPerson, socket: StreamSocket): Promise<void> {
     const key = keyOf(person);
     let listener = this.listeners.get(key);
     if (!listener) {
@@ -88,6 +89,7 @@ export class StreamHub {
       listener = created;
     }
     listener.sockets.add(socket);
+    return this.feed.flush();
   }
 
   detach(person: StreamPerson, socket: StreamSocket): void {

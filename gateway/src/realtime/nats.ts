@@ -41,5 +41,6 @@ export function natsRealtimeFeed(connection: NatsConnection, logger: Logger): Re
       });
       return () => subscription.unsubscribe();
     },
+    flush: () => connection.flush(),
   };
 }

@@ -8,4 +8,6 @@ import type { RealtimeEvent } from '@huddle/contracts';
 export interface RealtimeFeed {
   /** Delivers the person's events to `handler`, in order, until the returned function is called. */
   subscribe(practiceId: string, personId: string, handler: (event: RealtimeEvent) => void): () => void;
+  /** Resolves once every subscription made so far is live at the broker. */
+  flush(): Promise<void>;
 }

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import Type from 'typebox';
 import { type StreamHub, socketClose } from '../realtime/hub';
 import type { App } from './types';
@@ -37,8 +38,12 @@ export function streamRoutes(app: App, hub: StreamHub) {
         return;
       }
       const person = { practiceId: principal.practiceId, personId: principal.personId };
-      hub.attach(person, socket);
       socket.on('close', () => hub.detach(person, socket));
+      // `stream.ready` tells the client that events from now on will reach it.
+      hub.attach(person, socket).then(
+        () => socket.send(JSON.stringify({ id: randomUUID(), type: 'stream.ready', chatId: null, data: {} })),
+        () => socket.close(socketClose.tryAgainLater, 'Realtime is unavailable; reconnect shortly'),
+      );
     },
   );
 }

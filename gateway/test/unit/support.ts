@@ -208,6 +208,7 @@ export function fakeRealtime() {
         handlers.delete(key);
       };
     },
+    flush: async () => {},
   };
   const publish = (personId: string, event: RealtimeEvent) =>
     handlers.get(`${practiceId}/${personId}`)?.(event);
