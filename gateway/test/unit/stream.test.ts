@@ -50,10 +50,16 @@ describe('GET /v1/stream', () => {
     const socket = new WebSocket(`${base}${query}`, { headers });
     open.push(socket);
     const frames: SocketEvent[] = [];
-    socket.on('message', (data) => frames.push(JSON.parse(String(data))));
+    // `opened` waits for `stream.ready`: from then on, published events reach the socket.
+    let ready: () => void = () => {};
     const opened = new Promise<void>((resolve, reject) => {
-      socket.once('open', () => resolve());
+      ready = resolve;
       socket.once('error', reject);
+    });
+    socket.on('message', (data) => {
+      const frame = JSON.parse(String(data)) as SocketEvent;
+      if (frame.type === 'stream.ready') ready();
+      else frames.push(frame);
     });
     const closed = new Promise<{ code: number; reason: string }>((resolve) =>
       socket.once('close', (code, reason) => resolve({ code, reason: String(reason) })),
