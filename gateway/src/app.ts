@@ -70,8 +70,9 @@ export async function buildApp(config: Readonly<GatewayConfig>, deps: GatewayDep
   installProblemHandlers(app);
 
   await app.register(underPressure, {
-    maxEventLoopDelay: 1_000,
-    maxEventLoopUtilization: 0.98,
+    // 0 turns a check off (under-pressure's own convention).
+    maxEventLoopDelay: config.loadShedding.maxEventLoopDelayMs,
+    maxEventLoopUtilization: config.loadShedding.maxEventLoopUtilization,
     retryAfter: 5,
   });
   installAuth(app, createAuthenticator(config.auth));

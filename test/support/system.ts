@@ -70,6 +70,9 @@ export async function startSystem(label: string): Promise<System> {
         HOST: '127.0.0.1',
         PORT: '0',
         AUTH_JWT_SECRET: SECRET,
+        // Five servers share this test process (and its event loop) with other test files: no load shedding.
+        MAX_EVENT_LOOP_DELAY_MS: '0',
+        MAX_EVENT_LOOP_UTILIZATION: '0',
         ...peers,
         CHAT_ADDR: addresses(chat),
         NOTIFICATION_ADDR: addresses(notification),
@@ -77,6 +80,7 @@ export async function startSystem(label: string): Promise<System> {
       { logger: logger.child({ service: 'gateway' }) },
     );
     running.push(gateway);
+    await untilReady(gateway.url);
     return {
       url: gateway.url,
       natsUrl: nats.url,
@@ -93,5 +97,14 @@ export async function startSystem(label: string): Promise<System> {
     await nats.stop();
     await Promise.all(databases.map((database) => database.drop()));
     throw error;
+  }
+}
+
+/** As a deployment would: traffic only once /readyz says every service answers. */
+async function untilReady(url: string, timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while ((await fetch(`${url}/readyz`).then((reply) => reply.status, () => 0)) !== 200) {
+    if (Date.now() > deadline) throw new Error('the system did not become ready in time');
+    await new Promise((resolve) => setTimeout(resolve, 100));
   }
 }

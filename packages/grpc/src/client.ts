@@ -43,7 +43,9 @@ export function connect<D extends ServiceDefinition>(
           method.requestSerialize,
           method.responseDeserialize,
           request,
-          new Metadata(),
+          // Wait (within the deadline) for a channel that is still connecting or reconnecting,
+          // rather than failing at once while a peer restarts.
+          new Metadata({ waitForReady: true }),
           { deadline: Date.now() + timeoutMs },
           (error: ServiceError | null, response?: unknown) =>
             error ? reject(fromServiceError(error)) : resolve(response),
