@@ -103,7 +103,12 @@ export async function startSystem(label: string): Promise<System> {
 /** As a deployment would: traffic only once /readyz says every service answers. */
 async function untilReady(url: string, timeoutMs = 30_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
-  while ((await fetch(`${url}/readyz`).then((reply) => reply.status, () => 0)) !== 200) {
+  while (
+    (await fetch(`${url}/readyz`).then(
+      (reply) => reply.status,
+      () => 0,
+    )) !== 200
+  ) {
     if (Date.now() > deadline) throw new Error('the system did not become ready in time');
     await new Promise((resolve) => setTimeout(resolve, 100));
   }

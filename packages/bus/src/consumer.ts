@@ -1,10 +1,11 @@
 import type { EventEnvelope, EventType } from '@huddle/contracts';
-import type { Database, Transaction } from '@huddle/db';
+import type { Transaction } from '@huddle/db';
 import type { Logger } from '@huddle/logging';
 import { AckPolicy, DeliverPolicy, type JsMsg } from '@nats-io/jetstream';
 import { nanos } from '@nats-io/transport-node';
 import type { Bus } from './connection';
 import { ensureStream } from './connection';
+import type { Emit, Outbox } from './outbox';
 import { inbox } from './tables';
 
 export interface ConsumerSpec<T extends EventType> {
@@ -18,8 +19,11 @@ export interface ConsumerSpec<T extends EventType> {
    * `new` events (realtime, where replaying last week helps nobody). Default `all`.
    */
   start?: 'all' | 'new';
-  /** Applies one event inside the transaction that also records it in the inbox. */
-  apply(tx: Transaction, event: EventEnvelope<T>): Promise<void>;
+  /**
+   * Applies one event inside the transaction that also records it in the
+   * inbox; events it emits in turn go through the outbox of that transaction.
+   */
+  apply(tx: Transaction, event: EventEnvelope<T>, emit: Emit): Promise<void>;
 }
 
 export interface RunningConsumer {
@@ -37,7 +41,7 @@ const REDELIVERY_DELAY_MS = 2_000;
  */
 export async function startConsumer<T extends EventType>(
   bus: Bus,
-  db: Database,
+  outbox: Outbox,
   spec: ConsumerSpec<T>,
   logger: Logger,
 ): Promise<RunningConsumer> {
@@ -83,13 +87,13 @@ export async function startConsumer<T extends EventType>(
       return;
     }
     try {
-      await db.transaction(async (tx) => {
+      await outbox.transaction(async (tx, emit) => {
         const recorded = await tx
           .insert(inbox)
           .values({ consumer: spec.name, eventId: event.id })
           .onConflictDoNothing()
           .returning({ eventId: inbox.eventId });
-        if (recorded.length > 0) await spec.apply(tx as Transaction, event);
+        if (recorded.length > 0) await spec.apply(tx, event, emit);
       });
       message.ack();
     } catch (error) {

@@ -70,6 +70,15 @@ export interface MessageData {
   createdAt: string;
 }
 
+export interface NotificationData {
+  id: string;
+  type: 'message' | 'mention' | 'added';
+  chatId: string;
+  messageId: string | null;
+  createdAt: string;
+  readAt: string | null;
+}
+
 export interface DomainEvents {
   'participant.v1.person.upserted': { person: PersonData };
   'participant.v1.participant.added': { practiceId: string; participant: ParticipantData };
@@ -85,6 +94,12 @@ export interface DomainEvents {
   'chat.v1.message.unpinned': { practiceId: string; chatId: string; messageId: string };
   /** U1: a participant's read marker moved (read receipts, for team members). */
   'chat.v1.read_marker.moved': { practiceId: string; chatId: string; personId: string; readSeq: number };
+  /** N1: a notification landed in a person's inbox. */
+  'notification.v1.notification.created': {
+    practiceId: string;
+    personId: string;
+    notification: NotificationData;
+  };
 }
 
 export type EventType = keyof DomainEvents;

@@ -120,7 +120,7 @@ export async function runService(options: {
     const parts = await options.build({ logger, db, bus, outbox });
     if (parts.stop) onStop('service', parts.stop);
     for (const spec of parts.consumers ?? []) {
-      const consumer = await startConsumer(bus, db.db, spec, logger);
+      const consumer = await startConsumer(bus, outbox, spec, logger);
       onStop(`consumer ${spec.name}`, () => consumer.stop());
     }
 

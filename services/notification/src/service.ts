@@ -2,9 +2,11 @@ import { fileURLToPath } from 'node:url';
 import type { Logger } from '@huddle/logging';
 import { type RunningService, runService } from '@huddle/runtime';
 import { RealtimeFanOut } from './app/fan-out';
+import { Inbox } from './app/inbox';
 import type { NotificationConfig } from './config';
-import { realtimeConsumer } from './events/consumers';
+import { inboxConsumers, realtimeConsumers } from './events/consumers';
 import { natsRealtime, remoteParticipants } from './rpc/clients';
+import { notificationRpc } from './rpc/handlers';
 
 const migrationsFolder = fileURLToPath(new URL('./store/migrations', import.meta.url));
 
@@ -18,12 +20,13 @@ export function startNotificationService(
     config: config.runtime,
     migrationsFolder,
     logger,
-    build: ({ bus }) => {
+    build: ({ bus, db }) => {
       const participants = remoteParticipants(config.services.participant);
       const fanOut = new RealtimeFanOut(participants, natsRealtime(bus.nc));
+      const inbox = new Inbox(db.db, participants);
       return {
-        services: [],
-        consumers: [realtimeConsumer(fanOut)],
+        services: [notificationRpc(inbox)],
+        consumers: [...inboxConsumers(inbox), ...realtimeConsumers(fanOut)],
         stop: async () => participants.close(),
       };
     },

@@ -52,7 +52,7 @@ describe('outbox and inbox on real PostgreSQL and NATS', () => {
     const applied: string[] = [];
     const consumer = await startConsumer(
       bus,
-      db.db,
+      relay,
       {
         name: 'bus-test-consumer',
         from: 'participant',
@@ -90,7 +90,7 @@ describe('outbox and inbox on real PostgreSQL and NATS', () => {
     const applied: string[] = [];
     const consumer = await startConsumer(
       bus,
-      db.db,
+      new Outbox(db.db, bus.js, logger),
       {
         name: 'bus-test-redelivery',
         from: 'participant',
@@ -130,9 +130,11 @@ describe('outbox and inbox on real PostgreSQL and NATS', () => {
 
   it('a failing apply is retried and leaves no inbox record until it succeeds', async () => {
     let attempts = 0;
+    const relay = new Outbox(db.db, bus.js, logger);
+    relay.start();
     const consumer = await startConsumer(
       bus,
-      db.db,
+      relay,
       {
         name: 'bus-test-retry',
         from: 'participant',
@@ -146,13 +148,11 @@ describe('outbox and inbox on real PostgreSQL and NATS', () => {
       logger,
     );
     try {
-      const relay = new Outbox(db.db, bus.js, logger);
-      relay.start();
       await relay.transaction((_tx, emit) => emit('participant.v1.person.upserted', person('retry')));
       await expect.poll(() => attempts, { timeout: 10_000 }).toBe(2);
-      await relay.stop();
     } finally {
       await consumer.stop();
+      await relay.stop();
     }
   });
 });

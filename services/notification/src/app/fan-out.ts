@@ -1,10 +1,35 @@
-import type { EventEnvelope } from '@huddle/contracts';
+import type { EventEnvelope, EventType } from '@huddle/contracts';
+import { realtimeTypeOf } from '../domain/notify';
 import type { Participants, RealtimeChannel } from './ports';
 
+/** The events realtime carries to a chat's participants. */
+export const CHAT_REALTIME_EVENTS = [
+  'chat.v1.chat.updated',
+  'chat.v1.message.created',
+  'chat.v1.message.updated',
+  'chat.v1.message.deleted',
+  'chat.v1.message.pinned',
+  'chat.v1.message.unpinned',
+  'chat.v1.read_marker.moved',
+] as const satisfies readonly EventType[];
+
+export type ChatRealtimeEvent = EventEnvelope<(typeof CHAT_REALTIME_EVENTS)[number]>;
+
+const chatIdOf = (event: ChatRealtimeEvent | EventEnvelope<'participant.v1.participant.added'>): string => {
+  const data = event.data as {
+    chatId?: string;
+    chat?: { id: string };
+    message?: { chatId: string };
+    participant?: { chatId: string };
+  };
+  return data.chatId ?? data.chat?.id ?? data.message?.chatId ?? data.participant?.chatId ?? '';
+};
+
 /**
- * Delivers a new message to the sockets of the chat's current participants,
- * and only theirs. Asks the participant service at delivery time, so someone
- * removed a moment ago gets nothing (P4). The gateway presents it per viewer.
+ * Delivers chat events to the sockets of the chat's current participants, and
+ * only theirs. Asks the participant service at delivery time, so someone
+ * removed a moment ago gets nothing (P4). Read receipts go to team members
+ * only (U1). The gateway presents each event for its viewer (G4/G5).
  */
 export class RealtimeFanOut {
   constructor(
@@ -12,17 +37,36 @@ export class RealtimeFanOut {
     private readonly channel: RealtimeChannel,
   ) {}
 
-  async messageCreated(event: EventEnvelope<'chat.v1.message.created'>): Promise<void> {
-    const { practiceId, message } = event.data;
-    const recipients = await this.participants.list(message.chatId);
-    for (const participant of recipients) {
+  async chatEvent(
+    event: ChatRealtimeEvent | EventEnvelope<'participant.v1.participant.added'>,
+  ): Promise<void> {
+    const chatId = chatIdOf(event);
+    const practiceId =
+      'practiceId' in event.data
+        ? event.data.practiceId
+        : (event.data as { chat: { practiceId: string } }).chat.practiceId;
+    const teamOnly = event.type === 'chat.v1.read_marker.moved';
+    for (const participant of await this.participants.list(chatId)) {
+      if (teamOnly && participant.kind !== 'practitioner') continue;
       this.channel.deliver(practiceId, participant.personId, {
         id: event.id,
-        type: 'message.created',
+        type: realtimeTypeOf(event.type),
         practiceId,
-        chatId: message.chatId,
-        data: message,
+        chatId,
+        data: event.data,
       });
     }
+  }
+
+  /** A new notification reaches its person's sockets. */
+  notificationCreated(event: EventEnvelope<'notification.v1.notification.created'>): void {
+    const { practiceId, personId, notification } = event.data;
+    this.channel.deliver(practiceId, personId, {
+      id: event.id,
+      type: 'notification.created',
+      practiceId,
+      chatId: notification.chatId,
+      data: notification,
+    });
   }
 }

@@ -1,4 +1,7 @@
 import type { ParticipantData, RealtimeEvent } from '@huddle/contracts';
+import type { Database } from '@huddle/db';
+
+export type Reader = Database;
 
 /** The participant service: who is in a chat right now. */
 export interface Participants {

@@ -1,12 +1,53 @@
 import type { ConsumerSpec } from '@huddle/bus';
-import type { RealtimeFanOut } from '../app/fan-out';
+import type { EventEnvelope } from '@huddle/contracts';
+import { CHAT_REALTIME_EVENTS, type ChatRealtimeEvent, type RealtimeFanOut } from '../app/fan-out';
+import type { Inbox } from '../app/inbox';
 
-export function realtimeConsumer(fanOut: RealtimeFanOut): ConsumerSpec<'chat.v1.message.created'> {
-  return {
-    name: 'notification-realtime',
-    from: 'chat',
-    types: ['chat.v1.message.created'],
-    start: 'new',
-    apply: (_tx, event) => fanOut.messageCreated(event),
-  };
+/** N1: new messages and new memberships become notifications. */
+export function inboxConsumers(inbox: Inbox) {
+  return [
+    {
+      name: 'notification-inbox-messages',
+      from: 'chat',
+      types: ['chat.v1.message.created'],
+      apply: (tx, event, emit) => inbox.messageCreated(tx, event, emit),
+    } satisfies ConsumerSpec<'chat.v1.message.created'>,
+    {
+      name: 'notification-inbox-memberships',
+      from: 'participant',
+      types: ['participant.v1.participant.added'],
+      apply: (tx, event, emit) => inbox.participantAdded(tx, event, emit),
+    } satisfies ConsumerSpec<'participant.v1.participant.added'>,
+  ];
+}
+
+/**
+ * Realtime is for what happens from now on: these consumers start at new
+ * events, and a socket that reconnects refetches over REST.
+ */
+export function realtimeConsumers(fanOut: RealtimeFanOut) {
+  return [
+    {
+      name: 'notification-realtime-chat',
+      from: 'chat',
+      types: CHAT_REALTIME_EVENTS,
+      start: 'new',
+      apply: (_tx, event) => fanOut.chatEvent(event as ChatRealtimeEvent),
+    } satisfies ConsumerSpec<(typeof CHAT_REALTIME_EVENTS)[number]>,
+    {
+      name: 'notification-realtime-participants',
+      from: 'participant',
+      types: ['participant.v1.participant.added'],
+      start: 'new',
+      apply: (_tx, event) => fanOut.chatEvent(event),
+    } satisfies ConsumerSpec<'participant.v1.participant.added'>,
+    {
+      name: 'notification-realtime-inbox',
+      from: 'notification',
+      types: ['notification.v1.notification.created'],
+      start: 'new',
+      apply: async (_tx, event: EventEnvelope<'notification.v1.notification.created'>) =>
+        fanOut.notificationCreated(event),
+    } satisfies ConsumerSpec<'notification.v1.notification.created'>,
+  ];
 }

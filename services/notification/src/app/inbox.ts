@@ -1,0 +1,137 @@
+import { randomUUID } from 'node:crypto';
+import type { Emit as Emitter } from '@huddle/bus';
+import type { EventEnvelope, NotificationData } from '@huddle/contracts';
+import type { Transaction } from '@huddle/db';
+import { invalid, notFound } from '@huddle/errors';
+import { LEVELS, type Level, recipientsOf } from '../domain/notify';
+import { notificationsStore, toNotification } from '../store/notifications';
+import type { Participants, Reader } from './ports';
+
+export const DEFAULT_PAGE = 50;
+export const MAX_PAGE = 200;
+const MAX_MARK = 500;
+
+/** In-app notification inboxes and per-chat levels (N1). */
+export class Inbox {
+  constructor(
+    private readonly db: Reader,
+    private readonly participants: Participants,
+  ) {}
+
+  /**
+   * N1/G9: every current participant but the author, per their level; a
+   * mention always notifies. Asks the participant service now, so someone
+   * removed before this runs is not notified (P4).
+   */
+  async messageCreated(tx: Transaction, event: EventEnvelope<'chat.v1.message.created'>, emit: Emitter) {
+    const { practiceId, message } = event.data;
+    const current = (await this.participants.list(message.chatId)).map((p) => p.personId);
+    const levels = await notificationsStore.levels(tx, message.chatId);
+    const recipients = recipientsOf(message, current, (personId) => levels.get(personId) ?? 'all');
+    await this.deliver(
+      tx,
+      practiceId,
+      recipients.map((r) => ({ ...r, chatId: message.chatId, messageId: message.id })),
+      emit,
+    );
+  }
+
+  /** Someone added to a chat hears of it, unless they added themselves (a creator, say). */
+  async participantAdded(
+    tx: Transaction,
+    event: EventEnvelope<'participant.v1.participant.added'>,
+    emit: Emitter,
+  ) {
+    const { practiceId, participant } = event.data;
+    if (participant.addedBy === participant.personId) return;
+    await this.deliver(
+      tx,
+      practiceId,
+      [{ personId: participant.personId, type: 'added', chatId: participant.chatId, messageId: null }],
+      emit,
+    );
+  }
+
+  async list(request: {
+    practiceId: string;
+    personId: string;
+    unreadOnly: boolean;
+    cursor: string;
+    limit: number;
+  }) {
+    const limit = request.limit === 0 ? DEFAULT_PAGE : request.limit;
+    if (!Number.isInteger(limit) || limit < 1 || limit > MAX_PAGE)
+      throw invalid(`limit must be 1-${MAX_PAGE}`);
+    const before = request.cursor ? decodeCursor(request.cursor) : null;
+    const rows = await notificationsStore.page(this.db, request.practiceId, request.personId, {
+      unreadOnly: request.unreadOnly,
+      before,
+      limit: limit + 1,
+    });
+    const page = rows.slice(0, limit);
+    const last = page.at(-1);
+    return {
+      notifications: page.map(toNotification),
+      nextCursor: rows.length > limit && last ? encodeCursor(last.createdAt, last.id) : '',
+      unreadCount: await notificationsStore.unreadCount(this.db, request.practiceId, request.personId),
+    };
+  }
+
+  async markRead(request: { practiceId: string; personId: string; ids: string[]; all: boolean }) {
+    if (!request.all && request.ids.length === 0) throw invalid('Give the ids to mark read, or all');
+    if (request.ids.length > MAX_MARK) throw invalid(`At most ${MAX_MARK} ids at once`);
+    const marked = await notificationsStore.markRead(
+      this.db,
+      request.practiceId,
+      request.personId,
+      request.all ? null : [...new Set(request.ids)],
+    );
+    return {
+      marked,
+      unreadCount: await notificationsStore.unreadCount(this.db, request.practiceId, request.personId),
+    };
+  }
+
+  /** N1: a participant's level for one chat. */
+  async setLevel(request: { chatId: string; personId: string; level: string }): Promise<Level> {
+    if (!LEVELS.includes(request.level as Level)) throw invalid('level must be all, mentions or none');
+    const current = await this.participants.list(request.chatId);
+    if (!current.some((p) => p.personId === request.personId)) throw notFound('Chat');
+    await notificationsStore.setLevel(this.db, request.chatId, request.personId, request.level as Level);
+    return request.level as Level;
+  }
+
+  private async deliver(
+    tx: Transaction,
+    practiceId: string,
+    items: Array<{
+      personId: string;
+      type: NotificationData['type'];
+      chatId: string;
+      messageId: string | null;
+    }>,
+    emit: Emitter,
+  ) {
+    const rows = await notificationsStore.insert(
+      tx,
+      items.map((item) => ({ id: randomUUID(), practiceId, ...item })),
+    );
+    for (const row of rows) {
+      await emit('notification.v1.notification.created', {
+        practiceId,
+        personId: row.personId,
+        notification: toNotification(row),
+      });
+    }
+  }
+}
+
+const encodeCursor = (at: Date, id: string) =>
+  Buffer.from(`n:${at.toISOString()}|${id}`).toString('base64url');
+
+function decodeCursor(cursor: string): { at: Date; id: string } {
+  const match = /^n:([^|]{10,40})\|([A-Za-z0-9_-]{1,64})$/.exec(Buffer.from(cursor, 'base64url').toString());
+  const at = match ? new Date(match[1]!) : new Date(Number.NaN);
+  if (!match || Number.isNaN(at.getTime())) throw invalid('cursor is not valid');
+  return { at, id: match[2]! };
+}

@@ -1,0 +1,25 @@
+import { notificationV1 } from '@huddle/contracts';
+import { host } from '@huddle/grpc';
+import type { Inbox } from '../app/inbox';
+
+const date = (iso: string | null) => (iso ? new Date(iso) : undefined);
+
+export function notificationRpc(inbox: Inbox) {
+  return host(notificationV1.NotificationServiceService, {
+    listNotifications: async (request) => {
+      const page = await inbox.list(request);
+      return {
+        notifications: page.notifications.map((n) => ({
+          ...n,
+          messageId: n.messageId ?? undefined,
+          createdAt: new Date(n.createdAt),
+          readAt: date(n.readAt),
+        })),
+        nextCursor: page.nextCursor,
+        unreadCount: page.unreadCount,
+      };
+    },
+    markNotificationsRead: (request) => inbox.markRead(request),
+    setNotificationLevel: async (request) => ({ level: await inbox.setLevel(request) }),
+  });
+}
