@@ -15,6 +15,7 @@ import { validatorCompiler } from './plugins/validation';
 import { StreamHub } from './realtime/hub';
 import type { RealtimeFeed } from './realtime/port';
 import { realtimePresenter } from './realtime/present';
+import { attachmentRoutes } from './routes/attachments';
 import { chatRoutes } from './routes/chats';
 import { directoryRoutes } from './routes/directory';
 import { meRoutes } from './routes/me';
@@ -114,6 +115,7 @@ export async function buildApp(config: Readonly<GatewayConfig>, deps: GatewayDep
   meRoutes(app, routeDeps);
   chatRoutes(app, routeDeps);
   messageRoutes(app, routeDeps);
+  await attachmentRoutes(app, routeDeps, config.attachments);
   streamRoutes(app, hub);
 
   return app;

@@ -20,6 +20,8 @@ const gatewayEnv = Type.Object({
   PARTICIPANT_ADDR: address('127.0.0.1:50052'),
   SHARING_POLICY_ADDR: address('127.0.0.1:50053'),
   NOTIFICATION_ADDR: address('127.0.0.1:50054'),
+  // The largest upload read; the chat service keeps its own limit (same default) and decides.
+  ATTACHMENT_MAX_BYTES: Type.Integer({ minimum: 1, maximum: 15 * 1024 * 1024, default: 10 * 1024 * 1024 }),
 });
 
 export interface GatewayConfig {
@@ -27,6 +29,7 @@ export interface GatewayConfig {
   http: { host: string; port: number };
   auth: { jwtSecret?: string; jwksUrl?: string; issuer?: string; audience?: string };
   rateLimit: { perMinute: number };
+  attachments: { maxBytes: number };
   loadShedding: { maxEventLoopDelayMs: number; maxEventLoopUtilization: number };
   services: { chat: string; participant: string; sharingPolicy: string; notification: string };
   nats: { url: string };
@@ -57,6 +60,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       audience: raw.AUTH_JWT_AUDIENCE,
     },
     rateLimit: { perMinute: raw.RATE_LIMIT_PER_MINUTE },
+    attachments: { maxBytes: raw.ATTACHMENT_MAX_BYTES },
     loadShedding: {
       maxEventLoopDelayMs: raw.MAX_EVENT_LOOP_DELAY_MS,
       maxEventLoopUtilization: raw.MAX_EVENT_LOOP_UTILIZATION,

@@ -80,7 +80,18 @@ export const Chat = Type.Object({
   programId: Nullable(Type.String()),
 });
 
-export const Message = Type.Object({
+export const MessageAttachment = Type.Object(
+  {
+    id: Type.String(),
+    filename: Nullable(Type.String()),
+    contentType: Nullable(Type.String()),
+    size: Nullable(Type.Integer()),
+    url: Type.String({ description: 'Where a participant downloads the file' }),
+  },
+  { description: 'A file of a message; realtime events carry the id and url only (metadata null)' },
+);
+
+const messageFields = {
   id: Type.String(),
   chatId: Type.String(),
   seq: Type.Integer(),
@@ -88,10 +99,65 @@ export const Message = Type.Object({
   author: PresentedPerson,
   body: Type.String(),
   mentions: Type.Array(PresentedPerson),
-  attachments: Type.Array(Type.String()),
+  attachments: Type.Array(MessageAttachment),
   pinned: Type.Boolean(),
   editedAt: Nullable(Type.String({ format: 'date-time' })),
   deletedAt: Nullable(Type.String({ format: 'date-time' })),
   createdAt: Nullable(Type.String({ format: 'date-time' })),
   replyCount: Type.Integer(),
+};
+
+export const Reply = Type.Object(messageFields);
+
+export const Message = Type.Object({
+  ...messageFields,
+  latestReplies: Type.Array(Reply, {
+    description: 'Feed posts: their newest replies (up to 3), oldest first; empty elsewhere',
+  }),
 });
+
+export const ChatListItem = Type.Object({
+  ...Chat.properties,
+  unreadCount: Type.Integer({ minimum: 0 }),
+  lastMessage: Nullable(Message),
+});
+
+export const Attachment = Type.Object({
+  id: Type.String(),
+  filename: Type.String(),
+  contentType: Type.String(),
+  size: Type.Integer(),
+  createdAt: Nullable(Type.String({ format: 'date-time' })),
+});
+
+export const Revision = Type.Object({
+  number: Type.Integer(),
+  body: Type.String(),
+  attachmentIds: Type.Array(Type.String()),
+  replacedAt: Nullable(Type.String({ format: 'date-time' })),
+});
+
+/** Cursor pages: `?cursor=` from the previous page's nextCursor, `?limit=` 1-200 (default 50). */
+export const PageQuery = Type.Object(
+  {
+    cursor: Type.Optional(Type.String({ minLength: 1, maxLength: 512 })),
+    limit: Type.Integer({ minimum: 1, maximum: 200, default: 50 }),
+  },
+  { additionalProperties: false },
+);
+
+/** The preset avatars of group chats (G1). The chat service validates against the same list. */
+export const CHAT_AVATARS = [
+  'leaf',
+  'sun',
+  'wave',
+  'mountain',
+  'heart',
+  'star',
+  'apple',
+  'bolt',
+  'moon',
+  'flower',
+  'compass',
+  'spark',
+] as const;

@@ -5,7 +5,21 @@ import type { Remote } from '@huddle/grpc';
 // gateway or its fakes. Closing a channel belongs to the process (server.ts), not to the routes.
 export type ChatRpc = Pick<
   Remote<typeof chatV1.ChatServiceService>,
-  'createGroup' | 'getChat' | 'postMessage' | 'listMessages'
+  | 'createGroup'
+  | 'getChat'
+  | 'updateChat'
+  | 'listChats'
+  | 'postMessage'
+  | 'listMessages'
+  | 'listReplies'
+  | 'editMessage'
+  | 'listRevisions'
+  | 'deleteMessage'
+  | 'pinMessage'
+  | 'unpinMessage'
+  | 'markRead'
+  | 'uploadAttachment'
+  | 'getAttachment'
 >;
 export type ParticipantRpc = Pick<
   Remote<typeof participantV1.ParticipantServiceService>,

@@ -42,6 +42,15 @@ export interface PresentedChat {
   programId: string | null;
 }
 
+/** A file a message carries. Realtime events name files by id only, so their metadata may be null there. */
+export interface PresentedAttachment {
+  id: string;
+  filename: string | null;
+  contentType: string | null;
+  size: number | null;
+  url: string;
+}
+
 export interface PresentedMessage {
   id: string;
   chatId: string;
@@ -50,12 +59,28 @@ export interface PresentedMessage {
   author: PresentedPerson;
   body: string;
   mentions: PresentedPerson[];
-  attachments: string[];
+  attachments: PresentedAttachment[];
   pinned: boolean;
   editedAt: string | null;
   deletedAt: string | null;
   createdAt: string | null;
   replyCount: number;
+  /** Feed pages: a post's newest replies (up to 3), oldest first (G2). Empty elsewhere. */
+  latestReplies: PresentedMessage[];
+}
+
+/** A chat as the viewer's chat list shows it (U1, S6). */
+export interface PresentedChatListItem extends PresentedChat {
+  unreadCount: number;
+  lastMessage: PresentedMessage | null;
+}
+
+/** G8: an earlier content of a message; carries no person. */
+export interface PresentedRevision {
+  number: number;
+  body: string;
+  attachmentIds: string[];
+  replacedAt: string | null;
 }
 
 /** P2: how a removed or unlinked author (or mention) appears to everyone. */
@@ -126,10 +151,27 @@ export function presentPerson(
 
 const isTeam = (participant: participantV1.Participant) => kindOf(participant) === 'practitioner';
 
+/** Who is in a chat, as far as its title needs to know (S6). */
+export interface ChatComposition {
+  teamCount: number;
+  /** The client of a direct chat. */
+  clientId: string | undefined;
+}
+
+export function compositionOf(context: ChatContext): ChatComposition {
+  return {
+    teamCount: context.participants.filter(isTeam).length,
+    clientId: context.participants.find((participant) => !isTeam(participant))?.personId,
+  };
+}
+
 /** S6: a direct chat with more than one team member is a shared chat. */
-export function chatKind(context: ChatContext): PresentedChat['kind'] {
+export function chatKind(
+  context: ChatContext,
+  composition: ChatComposition = compositionOf(context),
+): PresentedChat['kind'] {
   if (context.chat.kind === 'group') return 'group';
-  return context.participants.filter(isTeam).length > 1 ? 'shared' : 'direct';
+  return composition.teamCount > 1 ? 'shared' : 'direct';
 }
 
 /**
@@ -140,29 +182,33 @@ export function chatKind(context: ChatContext): PresentedChat['kind'] {
  * view of a shared chat; the client sees the owner's name with the same count,
  * since their own name would tell them nothing.
  */
-function titleOf(viewer: Viewer, context: ChatContext, kind: PresentedChat['kind']) {
+function titleOf(
+  viewer: Viewer,
+  context: ChatContext,
+  kind: PresentedChat['kind'],
+  composition: ChatComposition,
+) {
   const { chat } = context;
   if (kind === 'group') return { title: chat.name, avatar: chat.avatar || null };
-  const counterpartId =
-    viewer.kind === 'client'
-      ? chat.ownerId
-      : context.participants.find((participant) => !isTeam(participant))?.personId;
+  const counterpartId = viewer.kind === 'client' ? chat.ownerId : composition.clientId;
   const counterpart = presentPerson(viewer, context, counterpartId);
   if (kind === 'direct') return { title: counterpart.name, avatar: counterpart.photoUrl };
-  const sharedWith = context.participants.filter(
-    (participant) => isTeam(participant) && participant.personId !== chat.ownerId,
-  ).length;
+  const sharedWith = Math.max(composition.teamCount - 1, 0);
   return { title: `${counterpart.name} +${sharedWith} more`, avatar: counterpart.photoUrl };
 }
 
-export function presentChat(viewer: Viewer, context: ChatContext): PresentedChat {
+export function presentChat(
+  viewer: Viewer,
+  context: ChatContext,
+  composition: ChatComposition = compositionOf(context),
+): PresentedChat {
   const { chat } = context;
-  const kind = chatKind(context);
+  const kind = chatKind(context, composition);
   return {
     id: chat.id,
     kind,
     name: chat.name,
-    ...titleOf(viewer, context, kind),
+    ...titleOf(viewer, context, kind, composition),
     style: chat.style,
     clientNaming: chat.clientNaming,
     hideClientIdentities: chat.hideClientIdentities,
@@ -174,6 +220,26 @@ export function presentChat(viewer: Viewer, context: ChatContext): PresentedChat
 
 const iso = (date: Date | undefined) => date?.toISOString() ?? null;
 
+export const attachmentUrl = (attachmentId: string) => `/v1/attachments/${encodeURIComponent(attachmentId)}`;
+
+function presentAttachments(message: chatV1.Message): PresentedAttachment[] {
+  const described = new Map(message.attachments.map((file) => [file.id, file]));
+  return message.attachmentIds.map((id) => {
+    const file = described.get(id);
+    return {
+      id,
+      filename: file?.filename ?? null,
+      contentType: file?.contentType ?? null,
+      size: file?.size ?? null,
+      url: attachmentUrl(id),
+    };
+  });
+}
+
+/**
+ * A message as the viewer may see it: author and mentions through
+ * presentPerson (G4, G5, P2), and the same for the latest replies of a feed post.
+ */
 export function presentMessage(
   viewer: Viewer,
   context: ChatContext,
@@ -186,14 +252,86 @@ export function presentMessage(
     seq: message.seq,
     parentId: message.parentId ?? null,
     author: presentPerson(viewer, context, message.authorId),
-    // A deleted message keeps its place in the chat but none of its content.
+    // A deleted message keeps its place in the chat (and its thread) but none of its content.
     body: deleted ? '' : message.body,
     mentions: deleted ? [] : message.mentions.map((personId) => presentPerson(viewer, context, personId)),
-    attachments: deleted ? [] : [...message.attachmentIds],
+    attachments: deleted ? [] : presentAttachments(message),
     pinned: message.pinned,
     editedAt: iso(message.editedAt),
     deletedAt: iso(message.deletedAt),
     createdAt: iso(message.createdAt),
     replyCount: message.replyCount,
+    latestReplies: message.latestReplies.map((reply) => presentMessage(viewer, context, reply)),
+  };
+}
+
+export function presentRevision(revision: chatV1.Revision): PresentedRevision {
+  return {
+    number: revision.number,
+    body: revision.body,
+    attachmentIds: [...revision.attachmentIds],
+    replacedAt: iso(revision.replacedAt),
+  };
+}
+
+/** The people a chat-list item needs from the directory: its title and its last message. */
+export function peopleOfSummary(summary: chatV1.ChatSummary, viewerId: string): string[] {
+  const chat = summary.chat;
+  const last = summary.lastMessage;
+  const ids = [viewerId, chat?.ownerId, summary.clientId, last?.authorId, ...(last?.mentions ?? [])];
+  return ids.filter((id): id is string => Boolean(id));
+}
+
+/**
+ * Whether presenting this list item needs the chat's real participants: only
+ * a client looking at a group that hides identities, whose last message names
+ * another client, since that client must appear under their per-chat pseudonym (G5).
+ */
+export function summaryNeedsParticipants(
+  summary: chatV1.ChatSummary,
+  viewer: Viewer,
+  people: ReadonlyMap<string, participantV1.Person>,
+): boolean {
+  if (viewer.kind !== 'client' || !summary.chat?.hideClientIdentities || !summary.lastMessage) return false;
+  const named = [summary.lastMessage.authorId, ...summary.lastMessage.mentions];
+  return named.some((id) => id && id !== viewer.personId && people.get(id)?.kind !== 'practitioner');
+}
+
+/**
+ * A context for one chat-list item built from the list's counters and one
+ * directory look-up for the whole page, instead of loading every chat's
+ * participants. The people it names are the chat's owner, its client, the
+ * last message's author and mentions: a message keeps its author id only while
+ * they take part (P2 unlinks it). Whoever the directory does not know is a
+ * "Former participant".
+ */
+export function summaryContext(
+  summary: chatV1.ChatSummary & { chat: chatV1.Chat },
+  viewerId: string,
+  people: ReadonlyMap<string, participantV1.Person>,
+): ChatContext {
+  const { chat } = summary;
+  const participants = [...new Set(peopleOfSummary(summary, viewerId))].flatMap(
+    (personId): participantV1.Participant[] => {
+      const person = people.get(personId);
+      // The viewer is a participant whatever the directory says; unknown, they see no more than a client.
+      if (!person && personId !== viewerId) return [];
+      const kind = person?.kind === 'practitioner' ? 'practitioner' : 'client';
+      const role = personId === chat.ownerId ? 'owner' : kind === 'client' ? 'client' : 'team';
+      return [{ chatId: chat.id, personId, role, via: '', addedBy: '', pseudonym: '', kind }];
+    },
+  );
+  return { chat, participants, people };
+}
+
+export function presentChatListItem(
+  viewer: Viewer,
+  context: ChatContext,
+  summary: chatV1.ChatSummary,
+): PresentedChatListItem {
+  return {
+    ...presentChat(viewer, context, { teamCount: summary.teamCount, clientId: summary.clientId }),
+    unreadCount: summary.unreadCount,
+    lastMessage: summary.lastMessage ? presentMessage(viewer, context, summary.lastMessage) : null,
   };
 }

@@ -1,14 +1,35 @@
+import type { chatV1, participantV1 } from '@huddle/contracts';
 import { HuddleError, notFound } from '@huddle/errors';
 import Type from 'typebox';
 import { personOf } from '../plugins/auth';
-import { presentChat } from '../presenter';
-import { Chat, ChatStyle, ClientNaming, Id, problemResponses } from '../schemas';
+import {
+  peopleOfSummary,
+  presentChat,
+  presentChatListItem,
+  summaryContext,
+  summaryNeedsParticipants,
+  viewerIn,
+} from '../presenter';
+import {
+  CHAT_AVATARS,
+  Chat,
+  ChatListItem,
+  ChatStyle,
+  ClientNaming,
+  Id,
+  Nullable,
+  PageQuery,
+  problemResponses,
+  StringEnum,
+} from '../schemas';
 import type { App, RouteDeps } from './types';
+
+const Avatar = StringEnum([...CHAT_AVATARS]);
 
 const CreateGroupBody = Type.Object(
   {
     name: Type.String({ minLength: 1, maxLength: 100 }),
-    avatar: Type.Optional(Type.String({ minLength: 1, maxLength: 64, description: 'A preset avatar name' })),
+    avatar: Type.Optional(Avatar),
     style: ChatStyle,
     clientNaming: Type.Optional(ClientNaming),
     hideClientIdentities: Type.Optional(Type.Boolean()),
@@ -17,7 +38,86 @@ const CreateGroupBody = Type.Object(
   { additionalProperties: false },
 );
 
+const UpdateChatBody = Type.Object(
+  {
+    name: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })),
+    avatar: Type.Optional(Avatar),
+    style: Type.Optional(ChatStyle),
+    clientNaming: Type.Optional(ClientNaming),
+    hideClientIdentities: Type.Optional(Type.Boolean()),
+    locked: Type.Optional(Type.Boolean()),
+  },
+  { additionalProperties: false, minProperties: 1 },
+);
+
+const ChatParams = Type.Object({ chatId: Id });
+
 export function chatRoutes(app: App, { services, contexts }: RouteDeps) {
+  app.get(
+    '/v1/chat-avatars',
+    {
+      config: { auth: 'person' },
+      schema: {
+        summary: 'The preset avatars a group chat can show (G1)',
+        tags: ['chats'],
+        security: [{ bearer: [] }],
+        response: {
+          200: Type.Object({
+            items: Type.Array(Type.Object({ id: Type.String() })),
+            nextCursor: Type.Null(),
+          }),
+          ...problemResponses,
+        },
+      },
+    },
+    async () => ({ items: CHAT_AVATARS.map((id) => ({ id })), nextCursor: null }),
+  );
+
+  app.get(
+    '/v1/chats',
+    {
+      config: { auth: 'person' },
+      schema: {
+        summary: 'My chats, most recently active first, with unread counts (U1, S6)',
+        tags: ['chats'],
+        security: [{ bearer: [] }],
+        querystring: PageQuery,
+        response: {
+          200: Type.Object({ items: Type.Array(ChatListItem), nextCursor: Nullable(Type.String()) }),
+          ...problemResponses,
+        },
+      },
+    },
+    async (request) => {
+      const { practiceId, personId } = personOf(request);
+      const page = await services.chat.listChats({
+        practiceId,
+        personId,
+        cursor: request.query.cursor ?? '',
+        limit: request.query.limit,
+      });
+      const summaries = page.chats.filter(
+        (summary): summary is chatV1.ChatSummary & { chat: chatV1.Chat } => summary.chat !== undefined,
+      );
+      // One directory look-up for every person the page's titles and last messages name.
+      const personIds = [...new Set(summaries.flatMap((summary) => peopleOfSummary(summary, personId)))];
+      const { people } = await services.participant.getPeople({ practiceId, personIds });
+      const directory = new Map<string, participantV1.Person>(people.map((person) => [person.id, person]));
+      const items = await Promise.all(
+        summaries.map(async (summary) => {
+          let context = summaryContext(summary, personId, directory);
+          let viewer = viewerIn(context, personId)!;
+          // G5: a hidden client's pseudonym lives with the chat's participants; only then are they loaded.
+          if (summaryNeedsParticipants(summary, viewer, directory)) {
+            ({ context, viewer } = await contexts.forViewer(summary.chat, personId));
+          }
+          return presentChatListItem(viewer, context, summary);
+        }),
+      );
+      return { items, nextCursor: page.nextCursor || null };
+    },
+  );
+
   app.post(
     '/v1/chats',
     {
@@ -59,7 +159,7 @@ export function chatRoutes(app: App, { services, contexts }: RouteDeps) {
         summary: 'One chat with its settings',
         tags: ['chats'],
         security: [{ bearer: [] }],
-        params: Type.Object({ chatId: Id }),
+        params: ChatParams,
         response: { 200: Chat, ...problemResponses },
       },
     },
@@ -67,6 +167,33 @@ export function chatRoutes(app: App, { services, contexts }: RouteDeps) {
       const { personId } = personOf(request);
       const { chat } = await services.chat.getChat({ chatId: request.params.chatId, viewerId: personId });
       if (!chat) throw notFound('Chat');
+      const { context, viewer } = await contexts.forViewer(chat, personId);
+      return presentChat(viewer, context);
+    },
+  );
+
+  app.patch(
+    '/v1/chats/:chatId',
+    {
+      config: { auth: 'person' },
+      schema: {
+        summary: "Change a group's settings or lock it (G3, G6)",
+        description: 'Only the chat owner; send at least one field.',
+        tags: ['chats'],
+        security: [{ bearer: [] }],
+        params: ChatParams,
+        body: UpdateChatBody,
+        response: { 200: Chat, ...problemResponses },
+      },
+    },
+    async (request) => {
+      const { personId } = personOf(request);
+      const { chat } = await services.chat.updateChat({
+        chatId: request.params.chatId,
+        actorId: personId,
+        ...request.body,
+      });
+      if (!chat) throw new HuddleError('internal', 'The chat was not returned');
       const { context, viewer } = await contexts.forViewer(chat, personId);
       return presentChat(viewer, context);
     },

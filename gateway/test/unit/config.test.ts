@@ -12,6 +12,7 @@ describe('gateway config', () => {
       http: { host: '0.0.0.0', port: 8080 },
       auth: { jwtSecret: secret, jwksUrl: undefined, issuer: undefined, audience: undefined },
       rateLimit: { perMinute: 600 },
+      attachments: { maxBytes: 10 * 1024 * 1024 },
       loadShedding: { maxEventLoopDelayMs: 1000, maxEventLoopUtilization: 0.98 },
       services: {
         chat: '127.0.0.1:50051',

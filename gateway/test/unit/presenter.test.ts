@@ -1,12 +1,18 @@
+import type { chatV1 } from '@huddle/contracts';
 import { describe, expect, it } from 'vitest';
 import {
   type ChatContext,
   chatKind,
   clientName,
   formerParticipant,
+  peopleOfSummary,
   presentChat,
+  presentChatListItem,
   presentMessage,
   presentPerson,
+  presentRevision,
+  summaryContext,
+  summaryNeedsParticipants,
   type Viewer,
   viewerIn,
 } from '../../src/presenter';
@@ -153,6 +159,15 @@ describe('presentMessage', () => {
         parentId: 'm0',
         mentions: ['terry'],
         attachmentIds: ['a1'],
+        attachments: [
+          {
+            id: 'a1',
+            filename: 'plan.pdf',
+            contentType: 'application/pdf',
+            size: 1234,
+            createdAt: new Date('2025-01-02T00:00:00.000Z'),
+          },
+        ],
         pinned: true,
         editedAt: new Date('2025-01-03T00:00:00.000Z'),
         replyCount: 2,
@@ -166,12 +181,21 @@ describe('presentMessage', () => {
       author: full.dana,
       body: 'Hello all',
       mentions: [full.terry],
-      attachments: ['a1'],
+      attachments: [
+        {
+          id: 'a1',
+          filename: 'plan.pdf',
+          contentType: 'application/pdf',
+          size: 1234,
+          url: '/v1/attachments/a1',
+        },
+      ],
       pinned: true,
       editedAt: '2025-01-03T00:00:00.000Z',
       deletedAt: null,
       createdAt: '2025-01-02T03:04:05.000Z',
       replyCount: 2,
+      latestReplies: [],
     });
   });
 
@@ -390,5 +414,194 @@ describe('presentDirectoryPerson', () => {
       clientTagRestriction: null,
       zoomLinked: false,
     });
+  });
+});
+
+describe('presentMessage: feed shapes, files and tombstones', () => {
+  it("G2/G5: latest replies are presented like any message: a hidden client's reply shows a pseudonym to clients", () => {
+    const post = message({
+      authorId: 'olivia',
+      replyCount: 2,
+      latestReplies: [
+        message({ id: 'r1', seq: 2, parentId: 'm1', authorId: 'eli', mentions: ['dana'] }),
+        message({ id: 'r2', seq: 3, parentId: 'm1', authorId: 'terry' }),
+      ],
+    });
+    const presented = presentMessage(dana, context({ hideClientIdentities: true }), post);
+    expect(presented.latestReplies.map((reply) => reply.author)).toEqual([
+      { id: null, name: 'Member 4', photoUrl: null, kind: 'client' },
+      full.terry,
+    ]);
+    expect(presented.latestReplies[0]!.mentions).toEqual([full.dana]);
+    expect(JSON.stringify(presented)).not.toMatch(/eli|Jones/i);
+  });
+
+  it('G2: practitioners see the authors of latest replies in full', () => {
+    const post = message({ latestReplies: [message({ id: 'r1', parentId: 'm1', authorId: 'eli' })] });
+    expect(
+      presentMessage(olivia, context({ hideClientIdentities: true }), post).latestReplies[0]!.author,
+    ).toEqual(full.eli);
+  });
+
+  it('a deleted post keeps its thread: replyCount and latest replies stay, its content goes', () => {
+    const presented = presentMessage(
+      olivia,
+      context(),
+      message({
+        deletedAt: new Date('2025-01-04T00:00:00.000Z'),
+        replyCount: 1,
+        latestReplies: [message({ id: 'r1', parentId: 'm1', authorId: 'terry', body: 'Still here' })],
+      }),
+    );
+    expect(presented).toMatchObject({ body: '', replyCount: 1, latestReplies: [{ body: 'Still here' }] });
+  });
+
+  it('files are presented with their metadata and download url; ids without metadata keep their url', () => {
+    const presented = presentMessage(
+      olivia,
+      context(),
+      message({
+        attachmentIds: ['a1', 'a2'],
+        attachments: [{ id: 'a1', filename: 'x.png', contentType: 'image/png', size: 3 }],
+      }),
+    );
+    expect(presented.attachments).toEqual([
+      { id: 'a1', filename: 'x.png', contentType: 'image/png', size: 3, url: '/v1/attachments/a1' },
+      { id: 'a2', filename: null, contentType: null, size: null, url: '/v1/attachments/a2' },
+    ]);
+  });
+
+  it('G8: a revision carries its number, body, files and when it was replaced', () => {
+    expect(
+      presentRevision({
+        number: 1,
+        body: 'First',
+        attachmentIds: ['a1'],
+        replacedAt: new Date('2025-01-03T00:00:00.000Z'),
+      }),
+    ).toEqual({ number: 1, body: 'First', attachmentIds: ['a1'], replacedAt: '2025-01-03T00:00:00.000Z' });
+  });
+});
+
+describe('chat list items (U1, S6)', () => {
+  const groupChat = chat({ hideClientIdentities: true, clientNaming: 'first' });
+  const summary = (overrides: Partial<chatV1.ChatSummary> = {}) => ({
+    chat: groupChat,
+    unreadCount: 3,
+    readSeq: 4,
+    teamCount: 2,
+    clientCount: 2,
+    clientId: undefined,
+    lastMessage: message({ seq: 7, authorId: 'olivia', mentions: ['terry'] }),
+    ...overrides,
+  });
+  const present = (viewerId: string, item: ReturnType<typeof summary>) => {
+    const ctx = summaryContext(item, viewerId, directory);
+    return presentChatListItem(viewerIn(ctx, viewerId)!, ctx, item);
+  };
+
+  it('U1: an item is the presented chat plus unreadCount and the presented lastMessage with its seq', () => {
+    expect(present('dana', summary())).toMatchObject({
+      id: 'chat1',
+      kind: 'group',
+      title: 'Morning walkers',
+      avatar: 'sunrise',
+      unreadCount: 3,
+      lastMessage: { seq: 7, author: full.olivia, mentions: [full.terry] },
+    });
+    expect(present('dana', summary({ lastMessage: undefined })).lastMessage).toBeNull();
+  });
+
+  it('S6: a 1-on-1 is titled with the client for the practitioner and with the owner for the client', () => {
+    const direct = chat({ id: 'd1', kind: 'direct', name: '', avatar: '' });
+    const item = summary({
+      chat: direct,
+      teamCount: 1,
+      clientCount: 1,
+      clientId: 'dana',
+      lastMessage: undefined,
+    });
+    expect(present('olivia', item)).toMatchObject({
+      kind: 'direct',
+      title: 'Dana Smith',
+      avatar: 'https://img.example/dana.png',
+    });
+    expect(present('dana', item)).toMatchObject({
+      kind: 'direct',
+      title: 'Olivia Owens',
+      avatar: 'https://img.example/olivia.png',
+    });
+  });
+
+  it('S6: a shared chat is "<client> +N more" with the client\'s photo, N = team members beyond the owner', () => {
+    const direct = chat({ id: 'd1', kind: 'direct', name: '', avatar: '' });
+    const item = summary({
+      chat: direct,
+      teamCount: 3,
+      clientCount: 1,
+      clientId: 'dana',
+      lastMessage: undefined,
+    });
+    expect(present('terry', item)).toMatchObject({
+      kind: 'shared',
+      title: 'Dana Smith +2 more',
+      avatar: 'https://img.example/dana.png',
+    });
+  });
+
+  it("S6: a group is titled by its name and avatar, never a client's photo", () => {
+    const item = summary({ lastMessage: message({ authorId: 'dana' }) });
+    for (const viewer of ['olivia', 'dana']) {
+      expect(present(viewer, item)).toMatchObject({ title: 'Morning walkers', avatar: 'sunrise' });
+    }
+  });
+
+  it("G4: a last message by another client is named by the chat's client naming", () => {
+    const item = summary({
+      chat: chat({ clientNaming: 'first_initial' }),
+      lastMessage: message({ authorId: 'eli' }),
+    });
+    expect(present('dana', item).lastMessage?.author).toEqual({ ...full.eli, name: 'Eli J.' });
+    expect(present('olivia', item).lastMessage?.author).toEqual(full.eli);
+  });
+
+  it("G5: a client needs the real participants only when a hidden group's last message names another client", () => {
+    const danaViewer: Viewer = { personId: 'dana', kind: 'client' };
+    const byEli = summary({ lastMessage: message({ authorId: 'eli' }) });
+    const mentionsEli = summary({ lastMessage: message({ authorId: 'olivia', mentions: ['eli'] }) });
+    expect(summaryNeedsParticipants(byEli, danaViewer, directory)).toBe(true);
+    expect(summaryNeedsParticipants(mentionsEli, danaViewer, directory)).toBe(true);
+    expect(summaryNeedsParticipants(summary(), danaViewer, directory)).toBe(false);
+    expect(summaryNeedsParticipants(byEli, olivia, directory)).toBe(false);
+    expect(
+      summaryNeedsParticipants(
+        summary({ chat: chat({ hideClientIdentities: false }), lastMessage: message({ authorId: 'eli' }) }),
+        danaViewer,
+        directory,
+      ),
+    ).toBe(false);
+  });
+
+  it('G5: with the real participants, a hidden client in the last message is a pseudonym without id or photo', () => {
+    const item = summary({ lastMessage: message({ authorId: 'eli', mentions: ['eli'] }) });
+    const ctx = context({ hideClientIdentities: true });
+    const presented = presentChatListItem(dana, ctx, item);
+    expect(presented.lastMessage?.author).toEqual({
+      id: null,
+      name: 'Member 4',
+      photoUrl: null,
+      kind: 'client',
+    });
+    expect(JSON.stringify(presented)).not.toMatch(/eli|Jones/i);
+  });
+
+  it('the page names each person once for the directory: viewer, owner, client, last author and mentions', () => {
+    expect(peopleOfSummary(summary({ clientId: 'dana' }), 'eli')).toEqual([
+      'eli',
+      'olivia',
+      'dana',
+      'olivia',
+      'terry',
+    ]);
   });
 });

@@ -165,6 +165,93 @@ export function fakeServices() {
         if (!isParticipant(viewerId)) throw notFound('Chat');
         return { messages: state.messages, nextCursor: '', pinned: [] as chatV1.Message[] };
       }),
+      updateChat: vi.fn(async ({ chatId, actorId, ...changes }: chatV1.UpdateChatRequest) => {
+        if (chatId !== state.chat.id || !isParticipant(actorId)) throw notFound('Chat');
+        if (actorId !== state.chat.ownerId) throw new HuddleError('not_chat_owner', 'Only the owner');
+        const defined = Object.fromEntries(
+          Object.entries(changes).filter(([, value]) => value !== undefined),
+        );
+        state.chat = { ...state.chat, ...defined };
+        return { chat: state.chat };
+      }),
+      listChats: vi.fn(async ({ personId }: chatV1.ListChatsRequest) => ({
+        chats: isParticipant(personId)
+          ? [
+              {
+                chat: state.chat,
+                unreadCount: 2,
+                readSeq: 0,
+                lastMessage: state.messages.at(-1),
+                teamCount: 2,
+                clientCount: 2,
+                clientId: undefined,
+              } as chatV1.ChatSummary,
+            ]
+          : [],
+        nextCursor: '',
+      })),
+      listReplies: vi.fn(async ({ viewerId }: chatV1.ListRepliesRequest) => {
+        if (!isParticipant(viewerId)) throw notFound('Chat');
+        return { messages: [message({ id: 'r1', seq: 3, parentId: 'm1', authorId: 'eli' })], nextCursor: '' };
+      }),
+      editMessage: vi.fn(async (request: chatV1.EditMessageRequest) => {
+        if (!isParticipant(request.editorId)) throw notFound('Chat');
+        return {
+          message: message({
+            id: request.messageId,
+            authorId: request.editorId,
+            body: request.body,
+            attachmentIds: request.attachmentIds,
+            editedAt: new Date('2025-01-03T00:00:00.000Z'),
+          }),
+        };
+      }),
+      listRevisions: vi.fn(async ({ viewerId }: chatV1.ListRevisionsRequest) => {
+        if (!isParticipant(viewerId)) throw notFound('Chat');
+        return {
+          revisions: [
+            { number: 1, body: 'First', attachmentIds: [], replacedAt: new Date('2025-01-03T00:00:00.000Z') },
+          ],
+        };
+      }),
+      deleteMessage: vi.fn(async ({ actorId, messageId }: chatV1.DeleteMessageRequest) => {
+        if (!isParticipant(actorId)) throw notFound('Chat');
+        return { message: message({ id: messageId, deletedAt: new Date('2025-01-04T00:00:00.000Z') }) };
+      }),
+      pinMessage: vi.fn(async ({ actorId, messageId }: chatV1.PinMessageRequest) => {
+        if (!isParticipant(actorId)) throw notFound('Chat');
+        return { message: message({ id: messageId, pinned: true }) };
+      }),
+      unpinMessage: vi.fn(async ({ actorId, messageId }: chatV1.UnpinMessageRequest) => {
+        if (!isParticipant(actorId)) throw notFound('Chat');
+        return { message: message({ id: messageId, pinned: false }) };
+      }),
+      markRead: vi.fn(async ({ personId, seq, unread }: chatV1.MarkReadRequest) => {
+        if (!isParticipant(personId)) throw notFound('Chat');
+        return unread ? { readSeq: 1, unreadCount: 1 } : { readSeq: seq, unreadCount: 0 };
+      }),
+      uploadAttachment: vi.fn(async (request: chatV1.UploadAttachmentRequest) => ({
+        attachment: {
+          id: 'a1',
+          filename: request.filename,
+          contentType: request.contentType,
+          size: request.data.byteLength,
+          createdAt: new Date('2025-01-05T00:00:00.000Z'),
+        },
+      })),
+      getAttachment: vi.fn(async ({ attachmentId, viewerId }: chatV1.GetAttachmentRequest) => {
+        if (attachmentId !== 'a1' || !isParticipant(viewerId)) throw notFound('Attachment');
+        return {
+          attachment: {
+            id: 'a1',
+            filename: 'plan "v2"\u00e9.pdf',
+            contentType: 'application/pdf',
+            size: 4,
+            createdAt: new Date('2025-01-05T00:00:00.000Z'),
+          },
+          data: Buffer.from('%PDF'),
+        };
+      }),
     },
     participant: {
       upsertPerson: vi.fn(async ({ person }: participantV1.UpsertPersonRequest) => ({
