@@ -46,7 +46,9 @@ function isMessageData(value: unknown, chatId: string): value is MessageData {
 export function realtimePresenter(chats: ChatRpc, contexts: ChatContextLoader): PresentEvent {
   return async (person, event) => {
     if (event.practiceId !== person.practiceId) return null;
-    if (event.type !== 'message.created' || !isMessageData(event.data, event.chatId)) return null;
+    // A realtime event's data is its domain event's data: `{practiceId, message}` for messages.
+    const message = (event.data as { message?: unknown } | null)?.message;
+    if (event.type !== 'message.created' || !isMessageData(message, event.chatId)) return null;
     try {
       const { chat } = await chats.getChat({ chatId: event.chatId, viewerId: person.personId });
       if (!chat) return null;
@@ -55,7 +57,7 @@ export function realtimePresenter(chats: ChatRpc, contexts: ChatContextLoader): 
         id: event.id,
         type: event.type,
         chatId: event.chatId,
-        data: presentMessage(viewer, context, messageOf(event.data)),
+        data: presentMessage(viewer, context, messageOf(message)),
       };
     } catch (error) {
       if (error instanceof HuddleError && error.code === 'not_found') return null;

@@ -82,10 +82,20 @@ export interface NotificationData {
 export interface DomainEvents {
   'participant.v1.person.upserted': { person: PersonData };
   'participant.v1.participant.added': { practiceId: string; participant: ParticipantData };
+  /** P2/P3: a membership ended; `messages` says whether theirs are kept (unlinked) or deleted. */
+  'participant.v1.participant.removed': {
+    practiceId: string;
+    chatId: string;
+    personId: string;
+    removedBy: string;
+    messages: 'keep' | 'delete';
+  };
   'sharing-policy.v1.practice.upserted': { practice: PracticeData };
   'chat.v1.chat.created': { chat: ChatData };
   /** G3/G6: the owner changed settings; `changed` names the fields (e.g. `locked`). */
   'chat.v1.chat.updated': { chat: ChatData; changed: string[] };
+  /** S5: a direct chat became a group chat, for good. */
+  'chat.v1.chat.converted': { chat: ChatData };
   'chat.v1.message.created': { practiceId: string; message: MessageData };
   /** G8: edited; the message as it now reads. */
   'chat.v1.message.updated': { practiceId: string; message: MessageData };

@@ -4,6 +4,7 @@ import { type RunningService, runService } from '@huddle/runtime';
 import { Attachments } from './app/attachments';
 import { Chats } from './app/chats';
 import { Messages } from './app/messages';
+import { ChatParticipants } from './app/participants';
 import type { ChatConfig } from './config';
 import { membershipConsumer } from './events/consumers';
 import { remotePorts } from './rpc/clients';
@@ -28,8 +29,15 @@ export function startChatService(config: ChatConfig, logger?: Logger): Promise<R
       );
       const chats = new Chats(db.db, outbox, remote.policy, remote.participants);
       const messages = new Messages(db.db, outbox, chats, attachments);
+      const participants = new ChatParticipants(
+        outbox,
+        chats,
+        remote.participants,
+        remote.directory,
+        remote.policy,
+      );
       return {
-        services: [chatRpc(chats, messages, attachments)],
+        services: [chatRpc(chats, messages, attachments, participants)],
         consumers: [membershipConsumer()],
         stop: async () => remote.close(),
       };

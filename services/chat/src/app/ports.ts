@@ -1,5 +1,5 @@
 import type { Emit } from '@huddle/bus';
-import type { ParticipantData } from '@huddle/contracts';
+import type { ParticipantData, PersonData } from '@huddle/contracts';
 import type { Database, Transaction } from '@huddle/db';
 
 /** Runs a change and the events it emits in one transaction (the outbox). */
@@ -15,13 +15,20 @@ export interface Decision {
   message: string;
 }
 
-/** The sharing-policy service's decisions. */
+/** The sharing-policy service's decisions and practice plans. */
 export interface Policy {
+  /** May this practitioner bring these people into a chat (G1; also P1, S2, S5)? */
   authorizeGroupCreation(request: {
     practiceId: string;
     creatorId: string;
     participantIds: string[];
   }): Promise<Decision>;
+  planOf(practiceId: string): Promise<string | undefined>;
+}
+
+/** The directory, for kinds, names and team roles. */
+export interface Directory {
+  people(practiceId: string, personIds: string[]): Promise<PersonData[]>;
 }
 
 /** The participant service: memberships of chats, authoritative for access (A1). */
@@ -32,4 +39,11 @@ export interface Participants {
     addedBy: string;
     participants: Array<{ personId: string; role?: ParticipantData['role']; via: ParticipantData['via'] }>;
   }): Promise<ParticipantData[]>;
+  remove(request: {
+    practiceId: string;
+    chatId: string;
+    personId: string;
+    removedBy: string;
+    messages: 'keep' | 'delete';
+  }): Promise<boolean>;
 }

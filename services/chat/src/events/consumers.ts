@@ -1,4 +1,5 @@
 import type { ConsumerSpec } from '@huddle/bus';
+import type { DomainEvents } from '@huddle/contracts';
 import { membersStore } from '../store/members';
 
 /**
@@ -6,11 +7,23 @@ import { membersStore } from '../store/members';
  * This service writes memberships it causes itself at once; this consumer
  * catches any it did not see (e.g. a crash between the two writes).
  */
-export function membershipConsumer(): ConsumerSpec<'participant.v1.participant.added'> {
+export function membershipConsumer(): ConsumerSpec<
+  'participant.v1.participant.added' | 'participant.v1.participant.removed'
+> {
   return {
     name: 'chat-memberships',
     from: 'participant',
-    types: ['participant.v1.participant.added'],
-    apply: (tx, event) => membersStore.join(tx, event.data.practiceId, event.data.participant),
+    types: ['participant.v1.participant.added', 'participant.v1.participant.removed'],
+    apply: async (tx, event) => {
+      if (event.type === 'participant.v1.participant.added') {
+        const { practiceId, participant } = event.data as EventData<'participant.v1.participant.added'>;
+        await membersStore.join(tx, practiceId, participant);
+      } else {
+        const { chatId, personId } = event.data as EventData<'participant.v1.participant.removed'>;
+        await membersStore.leave(tx, chatId, personId, new Date(event.occurredAt));
+      }
+    },
   };
 }
+
+type EventData<T extends keyof DomainEvents> = DomainEvents[T];

@@ -1,6 +1,7 @@
-import { participantFromProto, participantV1, sharingPolicyV1 } from '@huddle/contracts';
+import { participantFromProto, participantV1, personFromProto, sharingPolicyV1 } from '@huddle/contracts';
+import { HuddleError } from '@huddle/errors';
 import { connect } from '@huddle/grpc';
-import type { Participants, Policy } from '../app/ports';
+import type { Directory, Participants, Policy } from '../app/ports';
 
 /** The ports of the chat service, over gRPC to the services that own the data. */
 export function remotePorts(addresses: { participant: string; sharingPolicy: string }) {
@@ -15,6 +16,12 @@ export function remotePorts(addresses: { participant: string; sharingPolicy: str
           participants: request.participants.map((entry) => ({ ...entry, role: entry.role ?? '' })),
         })
       ).participants.map(participantFromProto),
+    remove: async (request) => (await participant.removeParticipant(request)).removed,
+  };
+
+  const directory: Directory = {
+    people: async (practiceId, personIds) =>
+      (await participant.getPeople({ practiceId, personIds })).people.map(personFromProto),
   };
 
   const policy: Policy = {
@@ -22,11 +29,20 @@ export function remotePorts(addresses: { participant: string; sharingPolicy: str
       const { decision } = await sharingPolicy.authorizeGroupCreation(request);
       return decision ?? { allowed: false, reason: 'forbidden', message: 'No decision' };
     },
+    planOf: async (practiceId) => {
+      try {
+        return (await sharingPolicy.getPractice({ practiceId })).practice?.plan;
+      } catch (error) {
+        if (error instanceof HuddleError && error.code === 'not_found') return undefined;
+        throw error;
+      }
+    },
   };
 
   return {
     participants,
     policy,
+    directory,
     close: () => {
       participant.close();
       sharingPolicy.close();

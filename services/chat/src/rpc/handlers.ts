@@ -3,9 +3,15 @@ import { host } from '@huddle/grpc';
 import type { Attachments } from '../app/attachments';
 import type { Chats } from '../app/chats';
 import type { ListedMessage, Messages } from '../app/messages';
+import type { ChatParticipants } from '../app/participants';
 import { attachmentIdsOf, attachmentToProto, chatToProto, messageToProto } from './mapping';
 
-export function chatRpc(chats: Chats, messages: Messages, attachments: Attachments) {
+export function chatRpc(
+  chats: Chats,
+  messages: Messages,
+  attachments: Attachments,
+  participants: ChatParticipants,
+) {
   /** Messages with their files described, in one look-up. */
   const present = async (list: ListedMessage[]) => {
     const files = await attachments.describe(attachmentIdsOf(list));
@@ -18,6 +24,11 @@ export function chatRpc(chats: Chats, messages: Messages, attachments: Attachmen
     getChat: async ({ chatId, viewerId }) => ({
       chat: chatToProto((await chats.access(chatId, viewerId)).chat),
     }),
+    addParticipants: async (request) => {
+      const result = await participants.add(request);
+      return { chat: chatToProto(result.chat), addedIds: result.addedIds };
+    },
+    removeParticipant: async (request) => ({ removed: await participants.remove(request) }),
     updateChat: async ({ chatId, actorId, ...changes }) => ({
       chat: chatToProto(await chats.update({ chatId, actorId, changes })),
     }),

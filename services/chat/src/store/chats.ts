@@ -57,6 +57,16 @@ export const chatsStore = {
     return row && toChat(row);
   },
 
+  /** S5: a direct chat becomes a group chat, for good. */
+  async convertToGroup(db: Executor, id: string, name: string, avatar: string): Promise<Chat | undefined> {
+    const [row] = await db
+      .update(chats)
+      .set({ kind: 'group', name, avatar, updatedAt: new Date() })
+      .where(eq(chats.id, id))
+      .returning();
+    return row && toChat(row);
+  },
+
   /** A person's active chats, most recently active first; keyset-paged on (activity, id). */
   async listForPerson(
     db: Executor,

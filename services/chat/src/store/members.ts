@@ -1,6 +1,6 @@
 import type { ParticipantData } from '@huddle/contracts';
 import type { Executor } from '@huddle/db';
-import { and, eq, inArray, isNull, sql } from 'drizzle-orm';
+import { and, eq, inArray, isNull, lte, sql } from 'drizzle-orm';
 import { chatMembers } from './schema';
 
 export interface Member {
@@ -38,6 +38,14 @@ export const membersStore = {
         target: [chatMembers.chatId, chatMembers.personId],
         set: { role: participant.role, kind: participant.kind, removedAt: null },
       });
+  },
+
+  /** Ends a membership as of `at`; a membership renewed after `at` stays. */
+  async leave(db: Executor, chatId: string, personId: string, at: Date): Promise<void> {
+    await db
+      .update(chatMembers)
+      .set({ removedAt: at })
+      .where(and(active(chatId), eq(chatMembers.personId, personId), lte(chatMembers.joinedAt, at)));
   },
 
   async find(db: Executor, chatId: string, personId: string): Promise<Member | undefined> {

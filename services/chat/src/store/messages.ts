@@ -1,7 +1,7 @@
 import type { Executor } from '@huddle/db';
 import { and, asc, count, desc, eq, gt, inArray, isNotNull, isNull, lt, sql } from 'drizzle-orm';
 import type { Message } from '../domain/message';
-import { idempotencyKeys, messages, revisions } from './schema';
+import { attachmentRefs, authorshipAudit, idempotencyKeys, messages, revisions } from './schema';
 
 type Row = typeof messages.$inferSelect;
 
@@ -198,6 +198,53 @@ export const messagesStore = {
       .where(and(eq(messages.id, id), isNull(messages.deletedAt)))
       .returning();
     return row && toMessage(row);
+  },
+
+  /** P2 keep: drops the author link of a person's messages in a chat, keeping the original in the audit table. */
+  async unlinkAuthor(db: Executor, chatId: string, authorId: string, unlinkedBy: string): Promise<number> {
+    const theirs = and(eq(messages.chatId, chatId), eq(messages.authorId, authorId));
+    const ids = (await db.select({ id: messages.id }).from(messages).where(theirs)).map((row) => row.id);
+    if (ids.length === 0) return 0;
+    await db
+      .insert(authorshipAudit)
+      .values(ids.map((messageId) => ({ messageId, authorId, unlinkedBy })))
+      .onConflictDoNothing();
+    await db.update(messages).set({ authorId: null }).where(theirs);
+    return ids.length;
+  },
+
+  /**
+   * P2 delete / P3: deletes a person's posts and replies in a chat, and every
+   * thread rooted at their posts; returns the ids deleted.
+   */
+  async deleteAllBy(db: Executor, chatId: string, authorId: string): Promise<string[]> {
+    const theirs = await db
+      .select({ id: messages.id, parentId: messages.parentId })
+      .from(messages)
+      .where(and(eq(messages.chatId, chatId), eq(messages.authorId, authorId)));
+    if (theirs.length === 0) return [];
+    const theirPosts = theirs.filter((m) => m.parentId === null).map((m) => m.id);
+    const threadReplies =
+      theirPosts.length > 0
+        ? await db.select({ id: messages.id }).from(messages).where(inArray(messages.parentId, theirPosts))
+        : [];
+    const ids = [...new Set([...theirs.map((m) => m.id), ...threadReplies.map((m) => m.id)])];
+    // Posts of others that lose replies get their counts back in step.
+    const touchedParents = [
+      ...new Set(theirs.flatMap((m) => (m.parentId && !theirPosts.includes(m.parentId) ? [m.parentId] : []))),
+    ];
+    await db.delete(revisions).where(inArray(revisions.messageId, ids));
+    await db.delete(attachmentRefs).where(inArray(attachmentRefs.messageId, ids));
+    await db.delete(messages).where(inArray(messages.id, ids));
+    if (touchedParents.length > 0) {
+      await db
+        .update(messages)
+        .set({
+          replyCount: sql`(select count(*) from ${messages} as r where r.parent_id = ${messages.id})::int`,
+        })
+        .where(inArray(messages.id, touchedParents));
+    }
+    return ids;
   },
 
   /** The newest message of each chat, by the chats' last seqs. */

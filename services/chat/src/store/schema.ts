@@ -137,3 +137,15 @@ export const attachmentRefs = pgTable(
     index('attachment_refs_message').on(table.messageId),
   ],
 );
+
+/**
+ * P2: when a removed participant's messages are kept, the author link is
+ * dropped from the message; the original author is kept here, for audit only,
+ * and never served by any API.
+ */
+export const authorshipAudit = pgTable('authorship_audit', {
+  messageId: text('message_id').primaryKey(),
+  authorId: text('author_id').notNull(),
+  unlinkedAt: timestamp('unlinked_at', { withTimezone: true }).notNull().defaultNow(),
+  unlinkedBy: text('unlinked_by').notNull(),
+});

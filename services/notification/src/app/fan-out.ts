@@ -5,6 +5,7 @@ import type { Participants, RealtimeChannel } from './ports';
 /** The events realtime carries to a chat's participants. */
 export const CHAT_REALTIME_EVENTS = [
   'chat.v1.chat.updated',
+  'chat.v1.chat.converted',
   'chat.v1.message.created',
   'chat.v1.message.updated',
   'chat.v1.message.deleted',
@@ -15,7 +16,15 @@ export const CHAT_REALTIME_EVENTS = [
 
 export type ChatRealtimeEvent = EventEnvelope<(typeof CHAT_REALTIME_EVENTS)[number]>;
 
-const chatIdOf = (event: ChatRealtimeEvent | EventEnvelope<'participant.v1.participant.added'>): string => {
+/** Membership changes, told to the chat's (remaining) participants. */
+export const PARTICIPANT_REALTIME_EVENTS = [
+  'participant.v1.participant.added',
+  'participant.v1.participant.removed',
+] as const satisfies readonly EventType[];
+
+type ParticipantEvent = EventEnvelope<(typeof PARTICIPANT_REALTIME_EVENTS)[number]>;
+
+const chatIdOf = (event: ChatRealtimeEvent | ParticipantEvent): string => {
   const data = event.data as {
     chatId?: string;
     chat?: { id: string };
@@ -37,9 +46,7 @@ export class RealtimeFanOut {
     private readonly channel: RealtimeChannel,
   ) {}
 
-  async chatEvent(
-    event: ChatRealtimeEvent | EventEnvelope<'participant.v1.participant.added'>,
-  ): Promise<void> {
+  async chatEvent(event: ChatRealtimeEvent | ParticipantEvent): Promise<void> {
     const chatId = chatIdOf(event);
     const practiceId =
       'practiceId' in event.data

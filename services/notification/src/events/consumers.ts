@@ -1,6 +1,11 @@
 import type { ConsumerSpec } from '@huddle/bus';
 import type { EventEnvelope } from '@huddle/contracts';
-import { CHAT_REALTIME_EVENTS, type ChatRealtimeEvent, type RealtimeFanOut } from '../app/fan-out';
+import {
+  CHAT_REALTIME_EVENTS,
+  type ChatRealtimeEvent,
+  PARTICIPANT_REALTIME_EVENTS,
+  type RealtimeFanOut,
+} from '../app/fan-out';
 import type { Inbox } from '../app/inbox';
 
 /** N1: new messages and new memberships become notifications. */
@@ -37,10 +42,10 @@ export function realtimeConsumers(fanOut: RealtimeFanOut) {
     {
       name: 'notification-realtime-participants',
       from: 'participant',
-      types: ['participant.v1.participant.added'],
+      types: PARTICIPANT_REALTIME_EVENTS,
       start: 'new',
       apply: (_tx, event) => fanOut.chatEvent(event),
-    } satisfies ConsumerSpec<'participant.v1.participant.added'>,
+    } satisfies ConsumerSpec<(typeof PARTICIPANT_REALTIME_EVENTS)[number]>,
     {
       name: 'notification-realtime-inbox',
       from: 'notification',

@@ -83,6 +83,33 @@ export class Memberships {
     });
   }
 
+  /** P2/P3: ends a membership; what happens to the messages is the chat service's, told by the event. */
+  async remove(request: {
+    practiceId: string;
+    chatId: string;
+    personId: string;
+    removedBy: string;
+    messages: string;
+  }): Promise<boolean> {
+    const { practiceId, chatId, personId, removedBy } = request;
+    if (request.messages !== 'keep' && request.messages !== 'delete')
+      throw invalid('messages must be keep or delete');
+    const messages = request.messages;
+    return this.work.transaction(async (tx, emit) => {
+      const removed = await participantsStore.deactivate(tx, chatId, personId);
+      if (removed) {
+        await emit('participant.v1.participant.removed', {
+          practiceId,
+          chatId,
+          personId,
+          removedBy,
+          messages,
+        });
+      }
+      return removed;
+    });
+  }
+
   async get(chatId: string, personId: string): Promise<Participant> {
     const participant = await participantsStore.getActive(this.db, chatId, personId);
     if (!participant) throw notFound('Participant');

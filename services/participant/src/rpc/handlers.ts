@@ -32,6 +32,7 @@ export function participantRpc(directory: Directory, memberships: Memberships) {
     getParticipant: async ({ chatId, personId }) => ({
       participant: participantToProto(await memberships.get(chatId, personId)),
     }),
+    removeParticipant: async (request) => ({ removed: await memberships.remove(request) }),
     listParticipants: async ({ chatId }) => ({
       participants: (await memberships.list(chatId)).map(participantToProto),
     }),

@@ -67,6 +67,22 @@ export const participantsStore = {
     return row && toParticipant(row);
   },
 
+  /** Ends an active membership; false when there was none. */
+  async deactivate(db: Executor, chatId: string, personId: string): Promise<boolean> {
+    const ended = await db
+      .update(participants)
+      .set({ removedAt: new Date() })
+      .where(
+        and(
+          eq(participants.chatId, chatId),
+          eq(participants.personId, personId),
+          isNull(participants.removedAt),
+        ),
+      )
+      .returning({ personId: participants.personId });
+    return ended.length > 0;
+  },
+
   /** Reserves the next `count` client numbers of a chat; returns the first. */
   async reserveClientNumbers(db: Executor, chatId: string, count: number): Promise<number> {
     const [row] = await db

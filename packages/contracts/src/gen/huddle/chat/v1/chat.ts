@@ -119,6 +119,32 @@ export interface GetChatResponse {
   chat?: Chat | undefined;
 }
 
+export interface AddParticipantsRequest {
+  chatId: string;
+  actorId: string;
+  personIds: string[];
+}
+
+export interface AddParticipantsResponse {
+  chat?:
+    | Chat
+    | undefined;
+  /** Who was added now; people already in the chat are left out. */
+  addedIds: string[];
+}
+
+export interface RemoveParticipantRequest {
+  chatId: string;
+  actorId: string;
+  personId: string;
+  /** keep | delete */
+  messages: string;
+}
+
+export interface RemoveParticipantResponse {
+  removed: boolean;
+}
+
 export interface UpdateChatRequest {
   chatId: string;
   actorId: string;
@@ -1231,6 +1257,256 @@ export const GetChatResponse: MessageFns<GetChatResponse> = {
             }
 
             message.chat = Chat.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseAddParticipantsRequest(): AddParticipantsRequest {
+  return { chatId: "", actorId: "", personIds: [] };
+}
+
+export const AddParticipantsRequest: MessageFns<AddParticipantsRequest> = {
+  encode(message: AddParticipantsRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.chatId !== "") {
+      writer.uint32(10).string(message.chatId);
+    }
+    if (message.actorId !== "") {
+      writer.uint32(18).string(message.actorId);
+    }
+    for (const v of message.personIds) {
+      writer.uint32(26).string(v!);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): AddParticipantsRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseAddParticipantsRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.chatId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.actorId = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.personIds.push(reader.string());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseAddParticipantsResponse(): AddParticipantsResponse {
+  return { chat: undefined, addedIds: [] };
+}
+
+export const AddParticipantsResponse: MessageFns<AddParticipantsResponse> = {
+  encode(message: AddParticipantsResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.chat !== undefined) {
+      Chat.encode(message.chat, writer.uint32(10).fork()).join();
+    }
+    for (const v of message.addedIds) {
+      writer.uint32(18).string(v!);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): AddParticipantsResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseAddParticipantsResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.chat = Chat.decode(reader, reader.uint32());
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.addedIds.push(reader.string());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseRemoveParticipantRequest(): RemoveParticipantRequest {
+  return { chatId: "", actorId: "", personId: "", messages: "" };
+}
+
+export const RemoveParticipantRequest: MessageFns<RemoveParticipantRequest> = {
+  encode(message: RemoveParticipantRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.chatId !== "") {
+      writer.uint32(10).string(message.chatId);
+    }
+    if (message.actorId !== "") {
+      writer.uint32(18).string(message.actorId);
+    }
+    if (message.personId !== "") {
+      writer.uint32(26).string(message.personId);
+    }
+    if (message.messages !== "") {
+      writer.uint32(34).string(message.messages);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): RemoveParticipantRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseRemoveParticipantRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.chatId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.actorId = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.personId = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.messages = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseRemoveParticipantResponse(): RemoveParticipantResponse {
+  return { removed: false };
+}
+
+export const RemoveParticipantResponse: MessageFns<RemoveParticipantResponse> = {
+  encode(message: RemoveParticipantResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.removed !== false) {
+      writer.uint32(8).bool(message.removed);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): RemoveParticipantResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseRemoveParticipantResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.removed = reader.bool();
             continue;
           }
         }
@@ -3043,6 +3319,30 @@ export const ChatServiceService = {
     responseSerialize: (value: GetChatResponse): Buffer => Buffer.from(GetChatResponse.encode(value).finish()),
     responseDeserialize: (value: Buffer): GetChatResponse => GetChatResponse.decode(value),
   },
+  /** Adds people to a chat (P1); team members to a direct chat share it (S2), a client converts it (S5). */
+  addParticipants: {
+    path: "/huddle.chat.v1.ChatService/AddParticipants" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: AddParticipantsRequest): Buffer =>
+      Buffer.from(AddParticipantsRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): AddParticipantsRequest => AddParticipantsRequest.decode(value),
+    responseSerialize: (value: AddParticipantsResponse): Buffer =>
+      Buffer.from(AddParticipantsResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): AddParticipantsResponse => AddParticipantsResponse.decode(value),
+  },
+  /** Removes a participant, keeping or deleting their messages (P2); removing oneself is leaving (P3). */
+  removeParticipant: {
+    path: "/huddle.chat.v1.ChatService/RemoveParticipant" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: RemoveParticipantRequest): Buffer =>
+      Buffer.from(RemoveParticipantRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): RemoveParticipantRequest => RemoveParticipantRequest.decode(value),
+    responseSerialize: (value: RemoveParticipantResponse): Buffer =>
+      Buffer.from(RemoveParticipantResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): RemoveParticipantResponse => RemoveParticipantResponse.decode(value),
+  },
   /** The owner changes a group's settings (G3) or locks it (G6). */
   updateChat: {
     path: "/huddle.chat.v1.ChatService/UpdateChat" as const,
@@ -3185,6 +3485,10 @@ export interface ChatServiceServer extends UntypedServiceImplementation {
   createGroup: handleUnaryCall<CreateGroupRequest, CreateGroupResponse>;
   /** One chat, for an active participant only (A1). */
   getChat: handleUnaryCall<GetChatRequest, GetChatResponse>;
+  /** Adds people to a chat (P1); team members to a direct chat share it (S2), a client converts it (S5). */
+  addParticipants: handleUnaryCall<AddParticipantsRequest, AddParticipantsResponse>;
+  /** Removes a participant, keeping or deleting their messages (P2); removing oneself is leaving (P3). */
+  removeParticipant: handleUnaryCall<RemoveParticipantRequest, RemoveParticipantResponse>;
   /** The owner changes a group's settings (G3) or locks it (G6). */
   updateChat: handleUnaryCall<UpdateChatRequest, UpdateChatResponse>;
   /** A person's chats, most recently active first, with unread counts (U1). */
@@ -3243,6 +3547,38 @@ export interface ChatServiceClient extends Client {
     metadata: Metadata,
     options: Partial<CallOptions>,
     callback: (error: ServiceError | null, response: GetChatResponse) => void,
+  ): ClientUnaryCall;
+  /** Adds people to a chat (P1); team members to a direct chat share it (S2), a client converts it (S5). */
+  addParticipants(
+    request: AddParticipantsRequest,
+    callback: (error: ServiceError | null, response: AddParticipantsResponse) => void,
+  ): ClientUnaryCall;
+  addParticipants(
+    request: AddParticipantsRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: AddParticipantsResponse) => void,
+  ): ClientUnaryCall;
+  addParticipants(
+    request: AddParticipantsRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: AddParticipantsResponse) => void,
+  ): ClientUnaryCall;
+  /** Removes a participant, keeping or deleting their messages (P2); removing oneself is leaving (P3). */
+  removeParticipant(
+    request: RemoveParticipantRequest,
+    callback: (error: ServiceError | null, response: RemoveParticipantResponse) => void,
+  ): ClientUnaryCall;
+  removeParticipant(
+    request: RemoveParticipantRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: RemoveParticipantResponse) => void,
+  ): ClientUnaryCall;
+  removeParticipant(
+    request: RemoveParticipantRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: RemoveParticipantResponse) => void,
   ): ClientUnaryCall;
   /** The owner changes a group's settings (G3) or locks it (G6). */
   updateChat(

@@ -128,6 +128,20 @@ export interface ListParticipantsResponse {
   participants: Participant[];
 }
 
+export interface RemoveParticipantRequest {
+  practiceId: string;
+  chatId: string;
+  personId: string;
+  removedBy: string;
+  /** keep | delete: what happens to their messages, carried on the event. */
+  messages: string;
+}
+
+export interface RemoveParticipantResponse {
+  /** False when the person was not an active participant. */
+  removed: boolean;
+}
+
 function createBasePerson(): Person {
   return {
     id: "",
@@ -1174,6 +1188,142 @@ export const ListParticipantsResponse: MessageFns<ListParticipantsResponse> = {
   },
 };
 
+function createBaseRemoveParticipantRequest(): RemoveParticipantRequest {
+  return { practiceId: "", chatId: "", personId: "", removedBy: "", messages: "" };
+}
+
+export const RemoveParticipantRequest: MessageFns<RemoveParticipantRequest> = {
+  encode(message: RemoveParticipantRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.practiceId !== "") {
+      writer.uint32(10).string(message.practiceId);
+    }
+    if (message.chatId !== "") {
+      writer.uint32(18).string(message.chatId);
+    }
+    if (message.personId !== "") {
+      writer.uint32(26).string(message.personId);
+    }
+    if (message.removedBy !== "") {
+      writer.uint32(34).string(message.removedBy);
+    }
+    if (message.messages !== "") {
+      writer.uint32(42).string(message.messages);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): RemoveParticipantRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseRemoveParticipantRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.practiceId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.chatId = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.personId = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.removedBy = reader.string();
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.messages = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseRemoveParticipantResponse(): RemoveParticipantResponse {
+  return { removed: false };
+}
+
+export const RemoveParticipantResponse: MessageFns<RemoveParticipantResponse> = {
+  encode(message: RemoveParticipantResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.removed !== false) {
+      writer.uint32(8).bool(message.removed);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): RemoveParticipantResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseRemoveParticipantResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.removed = reader.bool();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
 /** The directory of people and the memberships of chats (DESIGN.md section 1). */
 export type ParticipantServiceService = typeof ParticipantServiceService;
 export const ParticipantServiceService = {
@@ -1242,6 +1392,18 @@ export const ParticipantServiceService = {
       Buffer.from(ListParticipantsResponse.encode(value).finish()),
     responseDeserialize: (value: Buffer): ListParticipantsResponse => ListParticipantsResponse.decode(value),
   },
+  /** Ends a membership (P2, P3); removing someone who is not active changes nothing. */
+  removeParticipant: {
+    path: "/huddle.participant.v1.ParticipantService/RemoveParticipant" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: RemoveParticipantRequest): Buffer =>
+      Buffer.from(RemoveParticipantRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): RemoveParticipantRequest => RemoveParticipantRequest.decode(value),
+    responseSerialize: (value: RemoveParticipantResponse): Buffer =>
+      Buffer.from(RemoveParticipantResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): RemoveParticipantResponse => RemoveParticipantResponse.decode(value),
+  },
 } as const;
 
 export interface ParticipantServiceServer extends UntypedServiceImplementation {
@@ -1255,6 +1417,8 @@ export interface ParticipantServiceServer extends UntypedServiceImplementation {
   /** The active membership of a person in a chat, or NOT_FOUND. */
   getParticipant: handleUnaryCall<GetParticipantRequest, GetParticipantResponse>;
   listParticipants: handleUnaryCall<ListParticipantsRequest, ListParticipantsResponse>;
+  /** Ends a membership (P2, P3); removing someone who is not active changes nothing. */
+  removeParticipant: handleUnaryCall<RemoveParticipantRequest, RemoveParticipantResponse>;
 }
 
 export interface ParticipantServiceClient extends Client {
@@ -1351,6 +1515,22 @@ export interface ParticipantServiceClient extends Client {
     metadata: Metadata,
     options: Partial<CallOptions>,
     callback: (error: ServiceError | null, response: ListParticipantsResponse) => void,
+  ): ClientUnaryCall;
+  /** Ends a membership (P2, P3); removing someone who is not active changes nothing. */
+  removeParticipant(
+    request: RemoveParticipantRequest,
+    callback: (error: ServiceError | null, response: RemoveParticipantResponse) => void,
+  ): ClientUnaryCall;
+  removeParticipant(
+    request: RemoveParticipantRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: RemoveParticipantResponse) => void,
+  ): ClientUnaryCall;
+  removeParticipant(
+    request: RemoveParticipantRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: RemoveParticipantResponse) => void,
   ): ClientUnaryCall;
 }
 
