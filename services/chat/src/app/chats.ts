@@ -4,7 +4,8 @@ import { type Chat, type ChatChanges, validateChanges, validateNewGroup } from '
 import { type ChangeableField, chatsStore } from '../store/chats';
 import { type Member, membersStore } from '../store/members';
 import { messagesStore } from '../store/messages';
-import type { Participants, Policy, Reader, UnitOfWork } from './ports';
+import { sharingStore } from '../store/sharing';
+import type { Directory, Participants, Policy, Reader, UnitOfWork } from './ports';
 
 export const DEFAULT_CHAT_PAGE = 50;
 export const MAX_CHAT_PAGE = 200;
@@ -20,6 +21,7 @@ export class Chats {
     private readonly work: UnitOfWork,
     private readonly policy: Policy,
     private readonly participants: Participants,
+    private readonly directory: Directory,
   ) {}
 
   /**
@@ -75,6 +77,67 @@ export class Chats {
       await emit('chat.v1.chat.created', { chat });
     });
     return chat;
+  }
+
+  /**
+   * S1: the 1-on-1 between a practitioner and a client they reach; starting it
+   * again returns the same chat. S4: a new one is shared at once with the
+   * owner's default team members, less those it must skip (recorded, with why).
+   */
+  async startDirect(request: { practiceId: string; ownerId: string; clientId: string }) {
+    const { practiceId, ownerId, clientId } = request;
+    const directKey = `${ownerId}:${clientId}`;
+    const existing = await chatsStore.findDirect(this.db, directKey);
+    if (existing) return { chat: existing, created: false, sharedWithIds: [], skipped: [] };
+
+    const decision = await this.policy.authorizeGroupCreation({
+      practiceId,
+      creatorId: ownerId,
+      participantIds: [clientId],
+    });
+    if (!decision.allowed) throw denied(decision.reason, decision.message);
+    const [client] = await this.directory.people(practiceId, [clientId]);
+    if (client?.kind !== 'client') throw invalid('clientId must name a client of this practice');
+    const sharing = await this.policy.planDefaultSharing({ practiceId, ownerId, clientId });
+
+    const chat: Chat = {
+      id: randomUUID(),
+      practiceId,
+      kind: 'direct',
+      name: '',
+      avatar: '',
+      style: 'direct',
+      clientNaming: 'full',
+      hideClientIdentities: false,
+      locked: false,
+      ownerId,
+      programId: null,
+      createdAt: new Date().toISOString(),
+    };
+    const members = await this.participants.add({
+      practiceId,
+      chatId: chat.id,
+      addedBy: ownerId,
+      participants: [
+        { personId: ownerId, role: 'owner', via: 'created' },
+        { personId: clientId, via: 'created' },
+        ...sharing.teamMemberIds.map((personId) => ({ personId, via: 'default_sharing' as const })),
+      ],
+    });
+    const created = await this.work.transaction(async (tx, emit) => {
+      if (!(await chatsStore.insert(tx, chat, directKey))) return false;
+      for (const member of members) await membersStore.join(tx, practiceId, member);
+      await sharingStore.recordSkips(tx, chat.id, sharing.skipped);
+      await emit('chat.v1.chat.created', { chat });
+      return true;
+    });
+    if (!created) {
+      // A concurrent start won: its chat is the 1-on-1; ours never existed.
+      const winner = await chatsStore.findDirect(this.db, directKey);
+      if (!winner) throw new HuddleError('conflict', 'The chat changed meanwhile; try again');
+      return { chat: winner, created: false, sharedWithIds: [], skipped: [] };
+    }
+    return { chat, created: true, sharedWithIds: sharing.teamMemberIds, skipped: sharing.skipped };
   }
 
   /** A1: the chat and the viewer's membership; to anyone else the chat does not exist. */

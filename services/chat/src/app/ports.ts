@@ -24,6 +24,11 @@ export interface Policy {
     participantIds: string[];
   }): Promise<Decision>;
   planOf(practiceId: string): Promise<string | undefined>;
+  /** S4: whom a new 1-on-1 of this owner is shared with by default, and whom that skips. */
+  planDefaultSharing(request: { practiceId: string; ownerId: string; clientId: string }): Promise<{
+    teamMemberIds: string[];
+    skipped: Array<{ personId: string; reason: string; message: string }>;
+  }>;
 }
 
 /** The directory, for kinds, names and team roles. */

@@ -29,6 +29,7 @@ export function remotePorts(addresses: { participant: string; sharingPolicy: str
       const { decision } = await sharingPolicy.authorizeGroupCreation(request);
       return decision ?? { allowed: false, reason: 'forbidden', message: 'No decision' };
     },
+    planDefaultSharing: (request) => sharingPolicy.planDefaultSharing(request),
     planOf: async (practiceId) => {
       try {
         return (await sharingPolicy.getPractice({ practiceId })).practice?.plan;

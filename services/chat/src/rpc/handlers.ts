@@ -24,6 +24,10 @@ export function chatRpc(
     getChat: async ({ chatId, viewerId }) => ({
       chat: chatToProto((await chats.access(chatId, viewerId)).chat),
     }),
+    startDirectChat: async (request) => {
+      const result = await chats.startDirect(request);
+      return { ...result, chat: chatToProto(result.chat) };
+    },
     addParticipants: async (request) => {
       const result = await participants.add(request);
       return { chat: chatToProto(result.chat), addedIds: result.addedIds };

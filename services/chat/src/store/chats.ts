@@ -29,8 +29,19 @@ const toChat = (row: Row): Chat => ({
 });
 
 export const chatsStore = {
-  async insert(db: Executor, chat: Chat): Promise<void> {
-    await db.insert(chats).values({ ...chat, createdAt: new Date(chat.createdAt) });
+  /** False when a 1-on-1 with the same `directKey` exists already. */
+  async insert(db: Executor, chat: Chat, directKey: string | null = null): Promise<boolean> {
+    const inserted = await db
+      .insert(chats)
+      .values({ ...chat, directKey, createdAt: new Date(chat.createdAt) })
+      .onConflictDoNothing({ target: chats.directKey })
+      .returning({ id: chats.id });
+    return inserted.length > 0;
+  },
+
+  async findDirect(db: Executor, directKey: string): Promise<Chat | undefined> {
+    const [row] = await db.select().from(chats).where(eq(chats.directKey, directKey));
+    return row && toChat(row);
   },
 
   async get(db: Executor, id: string): Promise<Chat | undefined> {
@@ -61,7 +72,7 @@ export const chatsStore = {
   async convertToGroup(db: Executor, id: string, name: string, avatar: string): Promise<Chat | undefined> {
     const [row] = await db
       .update(chats)
-      .set({ kind: 'group', name, avatar, updatedAt: new Date() })
+      .set({ kind: 'group', name, avatar, directKey: null, updatedAt: new Date() })
       .where(eq(chats.id, id))
       .returning();
     return row && toChat(row);

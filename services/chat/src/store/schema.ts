@@ -26,6 +26,8 @@ export const chats = pgTable('chats', {
   locked: boolean('locked').notNull().default(false),
   ownerId: text('owner_id').notNull(),
   programId: text('program_id'),
+  /** `<ownerId>:<clientId>` while a 1-on-1 (S1): one per pair; cleared when converted (S5). */
+  directKey: text('direct_key').unique(),
   /** The seq of the newest message; a post takes the next one under this row's lock. */
   lastSeq: bigint('last_seq', { mode: 'number' }).notNull().default(0),
   /** Orders a person's chat list: the newest message's time, or the creation time. */
@@ -149,3 +151,16 @@ export const authorshipAudit = pgTable('authorship_audit', {
   unlinkedAt: timestamp('unlinked_at', { withTimezone: true }).notNull().defaultNow(),
   unlinkedBy: text('unlinked_by').notNull(),
 });
+
+/** S4: team members default sharing skipped when a 1-on-1 started, and why. */
+export const sharingSkips = pgTable(
+  'sharing_skips',
+  {
+    chatId: text('chat_id').notNull(),
+    personId: text('person_id').notNull(),
+    reason: text('reason').notNull(),
+    message: text('message').notNull(),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (table) => [primaryKey({ columns: [table.chatId, table.personId] })],
+);

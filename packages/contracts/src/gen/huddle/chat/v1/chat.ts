@@ -110,6 +110,31 @@ export interface CreateGroupResponse {
   chat?: Chat | undefined;
 }
 
+export interface StartDirectChatRequest {
+  practiceId: string;
+  ownerId: string;
+  clientId: string;
+}
+
+/** A team member default sharing left out of a new 1-on-1, and why (S4). */
+export interface SkippedShare {
+  personId: string;
+  /** tag_restricted | plan_required | not_found */
+  reason: string;
+  message: string;
+}
+
+export interface StartDirectChatResponse {
+  chat?:
+    | Chat
+    | undefined;
+  /** False when the 1-on-1 already existed. */
+  created: boolean;
+  /** New chats only: whom default sharing added, and whom it skipped. */
+  sharedWithIds: string[];
+  skipped: SkippedShare[];
+}
+
 export interface GetChatRequest {
   chatId: string;
   viewerId: string;
@@ -1154,6 +1179,221 @@ export const CreateGroupResponse: MessageFns<CreateGroupResponse> = {
             }
 
             message.chat = Chat.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseStartDirectChatRequest(): StartDirectChatRequest {
+  return { practiceId: "", ownerId: "", clientId: "" };
+}
+
+export const StartDirectChatRequest: MessageFns<StartDirectChatRequest> = {
+  encode(message: StartDirectChatRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.practiceId !== "") {
+      writer.uint32(10).string(message.practiceId);
+    }
+    if (message.ownerId !== "") {
+      writer.uint32(18).string(message.ownerId);
+    }
+    if (message.clientId !== "") {
+      writer.uint32(26).string(message.clientId);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): StartDirectChatRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseStartDirectChatRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.practiceId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.ownerId = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.clientId = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseSkippedShare(): SkippedShare {
+  return { personId: "", reason: "", message: "" };
+}
+
+export const SkippedShare: MessageFns<SkippedShare> = {
+  encode(message: SkippedShare, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.personId !== "") {
+      writer.uint32(10).string(message.personId);
+    }
+    if (message.reason !== "") {
+      writer.uint32(18).string(message.reason);
+    }
+    if (message.message !== "") {
+      writer.uint32(26).string(message.message);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): SkippedShare {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseSkippedShare();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.personId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.reason = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.message = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseStartDirectChatResponse(): StartDirectChatResponse {
+  return { chat: undefined, created: false, sharedWithIds: [], skipped: [] };
+}
+
+export const StartDirectChatResponse: MessageFns<StartDirectChatResponse> = {
+  encode(message: StartDirectChatResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.chat !== undefined) {
+      Chat.encode(message.chat, writer.uint32(10).fork()).join();
+    }
+    if (message.created !== false) {
+      writer.uint32(16).bool(message.created);
+    }
+    for (const v of message.sharedWithIds) {
+      writer.uint32(26).string(v!);
+    }
+    for (const v of message.skipped) {
+      SkippedShare.encode(v!, writer.uint32(34).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): StartDirectChatResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseStartDirectChatResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.chat = Chat.decode(reader, reader.uint32());
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.created = reader.bool();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.sharedWithIds.push(reader.string());
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.skipped.push(SkippedShare.decode(reader, reader.uint32()));
             continue;
           }
         }
@@ -3309,6 +3549,18 @@ export const ChatServiceService = {
     responseSerialize: (value: CreateGroupResponse): Buffer => Buffer.from(CreateGroupResponse.encode(value).finish()),
     responseDeserialize: (value: Buffer): CreateGroupResponse => CreateGroupResponse.decode(value),
   },
+  /** Gets or starts the 1-on-1 between a practitioner and a client (S1), shared by default as set (S4). */
+  startDirectChat: {
+    path: "/huddle.chat.v1.ChatService/StartDirectChat" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: StartDirectChatRequest): Buffer =>
+      Buffer.from(StartDirectChatRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): StartDirectChatRequest => StartDirectChatRequest.decode(value),
+    responseSerialize: (value: StartDirectChatResponse): Buffer =>
+      Buffer.from(StartDirectChatResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): StartDirectChatResponse => StartDirectChatResponse.decode(value),
+  },
   /** One chat, for an active participant only (A1). */
   getChat: {
     path: "/huddle.chat.v1.ChatService/GetChat" as const,
@@ -3483,6 +3735,8 @@ export const ChatServiceService = {
 export interface ChatServiceServer extends UntypedServiceImplementation {
   /** Creates a group chat (G1); its creator becomes its owner. */
   createGroup: handleUnaryCall<CreateGroupRequest, CreateGroupResponse>;
+  /** Gets or starts the 1-on-1 between a practitioner and a client (S1), shared by default as set (S4). */
+  startDirectChat: handleUnaryCall<StartDirectChatRequest, StartDirectChatResponse>;
   /** One chat, for an active participant only (A1). */
   getChat: handleUnaryCall<GetChatRequest, GetChatResponse>;
   /** Adds people to a chat (P1); team members to a direct chat share it (S2), a client converts it (S5). */
@@ -3531,6 +3785,22 @@ export interface ChatServiceClient extends Client {
     metadata: Metadata,
     options: Partial<CallOptions>,
     callback: (error: ServiceError | null, response: CreateGroupResponse) => void,
+  ): ClientUnaryCall;
+  /** Gets or starts the 1-on-1 between a practitioner and a client (S1), shared by default as set (S4). */
+  startDirectChat(
+    request: StartDirectChatRequest,
+    callback: (error: ServiceError | null, response: StartDirectChatResponse) => void,
+  ): ClientUnaryCall;
+  startDirectChat(
+    request: StartDirectChatRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: StartDirectChatResponse) => void,
+  ): ClientUnaryCall;
+  startDirectChat(
+    request: StartDirectChatRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: StartDirectChatResponse) => void,
   ): ClientUnaryCall;
   /** One chat, for an active participant only (A1). */
   getChat(
