@@ -5,6 +5,7 @@ import { Attachments } from './app/attachments';
 import { Chats } from './app/chats';
 import { Messages } from './app/messages';
 import { ChatParticipants } from './app/participants';
+import { Programs } from './app/programs';
 import type { ChatConfig } from './config';
 import { membershipConsumer } from './events/consumers';
 import { remotePorts } from './rpc/clients';
@@ -36,8 +37,9 @@ export function startChatService(config: ChatConfig, logger?: Logger): Promise<R
         remote.directory,
         remote.policy,
       );
+      const programs = new Programs(db.db, outbox, remote.participants, participants, remote.directory);
       return {
-        services: [chatRpc(chats, messages, attachments, participants)],
+        services: [chatRpc({ chats, messages, attachments, participants, programs })],
         consumers: [membershipConsumer()],
         stop: async () => remote.close(),
       };

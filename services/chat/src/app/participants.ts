@@ -99,30 +99,45 @@ export class ChatParticipants {
     const messages = leaving ? 'delete' : request.messages;
     if (messages !== 'keep' && messages !== 'delete') throw invalid('messages must be keep or delete');
     const { chat } = await this.chats.access(request.chatId, request.actorId);
-    if (request.personId === chat.ownerId) {
-      throw new HuddleError('owner_cannot_leave', 'The chat owner cannot leave or be removed');
-    }
     if (!leaving && chat.ownerId !== request.actorId) {
       const [actor] = await this.directory.people(chat.practiceId, [request.actorId]);
       if (actor?.teamRole !== 'owner' && actor?.teamRole !== 'admin') {
         throw forbidden('Only the chat owner or a practice owner or admin removes participants');
       }
     }
+    return this.end(chat, request.personId, request.actorId, messages);
+  }
+
+  /** R1: a program system unenrols a client; their messages stay, unlinked from them. */
+  removeBySystem(chat: Chat, personId: string, actor: string): Promise<boolean> {
+    return this.end(chat, personId, actor, 'keep');
+  }
+
+  /** Ends a membership under the chat row's lock, then keeps (unlinked) or deletes the messages. */
+  private async end(
+    chat: Chat,
+    personId: string,
+    actorId: string,
+    messages: 'keep' | 'delete',
+  ): Promise<boolean> {
+    if (personId === chat.ownerId) {
+      throw new HuddleError('owner_cannot_leave', 'The chat owner cannot leave or be removed');
+    }
     return this.work.transaction(async (tx, emit) => {
       if (!(await chatsStore.getForUpdate(tx, chat.id))) throw notFound('Chat');
-      if (!(await membersStore.find(tx, chat.id, request.personId))) throw notFound('Participant');
+      if (!(await membersStore.find(tx, chat.id, personId))) throw notFound('Participant');
       await this.participants.remove({
         practiceId: chat.practiceId,
         chatId: chat.id,
-        personId: request.personId,
-        removedBy: request.actorId,
+        personId,
+        removedBy: actorId,
         messages,
       });
-      await membersStore.leave(tx, chat.id, request.personId, new Date());
+      await membersStore.leave(tx, chat.id, personId, new Date());
       if (messages === 'keep') {
-        await messagesStore.unlinkAuthor(tx, chat.id, request.personId, request.actorId);
+        await messagesStore.unlinkAuthor(tx, chat.id, personId, actorId);
       } else {
-        for (const messageId of await messagesStore.deleteAllBy(tx, chat.id, request.personId)) {
+        for (const messageId of await messagesStore.deleteAllBy(tx, chat.id, personId)) {
           await emit('chat.v1.message.deleted', { practiceId: chat.practiceId, chatId: chat.id, messageId });
         }
       }

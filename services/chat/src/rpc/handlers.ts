@@ -4,14 +4,17 @@ import type { Attachments } from '../app/attachments';
 import type { Chats } from '../app/chats';
 import type { ListedMessage, Messages } from '../app/messages';
 import type { ChatParticipants } from '../app/participants';
+import type { Programs } from '../app/programs';
 import { attachmentIdsOf, attachmentToProto, chatToProto, messageToProto } from './mapping';
 
-export function chatRpc(
-  chats: Chats,
-  messages: Messages,
-  attachments: Attachments,
-  participants: ChatParticipants,
-) {
+export function chatRpc(parts: {
+  chats: Chats;
+  messages: Messages;
+  attachments: Attachments;
+  participants: ChatParticipants;
+  programs: Programs;
+}) {
+  const { chats, messages, attachments, participants, programs } = parts;
   /** Messages with their files described, in one look-up. */
   const present = async (list: ListedMessage[]) => {
     const files = await attachments.describe(attachmentIdsOf(list));
@@ -24,6 +27,30 @@ export function chatRpc(
     getChat: async ({ chatId, viewerId }) => ({
       chat: chatToProto((await chats.access(chatId, viewerId)).chat),
     }),
+    upsertProgramChat: async ({
+      practiceId,
+      programId,
+      actor,
+      name,
+      ownerId,
+      practitionerIds,
+      ...changes
+    }) => {
+      const result = await programs.upsertChat({
+        practiceId,
+        programId,
+        actor,
+        name,
+        ownerId,
+        practitionerIds,
+        changes,
+      });
+      return { chat: chatToProto(result.chat), created: result.created };
+    },
+    setEnrollment: async (request) => {
+      const result = await programs.setEnrollment(request);
+      return { chat: chatToProto(result.chat), changed: result.changed };
+    },
     startDirectChat: async (request) => {
       const result = await chats.startDirect(request);
       return { ...result, chat: chatToProto(result.chat) };

@@ -39,6 +39,24 @@ export const chatsStore = {
     return inserted.length > 0;
   },
 
+  async findProgram(db: Executor, practiceId: string, programId: string): Promise<Chat | undefined> {
+    const [row] = await db
+      .select()
+      .from(chats)
+      .where(and(eq(chats.practiceId, practiceId), eq(chats.programId, programId)));
+    return row && toChat(row);
+  },
+
+  /** R1: false when the program's chat exists already (a concurrent upsert made it). */
+  async insertProgram(db: Executor, chat: Chat): Promise<boolean> {
+    const inserted = await db
+      .insert(chats)
+      .values({ ...chat, createdAt: new Date(chat.createdAt) })
+      .onConflictDoNothing({ target: [chats.practiceId, chats.programId] })
+      .returning({ id: chats.id });
+    return inserted.length > 0;
+  },
+
   async findDirect(db: Executor, directKey: string): Promise<Chat | undefined> {
     const [row] = await db.select().from(chats).where(eq(chats.directKey, directKey));
     return row && toChat(row);

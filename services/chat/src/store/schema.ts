@@ -14,27 +14,32 @@ import {
 
 export { inbox, outbox } from '@huddle/bus/tables';
 
-export const chats = pgTable('chats', {
-  id: text('id').primaryKey(),
-  practiceId: text('practice_id').notNull(),
-  kind: text('kind').$type<'direct' | 'group'>().notNull(),
-  name: text('name').notNull(),
-  avatar: text('avatar').notNull(),
-  style: text('style').$type<'feed' | 'direct'>().notNull(),
-  clientNaming: text('client_naming').$type<'full' | 'first_initial' | 'first'>().notNull(),
-  hideClientIdentities: boolean('hide_client_identities').notNull(),
-  locked: boolean('locked').notNull().default(false),
-  ownerId: text('owner_id').notNull(),
-  programId: text('program_id'),
-  /** `<ownerId>:<clientId>` while a 1-on-1 (S1): one per pair; cleared when converted (S5). */
-  directKey: text('direct_key').unique(),
-  /** The seq of the newest message; a post takes the next one under this row's lock. */
-  lastSeq: bigint('last_seq', { mode: 'number' }).notNull().default(0),
-  /** Orders a person's chat list: the newest message's time, or the creation time. */
-  lastActivityAt: timestamp('last_activity_at', { withTimezone: true }).notNull().defaultNow(),
-  createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
-  updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
-});
+export const chats = pgTable(
+  'chats',
+  {
+    id: text('id').primaryKey(),
+    practiceId: text('practice_id').notNull(),
+    kind: text('kind').$type<'direct' | 'group'>().notNull(),
+    name: text('name').notNull(),
+    avatar: text('avatar').notNull(),
+    style: text('style').$type<'feed' | 'direct'>().notNull(),
+    clientNaming: text('client_naming').$type<'full' | 'first_initial' | 'first'>().notNull(),
+    hideClientIdentities: boolean('hide_client_identities').notNull(),
+    locked: boolean('locked').notNull().default(false),
+    ownerId: text('owner_id').notNull(),
+    programId: text('program_id'),
+    /** `<ownerId>:<clientId>` while a 1-on-1 (S1): one per pair; cleared when converted (S5). */
+    directKey: text('direct_key').unique(),
+    /** The seq of the newest message; a post takes the next one under this row's lock. */
+    lastSeq: bigint('last_seq', { mode: 'number' }).notNull().default(0),
+    /** Orders a person's chat list: the newest message's time, or the creation time. */
+    lastActivityAt: timestamp('last_activity_at', { withTimezone: true }).notNull().defaultNow(),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+    updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  // R1: one chat per program of a practice.
+  (table) => [unique('chats_program').on(table.practiceId, table.programId)],
+);
 
 export const messages = pgTable(
   'messages',

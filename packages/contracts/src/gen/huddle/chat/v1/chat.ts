@@ -135,6 +135,42 @@ export interface StartDirectChatResponse {
   skipped: SkippedShare[];
 }
 
+export interface UpsertProgramChatRequest {
+  practiceId: string;
+  programId: string;
+  /** The program system's service name, recorded as who added people. */
+  actor: string;
+  name: string;
+  ownerId: string;
+  practitionerIds: string[];
+  style?: string | undefined;
+  avatar?: string | undefined;
+  clientNaming?: string | undefined;
+  hideClientIdentities?: boolean | undefined;
+  locked?: boolean | undefined;
+}
+
+export interface UpsertProgramChatResponse {
+  chat?: Chat | undefined;
+  created: boolean;
+}
+
+export interface SetEnrollmentRequest {
+  practiceId: string;
+  programId: string;
+  actor: string;
+  clientId: string;
+  enrolled: boolean;
+}
+
+export interface SetEnrollmentResponse {
+  chat?:
+    | Chat
+    | undefined;
+  /** False when nothing changed (already enrolled, or not enrolled). */
+  changed: boolean;
+}
+
 export interface GetChatRequest {
   chatId: string;
   viewerId: string;
@@ -1394,6 +1430,378 @@ export const StartDirectChatResponse: MessageFns<StartDirectChatResponse> = {
             }
 
             message.skipped.push(SkippedShare.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseUpsertProgramChatRequest(): UpsertProgramChatRequest {
+  return {
+    practiceId: "",
+    programId: "",
+    actor: "",
+    name: "",
+    ownerId: "",
+    practitionerIds: [],
+    style: undefined,
+    avatar: undefined,
+    clientNaming: undefined,
+    hideClientIdentities: undefined,
+    locked: undefined,
+  };
+}
+
+export const UpsertProgramChatRequest: MessageFns<UpsertProgramChatRequest> = {
+  encode(message: UpsertProgramChatRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.practiceId !== "") {
+      writer.uint32(10).string(message.practiceId);
+    }
+    if (message.programId !== "") {
+      writer.uint32(18).string(message.programId);
+    }
+    if (message.actor !== "") {
+      writer.uint32(26).string(message.actor);
+    }
+    if (message.name !== "") {
+      writer.uint32(34).string(message.name);
+    }
+    if (message.ownerId !== "") {
+      writer.uint32(42).string(message.ownerId);
+    }
+    for (const v of message.practitionerIds) {
+      writer.uint32(50).string(v!);
+    }
+    if (message.style !== undefined) {
+      writer.uint32(58).string(message.style);
+    }
+    if (message.avatar !== undefined) {
+      writer.uint32(66).string(message.avatar);
+    }
+    if (message.clientNaming !== undefined) {
+      writer.uint32(74).string(message.clientNaming);
+    }
+    if (message.hideClientIdentities !== undefined) {
+      writer.uint32(80).bool(message.hideClientIdentities);
+    }
+    if (message.locked !== undefined) {
+      writer.uint32(88).bool(message.locked);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): UpsertProgramChatRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseUpsertProgramChatRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.practiceId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.programId = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.actor = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.name = reader.string();
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.ownerId = reader.string();
+            continue;
+          }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.practitionerIds.push(reader.string());
+            continue;
+          }
+          case 7: {
+            if (tag !== 58) {
+              break;
+            }
+
+            message.style = reader.string();
+            continue;
+          }
+          case 8: {
+            if (tag !== 66) {
+              break;
+            }
+
+            message.avatar = reader.string();
+            continue;
+          }
+          case 9: {
+            if (tag !== 74) {
+              break;
+            }
+
+            message.clientNaming = reader.string();
+            continue;
+          }
+          case 10: {
+            if (tag !== 80) {
+              break;
+            }
+
+            message.hideClientIdentities = reader.bool();
+            continue;
+          }
+          case 11: {
+            if (tag !== 88) {
+              break;
+            }
+
+            message.locked = reader.bool();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseUpsertProgramChatResponse(): UpsertProgramChatResponse {
+  return { chat: undefined, created: false };
+}
+
+export const UpsertProgramChatResponse: MessageFns<UpsertProgramChatResponse> = {
+  encode(message: UpsertProgramChatResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.chat !== undefined) {
+      Chat.encode(message.chat, writer.uint32(10).fork()).join();
+    }
+    if (message.created !== false) {
+      writer.uint32(16).bool(message.created);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): UpsertProgramChatResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseUpsertProgramChatResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.chat = Chat.decode(reader, reader.uint32());
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.created = reader.bool();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseSetEnrollmentRequest(): SetEnrollmentRequest {
+  return { practiceId: "", programId: "", actor: "", clientId: "", enrolled: false };
+}
+
+export const SetEnrollmentRequest: MessageFns<SetEnrollmentRequest> = {
+  encode(message: SetEnrollmentRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.practiceId !== "") {
+      writer.uint32(10).string(message.practiceId);
+    }
+    if (message.programId !== "") {
+      writer.uint32(18).string(message.programId);
+    }
+    if (message.actor !== "") {
+      writer.uint32(26).string(message.actor);
+    }
+    if (message.clientId !== "") {
+      writer.uint32(34).string(message.clientId);
+    }
+    if (message.enrolled !== false) {
+      writer.uint32(40).bool(message.enrolled);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): SetEnrollmentRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseSetEnrollmentRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.practiceId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.programId = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.actor = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.clientId = reader.string();
+            continue;
+          }
+          case 5: {
+            if (tag !== 40) {
+              break;
+            }
+
+            message.enrolled = reader.bool();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseSetEnrollmentResponse(): SetEnrollmentResponse {
+  return { chat: undefined, changed: false };
+}
+
+export const SetEnrollmentResponse: MessageFns<SetEnrollmentResponse> = {
+  encode(message: SetEnrollmentResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.chat !== undefined) {
+      Chat.encode(message.chat, writer.uint32(10).fork()).join();
+    }
+    if (message.changed !== false) {
+      writer.uint32(16).bool(message.changed);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): SetEnrollmentResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseSetEnrollmentResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.chat = Chat.decode(reader, reader.uint32());
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.changed = reader.bool();
             continue;
           }
         }
@@ -3561,6 +3969,29 @@ export const ChatServiceService = {
       Buffer.from(StartDirectChatResponse.encode(value).finish()),
     responseDeserialize: (value: Buffer): StartDirectChatResponse => StartDirectChatResponse.decode(value),
   },
+  /** Creates or updates a program's group chat, keyed by program id (R1). */
+  upsertProgramChat: {
+    path: "/huddle.chat.v1.ChatService/UpsertProgramChat" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: UpsertProgramChatRequest): Buffer =>
+      Buffer.from(UpsertProgramChatRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): UpsertProgramChatRequest => UpsertProgramChatRequest.decode(value),
+    responseSerialize: (value: UpsertProgramChatResponse): Buffer =>
+      Buffer.from(UpsertProgramChatResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): UpsertProgramChatResponse => UpsertProgramChatResponse.decode(value),
+  },
+  /** Enrols a client in a program's chat, or unenrols them (messages kept) (R1). */
+  setEnrollment: {
+    path: "/huddle.chat.v1.ChatService/SetEnrollment" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: SetEnrollmentRequest): Buffer => Buffer.from(SetEnrollmentRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): SetEnrollmentRequest => SetEnrollmentRequest.decode(value),
+    responseSerialize: (value: SetEnrollmentResponse): Buffer =>
+      Buffer.from(SetEnrollmentResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): SetEnrollmentResponse => SetEnrollmentResponse.decode(value),
+  },
   /** One chat, for an active participant only (A1). */
   getChat: {
     path: "/huddle.chat.v1.ChatService/GetChat" as const,
@@ -3737,6 +4168,10 @@ export interface ChatServiceServer extends UntypedServiceImplementation {
   createGroup: handleUnaryCall<CreateGroupRequest, CreateGroupResponse>;
   /** Gets or starts the 1-on-1 between a practitioner and a client (S1), shared by default as set (S4). */
   startDirectChat: handleUnaryCall<StartDirectChatRequest, StartDirectChatResponse>;
+  /** Creates or updates a program's group chat, keyed by program id (R1). */
+  upsertProgramChat: handleUnaryCall<UpsertProgramChatRequest, UpsertProgramChatResponse>;
+  /** Enrols a client in a program's chat, or unenrols them (messages kept) (R1). */
+  setEnrollment: handleUnaryCall<SetEnrollmentRequest, SetEnrollmentResponse>;
   /** One chat, for an active participant only (A1). */
   getChat: handleUnaryCall<GetChatRequest, GetChatResponse>;
   /** Adds people to a chat (P1); team members to a direct chat share it (S2), a client converts it (S5). */
@@ -3801,6 +4236,38 @@ export interface ChatServiceClient extends Client {
     metadata: Metadata,
     options: Partial<CallOptions>,
     callback: (error: ServiceError | null, response: StartDirectChatResponse) => void,
+  ): ClientUnaryCall;
+  /** Creates or updates a program's group chat, keyed by program id (R1). */
+  upsertProgramChat(
+    request: UpsertProgramChatRequest,
+    callback: (error: ServiceError | null, response: UpsertProgramChatResponse) => void,
+  ): ClientUnaryCall;
+  upsertProgramChat(
+    request: UpsertProgramChatRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: UpsertProgramChatResponse) => void,
+  ): ClientUnaryCall;
+  upsertProgramChat(
+    request: UpsertProgramChatRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: UpsertProgramChatResponse) => void,
+  ): ClientUnaryCall;
+  /** Enrols a client in a program's chat, or unenrols them (messages kept) (R1). */
+  setEnrollment(
+    request: SetEnrollmentRequest,
+    callback: (error: ServiceError | null, response: SetEnrollmentResponse) => void,
+  ): ClientUnaryCall;
+  setEnrollment(
+    request: SetEnrollmentRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: SetEnrollmentResponse) => void,
+  ): ClientUnaryCall;
+  setEnrollment(
+    request: SetEnrollmentRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: SetEnrollmentResponse) => void,
   ): ClientUnaryCall;
   /** One chat, for an active participant only (A1). */
   getChat(
