@@ -146,18 +146,5 @@ export const PageQuery = Type.Object(
   { additionalProperties: false },
 );
 
-/** The preset avatars of group chats (G1). The chat service validates against the same list. */
-export const CHAT_AVATARS = [
-  'leaf',
-  'sun',
-  'wave',
-  'mountain',
-  'heart',
-  'star',
-  'apple',
-  'bolt',
-  'moon',
-  'flower',
-  'compass',
-  'spark',
-] as const;
+/** The preset avatars of group chats (G1), shared with the chat service. */
+export { CHAT_AVATARS } from '@huddle/contracts';

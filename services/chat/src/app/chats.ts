@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { type ErrorCode, HuddleError, invalid, isErrorCode, notFound } from '@huddle/errors';
+import { pageLimit, splitPage, timeCursor } from '@huddle/paging';
 import { type Chat, type ChatChanges, validateChanges, validateNewGroup } from '../domain/chat';
 import { type ChangeableField, chatsStore } from '../store/chats';
 import { type Member, membersStore } from '../store/members';
@@ -173,12 +174,12 @@ export class Chats {
   /** U1: my chats, most recently active first, with unread counts from the stored markers. */
   async list(request: { practiceId: string; personId: string; cursor: string; limit: number }) {
     const limit = pageLimit(request.limit, DEFAULT_CHAT_PAGE, MAX_CHAT_PAGE);
-    const after = request.cursor ? decodeChatCursor(request.cursor) : null;
+    const after = request.cursor ? timeCursor.decode(request.cursor) : null;
     const rows = await chatsStore.listForPerson(this.db, request.practiceId, request.personId, {
       after,
       limit: limit + 1,
     });
-    const page = rows.slice(0, limit);
+    const { page, more } = splitPage(rows, limit);
     const ids = page.map((row) => row.chat.id);
     const [composition, lastMessages] = await Promise.all([
       membersStore.composition(this.db, ids),
@@ -198,7 +199,7 @@ export class Chats {
         clientCount: composition.get(row.chat.id)?.clientCount ?? 0,
         clientId: composition.get(row.chat.id)?.clientId ?? null,
       })),
-      nextCursor: rows.length > limit && last ? encodeChatCursor(last.lastActivityAt, last.chat.id) : '',
+      nextCursor: more && last ? timeCursor.encode(last.lastActivityAt, last.chat.id) : '',
     };
   }
 
@@ -231,24 +232,8 @@ export class Chats {
 export const unreadCount = (lastSeq: number, readSeq: number, markedUnread: boolean) =>
   Math.max(lastSeq - readSeq, markedUnread ? 1 : 0);
 
-export function pageLimit(limit: number, fallback: number, max: number): number {
-  const value = limit === 0 ? fallback : limit;
-  if (!Number.isInteger(value) || value < 1 || value > max) throw invalid(`limit must be 1-${max}`);
-  return value;
-}
-
 /** A policy deny as the error it names; an unknown reason is a plain `forbidden`. */
 export function denied(reason: string, message: string): HuddleError {
   const code: ErrorCode = isErrorCode(reason) ? reason : 'forbidden';
   return new HuddleError(code, message || 'Not allowed');
-}
-
-const encodeChatCursor = (at: Date, id: string) =>
-  Buffer.from(`c:${at.toISOString()}|${id}`).toString('base64url');
-
-function decodeChatCursor(cursor: string): { at: Date; id: string } {
-  const match = /^c:([^|]{10,40})\|([A-Za-z0-9_-]{1,64})$/.exec(Buffer.from(cursor, 'base64url').toString());
-  const at = match ? new Date(match[1]!) : new Date(Number.NaN);
-  if (!match || Number.isNaN(at.getTime())) throw invalid('cursor is not valid');
-  return { at, id: match[2]! };
 }

@@ -1,6 +1,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import type { Transaction } from '@huddle/db';
 import { forbidden, HuddleError, invalid, notFound } from '@huddle/errors';
+import { pageLimit, seqCursor, splitPage } from '@huddle/paging';
 import {
   assertMayReplyTo,
   assertMayWrite,
@@ -13,7 +14,7 @@ import { chatsStore } from '../store/chats';
 import { membersStore } from '../store/members';
 import { messagesStore } from '../store/messages';
 import type { Attachments } from './attachments';
-import { type Access, type Chats, pageLimit } from './chats';
+import type { Access, Chats } from './chats';
 import type { Reader, UnitOfWork } from './ports';
 
 export const DEFAULT_PAGE = 50;
@@ -127,16 +128,16 @@ export class Messages {
   async list(request: { chatId: string; viewerId: string; cursor: string; limit: number }) {
     const { chat } = await this.chats.access(request.chatId, request.viewerId);
     const limit = pageLimit(request.limit, DEFAULT_PAGE, MAX_PAGE);
-    const beforeSeq = request.cursor ? decodeCursor(request.cursor) : null;
+    const beforeSeq = request.cursor ? seqCursor.decode(request.cursor) : null;
     const feed = chat.style === 'feed';
     const rows = await messagesStore.page(this.db, chat.id, { beforeSeq, limit: limit + 1, feed });
-    const page = rows.slice(0, limit);
+    const { page, more } = splitPage(rows, limit);
     const pinned = feed && beforeSeq === null ? await messagesStore.pinned(this.db, chat.id) : [];
     const withReplies = feed ? await this.withLatestReplies([...pinned, ...page]) : [...pinned, ...page];
     return {
       pinned: withReplies.slice(0, pinned.length),
       messages: withReplies.slice(pinned.length),
-      nextCursor: rows.length > limit ? encodeCursor(page.at(-1)!.seq) : '',
+      nextCursor: more ? seqCursor.encode(page.at(-1)!.seq) : '',
     };
   }
 
@@ -153,10 +154,10 @@ export class Messages {
     if (!parent || parent.chatId !== chat.id) throw notFound('Message');
     if (parent.parentId !== null) throw invalid('Replies have no threads of their own');
     const limit = pageLimit(request.limit, DEFAULT_PAGE, MAX_PAGE);
-    const afterSeq = request.cursor ? decodeCursor(request.cursor) : null;
+    const afterSeq = request.cursor ? seqCursor.decode(request.cursor) : null;
     const rows = await messagesStore.replies(this.db, parent.id, { afterSeq, limit: limit + 1 });
-    const page = rows.slice(0, limit);
-    return { messages: page, nextCursor: rows.length > limit ? encodeCursor(page.at(-1)!.seq) : '' };
+    const { page, more } = splitPage(rows, limit);
+    return { messages: page, nextCursor: more ? seqCursor.encode(page.at(-1)!.seq) : '' };
   }
 
   /** G8: the author edits body and attachments of their post or reply in a feed chat. */
@@ -278,12 +279,3 @@ export class Messages {
 const sameList = (a: string[], b: string[]) => a.length === b.length && a.every((value, n) => value === b[n]);
 
 const hashOf = (content: NewMessage) => createHash('sha256').update(JSON.stringify(content)).digest('hex');
-
-/** Cursors are opaque to clients: the seq to continue from. */
-export const encodeCursor = (seq: number) => Buffer.from(`s:${seq}`).toString('base64url');
-
-export function decodeCursor(cursor: string): number {
-  const match = /^s:(\d{1,15})$/.exec(Buffer.from(cursor, 'base64url').toString());
-  if (!match) throw invalid('cursor is not valid');
-  return Number(match[1]);
-}

@@ -1,4 +1,4 @@
-import type { ChatData } from '@huddle/contracts';
+import { CHAT_AVATARS, type ChatData } from '@huddle/contracts';
 import { invalid } from '@huddle/errors';
 
 export type Chat = ChatData;
@@ -6,20 +6,7 @@ export type ChatStyle = Chat['style'];
 export type ClientNaming = Chat['clientNaming'];
 
 /** The fixed preset avatars a group chat can show (G1); served by GET /v1/chat-avatars. */
-export const AVATARS = [
-  'leaf',
-  'sun',
-  'wave',
-  'mountain',
-  'heart',
-  'star',
-  'apple',
-  'bolt',
-  'moon',
-  'flower',
-  'compass',
-  'spark',
-] as const;
+export const AVATARS = CHAT_AVATARS;
 export const DEFAULT_AVATAR = AVATARS[0];
 
 const STYLES: readonly ChatStyle[] = ['feed', 'direct'];

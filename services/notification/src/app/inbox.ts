@@ -3,6 +3,7 @@ import type { Emit as Emitter } from '@huddle/bus';
 import type { EventEnvelope, NotificationData } from '@huddle/contracts';
 import type { Transaction } from '@huddle/db';
 import { invalid, notFound } from '@huddle/errors';
+import { pageLimit, splitPage, timeCursor } from '@huddle/paging';
 import { LEVELS, type Level, recipientsOf } from '../domain/notify';
 import { notificationsStore, toNotification } from '../store/notifications';
 import type { Participants, Reader } from './ports';
@@ -59,20 +60,18 @@ export class Inbox {
     cursor: string;
     limit: number;
   }) {
-    const limit = request.limit === 0 ? DEFAULT_PAGE : request.limit;
-    if (!Number.isInteger(limit) || limit < 1 || limit > MAX_PAGE)
-      throw invalid(`limit must be 1-${MAX_PAGE}`);
-    const before = request.cursor ? decodeCursor(request.cursor) : null;
+    const limit = pageLimit(request.limit, DEFAULT_PAGE, MAX_PAGE);
+    const before = request.cursor ? timeCursor.decode(request.cursor) : null;
     const rows = await notificationsStore.page(this.db, request.practiceId, request.personId, {
       unreadOnly: request.unreadOnly,
       before,
       limit: limit + 1,
     });
-    const page = rows.slice(0, limit);
+    const { page, more } = splitPage(rows, limit);
     const last = page.at(-1);
     return {
       notifications: page.map(toNotification),
-      nextCursor: rows.length > limit && last ? encodeCursor(last.createdAt, last.id) : '',
+      nextCursor: more && last ? timeCursor.encode(last.createdAt, last.id) : '',
       unreadCount: await notificationsStore.unreadCount(this.db, request.practiceId, request.personId),
     };
   }
@@ -124,14 +123,4 @@ export class Inbox {
       });
     }
   }
-}
-
-const encodeCursor = (at: Date, id: string) =>
-  Buffer.from(`n:${at.toISOString()}|${id}`).toString('base64url');
-
-function decodeCursor(cursor: string): { at: Date; id: string } {
-  const match = /^n:([^|]{10,40})\|([A-Za-z0-9_-]{1,64})$/.exec(Buffer.from(cursor, 'base64url').toString());
-  const at = match ? new Date(match[1]!) : new Date(Number.NaN);
-  if (!match || Number.isNaN(at.getTime())) throw invalid('cursor is not valid');
-  return { at, id: match[2]! };
 }
