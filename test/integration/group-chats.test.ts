@@ -38,12 +38,11 @@ const as = (name: Name | 'zed') => callers.get(name)!;
 
 beforeAll(async () => {
   system = await startSystem('groups');
-  for (const [id, plan] of [
-    [practice, 'team'],
-    [otherPractice, 'team'],
-  ]) {
+  for (const id of [practice, otherPractice]) {
     const directory = api(system.url, await system.serviceToken(id, 'directory:write'));
-    expect((await directory('PUT', `/v1/practices/${id}`, { name: `Clinic ${id}`, plan })).status).toBe(201);
+    expect(
+      (await directory('PUT', `/v1/practices/${id}`, { name: `Clinic ${id}`, plan: 'team' })).status,
+    ).toBe(201);
   }
   const directory = api(system.url, await system.serviceToken(practice, 'directory:write'));
   for (const [id, person] of Object.entries(people)) {
@@ -753,7 +752,7 @@ describe('attachments', () => {
     for (const who of ['eli', 'omar', 'zed'] as const) {
       const response = await download(who, uploaded.body.id);
       expect(response.status, who).toBe(404);
-      expect((await response.json()).code).toBe('not_found');
+      expect(((await response.json()) as { code: string }).code).toBe('not_found');
     }
     // Someone else's file cannot be attached either.
     expectProblem(
