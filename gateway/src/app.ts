@@ -20,6 +20,7 @@ import { chatRoutes } from './routes/chats';
 import { directoryRoutes } from './routes/directory';
 import { meRoutes } from './routes/me';
 import { messageRoutes } from './routes/messages';
+import { notificationRoutes } from './routes/notifications';
 import { operationsRoutes, type Readiness } from './routes/operations';
 import { streamRoutes } from './routes/stream';
 import type { App } from './routes/types';
@@ -115,6 +116,7 @@ export async function buildApp(config: Readonly<GatewayConfig>, deps: GatewayDep
   meRoutes(app, routeDeps);
   chatRoutes(app, routeDeps);
   messageRoutes(app, routeDeps);
+  notificationRoutes(app, routeDeps);
   await attachmentRoutes(app, routeDeps, config.attachments);
   streamRoutes(app, hub);
 

@@ -69,7 +69,6 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       chat: raw.CHAT_ADDR,
       participant: raw.PARTICIPANT_ADDR,
       sharingPolicy: raw.SHARING_POLICY_ADDR,
-      // Reserved for the notification routes (inbox, levels); nothing calls it yet.
       notification: raw.NOTIFICATION_ADDR,
     },
     nats: { url: raw.NATS_URL },

@@ -1,7 +1,7 @@
 import type { AddressInfo } from 'node:net';
 import { pathToFileURL } from 'node:url';
 import { ConfigError } from '@huddle/config';
-import { chatV1, participantV1, sharingPolicyV1 } from '@huddle/contracts';
+import { chatV1, notificationV1, participantV1, sharingPolicyV1 } from '@huddle/contracts';
 import { checkHealth, connect } from '@huddle/grpc';
 import { createLogger, type Logger } from '@huddle/logging';
 import { connect as connectNats } from '@nats-io/transport-node';
@@ -51,19 +51,21 @@ export async function startGateway(
     chat: connect(chatV1.ChatServiceService, config.services.chat),
     participant: connect(participantV1.ParticipantServiceService, config.services.participant),
     sharingPolicy: connect(sharingPolicyV1.SharingPolicyServiceService, config.services.sharingPolicy),
+    notification: connect(notificationV1.NotificationServiceService, config.services.notification),
   };
   const closeClients = () => {
     for (const remote of Object.values(remotes)) remote.close();
   };
 
-  // The services the routes call and the bus the stream listens on; the notification service is not called yet.
+  // The services the routes call and the bus the stream listens on.
   const readiness = async () => {
-    const [chat, participant, sharingPolicy] = await Promise.all([
+    const [chat, participant, sharingPolicy, notification] = await Promise.all([
       checkHealth(config.services.chat),
       checkHealth(config.services.participant),
       checkHealth(config.services.sharingPolicy),
+      checkHealth(config.services.notification),
     ]);
-    const checks = { chat, participant, sharingPolicy, nats: !nats.isClosed() };
+    const checks = { chat, participant, sharingPolicy, notification, nats: !nats.isClosed() };
     return { ready: Object.values(checks).every(Boolean), checks };
   };
 

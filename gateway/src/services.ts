@@ -1,4 +1,4 @@
-import type { chatV1, participantV1, sharingPolicyV1 } from '@huddle/contracts';
+import type { chatV1, notificationV1, participantV1, sharingPolicyV1 } from '@huddle/contracts';
 import type { Remote } from '@huddle/grpc';
 
 // The RPCs the gateway calls, and only those: a service may grow new RPCs without touching the
@@ -30,8 +30,14 @@ export type SharingPolicyRpc = Pick<
   'upsertPractice'
 >;
 
+export type NotificationRpc = Pick<
+  Remote<typeof notificationV1.NotificationServiceService>,
+  'listNotifications' | 'markNotificationsRead' | 'setNotificationLevel'
+>;
+
 export interface Services {
   chat: ChatRpc;
   participant: ParticipantRpc;
   sharingPolicy: SharingPolicyRpc;
+  notification: NotificationRpc;
 }

@@ -1,4 +1,4 @@
-import type { chatV1, participantV1, RealtimeEvent } from '@huddle/contracts';
+import type { chatV1, notificationV1, participantV1, RealtimeEvent } from '@huddle/contracts';
 import { HuddleError } from '@huddle/errors';
 import { SignJWT } from 'jose';
 import { vi } from 'vitest';
@@ -267,6 +267,30 @@ export function fakeServices() {
         people: personIds.flatMap((id) => people[id as keyof typeof people] ?? []),
       })),
       listParticipants: vi.fn(async () => ({ participants: state.participants })),
+    },
+    notification: {
+      listNotifications: vi.fn(async (request: notificationV1.ListNotificationsRequest) => ({
+        notifications: [
+          {
+            id: 'n1',
+            type: 'mention',
+            chatId: 'chat1',
+            messageId: 'm1',
+            createdAt: new Date('2025-01-02T03:04:05.000Z'),
+            readAt: undefined,
+          },
+        ],
+        nextCursor: request.cursor ? '' : 'next',
+        unreadCount: 1,
+      })),
+      markNotificationsRead: vi.fn(async (request: notificationV1.MarkNotificationsReadRequest) => ({
+        marked: request.all ? 1 : request.ids.length,
+        unreadCount: 0,
+      })),
+      setNotificationLevel: vi.fn(async (request: notificationV1.SetNotificationLevelRequest) => {
+        if (!isParticipant(request.personId)) throw notFound('Chat');
+        return { level: request.level };
+      }),
     },
     sharingPolicy: {
       upsertPractice: vi.fn(

@@ -1,0 +1,159 @@
+import type { notificationV1 } from '@huddle/contracts';
+import { HuddleError, notFound } from '@huddle/errors';
+import Type from 'typebox';
+import { personOf } from '../plugins/auth';
+import { Id, Nullable, problemResponses, StringEnum } from '../schemas';
+import type { App, RouteDeps } from './types';
+
+const tags = ['notifications'];
+
+export const NotificationLevel = StringEnum(['all', 'mentions', 'none']);
+
+/** An inbox entry (N1): ids only, never message content or people. */
+export const Notification = Type.Object({
+  id: Type.String(),
+  type: StringEnum(['message', 'mention', 'added']),
+  chatId: Type.String(),
+  messageId: Nullable(Type.String()),
+  createdAt: Nullable(Type.String({ format: 'date-time' })),
+  readAt: Nullable(Type.String({ format: 'date-time' })),
+});
+const security = [{ bearer: [] }];
+
+const InboxQuery = Type.Object(
+  {
+    unread: Type.Boolean({ default: false, description: 'true: unread notifications only' }),
+    cursor: Type.Optional(Type.String({ minLength: 1, maxLength: 512 })),
+    limit: Type.Integer({ minimum: 1, maximum: 200, default: 50 }),
+  },
+  { additionalProperties: false },
+);
+
+const MarkReadBody = Type.Union(
+  [
+    Type.Object(
+      { ids: Type.Array(Id, { minItems: 1, maxItems: 500, uniqueItems: true }) },
+      { additionalProperties: false },
+    ),
+    Type.Object({ all: Type.Literal(true) }, { additionalProperties: false }),
+  ],
+  { description: '{ids}: mark these read (1-500); {all: true}: mark the whole inbox read' },
+);
+
+const iso = (date: Date | undefined) => date?.toISOString() ?? null;
+
+/** A notification of the inbox: ids only, no people and no content, so nothing to present per viewer. */
+export function presentNotification(notification: notificationV1.Notification) {
+  return {
+    id: notification.id,
+    type: notification.type as 'message' | 'mention' | 'added',
+    chatId: notification.chatId,
+    messageId: notification.messageId ?? null,
+    createdAt: iso(notification.createdAt),
+    readAt: iso(notification.readAt),
+  };
+}
+
+/** N1: the in-app inbox and per-chat notification levels. */
+export function notificationRoutes(app: App, { services }: RouteDeps) {
+  app.get(
+    '/v1/notifications',
+    {
+      config: { auth: 'person' },
+      schema: {
+        summary: 'My notifications, newest first (N1)',
+        tags,
+        security,
+        querystring: InboxQuery,
+        response: {
+          200: Type.Object({
+            items: Type.Array(Notification),
+            nextCursor: Nullable(Type.String()),
+            unreadCount: Type.Integer({ minimum: 0 }),
+          }),
+          ...problemResponses,
+        },
+      },
+    },
+    async (request) => {
+      const { practiceId, personId } = personOf(request);
+      const page = await services.notification.listNotifications({
+        practiceId,
+        personId,
+        unreadOnly: request.query.unread,
+        cursor: request.query.cursor ?? '',
+        limit: request.query.limit,
+      });
+      return {
+        items: page.notifications.map(presentNotification),
+        nextCursor: page.nextCursor || null,
+        unreadCount: page.unreadCount,
+      };
+    },
+  );
+
+  app.post(
+    '/v1/notifications/read',
+    {
+      config: { auth: 'person' },
+      schema: {
+        summary: 'Mark some of my notifications read, or all of them (N1)',
+        tags,
+        security,
+        body: MarkReadBody,
+        response: {
+          200: Type.Object({
+            marked: Type.Integer({ minimum: 0, description: 'How many were unread and are now read' }),
+            unreadCount: Type.Integer({ minimum: 0 }),
+          }),
+          ...problemResponses,
+        },
+      },
+    },
+    async (request) => {
+      const { practiceId, personId } = personOf(request);
+      const { body } = request;
+      const all = 'all' in body;
+      return services.notification.markNotificationsRead({
+        practiceId,
+        personId,
+        ids: all ? [] : body.ids,
+        all,
+      });
+    },
+  );
+
+  app.put(
+    '/v1/chats/:chatId/notification-level',
+    {
+      config: { auth: 'person' },
+      schema: {
+        summary: 'How I am notified of new messages in a chat (N1)',
+        description:
+          'all: every message; mentions: only when mentioned; none: silent (mentions still notify, G9).',
+        tags,
+        security,
+        params: Type.Object({ chatId: Id }),
+        body: Type.Object({ level: NotificationLevel }, { additionalProperties: false }),
+        response: { 200: Type.Object({ level: NotificationLevel }), ...problemResponses },
+      },
+    },
+    async (request) => {
+      const { practiceId, personId } = personOf(request);
+      const { chatId } = request.params;
+      // A1: the chat exists only for its participants, and only in their practice.
+      const { chat } = await services.chat.getChat({ chatId, viewerId: personId });
+      if (!chat || chat.practiceId !== practiceId) throw notFound('Chat');
+      const { level } = await services.notification.setNotificationLevel({
+        practiceId,
+        chatId,
+        personId,
+        level: request.body.level,
+      });
+      if (level !== 'all' && level !== 'mentions' && level !== 'none') {
+        throw new HuddleError('internal', 'The level was not returned');
+      }
+      return { level };
+    },
+  );
+}
