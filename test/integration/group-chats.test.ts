@@ -349,11 +349,18 @@ describe('G5 hidden identities', () => {
       await post('olivia', chat.id, { body: 'welcome both', mentions: ['dana', 'eli'] });
       await post('dana', chat.id, { body: 'thanks!', parentId: root.id, mentions: ['olivia'] });
       expect((await as('terry')('PUT', `/v1/chats/${chat.id}/pins/${root.id}`)).status).toBe(200);
-      const socketEvents = await Promise.all(
-        ['my first post', 'welcome both', 'thanks!'].map((body) =>
+      const edited = await as('dana')('PATCH', `/v1/chats/${chat.id}/messages/${root.id}`, {
+        body: 'my first post, edited',
+        attachmentIds: [],
+      });
+      expect(edited.status).toBe(200);
+      const socketEvents = await Promise.all([
+        ...['my first post', 'welcome both', 'thanks!'].map((body) =>
           eliStream.next((event) => event.type === 'message.created' && event.data.body === body),
         ),
-      );
+        eliStream.next((event) => event.type === 'message.updated' && event.data.id === root.id),
+        eliStream.next((event) => event.type === 'message.pinned' && event.data.messageId === root.id),
+      ]);
 
       const seenByEli = [
         await as('eli')('GET', `/v1/chats/${chat.id}/messages`),
@@ -390,8 +397,10 @@ describe('G5 hidden identities', () => {
       expect(thread.items[0].author).toEqual(danaAs);
       expect(feed.pinned[0].latestReplies[0].author).toEqual(danaAs);
       expect(socketEvents[0]!.data.author).toEqual(danaAs);
+      expect(socketEvents[3]!.data).toMatchObject({ body: 'my first post, edited', author: danaAs });
       const listed = list.items.find((item: { id: string }) => item.id === chat.id);
       expect(listed.lastMessage).toMatchObject({ body: 'thanks!', author: danaAs });
+      expect(feed.pinned[0]).toMatchObject({ body: 'my first post, edited', editedAt: expect.any(String) });
       // Team members are always shown in full.
       expect(feed.pinned[0].mentions).toEqual([
         expect.objectContaining({ id: 'terry', name: 'Terry Tamsin' }),

@@ -1,0 +1,91 @@
+import type { RealtimeEvent } from '@huddle/contracts';
+import { describe, expect, it } from 'vitest';
+import { createChatContextLoader } from '../../src/chat-context';
+import { realtimePresenter } from '../../src/realtime/present';
+import { fakeServices, practiceId } from './support';
+
+function setup() {
+  const { services, state } = fakeServices();
+  const present = realtimePresenter(services.chat, createChatContextLoader(services.participant));
+  const as = (personId: string) => ({ practiceId, personId });
+  return { present, as, state };
+}
+
+const event = (type: string, data: unknown): RealtimeEvent => ({
+  id: `evt-${type}`,
+  type,
+  practiceId,
+  chatId: 'chat1',
+  data,
+});
+
+const messageData = {
+  id: 'm9',
+  chatId: 'chat1',
+  seq: 9,
+  parentId: null,
+  authorId: 'eli',
+  body: 'Edited: see you at 8',
+  mentions: ['dana'],
+  attachmentIds: ['a1'],
+  createdAt: '2025-01-02T03:04:05.000Z',
+};
+
+describe('realtime presentation of chat events', () => {
+  it('G5/G8: message.updated is presented like REST: a hidden client is a pseudonym to other clients', async () => {
+    const { present, as, state } = setup();
+    state.chat = { ...state.chat, hideClientIdentities: true };
+    const toDana = await present(as('dana'), event('message.updated', { practiceId, message: messageData }));
+    expect(toDana).toMatchObject({
+      type: 'message.updated',
+      data: {
+        id: 'm9',
+        body: 'Edited: see you at 8',
+        author: { id: null, name: 'Member 4', photoUrl: null, kind: 'client' },
+        attachments: [{ id: 'a1', url: '/v1/attachments/a1' }],
+      },
+    });
+    expect(JSON.stringify(toDana)).not.toMatch(/eli|Jones/);
+    const toOlivia = await present(
+      as('olivia'),
+      event('message.updated', { practiceId, message: messageData }),
+    );
+    expect(toOlivia?.data).toMatchObject({ author: { id: 'eli', name: 'Eli Jones' } });
+  });
+
+  it('G7/delete: message.pinned, message.unpinned and message.deleted carry the message id only', async () => {
+    const { present, as } = setup();
+    for (const type of ['message.pinned', 'message.unpinned', 'message.deleted']) {
+      const presented = await present(
+        as('dana'),
+        event(type, { practiceId, chatId: 'chat1', messageId: 'm1' }),
+      );
+      expect(presented).toEqual({ id: `evt-${type}`, type, chatId: 'chat1', data: { messageId: 'm1' } });
+    }
+  });
+
+  it('G3/G6: chat.updated presents the chat as it now is, for the viewer', async () => {
+    const { present, as, state } = setup();
+    state.chat = { ...state.chat, name: 'Renamed', locked: true };
+    const presented = await present(
+      as('dana'),
+      event('chat.updated', { chat: {}, changed: ['name', 'locked'] }),
+    );
+    expect(presented?.data).toMatchObject({ id: 'chat1', title: 'Renamed', locked: true });
+  });
+
+  it('U1: read_marker.moved reaches team members only', async () => {
+    const { present, as } = setup();
+    const moved = event('read_marker.moved', { practiceId, chatId: 'chat1', personId: 'dana', readSeq: 4 });
+    expect((await present(as('terry'), moved))?.data).toEqual({ personId: 'dana', readSeq: 4 });
+    expect(await present(as('eli'), moved)).toBeNull();
+  });
+
+  it('A1/P4: nothing reaches someone who is not a participant; unknown types and malformed data are dropped', async () => {
+    const { present, as } = setup();
+    expect(await present(as('stranger'), event('message.pinned', { messageId: 'm1' }))).toBeNull();
+    expect(await present(as('dana'), event('participant.secret', { personId: 'eli' }))).toBeNull();
+    expect(await present(as('dana'), event('message.updated', { message: { id: 'm1' } }))).toBeNull();
+    expect(await present(as('dana'), event('message.deleted', {}))).toBeNull();
+  });
+});
