@@ -13,7 +13,13 @@ export interface ChatContextLoader {
    * The context to present `chat` for `viewerId`, who must be one of its
    * participants (A1): otherwise the chat does not exist for them.
    */
-  forViewer(chat: chatV1.Chat, viewerId: string): Promise<{ context: ChatContext; viewer: Viewer }>;
+  forViewer(
+    chat: chatV1.Chat,
+    viewerId: string,
+    options?: { fresh?: boolean },
+  ): Promise<{ context: ChatContext; viewer: Viewer }>;
+  /** Drops a chat's cached members, after this gateway changed them (P2, P4, S2, S5). */
+  forget(chatId: string): void;
 }
 
 export interface ChatContextCacheOptions {
@@ -65,14 +71,17 @@ export function createChatContextLoader(
   }
 
   return {
-    async forViewer(chat, viewerId) {
-      for (const fresh of [false, true]) {
+    async forViewer(chat, viewerId, options = {}) {
+      for (const fresh of options.fresh ? [true] : [false, true]) {
         const context = { chat, ...(await members(chat, fresh)) };
         const viewer = viewerIn(context, viewerId);
         if (viewer) return { context, viewer };
         // A cached list may predate the viewer joining: look once more before saying no.
       }
       throw notFound('Chat');
+    },
+    forget(chatId) {
+      cache.delete(chatId);
     },
   };
 }

@@ -20,6 +20,11 @@ export type ChatRpc = Pick<
   | 'markRead'
   | 'uploadAttachment'
   | 'getAttachment'
+  | 'startDirectChat'
+  | 'addParticipants'
+  | 'removeParticipant'
+  | 'upsertProgramChat'
+  | 'setEnrollment'
 >;
 export type ParticipantRpc = Pick<
   Remote<typeof participantV1.ParticipantServiceService>,
@@ -27,7 +32,7 @@ export type ParticipantRpc = Pick<
 >;
 export type SharingPolicyRpc = Pick<
   Remote<typeof sharingPolicyV1.SharingPolicyServiceService>,
-  'upsertPractice'
+  'upsertPractice' | 'getDefaultSharing' | 'setDefaultSharing'
 >;
 
 export type NotificationRpc = Pick<

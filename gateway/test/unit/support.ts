@@ -1,4 +1,10 @@
-import type { chatV1, notificationV1, participantV1, RealtimeEvent } from '@huddle/contracts';
+import type {
+  chatV1,
+  notificationV1,
+  participantV1,
+  RealtimeEvent,
+  sharingPolicyV1,
+} from '@huddle/contracts';
 import { HuddleError } from '@huddle/errors';
 import { SignJWT } from 'jose';
 import { vi } from 'vitest';
@@ -252,6 +258,62 @@ export function fakeServices() {
           data: Buffer.from('%PDF'),
         };
       }),
+      startDirectChat: vi.fn(async ({ ownerId, clientId }: chatV1.StartDirectChatRequest) => ({
+        chat: chat({ id: 'direct1', kind: 'direct', name: '', avatar: '', style: 'direct', ownerId }),
+        created: clientId !== 'eli',
+        sharedWithIds: clientId !== 'eli' ? ['terry'] : [],
+        skipped:
+          clientId !== 'eli'
+            ? [
+                {
+                  personId: 'pam',
+                  reason: 'tag_restricted',
+                  message: 'Their client tag restriction excludes this client',
+                },
+              ]
+            : [],
+      })),
+      addParticipants: vi.fn(async ({ chatId, actorId, personIds }: chatV1.AddParticipantsRequest) => {
+        if (chatId !== state.chat.id || !isParticipant(actorId)) throw notFound('Chat');
+        if (people[actorId as keyof typeof people]?.kind === 'client') {
+          throw new HuddleError('forbidden', 'Clients cannot add people to a chat');
+        }
+        const addedIds = personIds.filter((id) => !isParticipant(id));
+        for (const id of addedIds) {
+          const kind = people[id as keyof typeof people]?.kind;
+          state.participants.push(
+            participant(chatId, id, kind === 'client' ? 'client' : 'team', `Member ${id}`),
+          );
+        }
+        return { chat: state.chat, addedIds };
+      }),
+      removeParticipant: vi.fn(async ({ chatId, actorId, personId }: chatV1.RemoveParticipantRequest) => {
+        if (chatId !== state.chat.id || !isParticipant(actorId)) throw notFound('Chat');
+        if (personId === state.chat.ownerId) throw new HuddleError('owner_cannot_leave', 'The owner stays');
+        if (!isParticipant(personId)) throw notFound('Participant');
+        state.participants = state.participants.filter((member) => member.personId !== personId);
+        return { removed: true };
+      }),
+      upsertProgramChat: vi.fn(async (request: chatV1.UpsertProgramChatRequest) => ({
+        chat: chat({
+          id: 'program1',
+          name: request.name,
+          ownerId: request.ownerId,
+          programId: request.programId,
+          locked: request.locked ?? false,
+        }),
+        created: request.programId !== 'existing',
+      })),
+      setEnrollment: vi.fn(async (request: chatV1.SetEnrollmentRequest) => ({
+        chat: chat({ id: 'program1', programId: request.programId }),
+        changed: request.clientId !== 'eli',
+      })),
+      startMeeting: vi.fn(async (request: chatV1.StartMeetingRequest) => ({
+        provider: request.provider,
+        joinUrl: 'https://meet.example/r/room1',
+        message: undefined as chatV1.Message | undefined,
+      })),
+      linkZoom: vi.fn(async (request: chatV1.LinkZoomRequest) => ({ linked: request.accessToken !== '' })),
     },
     participant: {
       upsertPerson: vi.fn(async ({ person }: participantV1.UpsertPersonRequest) => ({
@@ -299,6 +361,25 @@ export function fakeServices() {
           created: practice?.name !== 'Existing',
         }),
       ),
+      getDefaultSharing: vi.fn(async ({ practitionerId }: sharingPolicyV1.GetDefaultSharingRequest) => ({
+        defaultSharing: {
+          practitionerId,
+          teamMemberIds: [] as string[],
+          updatedAt: undefined as Date | undefined,
+        },
+      })),
+      setDefaultSharing: vi.fn(async (request: sharingPolicyV1.SetDefaultSharingRequest) => {
+        if (request.actorId !== request.practitionerId && request.actorId !== 'olivia') {
+          throw new HuddleError('forbidden', 'Not theirs to change');
+        }
+        return {
+          defaultSharing: {
+            practitionerId: request.practitionerId,
+            teamMemberIds: request.teamMemberIds,
+            updatedAt: new Date('2025-01-06T00:00:00.000Z'),
+          },
+        };
+      }),
     },
   };
   return { services, state };

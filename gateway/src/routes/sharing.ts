@@ -1,0 +1,84 @@
+import type { sharingPolicyV1 } from '@huddle/contracts';
+import { HuddleError } from '@huddle/errors';
+import Type from 'typebox';
+import { personOf } from '../plugins/auth';
+import { Id, Nullable, problemResponses } from '../schemas';
+import type { App, RouteDeps } from './types';
+
+const DefaultSharing = Type.Object({
+  practitionerId: Type.String(),
+  teamMemberIds: Type.Array(Type.String()),
+  updatedAt: Nullable(Type.String({ format: 'date-time', description: 'Null while never set' })),
+});
+
+const Params = Type.Object({ personId: Id });
+const tags = ['sharing'];
+const security = [{ bearer: [] }];
+const description =
+  'The practitioner themselves, the practice owner, or a team member who can manage team settings; ' +
+  'anyone else is 403 forbidden.';
+
+function present(sharing: sharingPolicyV1.DefaultSharing | undefined) {
+  if (!sharing) throw new HuddleError('internal', 'The default sharing list was not returned');
+  return {
+    practitionerId: sharing.practitionerId,
+    teamMemberIds: [...sharing.teamMemberIds],
+    updatedAt: sharing.updatedAt?.toISOString() ?? null,
+  };
+}
+
+/** S4: a practitioner's default direct-chat sharing list. */
+export function sharingRoutes(app: App, { services }: RouteDeps) {
+  app.get(
+    '/v1/practitioners/:personId/direct-chat-sharing',
+    {
+      config: { auth: 'person' },
+      schema: {
+        summary: "A practitioner's default direct-chat sharing list (S4)",
+        description,
+        tags,
+        security,
+        params: Params,
+        response: { 200: DefaultSharing, ...problemResponses },
+      },
+    },
+    async (request) => {
+      const { practiceId, personId } = personOf(request);
+      const { defaultSharing } = await services.sharingPolicy.getDefaultSharing({
+        practiceId,
+        actorId: personId,
+        practitionerId: request.params.personId,
+      });
+      return present(defaultSharing);
+    },
+  );
+
+  app.put(
+    '/v1/practitioners/:personId/direct-chat-sharing',
+    {
+      config: { auth: 'person' },
+      schema: {
+        summary: "Set a practitioner's default direct-chat sharing list (S4)",
+        description: `${description} Applies to 1-on-1 chats started from now on, not to existing ones.`,
+        tags,
+        security,
+        params: Params,
+        body: Type.Object(
+          { teamMemberIds: Type.Array(Id, { maxItems: 100, uniqueItems: true }) },
+          { additionalProperties: false },
+        ),
+        response: { 200: DefaultSharing, ...problemResponses },
+      },
+    },
+    async (request) => {
+      const { practiceId, personId } = personOf(request);
+      const { defaultSharing } = await services.sharingPolicy.setDefaultSharing({
+        practiceId,
+        actorId: personId,
+        practitionerId: request.params.personId,
+        teamMemberIds: request.body.teamMemberIds,
+      });
+      return present(defaultSharing);
+    },
+  );
+}
