@@ -20,6 +20,7 @@ import { chatRoutes } from './routes/chats';
 import { directChatRoutes } from './routes/direct';
 import { directoryRoutes } from './routes/directory';
 import { meRoutes } from './routes/me';
+import { meetingRoutes } from './routes/meetings';
 import { messageRoutes } from './routes/messages';
 import { notificationRoutes } from './routes/notifications';
 import { operationsRoutes, type Readiness } from './routes/operations';
@@ -109,10 +110,15 @@ export async function buildApp(config: Readonly<GatewayConfig>, deps: GatewayDep
   await app.register(websocket, { options: { maxPayload: limits.socketFrameBytes } });
 
   const contexts = createChatContextLoader(deps.services.participant);
-  const hub = new StreamHub(deps.realtime, realtimePresenter(deps.services.chat, contexts), app.log, {
-    maxBufferedBytes: limits.socketBufferedBytes,
-    maxPendingEvents: limits.socketPendingEvents,
-  });
+  const hub = new StreamHub(
+    deps.realtime,
+    realtimePresenter(deps.services.chat, contexts, deps.services.participant),
+    app.log,
+    {
+      maxBufferedBytes: limits.socketBufferedBytes,
+      maxPendingEvents: limits.socketPendingEvents,
+    },
+  );
   const routeDeps = { services: deps.services, contexts };
 
   operationsRoutes(app, deps);
@@ -124,6 +130,7 @@ export async function buildApp(config: Readonly<GatewayConfig>, deps: GatewayDep
   participantRoutes(app, routeDeps);
   sharingRoutes(app, routeDeps);
   programRoutes(app, routeDeps);
+  meetingRoutes(app, routeDeps);
   notificationRoutes(app, routeDeps);
   await attachmentRoutes(app, routeDeps, config.attachments);
   streamRoutes(app, hub);

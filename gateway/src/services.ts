@@ -20,6 +20,8 @@ export type ChatRpc = Pick<
   | 'markRead'
   | 'uploadAttachment'
   | 'getAttachment'
+  | 'startMeeting'
+  | 'linkZoom'
   | 'startDirectChat'
   | 'addParticipants'
   | 'removeParticipant'

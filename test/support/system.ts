@@ -30,7 +30,11 @@ const SECRET = 'integration-test-secret-that-is-long-enough';
  * database per service, a NATS server of its own, the four services and the
  * gateway on ephemeral ports, talking gRPC over loopback.
  */
-export async function startSystem(label: string): Promise<System> {
+export async function startSystem(
+  label: string,
+  /** Extra environment per process, e.g. `{ chat: { ZOOM_API_URL } }`. */
+  env: { chat?: Record<string, string> } = {},
+): Promise<System> {
   const logger = createLogger({ service: 'test', level: process.env.TEST_LOG_LEVEL ?? 'silent' });
   const nats = await startNatsServer();
   const names = ['participant', 'sharing-policy', 'chat', 'notification'] as const;
@@ -55,7 +59,7 @@ export async function startSystem(label: string): Promise<System> {
       SHARING_POLICY_ADDR: addresses(sharingPolicy),
     };
     const chat = await startChatService(
-      chatConfig({ ...common, ...peers, DATABASE_URL: chatDb }),
+      chatConfig({ ...common, ...peers, DATABASE_URL: chatDb, ...env.chat }),
       logger.child({ service: 'chat' }),
     );
     running.push(chat);

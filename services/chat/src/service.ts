@@ -3,6 +3,7 @@ import type { Logger } from '@huddle/logging';
 import { type RunningService, runService } from '@huddle/runtime';
 import { Attachments } from './app/attachments';
 import { Chats } from './app/chats';
+import { Meetings, zoomApi } from './app/meetings';
 import { Messages } from './app/messages';
 import { ChatParticipants } from './app/participants';
 import { Programs } from './app/programs';
@@ -37,9 +38,17 @@ export function startChatService(config: ChatConfig, logger?: Logger): Promise<R
         remote.directory,
         remote.policy,
       );
+      const meetings = new Meetings(
+        db.db,
+        chats,
+        messages,
+        remote.directory,
+        zoomApi(config.meetings.zoomApiUrl),
+        config.meetings.builtinBaseUrl,
+      );
       const programs = new Programs(db.db, outbox, remote.participants, participants, remote.directory);
       return {
-        services: [chatRpc({ chats, messages, attachments, participants, programs })],
+        services: [chatRpc({ chats, messages, attachments, participants, programs, meetings })],
         consumers: [membershipConsumer()],
         stop: async () => remote.close(),
       };

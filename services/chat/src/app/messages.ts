@@ -88,6 +88,10 @@ export class Messages {
           }
           const seq = await chatsStore.nextSeq(tx, chat.id);
           if (seq === undefined) throw notFound('Chat');
+          // P4: nextSeq holds the chat row's lock, which removals take too; a removal that
+          // committed while this post waited must win, or the post would outlive its author's
+          // membership (not unlinked, not deleted).
+          if (!(await membersStore.find(tx, chat.id, request.authorId))) throw notFound('Chat');
           const message: Message = {
             id,
             chatId: chat.id,

@@ -2,6 +2,7 @@ import { chatV1 } from '@huddle/contracts';
 import { host } from '@huddle/grpc';
 import type { Attachments } from '../app/attachments';
 import type { Chats } from '../app/chats';
+import type { Meetings } from '../app/meetings';
 import type { ListedMessage, Messages } from '../app/messages';
 import type { ChatParticipants } from '../app/participants';
 import type { Programs } from '../app/programs';
@@ -13,8 +14,9 @@ export function chatRpc(parts: {
   attachments: Attachments;
   participants: ChatParticipants;
   programs: Programs;
+  meetings: Meetings;
 }) {
-  const { chats, messages, attachments, participants, programs } = parts;
+  const { chats, messages, attachments, participants, programs, meetings } = parts;
   /** Messages with their files described, in one look-up. */
   const present = async (list: ListedMessage[]) => {
     const files = await attachments.describe(attachmentIdsOf(list));
@@ -118,6 +120,11 @@ export function chatRpc(parts: {
       message: await one(await messages.pin({ ...request, pinned: false })),
     }),
     markRead: async (request) => chats.markRead(request),
+    startMeeting: async (request) => {
+      const meeting = await meetings.start(request);
+      return { provider: meeting.provider, joinUrl: meeting.joinUrl, message: await one(meeting.message) };
+    },
+    linkZoom: async (request) => ({ linked: await meetings.linkZoom(request) }),
     uploadAttachment: async (request) => ({
       attachment: attachmentToProto(await attachments.upload(request)),
     }),

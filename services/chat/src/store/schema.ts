@@ -169,3 +169,15 @@ export const sharingSkips = pgTable(
   },
   (table) => [primaryKey({ columns: [table.chatId, table.personId] })],
 );
+
+/** M1: a practitioner's Zoom access token, for creating meetings as them. Never served back. */
+export const zoomLinks = pgTable(
+  'zoom_links',
+  {
+    practiceId: text('practice_id').notNull(),
+    personId: text('person_id').notNull(),
+    accessToken: text('access_token').notNull(),
+    updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (table) => [primaryKey({ columns: [table.practiceId, table.personId] })],
+);

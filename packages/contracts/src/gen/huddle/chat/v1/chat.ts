@@ -344,6 +344,31 @@ export interface MarkReadResponse {
   unreadCount: number;
 }
 
+export interface StartMeetingRequest {
+  chatId: string;
+  actorId: string;
+  /** builtin | zoom */
+  provider: string;
+}
+
+export interface StartMeetingResponse {
+  provider: string;
+  joinUrl: string;
+  /** The chat message announcing the meeting. */
+  message?: Message | undefined;
+}
+
+export interface LinkZoomRequest {
+  practiceId: string;
+  personId: string;
+  /** An OAuth access token of the practitioner's Zoom user; empty unlinks. */
+  accessToken: string;
+}
+
+export interface LinkZoomResponse {
+  linked: boolean;
+}
+
 export interface UploadAttachmentRequest {
   practiceId: string;
   uploaderId: string;
@@ -3683,6 +3708,256 @@ export const MarkReadResponse: MessageFns<MarkReadResponse> = {
   },
 };
 
+function createBaseStartMeetingRequest(): StartMeetingRequest {
+  return { chatId: "", actorId: "", provider: "" };
+}
+
+export const StartMeetingRequest: MessageFns<StartMeetingRequest> = {
+  encode(message: StartMeetingRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.chatId !== "") {
+      writer.uint32(10).string(message.chatId);
+    }
+    if (message.actorId !== "") {
+      writer.uint32(18).string(message.actorId);
+    }
+    if (message.provider !== "") {
+      writer.uint32(26).string(message.provider);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): StartMeetingRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseStartMeetingRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.chatId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.actorId = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.provider = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseStartMeetingResponse(): StartMeetingResponse {
+  return { provider: "", joinUrl: "", message: undefined };
+}
+
+export const StartMeetingResponse: MessageFns<StartMeetingResponse> = {
+  encode(message: StartMeetingResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.provider !== "") {
+      writer.uint32(10).string(message.provider);
+    }
+    if (message.joinUrl !== "") {
+      writer.uint32(18).string(message.joinUrl);
+    }
+    if (message.message !== undefined) {
+      Message.encode(message.message, writer.uint32(26).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): StartMeetingResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseStartMeetingResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.provider = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.joinUrl = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.message = Message.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseLinkZoomRequest(): LinkZoomRequest {
+  return { practiceId: "", personId: "", accessToken: "" };
+}
+
+export const LinkZoomRequest: MessageFns<LinkZoomRequest> = {
+  encode(message: LinkZoomRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.practiceId !== "") {
+      writer.uint32(10).string(message.practiceId);
+    }
+    if (message.personId !== "") {
+      writer.uint32(18).string(message.personId);
+    }
+    if (message.accessToken !== "") {
+      writer.uint32(26).string(message.accessToken);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): LinkZoomRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseLinkZoomRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.practiceId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.personId = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.accessToken = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseLinkZoomResponse(): LinkZoomResponse {
+  return { linked: false };
+}
+
+export const LinkZoomResponse: MessageFns<LinkZoomResponse> = {
+  encode(message: LinkZoomResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.linked !== false) {
+      writer.uint32(8).bool(message.linked);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): LinkZoomResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseLinkZoomResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.linked = reader.bool();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
 function createBaseUploadAttachmentRequest(): UploadAttachmentRequest {
   return { practiceId: "", uploaderId: "", filename: "", contentType: "", data: Buffer.alloc(0) };
 }
@@ -4138,6 +4413,27 @@ export const ChatServiceService = {
     responseSerialize: (value: MarkReadResponse): Buffer => Buffer.from(MarkReadResponse.encode(value).finish()),
     responseDeserialize: (value: Buffer): MarkReadResponse => MarkReadResponse.decode(value),
   },
+  /** Starts an instant meeting from a chat and posts its join link there (M1). */
+  startMeeting: {
+    path: "/huddle.chat.v1.ChatService/StartMeeting" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: StartMeetingRequest): Buffer => Buffer.from(StartMeetingRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): StartMeetingRequest => StartMeetingRequest.decode(value),
+    responseSerialize: (value: StartMeetingResponse): Buffer =>
+      Buffer.from(StartMeetingResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): StartMeetingResponse => StartMeetingResponse.decode(value),
+  },
+  /** Keeps a practitioner's Zoom credentials, used to create their meetings (M1). */
+  linkZoom: {
+    path: "/huddle.chat.v1.ChatService/LinkZoom" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: LinkZoomRequest): Buffer => Buffer.from(LinkZoomRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): LinkZoomRequest => LinkZoomRequest.decode(value),
+    responseSerialize: (value: LinkZoomResponse): Buffer => Buffer.from(LinkZoomResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): LinkZoomResponse => LinkZoomResponse.decode(value),
+  },
   /** Stores an uploaded file; messages reference it by id. */
   uploadAttachment: {
     path: "/huddle.chat.v1.ChatService/UploadAttachment" as const,
@@ -4198,6 +4494,10 @@ export interface ChatServiceServer extends UntypedServiceImplementation {
   unpinMessage: handleUnaryCall<UnpinMessageRequest, UnpinMessageResponse>;
   /** Moves a participant's read marker, or marks the chat unread (U1). */
   markRead: handleUnaryCall<MarkReadRequest, MarkReadResponse>;
+  /** Starts an instant meeting from a chat and posts its join link there (M1). */
+  startMeeting: handleUnaryCall<StartMeetingRequest, StartMeetingResponse>;
+  /** Keeps a practitioner's Zoom credentials, used to create their meetings (M1). */
+  linkZoom: handleUnaryCall<LinkZoomRequest, LinkZoomResponse>;
   /** Stores an uploaded file; messages reference it by id. */
   uploadAttachment: handleUnaryCall<UploadAttachmentRequest, UploadAttachmentResponse>;
   /** A file, for its uploader or for participants of a chat whose message references it. */
@@ -4490,6 +4790,38 @@ export interface ChatServiceClient extends Client {
     metadata: Metadata,
     options: Partial<CallOptions>,
     callback: (error: ServiceError | null, response: MarkReadResponse) => void,
+  ): ClientUnaryCall;
+  /** Starts an instant meeting from a chat and posts its join link there (M1). */
+  startMeeting(
+    request: StartMeetingRequest,
+    callback: (error: ServiceError | null, response: StartMeetingResponse) => void,
+  ): ClientUnaryCall;
+  startMeeting(
+    request: StartMeetingRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: StartMeetingResponse) => void,
+  ): ClientUnaryCall;
+  startMeeting(
+    request: StartMeetingRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: StartMeetingResponse) => void,
+  ): ClientUnaryCall;
+  /** Keeps a practitioner's Zoom credentials, used to create their meetings (M1). */
+  linkZoom(
+    request: LinkZoomRequest,
+    callback: (error: ServiceError | null, response: LinkZoomResponse) => void,
+  ): ClientUnaryCall;
+  linkZoom(
+    request: LinkZoomRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: LinkZoomResponse) => void,
+  ): ClientUnaryCall;
+  linkZoom(
+    request: LinkZoomRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: LinkZoomResponse) => void,
   ): ClientUnaryCall;
   /** Stores an uploaded file; messages reference it by id. */
   uploadAttachment(

@@ -1,0 +1,77 @@
+import { forbidden, HuddleError } from '@huddle/errors';
+import Type from 'typebox';
+import { personOf } from '../plugins/auth';
+import { presentMessage } from '../presenter';
+import { Id, Message, problemResponses } from '../schemas';
+import type { App, RouteDeps } from './types';
+
+const security = [{ bearer: [] }];
+
+const Meeting = Type.Object({
+  provider: Type.Union([Type.Literal('builtin'), Type.Literal('zoom')]),
+  joinUrl: Type.String(),
+  message: Message,
+});
+
+/** M1: instant meetings from a chat, and the Zoom link they need. */
+export function meetingRoutes(app: App, { services, contexts }: RouteDeps) {
+  app.post(
+    '/v1/chats/:chatId/meetings',
+    {
+      config: { auth: 'person' },
+      schema: {
+        summary: 'Start an instant meeting; its join link is posted to the chat (M1)',
+        description:
+          'Built-in video or Zoom from a 1-on-1 or shared chat; Zoom only from a group chat, and only with Zoom linked.',
+        tags: ['meetings'],
+        security,
+        params: Type.Object({ chatId: Id }),
+        body: Type.Object(
+          { provider: Type.Union([Type.Literal('builtin'), Type.Literal('zoom')]) },
+          { additionalProperties: false },
+        ),
+        response: { 201: Meeting, ...problemResponses },
+      },
+    },
+    async (request, reply) => {
+      const { personId } = personOf(request);
+      const { chatId } = request.params;
+      const meeting = await services.chat.startMeeting({
+        chatId,
+        actorId: personId,
+        provider: request.body.provider,
+      });
+      const { chat } = await services.chat.getChat({ chatId, viewerId: personId });
+      if (!chat || !meeting.message) throw new HuddleError('internal', 'The meeting was not returned');
+      const { context, viewer } = await contexts.forViewer(chat, personId);
+      reply.code(201);
+      return {
+        provider: meeting.provider as 'builtin' | 'zoom',
+        joinUrl: meeting.joinUrl,
+        message: presentMessage(viewer, context, meeting.message),
+      };
+    },
+  );
+
+  app.put(
+    '/v1/practitioners/:personId/zoom-link',
+    {
+      config: { auth: 'person' },
+      schema: {
+        summary: 'Link (or, with an empty token, unlink) your Zoom account for instant meetings',
+        description:
+          'The OAuth access token of your Zoom user. It is kept for creating meetings and never returned.',
+        tags: ['meetings'],
+        security,
+        params: Type.Object({ personId: Id }),
+        body: Type.Object({ accessToken: Type.String({ maxLength: 4096 }) }, { additionalProperties: false }),
+        response: { 200: Type.Object({ linked: Type.Boolean() }), ...problemResponses },
+      },
+    },
+    async (request) => {
+      const { practiceId, personId } = personOf(request);
+      if (request.params.personId !== personId) throw forbidden('You can only link your own Zoom account');
+      return services.chat.linkZoom({ practiceId, personId, accessToken: request.body.accessToken });
+    },
+  );
+}

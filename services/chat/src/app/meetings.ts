@@ -1,0 +1,124 @@
+import { randomBytes } from 'node:crypto';
+import type { Executor } from '@huddle/db';
+import { forbidden, HuddleError, invalid } from '@huddle/errors';
+import { and, eq } from 'drizzle-orm';
+import { zoomLinks } from '../store/schema';
+import type { Chats } from './chats';
+import type { Messages } from './messages';
+import type { Directory, Reader } from './ports';
+
+export type Provider = 'builtin' | 'zoom';
+
+/** Creates an instant Zoom meeting as the practitioner whose token it is. */
+export interface ZoomMeetings {
+  create(accessToken: string, topic: string): Promise<{ joinUrl: string }>;
+}
+
+/**
+ * M1: a practitioner starts an instant meeting from a chat: built-in video or
+ * Zoom from a 1-on-1 or shared chat, Zoom only from a group chat and only
+ * with Zoom linked. The meeting appears in the chat as a message with its link.
+ */
+export class Meetings {
+  constructor(
+    private readonly db: Reader,
+    private readonly chats: Chats,
+    private readonly messages: Messages,
+    private readonly directory: Directory,
+    private readonly zoom: ZoomMeetings,
+    private readonly builtinBaseUrl: string,
+  ) {}
+
+  async start(request: { chatId: string; actorId: string; provider: string }) {
+    if (request.provider !== 'builtin' && request.provider !== 'zoom')
+      throw invalid('provider must be builtin or zoom');
+    const provider: Provider = request.provider;
+    const { chat, member } = await this.chats.access(request.chatId, request.actorId);
+    if (member.kind !== 'practitioner') throw forbidden('Only practitioners start meetings');
+    if (chat.kind === 'group' && provider !== 'zoom')
+      throw invalid('Group chats start meetings with Zoom only');
+
+    let joinUrl: string;
+    if (provider === 'zoom') {
+      const [actor] = await this.directory.people(chat.practiceId, [request.actorId]);
+      const token = actor?.zoomLinked
+        ? await zoomToken(this.db, chat.practiceId, request.actorId)
+        : undefined;
+      if (!token) throw forbidden('Link Zoom to start Zoom meetings');
+      ({ joinUrl } = await this.zoom.create(token, chat.kind === 'group' ? chat.name : 'Huddle meeting'));
+    } else {
+      // An unguessable room: 128 random bits.
+      joinUrl = `${this.builtinBaseUrl.replace(/\/$/, '')}/${randomBytes(16).toString('base64url')}`;
+    }
+    const label = provider === 'zoom' ? 'Zoom meeting' : 'Video meeting';
+    const { message } = await this.messages.post({
+      chatId: chat.id,
+      authorId: request.actorId,
+      message: {
+        body: `${label} started — join: ${joinUrl}`,
+        parentId: null,
+        mentions: [],
+        attachmentIds: [],
+      },
+      idempotencyKey: null,
+    });
+    return { provider, joinUrl, message };
+  }
+
+  /** Keeps (or, with an empty token, forgets) a practitioner's Zoom access token. */
+  async linkZoom(request: { practiceId: string; personId: string; accessToken: string }): Promise<boolean> {
+    const token = request.accessToken.trim();
+    const key = and(eq(zoomLinks.practiceId, request.practiceId), eq(zoomLinks.personId, request.personId));
+    if (!token) {
+      await this.db.delete(zoomLinks).where(key);
+      return false;
+    }
+    if (token.length > 4096) throw invalid('accessToken is too long');
+    await this.db
+      .insert(zoomLinks)
+      .values({ practiceId: request.practiceId, personId: request.personId, accessToken: token })
+      .onConflictDoUpdate({
+        target: [zoomLinks.practiceId, zoomLinks.personId],
+        set: { accessToken: token, updatedAt: new Date() },
+      });
+    return true;
+  }
+}
+
+async function zoomToken(db: Executor, practiceId: string, personId: string): Promise<string | undefined> {
+  const [row] = await db
+    .select({ accessToken: zoomLinks.accessToken })
+    .from(zoomLinks)
+    .where(and(eq(zoomLinks.practiceId, practiceId), eq(zoomLinks.personId, personId)));
+  return row?.accessToken;
+}
+
+/**
+ * Zoom's REST API: `POST /users/me/meetings` with the user's OAuth token
+ * creates an instant meeting (type 1) and answers its `join_url`.
+ */
+export function zoomApi(baseUrl: string, timeoutMs = 10_000): ZoomMeetings {
+  return {
+    async create(accessToken, topic) {
+      let response: Response;
+      try {
+        response = await fetch(`${baseUrl.replace(/\/$/, '')}/users/me/meetings`, {
+          method: 'POST',
+          headers: { authorization: `Bearer ${accessToken}`, 'content-type': 'application/json' },
+          body: JSON.stringify({ topic, type: 1, settings: { waiting_room: true } }),
+          signal: AbortSignal.timeout(timeoutMs),
+        });
+      } catch {
+        throw new HuddleError('unavailable', 'Zoom cannot be reached; try again shortly');
+      }
+      if (response.status === 401 || response.status === 403) {
+        throw forbidden('Zoom refused the linked credentials; link Zoom again');
+      }
+      const meeting = (await response.json().catch(() => null)) as { join_url?: unknown } | null;
+      if (!response.ok || typeof meeting?.join_url !== 'string') {
+        throw new HuddleError('unavailable', 'Zoom could not create the meeting; try again shortly');
+      }
+      return { joinUrl: meeting.join_url };
+    },
+  };
+}
