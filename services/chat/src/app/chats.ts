@@ -87,7 +87,8 @@ export class Chats {
    */
   async startDirect(request: { practiceId: string; ownerId: string; clientId: string }) {
     const { practiceId, ownerId, clientId } = request;
-    const directKey = `${ownerId}:${clientId}`;
+    // Person ids are unique within a practice only: the practice is part of the key.
+    const directKey = `${practiceId}:${ownerId}:${clientId}`;
     const existing = await chatsStore.findDirect(this.db, directKey);
     if (existing) return { chat: existing, created: false, sharedWithIds: [], skipped: [] };
 
