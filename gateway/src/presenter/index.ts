@@ -149,6 +149,38 @@ export function presentPerson(
   };
 }
 
+/**
+ * Someone who has just left the chat (P2, P3), as this viewer may see them.
+ * They are no longer a participant, so their pseudonym is gone with them: a
+ * client of an identity-hiding group sees another client as "Former
+ * participant" (G5); otherwise the viewer sees them as they would have while
+ * they took part (G4). `person` is their directory entry, if any.
+ */
+export function presentDeparted(
+  viewer: Viewer,
+  context: ChatContext,
+  personId: string,
+  person: participantV1.Person | undefined,
+): PresentedPerson {
+  if (!person || person.id !== personId) return { ...formerParticipant };
+  const kind: PersonKind = person.kind === 'client' ? 'client' : 'practitioner';
+  const departed: participantV1.Participant = {
+    chatId: context.chat.id,
+    personId,
+    role: kind === 'client' ? 'client' : 'team',
+    via: '',
+    addedBy: '',
+    pseudonym: formerParticipant.name,
+    kind,
+  };
+  const withDeparted: ChatContext = {
+    ...context,
+    participants: [...context.participants.filter((p) => p.personId !== personId), departed],
+    people: new Map([...context.people, [personId, person]]),
+  };
+  return presentPerson(viewer, withDeparted, personId);
+}
+
 const isTeam = (participant: participantV1.Participant) => kindOf(participant) === 'practitioner';
 
 /** Who is in a chat, as far as its title needs to know (S6). */

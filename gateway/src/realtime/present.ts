@@ -1,9 +1,16 @@
-import type { chatV1, MessageData } from '@huddle/contracts';
+import type { chatV1, MessageData, RealtimeEvent } from '@huddle/contracts';
 import { HuddleError } from '@huddle/errors';
 import type { ChatContextLoader } from '../chat-context';
-import { presentChat, presentMessage } from '../presenter';
-import type { ChatRpc } from '../services';
-import type { PresentEvent } from './hub';
+import {
+  type ChatContext,
+  presentChat,
+  presentDeparted,
+  presentMessage,
+  presentPerson,
+  type Viewer,
+} from '../presenter';
+import type { ChatRpc, ParticipantRpc } from '../services';
+import type { PresentEvent, SocketEvent, StreamPerson } from './hub';
 
 /** A realtime message as the chat service's Message, so it is presented exactly as REST presents it. */
 export function messageOf(data: MessageData): chatV1.Message {
@@ -40,50 +47,119 @@ function isMessageData(value: unknown, chatId: string): value is MessageData {
 /** Events naming one message by id: what changed is in the type. */
 const messageEvents = new Set(['message.deleted', 'message.pinned', 'message.unpinned']);
 
+const isString = (value: unknown): value is string => typeof value === 'string';
+const record = (value: unknown): Record<string, unknown> =>
+  typeof value === 'object' && value !== null ? (value as Record<string, unknown>) : {};
+
+/** The realtime event types a socket may receive, each with the check its data must pass. */
+const knownEvents: Record<string, (data: Record<string, unknown>, chatId: string) => boolean> = {
+  'message.created': (data, chatId) => isMessageData(data.message, chatId),
+  'message.updated': (data, chatId) => isMessageData(data.message, chatId),
+  'message.deleted': (data) => isString(data.messageId),
+  'message.pinned': (data) => isString(data.messageId),
+  'message.unpinned': (data) => isString(data.messageId),
+  'chat.updated': () => true,
+  'chat.converted': () => true,
+  'read_marker.moved': (data) => isString(data.personId) && typeof data.readSeq === 'number',
+  'participant.added': (data, chatId) =>
+    record(data.participant).chatId === chatId && isString(record(data.participant).personId),
+  'participant.removed': (data, chatId) => data.chatId === chatId && isString(data.personId),
+  'notification.created': (data, chatId) =>
+    data.chatId === chatId && isString(data.id) && isString(data.type),
+  typing: (data) => isString(data.personId),
+};
+
+/** Whether a realtime event is of a type sockets receive, with the data that type needs. */
+export const isPresentable = (event: RealtimeEvent) =>
+  knownEvents[event.type]?.(record(event.data), event.chatId) === true;
+
 /**
  * Presents realtime events for their viewer. Only event types the presenter
  * knows reach a socket: anything else could carry data the viewer may not see.
- * Access is checked per event against the chat service, so a removed
- * participant's stream for that chat stops at once (P4).
+ * Every event is chat-scoped and checked against the chat service for the
+ * viewer when presented, so a removed participant gets nothing more for that
+ * chat, not even a notification queued before the removal (P4). People are
+ * presented through the presenter for this viewer (G4, G5, P2).
  *
- * - `message.created`, `message.updated`: the message, presented as REST does (G4, G5).
+ * - `message.created`, `message.updated`: the message, presented as REST does.
  * - `message.deleted`, `message.pinned`, `message.unpinned`: `{messageId}`.
- * - `chat.updated`: the chat as it now is, presented for the viewer (G3, G6).
+ * - `chat.updated`, `chat.converted`: the chat as it now is, for the viewer (G3, G6, S5, S6).
  * - `read_marker.moved`: `{personId, readSeq}`, for team members only (U1).
+ * - `participant.added`: `{person, role}`; `participant.removed`: `{person, messages}`.
+ * - `notification.created`: `{id, type, chatId, messageId, createdAt}` (N1).
+ * - `typing`: `{person}`, never to the typist themselves.
  */
-export function realtimePresenter(chats: ChatRpc, contexts: ChatContextLoader): PresentEvent {
-  return async (person, event) => {
-    if (event.practiceId !== person.practiceId) return null;
-    const data = (event.data ?? {}) as Record<string, unknown>;
-    // A realtime event's data is its domain event's data: `{practiceId, message}` for messages.
-    const message = event.type.startsWith('message.') ? data.message : undefined;
-    const known =
-      ((event.type === 'message.created' || event.type === 'message.updated') &&
-        isMessageData(message, event.chatId)) ||
-      (messageEvents.has(event.type) && typeof data.messageId === 'string') ||
-      event.type === 'chat.updated' ||
-      (event.type === 'read_marker.moved' &&
-        typeof data.personId === 'string' &&
-        typeof data.readSeq === 'number');
-    if (!known) return null;
-    try {
-      const { chat } = await chats.getChat({ chatId: event.chatId, viewerId: person.personId });
-      if (!chat) return null;
-      const { context, viewer } = await contexts.forViewer(chat, person.personId);
-      const presented = (payload: unknown) => ({
-        id: event.id,
-        type: event.type,
-        chatId: event.chatId,
-        data: payload,
-      });
-      if (isMessageData(message, event.chatId)) {
-        return presented(presentMessage(viewer, context, messageOf(message)));
+export function realtimePresenter(
+  chats: ChatRpc,
+  contexts: ChatContextLoader,
+  directory: Pick<ParticipantRpc, 'getPeople'>,
+): PresentEvent {
+  async function present(person: StreamPerson, event: RealtimeEvent): Promise<SocketEvent | null> {
+    const data = record(event.data);
+    const { chat } = await chats.getChat({ chatId: event.chatId, viewerId: person.personId });
+    if (!chat || chat.practiceId !== person.practiceId) return null;
+    // Membership changes must be presented with the members as they are now, not as cached.
+    const fresh = event.type.startsWith('participant.') || event.type === 'chat.converted';
+    const { context, viewer } = await contexts.forViewer(chat, person.personId, { fresh });
+    const payload = await presentData(event.type, data, chat, context, viewer);
+    return payload === null ? null : { id: event.id, type: event.type, chatId: event.chatId, data: payload };
+  }
+
+  async function presentData(
+    type: string,
+    data: Record<string, unknown>,
+    chat: chatV1.Chat,
+    context: ChatContext,
+    viewer: Viewer,
+  ): Promise<unknown> {
+    switch (type) {
+      case 'message.created':
+      case 'message.updated':
+        return presentMessage(viewer, context, messageOf(data.message as MessageData));
+      case 'chat.updated':
+      case 'chat.converted':
+        return presentChat(viewer, context);
+      case 'read_marker.moved':
+        // Read receipts are for team members only (U1).
+        return viewer.kind === 'practitioner' ? { personId: data.personId, readSeq: data.readSeq } : null;
+      case 'participant.added': {
+        const participant = record(data.participant);
+        return {
+          person: presentPerson(viewer, context, participant.personId as string),
+          role: participant.role ?? null,
+        };
       }
-      if (messageEvents.has(event.type)) return presented({ messageId: data.messageId });
-      if (event.type === 'chat.updated') return presented(presentChat(viewer, context));
-      // Read receipts are for team members only (U1).
-      if (viewer.kind !== 'practitioner') return null;
-      return presented({ personId: data.personId, readSeq: data.readSeq });
+      case 'participant.removed': {
+        const personId = data.personId as string;
+        const { people } = await directory.getPeople({ practiceId: chat.practiceId, personIds: [personId] });
+        return {
+          person: presentDeparted(viewer, context, personId, people[0]),
+          messages: data.messages === 'delete' ? 'delete' : 'keep',
+        };
+      }
+      case 'notification.created':
+        return {
+          id: data.id,
+          type: data.type,
+          chatId: chat.id,
+          messageId: isString(data.messageId) ? data.messageId : null,
+          createdAt: isString(data.createdAt) ? data.createdAt : null,
+        };
+      case 'typing': {
+        const typist = data.personId as string;
+        if (typist === viewer.personId || !context.participants.some((p) => p.personId === typist))
+          return null;
+        return { person: presentPerson(viewer, context, typist) };
+      }
+      default:
+        return messageEvents.has(type) ? { messageId: data.messageId } : null;
+    }
+  }
+
+  return async (person, event) => {
+    if (event.practiceId !== person.practiceId || !isPresentable(event)) return null;
+    try {
+      return await present(person, event);
     } catch (error) {
       if (error instanceof HuddleError && error.code === 'not_found') return null;
       throw error;

@@ -6,7 +6,11 @@ import { fakeServices, practiceId } from './support';
 
 function setup() {
   const { services, state } = fakeServices();
-  const present = realtimePresenter(services.chat, createChatContextLoader(services.participant));
+  const present = realtimePresenter(
+    services.chat,
+    createChatContextLoader(services.participant),
+    services.participant,
+  );
   const as = (personId: string) => ({ practiceId, personId });
   return { present, as, state };
 }

@@ -1,0 +1,181 @@
+import type { RealtimeEvent } from '@huddle/contracts';
+import { describe, expect, it } from 'vitest';
+import { createChatContextLoader } from '../../src/chat-context';
+import { realtimePresenter } from '../../src/realtime/present';
+import { fakeServices, groupParticipants, participant, practiceId } from './support';
+
+function setup() {
+  const { services, state } = fakeServices();
+  // No cache: each test changes the members between events.
+  const contexts = createChatContextLoader(services.participant, { ttlMs: 0 });
+  const present = realtimePresenter(services.chat, contexts, services.participant);
+  const as = (personId: string) => ({ practiceId, personId });
+  return { present, as, state, services };
+}
+
+const event = (type: string, data: unknown, chatId = 'chat1'): RealtimeEvent => ({
+  id: `evt-${type}`,
+  type,
+  practiceId,
+  chatId,
+  data,
+});
+
+const eliMessage = {
+  id: 'm9',
+  chatId: 'chat1',
+  seq: 9,
+  parentId: null,
+  authorId: 'eli',
+  body: 'See you at 8',
+  mentions: ['eli'],
+  attachmentIds: [],
+  createdAt: '2025-01-02T03:04:05.000Z',
+};
+
+const chatData = { id: 'chat1', practiceId, kind: 'group', name: 'Morning walkers' };
+
+/** One event of every type that names Eli, a client, somewhere. */
+const everyEventType = (): RealtimeEvent[] => [
+  event('message.created', { practiceId, message: eliMessage }),
+  event('message.updated', { practiceId, message: eliMessage }),
+  event('message.deleted', { practiceId, chatId: 'chat1', messageId: 'm9' }),
+  event('message.pinned', { practiceId, chatId: 'chat1', messageId: 'm9' }),
+  event('message.unpinned', { practiceId, chatId: 'chat1', messageId: 'm9' }),
+  event('chat.updated', { chat: chatData, changed: ['name'] }),
+  event('chat.converted', { chat: chatData }),
+  event('read_marker.moved', { practiceId, chatId: 'chat1', personId: 'eli', readSeq: 9 }),
+  event('participant.added', {
+    practiceId,
+    participant: { ...participant('chat1', 'eli', 'client', 'Member 4'), addedAt: '2025-01-01T00:00:00Z' },
+  }),
+  event('notification.created', {
+    id: 'n1',
+    type: 'mention',
+    chatId: 'chat1',
+    messageId: 'm9',
+    createdAt: '2025-01-02T03:04:05.000Z',
+    readAt: null,
+  }),
+  event('typing', { personId: 'eli' }),
+];
+
+describe('realtime: every event type through the presenter', () => {
+  it('G5: a client in an identity-hiding group never sees another client’s id, name or photo in any event', async () => {
+    const { present, as, state } = setup();
+    state.chat = { ...state.chat, hideClientIdentities: true };
+    const delivered = [];
+    for (const each of everyEventType()) {
+      const presented = await present(as('dana'), each);
+      if (presented) delivered.push(presented);
+      expect(JSON.stringify(presented), each.type).not.toMatch(/eli|Eli|Jones/);
+    }
+    // Everything but the read receipt (team members only) reached Dana.
+    expect(delivered.map((frame) => frame.type)).toEqual(
+      everyEventType()
+        .map((each) => each.type)
+        .filter((type) => type !== 'read_marker.moved'),
+    );
+    state.participants = groupParticipants.filter((p) => p.personId !== 'eli');
+    const removed = await present(
+      as('dana'),
+      event('participant.removed', { practiceId, chatId: 'chat1', personId: 'eli', messages: 'keep' }),
+    );
+    expect(removed?.data).toEqual({
+      person: { id: null, name: 'Former participant', photoUrl: null, kind: 'client' },
+      messages: 'keep',
+    });
+  });
+
+  it('G4/G5: practitioners see everyone in full; clients see other clients by the chat’s naming', async () => {
+    const { present, as, state } = setup();
+    state.chat = { ...state.chat, clientNaming: 'first_initial' };
+    const added = event('participant.added', {
+      practiceId,
+      participant: participant('chat1', 'eli', 'client', 'Member 4'),
+    });
+    expect((await present(as('olivia'), added))?.data).toEqual({
+      person: { id: 'eli', name: 'Eli Jones', photoUrl: 'https://img.example/eli.png', kind: 'client' },
+      role: 'client',
+    });
+    expect((await present(as('dana'), added))?.data).toEqual({
+      person: { id: 'eli', name: 'Eli J.', photoUrl: 'https://img.example/eli.png', kind: 'client' },
+      role: 'client',
+    });
+    state.chat = { ...state.chat, hideClientIdentities: true };
+    expect((await present(as('dana'), added))?.data).toEqual({
+      person: { id: null, name: 'Member 4', photoUrl: null, kind: 'client' },
+      role: 'client',
+    });
+    state.participants = groupParticipants.filter((p) => p.personId !== 'eli');
+    const removed = event('participant.removed', {
+      practiceId,
+      chatId: 'chat1',
+      personId: 'eli',
+      messages: 'delete',
+    });
+    expect((await present(as('olivia'), removed))?.data).toEqual({
+      person: { id: 'eli', name: 'Eli Jones', photoUrl: 'https://img.example/eli.png', kind: 'client' },
+      messages: 'delete',
+    });
+  });
+
+  it('S5/S6: chat.converted presents the chat as it now is, for the viewer', async () => {
+    const { present, as, state } = setup();
+    state.chat = { ...state.chat, name: 'Dana Smith (Group)' };
+    const frame = await present(as('dana'), event('chat.converted', { chat: chatData }));
+    expect(frame).toMatchObject({
+      type: 'chat.converted',
+      chatId: 'chat1',
+      data: { id: 'chat1', kind: 'group', title: 'Dana Smith (Group)', avatar: 'sunrise' },
+    });
+  });
+
+  it('N1: notification.created carries ids only', async () => {
+    const { present, as } = setup();
+    const frame = await present(as('dana'), everyEventType().find((e) => e.type === 'notification.created')!);
+    expect(frame).toEqual({
+      id: 'evt-notification.created',
+      type: 'notification.created',
+      chatId: 'chat1',
+      data: {
+        id: 'n1',
+        type: 'mention',
+        chatId: 'chat1',
+        messageId: 'm9',
+        createdAt: '2025-01-02T03:04:05.000Z',
+      },
+    });
+  });
+
+  it('typing reaches the others, never the typist, and only from a participant', async () => {
+    const { present, as, state } = setup();
+    const typing = event('typing', { personId: 'eli' });
+    expect((await present(as('olivia'), typing))?.data).toEqual({
+      person: { id: 'eli', name: 'Eli Jones', photoUrl: 'https://img.example/eli.png', kind: 'client' },
+    });
+    expect(await present(as('eli'), typing)).toBeNull();
+    state.participants = groupParticipants.filter((p) => p.personId !== 'eli');
+    expect(await present(as('olivia'), typing)).toBeNull();
+  });
+
+  it('P4: a removed participant gets nothing more for the chat, a queued notification included', async () => {
+    const { present, as, state } = setup();
+    state.participants = groupParticipants.filter((p) => p.personId !== 'dana');
+    for (const each of everyEventType()) expect(await present(as('dana'), each), each.type).toBeNull();
+  });
+
+  it('unknown types, other practices and malformed data are dropped without asking any service', async () => {
+    const { present, as, services } = setup();
+    const dropped = [
+      event('chat.renamed', {}),
+      event('participant.added', { practiceId, participant: { chatId: 'other', personId: 'eli' } }),
+      event('notification.created', { id: 'n1', type: 'message', chatId: 'other' }),
+      event('typing', {}),
+      event('read_marker.moved', { personId: 'eli', readSeq: '9' }),
+      { ...event('typing', { personId: 'eli' }), practiceId: 'p2' },
+    ];
+    for (const each of dropped) expect(await present(as('olivia'), each)).toBeNull();
+    expect(services.chat.getChat).not.toHaveBeenCalled();
+  });
+});
