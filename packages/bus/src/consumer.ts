@@ -1,8 +1,9 @@
 import type { EventEnvelope, EventType } from '@huddle/contracts';
-import type { Transaction } from '@huddle/db';
+import type { Database, Transaction } from '@huddle/db';
 import type { Logger } from '@huddle/logging';
 import { AckPolicy, DeliverPolicy, type JsMsg } from '@nats-io/jetstream';
 import { nanos } from '@nats-io/transport-node';
+import { lt } from 'drizzle-orm';
 import type { Bus } from './connection';
 import { ensureStream } from './connection';
 import type { Emit, Outbox } from './outbox';
@@ -109,4 +110,18 @@ export async function startConsumer<T extends EventType>(
       await done;
     },
   };
+}
+
+/**
+ * Streams keep events for seven days, so no redelivery can come after that:
+ * inbox records older than eight days only take space.
+ */
+export const INBOX_RETENTION_MS = 8 * 24 * 60 * 60 * 1000;
+
+export async function pruneInbox(db: Database, now = new Date()): Promise<number> {
+  const pruned = await db
+    .delete(inbox)
+    .where(lt(inbox.appliedAt, new Date(now.getTime() - INBOX_RETENTION_MS)))
+    .returning({ eventId: inbox.eventId });
+  return pruned.length;
 }

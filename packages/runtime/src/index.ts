@@ -1,5 +1,13 @@
 import { join } from 'node:path';
-import { type Bus, type ConsumerSpec, connectBus, ensureStream, Outbox, startConsumer } from '@huddle/bus';
+import {
+  type Bus,
+  type ConsumerSpec,
+  connectBus,
+  ensureStream,
+  Outbox,
+  pruneInbox,
+  startConsumer,
+} from '@huddle/bus';
 import { commonEnv, Type } from '@huddle/config';
 import { type DatabaseHandle, openDatabase } from '@huddle/db';
 import { type GrpcServer, type Hosted, startGrpcServer } from '@huddle/grpc';
@@ -82,6 +90,7 @@ export interface RunningService {
 }
 
 const HEALTH_INTERVAL_MS = 5_000;
+const INBOX_PRUNE_INTERVAL_MS = 60 * 60 * 1000;
 
 /**
  * Starts a service: logger → database (migrated) → NATS (own
@@ -119,6 +128,11 @@ export async function runService(options: {
 
     const parts = await options.build({ logger, db, bus, outbox });
     if (parts.stop) onStop('service', parts.stop);
+    const pruneTimer = setInterval(() => {
+      pruneInbox(db.db).catch((error) => logger.warn({ err: error }, 'inbox pruning failed'));
+    }, INBOX_PRUNE_INTERVAL_MS);
+    pruneTimer.unref();
+    onStop('inbox pruning', async () => clearInterval(pruneTimer));
     for (const spec of parts.consumers ?? []) {
       const consumer = await startConsumer(bus, outbox, spec, logger);
       onStop(`consumer ${spec.name}`, () => consumer.stop());

@@ -5,7 +5,17 @@ import { createLogger } from '@huddle/logging';
 import { type FreshDatabase, freshDatabase, type NatsServer, startNatsServer } from '@huddle/testing';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Bus, connectBus, ensureStream, Outbox, outbox, startConsumer } from '../../src';
+import {
+  type Bus,
+  connectBus,
+  ensureStream,
+  INBOX_RETENTION_MS,
+  inbox,
+  Outbox,
+  outbox,
+  pruneInbox,
+  startConsumer,
+} from '../../src';
 
 const logger = createLogger({ service: 'bus-test', level: 'silent' });
 const migrationsFolder = fileURLToPath(new URL('../migrations', import.meta.url));
@@ -154,5 +164,20 @@ describe('outbox and inbox on real PostgreSQL and NATS', () => {
       await consumer.stop();
       await relay.stop();
     }
+  });
+
+  it('prunes inbox records once no redelivery can reach them', async () => {
+    const now = new Date();
+    await db.db.insert(inbox).values([
+      {
+        consumer: 'prune-test',
+        eventId: 'old',
+        appliedAt: new Date(now.getTime() - INBOX_RETENTION_MS - 1000),
+      },
+      { consumer: 'prune-test', eventId: 'recent', appliedAt: now },
+    ]);
+    expect(await pruneInbox(db.db, now)).toBe(1);
+    const left = await db.db.select().from(inbox);
+    expect(left.filter((row) => row.consumer === 'prune-test').map((row) => row.eventId)).toEqual(['recent']);
   });
 });
