@@ -1,4 +1,4 @@
-import Type, { type Static, type TObject } from 'typebox';
+import Type, { type Static, type TObject, type TSchema } from 'typebox';
 import Value from 'typebox/value';
 
 export { Type };
@@ -24,17 +24,26 @@ export function parseEnv<S extends TObject>(
     const raw = env[key];
     if (raw !== undefined && raw !== '') present[key] = raw;
   }
-  const value = Value.Convert(schema, Value.Default(schema, present));
-  const problems = [...Value.Errors(schema, value)].map((error) => {
-    const key = error.instancePath.replace(/^\//, '');
-    if (error.keyword === 'required') {
-      const missing = (error.params as { requiredProperties?: string[] }).requiredProperties ?? [];
-      return `${missing.join(', ')}: required`;
-    }
-    return `${key}: ${error.message}`;
+  const value = Value.Convert(schema, Value.Default(schema, present)) as Record<string, unknown>;
+  const required = new Set<string>((schema as { required?: string[] }).required ?? []);
+  // Each key is checked on its own, so one bad key never hides another.
+  const problems = Object.entries(schema.properties).flatMap(([key, property]) => {
+    if (value[key] === undefined) return required.has(key) ? [`${key}: required`] : [];
+    if (Value.Check(property, value[key])) return [];
+    return [`${key}: ${describe(property as TSchema, value[key])}`];
   });
   if (problems.length > 0) throw new ConfigError(problems);
   return value as Static<S>;
+}
+
+/** What a value should have been: the allowed values of a choice, else the schema's first complaint. */
+function describe(property: TSchema, value: unknown): string {
+  const choices = (property as { anyOf?: Array<{ const?: unknown }> }).anyOf;
+  if (choices?.every((choice) => choice.const !== undefined)) {
+    return `must be one of ${choices.map((choice) => String(choice.const)).join(', ')}`;
+  }
+  const [first] = [...Value.Errors(property, value)];
+  return first?.message ?? 'is not valid';
 }
 
 /** Freezes a config object and everything inside it. */
