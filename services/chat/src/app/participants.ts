@@ -58,7 +58,9 @@ export class ChatParticipants {
     return this.work.transaction(async (tx, emit) => {
       const locked = await chatsStore.getForUpdate(tx, chat.id);
       if (!locked) throw notFound('Chat');
-      const converting = locked.kind === 'direct' && clients.length > 0;
+      // S5: only a client who joins now converts; naming one already in the chat adds nobody.
+      const inChat = new Set((await membersStore.list(tx, chat.id)).map((member) => member.personId));
+      const converting = locked.kind === 'direct' && clients.some((client) => !inChat.has(client.id));
       const added = await this.participants.add({
         practiceId: chat.practiceId,
         chatId: chat.id,
