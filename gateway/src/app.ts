@@ -15,6 +15,7 @@ import { validatorCompiler } from './plugins/validation';
 import { StreamHub } from './realtime/hub';
 import type { RealtimeFeed } from './realtime/port';
 import { realtimePresenter } from './realtime/present';
+import { TypingIndicators } from './realtime/typing';
 import { attachmentRoutes } from './routes/attachments';
 import { chatRoutes } from './routes/chats';
 import { directChatRoutes } from './routes/direct';
@@ -46,7 +47,7 @@ const limits = {
   bodyBytes: 256 * 1024,
   socketBufferedBytes: 1024 * 1024,
   socketPendingEvents: 256,
-  /** Clients send nothing on the stream yet; a small frame limit keeps it that way. */
+  /** Clients send only small frames (typing) on the stream. */
   socketFrameBytes: 4 * 1024,
 };
 
@@ -133,7 +134,7 @@ export async function buildApp(config: Readonly<GatewayConfig>, deps: GatewayDep
   meetingRoutes(app, routeDeps);
   notificationRoutes(app, routeDeps);
   await attachmentRoutes(app, routeDeps, config.attachments);
-  streamRoutes(app, hub);
+  streamRoutes(app, hub, new TypingIndicators(deps.services.chat, contexts, deps.realtime));
 
   return app;
 }

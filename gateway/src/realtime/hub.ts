@@ -37,6 +37,8 @@ export const socketClose = {
   /** Bad or missing token (4000-4999 is the application range; 4401 mirrors HTTP 401). */
   unauthenticated: 4401,
   forbidden: 4403,
+  /** The client keeps sending frames the stream does not understand. */
+  unsupportedData: 1003,
   /** Try again later: the client is too slow or the gateway cannot present events now. */
   tryAgainLater: 1013,
 } as const;

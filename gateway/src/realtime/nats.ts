@@ -42,5 +42,7 @@ export function natsRealtimeFeed(connection: NatsConnection, logger: Logger): Re
       return () => subscription.unsubscribe();
     },
     flush: () => connection.flush(),
+    publish: (practiceId, personId, event) =>
+      connection.publish(realtimeSubject(practiceId, personId), JSON.stringify(event)),
   };
 }

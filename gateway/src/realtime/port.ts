@@ -10,4 +10,6 @@ export interface RealtimeFeed {
   subscribe(practiceId: string, personId: string, handler: (event: RealtimeEvent) => void): () => void;
   /** Resolves once every subscription made so far is live at the broker. */
   flush(): Promise<void>;
+  /** Sends an ephemeral event (typing) to one person's sockets, wherever they are connected; never stored. */
+  publish(practiceId: string, personId: string, event: RealtimeEvent): void;
 }

@@ -1,14 +1,36 @@
-import { randomUUID } from 'node:crypto';
 import Type from 'typebox';
 import { type StreamHub, socketClose } from '../realtime/hub';
+import { ephemeralId, type TypingIndicators } from '../realtime/typing';
+import { idPattern } from '../schemas';
 import type { App } from './types';
+
+const ids = new RegExp(idPattern);
+/** Frames a client may get wrong before the socket is closed with 1003 (unsupported data). */
+const MAX_BAD_FRAMES = 20;
+
+/** A client frame the stream understands: `{type: 'typing', chatId}`. Anything else is null. */
+export function parseClientFrame(raw: unknown, isBinary: boolean): { type: 'typing'; chatId: string } | null {
+  if (isBinary) return null;
+  let frame: unknown;
+  try {
+    frame = JSON.parse(String(raw));
+  } catch {
+    return null;
+  }
+  const { type, chatId } = (typeof frame === 'object' && frame !== null ? frame : {}) as Record<
+    string,
+    unknown
+  >;
+  if (type !== 'typing' || typeof chatId !== 'string' || !ids.test(chatId)) return null;
+  return { type, chatId };
+}
 
 /**
  * GET /v1/stream: the viewer's realtime events over a WebSocket. The socket is
  * accepted before authentication is judged, so a browser can read why it was
  * refused from the close code (4401 unauthenticated, 4403 not a person).
  */
-export function streamRoutes(app: App, hub: StreamHub) {
+export function streamRoutes(app: App, hub: StreamHub, typing: TypingIndicators) {
   app.get(
     '/v1/stream',
     {
@@ -18,7 +40,8 @@ export function streamRoutes(app: App, hub: StreamHub) {
         summary: 'Realtime events for the viewer (WebSocket)',
         description:
           'Each frame is {id, type, chatId, data}, presented for the viewer as REST presents it. ' +
-          'Authenticate with the Authorization header or ?access_token=.',
+          'Authenticate with the Authorization header or ?access_token=. ' +
+          'The client may send {type: "typing", chatId}; other frames are ignored, and many of them close the socket (1003).',
         tags: ['realtime'],
         security: [{ bearer: [] }],
         querystring: Type.Object(
@@ -39,9 +62,22 @@ export function streamRoutes(app: App, hub: StreamHub) {
       }
       const person = { practiceId: principal.practiceId, personId: principal.personId };
       socket.on('close', () => hub.detach(person, socket));
+      let badFrames = 0;
+      socket.on('message', (raw, isBinary) => {
+        const frame = parseClientFrame(raw, isBinary);
+        if (!frame) {
+          badFrames += 1;
+          if (badFrames === MAX_BAD_FRAMES) socket.close(socketClose.unsupportedData, 'Unsupported frames');
+          return;
+        }
+        typing.typing(person, frame.chatId).catch((error: unknown) => {
+          request.log.warn({ err: error }, 'typing indicator not sent');
+        });
+      });
       // `stream.ready` tells the client that events from now on will reach it.
       hub.attach(person, socket).then(
-        () => socket.send(JSON.stringify({ id: randomUUID(), type: 'stream.ready', chatId: null, data: {} })),
+        () =>
+          socket.send(JSON.stringify({ id: ephemeralId(), type: 'stream.ready', chatId: null, data: {} })),
         () => socket.close(socketClose.tryAgainLater, 'Realtime is unavailable; reconnect shortly'),
       );
     },

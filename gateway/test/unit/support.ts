@@ -388,9 +388,14 @@ export function fakeServices() {
 /** A realtime feed the test drives by hand. */
 export function fakeRealtime() {
   const handlers = new Map<string, (event: RealtimeEvent) => void>();
-  const feed: RealtimeFeed & { subscriptions: number; unsubscriptions: number } = {
+  const feed: RealtimeFeed & {
+    subscriptions: number;
+    unsubscriptions: number;
+    published: Array<{ personId: string; event: RealtimeEvent }>;
+  } = {
     subscriptions: 0,
     unsubscriptions: 0,
+    published: [],
     subscribe(practice, personId, handler) {
       feed.subscriptions += 1;
       const key = `${practice}/${personId}`;
@@ -401,6 +406,9 @@ export function fakeRealtime() {
       };
     },
     flush: async () => {},
+    publish(_practice, personId, event) {
+      feed.published.push({ personId, event });
+    },
   };
   const publish = (personId: string, event: RealtimeEvent) =>
     handlers.get(`${practiceId}/${personId}`)?.(event);
