@@ -42,6 +42,8 @@ export interface Socket {
     match: (event: Socket['events'][number]) => boolean,
     timeoutMs?: number,
   ): Promise<Socket['events'][number]>;
+  /** Sends a frame to the gateway (e.g. `{type: 'typing', chatId}`). */
+  send(frame: unknown): void;
   close(): void;
 }
 
@@ -73,6 +75,7 @@ export async function openStream(baseUrl: string, token: string): Promise<Socket
         };
         look();
       }),
+    send: (frame) => ws.send(typeof frame === 'string' ? frame : JSON.stringify(frame)),
     close: () => ws.close(),
   };
 }
