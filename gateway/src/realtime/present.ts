@@ -96,7 +96,11 @@ export function realtimePresenter(
 ): PresentEvent {
   async function present(person: StreamPerson, event: RealtimeEvent): Promise<SocketEvent | null> {
     const data = record(event.data);
-    const { chat } = await chats.getChat({ chatId: event.chatId, viewerId: person.personId });
+    const { chat } = await chats.getChat({
+      practiceId: person.practiceId,
+      chatId: event.chatId,
+      viewerId: person.personId,
+    });
     if (!chat || chat.practiceId !== person.practiceId) return null;
     // Membership changes must be presented with the members as they are now, not as cached.
     const fresh = event.type.startsWith('participant.') || event.type === 'chat.converted';

@@ -93,7 +93,11 @@ export class TypingIndicators {
 
   private async load(person: StreamPerson, chatId: string): Promise<string[] | null> {
     try {
-      const { chat } = await this.chats.getChat({ chatId, viewerId: person.personId });
+      const { chat } = await this.chats.getChat({
+        practiceId: person.practiceId,
+        chatId,
+        viewerId: person.personId,
+      });
       if (!chat || chat.practiceId !== person.practiceId) return null;
       const { context } = await this.contexts.forViewer(chat, person.personId);
       return context.participants.map((p) => p.personId).filter((id) => id !== person.personId);

@@ -164,8 +164,12 @@ export function chatRoutes(app: App, { services, contexts }: RouteDeps) {
       },
     },
     async (request) => {
-      const { personId } = personOf(request);
-      const { chat } = await services.chat.getChat({ chatId: request.params.chatId, viewerId: personId });
+      const { practiceId, personId } = personOf(request);
+      const { chat } = await services.chat.getChat({
+        practiceId,
+        chatId: request.params.chatId,
+        viewerId: personId,
+      });
       if (!chat) throw notFound('Chat');
       const { context, viewer } = await contexts.forViewer(chat, personId);
       return presentChat(viewer, context);
@@ -187,8 +191,9 @@ export function chatRoutes(app: App, { services, contexts }: RouteDeps) {
       },
     },
     async (request) => {
-      const { personId } = personOf(request);
+      const { practiceId, personId } = personOf(request);
       const { chat } = await services.chat.updateChat({
+        practiceId,
         chatId: request.params.chatId,
         actorId: personId,
         ...request.body,

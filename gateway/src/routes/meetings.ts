@@ -34,14 +34,15 @@ export function meetingRoutes(app: App, { services, contexts }: RouteDeps) {
       },
     },
     async (request, reply) => {
-      const { personId } = personOf(request);
+      const { practiceId, personId } = personOf(request);
       const { chatId } = request.params;
       const meeting = await services.chat.startMeeting({
+        practiceId,
         chatId,
         actorId: personId,
         provider: request.body.provider,
       });
-      const { chat } = await services.chat.getChat({ chatId, viewerId: personId });
+      const { chat } = await services.chat.getChat({ practiceId, chatId, viewerId: personId });
       if (!chat || !meeting.message) throw new HuddleError('internal', 'The meeting was not returned');
       const { context, viewer } = await contexts.forViewer(chat, personId);
       reply.code(201);

@@ -46,16 +46,21 @@ const security = [{ bearer: [] }];
 
 export function messageRoutes(app: App, { services, contexts }: RouteDeps) {
   /** The chat as its participant sees it, ready to present messages in (A1: 404 for anyone else). */
-  async function contextFor(chatId: string, viewerId: string) {
-    const { chat } = await services.chat.getChat({ chatId, viewerId });
+  async function contextFor(chatId: string, practiceId: string, viewerId: string) {
+    const { chat } = await services.chat.getChat({ practiceId, chatId, viewerId });
     if (!chat) throw notFound('Chat');
     return contexts.forViewer(chat, viewerId);
   }
 
   /** One message a service call answered, presented for the caller. */
-  async function presented(chatId: string, viewerId: string, message: chatV1.Message | undefined) {
+  async function presented(
+    chatId: string,
+    practiceId: string,
+    viewerId: string,
+    message: chatV1.Message | undefined,
+  ) {
     if (!message) throw new HuddleError('internal', 'The message was not returned');
-    const { context, viewer } = await contextFor(chatId, viewerId);
+    const { context, viewer } = await contextFor(chatId, practiceId, viewerId);
     return presentMessage(viewer, context, message);
   }
 
@@ -79,10 +84,11 @@ export function messageRoutes(app: App, { services, contexts }: RouteDeps) {
       },
     },
     async (request, reply) => {
-      const { personId } = personOf(request);
+      const { practiceId, personId } = personOf(request);
       const { chatId } = request.params;
       const { body } = request;
       const { message, created } = await services.chat.postMessage({
+        practiceId,
         chatId,
         authorId: personId,
         body: body.body ?? '',
@@ -91,7 +97,7 @@ export function messageRoutes(app: App, { services, contexts }: RouteDeps) {
         attachmentIds: body.attachmentIds ?? [],
         idempotencyKey: request.headers['idempotency-key'],
       });
-      return reply.code(created ? 201 : 200).send(await presented(chatId, personId, message));
+      return reply.code(created ? 201 : 200).send(await presented(chatId, practiceId, personId, message));
     },
   );
 
@@ -121,16 +127,17 @@ export function messageRoutes(app: App, { services, contexts }: RouteDeps) {
       },
     },
     async (request) => {
-      const { personId } = personOf(request);
+      const { practiceId, personId } = personOf(request);
       const { chatId } = request.params;
       const [page, { context, viewer }] = await Promise.all([
         services.chat.listMessages({
+          practiceId,
           chatId,
           viewerId: personId,
           cursor: request.query.cursor ?? '',
           limit: request.query.limit,
         }),
-        contextFor(chatId, personId),
+        contextFor(chatId, practiceId, personId),
       ]);
       return {
         items: page.messages.map((message) => presentMessage(viewer, context, message)),
@@ -157,17 +164,18 @@ export function messageRoutes(app: App, { services, contexts }: RouteDeps) {
       },
     },
     async (request) => {
-      const { personId } = personOf(request);
+      const { practiceId, personId } = personOf(request);
       const { chatId, messageId } = request.params;
       const [page, { context, viewer }] = await Promise.all([
         services.chat.listReplies({
+          practiceId,
           chatId,
           viewerId: personId,
           messageId,
           cursor: request.query.cursor ?? '',
           limit: request.query.limit,
         }),
-        contextFor(chatId, personId),
+        contextFor(chatId, practiceId, personId),
       ]);
       return {
         items: page.messages.map((message) => presentMessage(viewer, context, message)),
@@ -191,16 +199,17 @@ export function messageRoutes(app: App, { services, contexts }: RouteDeps) {
       },
     },
     async (request) => {
-      const { personId } = personOf(request);
+      const { practiceId, personId } = personOf(request);
       const { chatId, messageId } = request.params;
       const { message } = await services.chat.editMessage({
+        practiceId,
         chatId,
         editorId: personId,
         messageId,
         body: request.body.body,
         attachmentIds: request.body.attachmentIds ?? [],
       });
-      return presented(chatId, personId, message);
+      return presented(chatId, practiceId, personId, message);
     },
   );
 
@@ -220,9 +229,14 @@ export function messageRoutes(app: App, { services, contexts }: RouteDeps) {
       },
     },
     async (request) => {
-      const { personId } = personOf(request);
+      const { practiceId, personId } = personOf(request);
       const { chatId, messageId } = request.params;
-      const { revisions } = await services.chat.listRevisions({ chatId, viewerId: personId, messageId });
+      const { revisions } = await services.chat.listRevisions({
+        practiceId,
+        chatId,
+        viewerId: personId,
+        messageId,
+      });
       return { items: revisions.map(presentRevision), nextCursor: null };
     },
   );
@@ -241,10 +255,15 @@ export function messageRoutes(app: App, { services, contexts }: RouteDeps) {
       },
     },
     async (request) => {
-      const { personId } = personOf(request);
+      const { practiceId, personId } = personOf(request);
       const { chatId, messageId } = request.params;
-      const { message } = await services.chat.deleteMessage({ chatId, actorId: personId, messageId });
-      return presented(chatId, personId, message);
+      const { message } = await services.chat.deleteMessage({
+        practiceId,
+        chatId,
+        actorId: personId,
+        messageId,
+      });
+      return presented(chatId, practiceId, personId, message);
     },
   );
 
@@ -265,13 +284,13 @@ export function messageRoutes(app: App, { services, contexts }: RouteDeps) {
         response: { 200: Message, ...problemResponses },
       },
       handler: async (request) => {
-        const { personId } = personOf(request);
+        const { practiceId, personId } = personOf(request);
         const { chatId, messageId } = request.params;
-        const target = { chatId, actorId: personId, messageId };
+        const target = { practiceId, chatId, actorId: personId, messageId };
         const { message } = await (pin
           ? services.chat.pinMessage(target)
           : services.chat.unpinMessage(target));
-        return presented(chatId, personId, message);
+        return presented(chatId, practiceId, personId, message);
       },
     });
   }
@@ -293,10 +312,11 @@ export function messageRoutes(app: App, { services, contexts }: RouteDeps) {
       },
     },
     async (request) => {
-      const { personId } = personOf(request);
+      const { practiceId, personId } = personOf(request);
       const { body } = request;
       const unread = 'unread' in body;
       return services.chat.markRead({
+        practiceId,
         chatId: request.params.chatId,
         personId,
         seq: unread ? 0 : body.seq,

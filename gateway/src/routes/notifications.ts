@@ -142,7 +142,7 @@ export function notificationRoutes(app: App, { services }: RouteDeps) {
       const { practiceId, personId } = personOf(request);
       const { chatId } = request.params;
       // A1: the chat exists only for its participants, and only in their practice.
-      const { chat } = await services.chat.getChat({ chatId, viewerId: personId });
+      const { chat } = await services.chat.getChat({ practiceId, chatId, viewerId: personId });
       if (!chat || chat.practiceId !== practiceId) throw notFound('Chat');
       const { level } = await services.notification.setNotificationLevel({
         practiceId,

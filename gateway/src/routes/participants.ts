@@ -65,8 +65,12 @@ export function participantRoutes(app: App, { services, contexts }: RouteDeps) {
       },
     },
     async (request) => {
-      const { personId } = personOf(request);
-      const { chat } = await services.chat.getChat({ chatId: request.params.chatId, viewerId: personId });
+      const { practiceId, personId } = personOf(request);
+      const { chat } = await services.chat.getChat({
+        practiceId,
+        chatId: request.params.chatId,
+        viewerId: personId,
+      });
       if (!chat) throw notFound('Chat');
       // Who is in the chat is what this answers: never from a cache that may predate a change.
       const { context, viewer } = await contexts.forViewer(chat, personId, { fresh: true });
@@ -103,9 +107,10 @@ export function participantRoutes(app: App, { services, contexts }: RouteDeps) {
       },
     },
     async (request) => {
-      const { personId } = personOf(request);
+      const { practiceId, personId } = personOf(request);
       const { chatId } = request.params;
       const { chat, addedIds } = await services.chat.addParticipants({
+        practiceId,
         chatId,
         actorId: personId,
         personIds: request.body.personIds,
@@ -134,7 +139,7 @@ export function participantRoutes(app: App, { services, contexts }: RouteDeps) {
       },
     },
     async (request, reply) => {
-      const { personId: actorId } = personOf(request);
+      const { practiceId, personId: actorId } = personOf(request);
       const { chatId } = request.params;
       const personId = request.params.personId === 'me' ? actorId : request.params.personId;
       const leaving = personId === actorId;
@@ -147,6 +152,7 @@ export function participantRoutes(app: App, { services, contexts }: RouteDeps) {
         );
       }
       await services.chat.removeParticipant({
+        practiceId,
         chatId,
         actorId,
         personId,

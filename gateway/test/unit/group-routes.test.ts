@@ -55,6 +55,7 @@ describe('G3/G6: PATCH /v1/chats/{id}', () => {
     });
     expect(response.statusCode).toBe(200);
     expect(setup.services.chat.updateChat).toHaveBeenCalledWith({
+      practiceId: 'p1',
       chatId: 'chat1',
       actorId: 'olivia',
       name: 'Evening walkers',
@@ -149,6 +150,7 @@ describe('G2: threads', () => {
     });
     expect(response.statusCode).toBe(200);
     expect(setup.services.chat.listReplies).toHaveBeenCalledWith({
+      practiceId: 'p1',
       chatId: 'chat1',
       viewerId: 'dana',
       messageId: 'm1',
@@ -187,6 +189,7 @@ describe('G8: edits and revisions', () => {
     });
     expect(response.statusCode).toBe(200);
     expect(setup.services.chat.editMessage).toHaveBeenCalledWith({
+      practiceId: 'p1',
       chatId: 'chat1',
       editorId: 'dana',
       messageId: 'm1',
@@ -230,6 +233,7 @@ describe('delete, pins and read markers', () => {
     });
     expect(response.statusCode).toBe(200);
     expect(setup.services.chat.deleteMessage).toHaveBeenCalledWith({
+      practiceId: 'p1',
       chatId: 'chat1',
       actorId: 'olivia',
       messageId: 'm1',
@@ -243,7 +247,7 @@ describe('delete, pins and read markers', () => {
     expect(pinned.json()).toMatchObject({ id: 'm1', pinned: true });
     const unpinned = await app.inject({ method: 'DELETE', url: '/v1/chats/chat1/pins/m1', headers });
     expect(unpinned.json()).toMatchObject({ id: 'm1', pinned: false });
-    const target = { chatId: 'chat1', actorId: 'terry', messageId: 'm1' };
+    const target = { practiceId: 'p1', chatId: 'chat1', actorId: 'terry', messageId: 'm1' };
     expect(setup.services.chat.pinMessage).toHaveBeenCalledWith(target);
     expect(setup.services.chat.unpinMessage).toHaveBeenCalledWith(target);
   });
@@ -265,8 +269,8 @@ describe('delete, pins and read markers', () => {
     });
     expect(unread.json()).toEqual({ readSeq: 1, unreadCount: 1 });
     expect(setup.services.chat.markRead.mock.calls.map(([request]) => request)).toEqual([
-      { chatId: 'chat1', personId: 'dana', seq: 5, unread: false },
-      { chatId: 'chat1', personId: 'dana', seq: 0, unread: true },
+      { practiceId: 'p1', chatId: 'chat1', personId: 'dana', seq: 5, unread: false },
+      { practiceId: 'p1', chatId: 'chat1', personId: 'dana', seq: 0, unread: true },
     ]);
   });
 

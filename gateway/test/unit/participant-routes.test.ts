@@ -165,6 +165,7 @@ describe('POST /v1/chats/{id}/participants (P1)', () => {
     });
     expect(response.statusCode).toBe(200);
     expect(setup.services.chat.addParticipants).toHaveBeenCalledWith({
+      practiceId: 'p1',
       chatId: 'chat1',
       actorId: 'olivia',
       personIds: ['eli', 'terry'],
@@ -209,6 +210,7 @@ describe('DELETE /v1/chats/{id}/participants/{personId} (P2, P3)', () => {
     expect(response.statusCode).toBe(204);
     expect(response.body).toBe('');
     expect(setup.services.chat.removeParticipant).toHaveBeenCalledWith({
+      practiceId: 'p1',
       chatId: 'chat1',
       actorId: 'olivia',
       personId: 'eli',
@@ -223,8 +225,8 @@ describe('DELETE /v1/chats/{id}/participants/{personId} (P2, P3)', () => {
       expect(response.statusCode).toBe(204);
     }
     expect(setup.services.chat.removeParticipant.mock.calls.map(([request]) => request)).toEqual([
-      { chatId: 'chat1', actorId: 'dana', personId: 'dana', messages: 'delete' },
-      { chatId: 'chat1', actorId: 'dana', personId: 'dana', messages: 'delete' },
+      { practiceId: 'p1', chatId: 'chat1', actorId: 'dana', personId: 'dana', messages: 'delete' },
+      { practiceId: 'p1', chatId: 'chat1', actorId: 'dana', personId: 'dana', messages: 'delete' },
     ]);
   });
 

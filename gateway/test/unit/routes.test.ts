@@ -196,6 +196,7 @@ describe('messages', () => {
     });
     expect(response.statusCode).toBe(201);
     expect(setup.services.chat.postMessage).toHaveBeenCalledWith({
+      practiceId: 'p1',
       chatId: 'chat1',
       authorId: 'eli',
       body: 'Hi Dana',
@@ -245,8 +246,8 @@ describe('messages', () => {
     await app.inject({ method: 'GET', url: '/v1/chats/chat1/messages?cursor=abc&limit=20', headers });
     await app.inject({ method: 'GET', url: '/v1/chats/chat1/messages', headers });
     expect(setup.services.chat.listMessages.mock.calls.map(([request]) => request)).toEqual([
-      { chatId: 'chat1', viewerId: 'dana', cursor: 'abc', limit: 20 },
-      { chatId: 'chat1', viewerId: 'dana', cursor: '', limit: 50 },
+      { practiceId: 'p1', chatId: 'chat1', viewerId: 'dana', cursor: 'abc', limit: 20 },
+      { practiceId: 'p1', chatId: 'chat1', viewerId: 'dana', cursor: '', limit: 50 },
     ]);
   });
 

@@ -142,19 +142,24 @@ export class Chats {
     return { chat, created: true, sharedWithIds: sharing.teamMemberIds, skipped: sharing.skipped };
   }
 
-  /** A1: the chat and the viewer's membership; to anyone else the chat does not exist. */
-  async access(chatId: string, personId: string): Promise<Access> {
+  /**
+   * A1: the chat and the viewer's membership; to anyone else the chat does not
+   * exist. Person ids are unique only within a practice, so the viewer's
+   * practice must be the chat's too.
+   */
+  async access(chatId: string, personId: string, practiceId: string): Promise<Access> {
     const [chat, member] = await Promise.all([
       chatsStore.get(this.db, chatId),
       membersStore.find(this.db, chatId, personId),
     ]);
-    if (!chat || !member) throw notFound('Chat');
+    if (!chat || !member || chat.practiceId !== practiceId) throw notFound('Chat');
     return { chat, member };
   }
 
   /** G3/G6: only the owner changes a group's settings or locks it. */
-  async update(request: { chatId: string; actorId: string; changes: ChatChanges }): Promise<Chat> {
-    const { chat } = await this.access(request.chatId, request.actorId);
+  async update(request: { chatId: string;
+    practiceId: string; actorId: string; changes: ChatChanges }): Promise<Chat> {
+    const { chat } = await this.access(request.chatId, request.actorId, request.practiceId);
     if (chat.ownerId !== request.actorId) {
       throw new HuddleError('not_chat_owner', 'Only the chat owner can change its settings');
     }
@@ -205,8 +210,9 @@ export class Chats {
   }
 
   /** U1: moves my read marker forward, or marks the chat unread again. */
-  async markRead(request: { chatId: string; personId: string; seq: number; unread: boolean }) {
-    const { chat, member } = await this.access(request.chatId, request.personId);
+  async markRead(request: { chatId: string;
+    practiceId: string; personId: string; seq: number; unread: boolean }) {
+    const { chat, member } = await this.access(request.chatId, request.personId, request.practiceId);
     if (!Number.isInteger(request.seq) || request.seq < 0) throw invalid('seq must be a whole number ≥ 0');
     return this.work.transaction(async (tx, emit) => {
       const lastSeq = await chatsStore.lastSeq(tx, chat.id);

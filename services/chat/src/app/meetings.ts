@@ -29,11 +29,12 @@ export class Meetings {
     private readonly builtinBaseUrl: string,
   ) {}
 
-  async start(request: { chatId: string; actorId: string; provider: string }) {
+  async start(request: { chatId: string;
+    practiceId: string; actorId: string; provider: string }) {
     if (request.provider !== 'builtin' && request.provider !== 'zoom')
       throw invalid('provider must be builtin or zoom');
     const provider: Provider = request.provider;
-    const { chat, member } = await this.chats.access(request.chatId, request.actorId);
+    const { chat, member } = await this.chats.access(request.chatId, request.actorId, request.practiceId);
     if (member.kind !== 'practitioner') throw forbidden('Only practitioners start meetings');
     if (chat.kind === 'group' && provider !== 'zoom')
       throw invalid('Group chats start meetings with Zoom only');
@@ -53,6 +54,7 @@ export class Meetings {
     const label = provider === 'zoom' ? 'Zoom meeting' : 'Video meeting';
     const { message } = await this.messages.post({
       chatId: chat.id,
+      practiceId: chat.practiceId,
       authorId: request.actorId,
       message: {
         body: `${label} started — join: ${joinUrl}`,

@@ -42,12 +42,13 @@ export class Messages {
 
   async post(request: {
     chatId: string;
+    practiceId: string;
     authorId: string;
     message: NewMessage;
     idempotencyKey: string | null;
   }): Promise<{ message: Message; created: boolean }> {
     const content = validateNewMessage(request.message);
-    const access = await this.chats.access(request.chatId, request.authorId);
+    const access = await this.chats.access(request.chatId, request.authorId, request.practiceId);
     const { chat } = access;
     assertMayWrite(chat, request.authorId);
     await this.assertMentionable(access, content.mentions);
@@ -129,8 +130,9 @@ export class Messages {
    * replies, and their pinned posts apart on the first page; direct chats list
    * every message.
    */
-  async list(request: { chatId: string; viewerId: string; cursor: string; limit: number }) {
-    const { chat } = await this.chats.access(request.chatId, request.viewerId);
+  async list(request: { chatId: string;
+    practiceId: string; viewerId: string; cursor: string; limit: number }) {
+    const { chat } = await this.chats.access(request.chatId, request.viewerId, request.practiceId);
     const limit = pageLimit(request.limit, DEFAULT_PAGE, MAX_PAGE);
     const beforeSeq = request.cursor ? seqCursor.decode(request.cursor) : null;
     const feed = chat.style === 'feed';
@@ -148,12 +150,13 @@ export class Messages {
   /** A feed post's thread, oldest first. */
   async replies(request: {
     chatId: string;
+    practiceId: string;
     viewerId: string;
     messageId: string;
     cursor: string;
     limit: number;
   }) {
-    const { chat } = await this.chats.access(request.chatId, request.viewerId);
+    const { chat } = await this.chats.access(request.chatId, request.viewerId, request.practiceId);
     const parent = await messagesStore.get(this.db, request.messageId);
     if (!parent || parent.chatId !== chat.id) throw notFound('Message');
     if (parent.parentId !== null) throw invalid('Replies have no threads of their own');
@@ -167,13 +170,14 @@ export class Messages {
   /** G8: the author edits body and attachments of their post or reply in a feed chat. */
   async edit(request: {
     chatId: string;
+    practiceId: string;
     editorId: string;
     messageId: string;
     body: string;
     attachmentIds: string[];
   }) {
     const content = validateNewMessage({ ...request, parentId: null, mentions: [] });
-    const { chat } = await this.chats.access(request.chatId, request.editorId);
+    const { chat } = await this.chats.access(request.chatId, request.editorId, request.practiceId);
     if (chat.style !== 'feed') {
       throw new HuddleError('not_supported_in_style', 'Messages can only be edited in feed-style chats');
     }
@@ -192,16 +196,18 @@ export class Messages {
   }
 
   /** G8: the earlier contents of a message, for team members only. */
-  async revisions(request: { chatId: string; viewerId: string; messageId: string }) {
-    const access = await this.chats.access(request.chatId, request.viewerId);
+  async revisions(request: { chatId: string;
+    practiceId: string; viewerId: string; messageId: string }) {
+    const access = await this.chats.access(request.chatId, request.viewerId, request.practiceId);
     if (!isTeam(access)) throw forbidden('Only team members can read a message’s history');
     await this.liveMessage(this.db, access.chat.id, request.messageId);
     return messagesStore.revisions(this.db, request.messageId);
   }
 
   /** Its author, or the chat owner as moderator, deletes a message; a tombstone keeps its place. */
-  async delete(request: { chatId: string; actorId: string; messageId: string }) {
-    const { chat } = await this.chats.access(request.chatId, request.actorId);
+  async delete(request: { chatId: string;
+    practiceId: string; actorId: string; messageId: string }) {
+    const { chat } = await this.chats.access(request.chatId, request.actorId, request.practiceId);
     return this.work.transaction(async (tx, emit) => {
       const current = await messagesStore.getForUpdate(tx, request.messageId);
       if (!current || current.chatId !== chat.id) throw notFound('Message');
@@ -220,8 +226,9 @@ export class Messages {
   }
 
   /** G7: team-member participants pin top-level feed posts, at most ten per chat. */
-  async pin(request: { chatId: string; actorId: string; messageId: string; pinned: boolean }) {
-    const access = await this.chats.access(request.chatId, request.actorId);
+  async pin(request: { chatId: string;
+    practiceId: string; actorId: string; messageId: string; pinned: boolean }) {
+    const access = await this.chats.access(request.chatId, request.actorId, request.practiceId);
     const { chat } = access;
     if (chat.style !== 'feed')
       throw new HuddleError('not_supported_in_style', 'Only feed-style chats have pins');

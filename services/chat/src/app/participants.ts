@@ -26,13 +26,14 @@ export class ChatParticipants {
 
   async add(request: {
     chatId: string;
+    practiceId: string;
     actorId: string;
     personIds: string[];
   }): Promise<{ chat: Chat; addedIds: string[] }> {
     const personIds = [...new Set(request.personIds)].filter((id) => id !== request.actorId);
     if (personIds.length === 0 || personIds.length > MAX_ADD)
       throw invalid(`Add 1-${MAX_ADD} people at once`);
-    const access = await this.chats.access(request.chatId, request.actorId);
+    const access = await this.chats.access(request.chatId, request.actorId, request.practiceId);
     const { chat } = access;
     const people = await this.directory.people(chat.practiceId, personIds);
     if (people.length !== personIds.length) throw invalid('Some of these people are not in this practice');
@@ -93,6 +94,7 @@ export class ChatParticipants {
    */
   async remove(request: {
     chatId: string;
+    practiceId: string;
     actorId: string;
     personId: string;
     messages: string;
@@ -100,7 +102,7 @@ export class ChatParticipants {
     const leaving = request.personId === request.actorId;
     const messages = leaving ? 'delete' : request.messages;
     if (messages !== 'keep' && messages !== 'delete') throw invalid('messages must be keep or delete');
-    const { chat } = await this.chats.access(request.chatId, request.actorId);
+    const { chat } = await this.chats.access(request.chatId, request.actorId, request.practiceId);
     if (!leaving && chat.ownerId !== request.actorId) {
       const [actor] = await this.directory.people(chat.practiceId, [request.actorId]);
       if (actor?.teamRole !== 'owner' && actor?.teamRole !== 'admin') {

@@ -26,8 +26,8 @@ export function chatRpc(parts: {
 
   return host(chatV1.ChatServiceService, {
     createGroup: async (request) => ({ chat: chatToProto(await chats.createGroup(request)) }),
-    getChat: async ({ chatId, viewerId }) => ({
-      chat: chatToProto((await chats.access(chatId, viewerId)).chat),
+    getChat: async ({ chatId, viewerId, practiceId }) => ({
+      chat: chatToProto((await chats.access(chatId, viewerId, practiceId)).chat),
     }),
     upsertProgramChat: async ({
       practiceId,
@@ -62,8 +62,8 @@ export function chatRpc(parts: {
       return { chat: chatToProto(result.chat), addedIds: result.addedIds };
     },
     removeParticipant: async (request) => ({ removed: await participants.remove(request) }),
-    updateChat: async ({ chatId, actorId, ...changes }) => ({
-      chat: chatToProto(await chats.update({ chatId, actorId, changes })),
+    updateChat: async ({ chatId, actorId, practiceId, ...changes }) => ({
+      chat: chatToProto(await chats.update({ chatId, actorId, practiceId, changes })),
     }),
     listChats: async (request) => {
       const page = await chats.list(request);
@@ -87,6 +87,7 @@ export function chatRpc(parts: {
     postMessage: async (request) => {
       const result = await messages.post({
         chatId: request.chatId,
+        practiceId: request.practiceId,
         authorId: request.authorId,
         message: {
           body: request.body,

@@ -174,6 +174,8 @@ export interface SetEnrollmentResponse {
 export interface GetChatRequest {
   chatId: string;
   viewerId: string;
+  /** The caller's practice: a chat of another practice does not exist for them (A1). */
+  practiceId: string;
 }
 
 export interface GetChatResponse {
@@ -184,6 +186,8 @@ export interface AddParticipantsRequest {
   chatId: string;
   actorId: string;
   personIds: string[];
+  /** The caller's practice: a chat of another practice does not exist for them (A1). */
+  practiceId: string;
 }
 
 export interface AddParticipantsResponse {
@@ -200,6 +204,8 @@ export interface RemoveParticipantRequest {
   personId: string;
   /** keep | delete */
   messages: string;
+  /** The caller's practice: a chat of another practice does not exist for them (A1). */
+  practiceId: string;
 }
 
 export interface RemoveParticipantResponse {
@@ -214,7 +220,11 @@ export interface UpdateChatRequest {
   style?: string | undefined;
   clientNaming?: string | undefined;
   hideClientIdentities?: boolean | undefined;
-  locked?: boolean | undefined;
+  locked?:
+    | boolean
+    | undefined;
+  /** The caller's practice: a chat of another practice does not exist for them (A1). */
+  practiceId: string;
 }
 
 export interface UpdateChatResponse {
@@ -241,7 +251,11 @@ export interface PostMessageRequest {
   mentions: string[];
   attachmentIds: string[];
   /** Same key and same content: the same message comes back. */
-  idempotencyKey?: string | undefined;
+  idempotencyKey?:
+    | string
+    | undefined;
+  /** The caller's practice: a chat of another practice does not exist for them (A1). */
+  practiceId: string;
 }
 
 export interface PostMessageResponse {
@@ -257,6 +271,8 @@ export interface ListMessagesRequest {
   viewerId: string;
   cursor: string;
   limit: number;
+  /** The caller's practice: a chat of another practice does not exist for them (A1). */
+  practiceId: string;
 }
 
 export interface ListMessagesResponse {
@@ -272,6 +288,8 @@ export interface ListRepliesRequest {
   messageId: string;
   cursor: string;
   limit: number;
+  /** The caller's practice: a chat of another practice does not exist for them (A1). */
+  practiceId: string;
 }
 
 export interface ListRepliesResponse {
@@ -285,6 +303,8 @@ export interface EditMessageRequest {
   messageId: string;
   body: string;
   attachmentIds: string[];
+  /** The caller's practice: a chat of another practice does not exist for them (A1). */
+  practiceId: string;
 }
 
 export interface EditMessageResponse {
@@ -295,6 +315,8 @@ export interface ListRevisionsRequest {
   chatId: string;
   viewerId: string;
   messageId: string;
+  /** The caller's practice: a chat of another practice does not exist for them (A1). */
+  practiceId: string;
 }
 
 export interface ListRevisionsResponse {
@@ -305,6 +327,8 @@ export interface DeleteMessageRequest {
   chatId: string;
   actorId: string;
   messageId: string;
+  /** The caller's practice: a chat of another practice does not exist for them (A1). */
+  practiceId: string;
 }
 
 export interface DeleteMessageResponse {
@@ -315,6 +339,8 @@ export interface PinMessageRequest {
   chatId: string;
   actorId: string;
   messageId: string;
+  /** The caller's practice: a chat of another practice does not exist for them (A1). */
+  practiceId: string;
 }
 
 export interface PinMessageResponse {
@@ -325,6 +351,8 @@ export interface UnpinMessageRequest {
   chatId: string;
   actorId: string;
   messageId: string;
+  /** The caller's practice: a chat of another practice does not exist for them (A1). */
+  practiceId: string;
 }
 
 export interface UnpinMessageResponse {
@@ -337,6 +365,8 @@ export interface MarkReadRequest {
   /** Read up to and including this seq; ignored when unread is set. */
   seq: number;
   unread: boolean;
+  /** The caller's practice: a chat of another practice does not exist for them (A1). */
+  practiceId: string;
 }
 
 export interface MarkReadResponse {
@@ -349,6 +379,8 @@ export interface StartMeetingRequest {
   actorId: string;
   /** builtin | zoom */
   provider: string;
+  /** The caller's practice: a chat of another practice does not exist for them (A1). */
+  practiceId: string;
 }
 
 export interface StartMeetingResponse {
@@ -1843,7 +1875,7 @@ export const SetEnrollmentResponse: MessageFns<SetEnrollmentResponse> = {
 };
 
 function createBaseGetChatRequest(): GetChatRequest {
-  return { chatId: "", viewerId: "" };
+  return { chatId: "", viewerId: "", practiceId: "" };
 }
 
 export const GetChatRequest: MessageFns<GetChatRequest> = {
@@ -1853,6 +1885,9 @@ export const GetChatRequest: MessageFns<GetChatRequest> = {
     }
     if (message.viewerId !== "") {
       writer.uint32(18).string(message.viewerId);
+    }
+    if (message.practiceId !== "") {
+      writer.uint32(26).string(message.practiceId);
     }
     return writer;
   },
@@ -1884,6 +1919,14 @@ export const GetChatRequest: MessageFns<GetChatRequest> = {
             }
 
             message.viewerId = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.practiceId = reader.string();
             continue;
           }
         }
@@ -1946,7 +1989,7 @@ export const GetChatResponse: MessageFns<GetChatResponse> = {
 };
 
 function createBaseAddParticipantsRequest(): AddParticipantsRequest {
-  return { chatId: "", actorId: "", personIds: [] };
+  return { chatId: "", actorId: "", personIds: [], practiceId: "" };
 }
 
 export const AddParticipantsRequest: MessageFns<AddParticipantsRequest> = {
@@ -1959,6 +2002,9 @@ export const AddParticipantsRequest: MessageFns<AddParticipantsRequest> = {
     }
     for (const v of message.personIds) {
       writer.uint32(26).string(v!);
+    }
+    if (message.practiceId !== "") {
+      writer.uint32(34).string(message.practiceId);
     }
     return writer;
   },
@@ -1998,6 +2044,14 @@ export const AddParticipantsRequest: MessageFns<AddParticipantsRequest> = {
             }
 
             message.personIds.push(reader.string());
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.practiceId = reader.string();
             continue;
           }
         }
@@ -2071,7 +2125,7 @@ export const AddParticipantsResponse: MessageFns<AddParticipantsResponse> = {
 };
 
 function createBaseRemoveParticipantRequest(): RemoveParticipantRequest {
-  return { chatId: "", actorId: "", personId: "", messages: "" };
+  return { chatId: "", actorId: "", personId: "", messages: "", practiceId: "" };
 }
 
 export const RemoveParticipantRequest: MessageFns<RemoveParticipantRequest> = {
@@ -2087,6 +2141,9 @@ export const RemoveParticipantRequest: MessageFns<RemoveParticipantRequest> = {
     }
     if (message.messages !== "") {
       writer.uint32(34).string(message.messages);
+    }
+    if (message.practiceId !== "") {
+      writer.uint32(42).string(message.practiceId);
     }
     return writer;
   },
@@ -2134,6 +2191,14 @@ export const RemoveParticipantRequest: MessageFns<RemoveParticipantRequest> = {
             }
 
             message.messages = reader.string();
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.practiceId = reader.string();
             continue;
           }
         }
@@ -2205,6 +2270,7 @@ function createBaseUpdateChatRequest(): UpdateChatRequest {
     clientNaming: undefined,
     hideClientIdentities: undefined,
     locked: undefined,
+    practiceId: "",
   };
 }
 
@@ -2233,6 +2299,9 @@ export const UpdateChatRequest: MessageFns<UpdateChatRequest> = {
     }
     if (message.locked !== undefined) {
       writer.uint32(64).bool(message.locked);
+    }
+    if (message.practiceId !== "") {
+      writer.uint32(74).string(message.practiceId);
     }
     return writer;
   },
@@ -2312,6 +2381,14 @@ export const UpdateChatRequest: MessageFns<UpdateChatRequest> = {
             }
 
             message.locked = reader.bool();
+            continue;
+          }
+          case 9: {
+            if (tag !== 74) {
+              break;
+            }
+
+            message.practiceId = reader.string();
             continue;
           }
         }
@@ -2518,6 +2595,7 @@ function createBasePostMessageRequest(): PostMessageRequest {
     mentions: [],
     attachmentIds: [],
     idempotencyKey: undefined,
+    practiceId: "",
   };
 }
 
@@ -2543,6 +2621,9 @@ export const PostMessageRequest: MessageFns<PostMessageRequest> = {
     }
     if (message.idempotencyKey !== undefined) {
       writer.uint32(58).string(message.idempotencyKey);
+    }
+    if (message.practiceId !== "") {
+      writer.uint32(66).string(message.practiceId);
     }
     return writer;
   },
@@ -2616,6 +2697,14 @@ export const PostMessageRequest: MessageFns<PostMessageRequest> = {
             message.idempotencyKey = reader.string();
             continue;
           }
+          case 8: {
+            if (tag !== 66) {
+              break;
+            }
+
+            message.practiceId = reader.string();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -2687,7 +2776,7 @@ export const PostMessageResponse: MessageFns<PostMessageResponse> = {
 };
 
 function createBaseListMessagesRequest(): ListMessagesRequest {
-  return { chatId: "", viewerId: "", cursor: "", limit: 0 };
+  return { chatId: "", viewerId: "", cursor: "", limit: 0, practiceId: "" };
 }
 
 export const ListMessagesRequest: MessageFns<ListMessagesRequest> = {
@@ -2703,6 +2792,9 @@ export const ListMessagesRequest: MessageFns<ListMessagesRequest> = {
     }
     if (message.limit !== 0) {
       writer.uint32(32).int32(message.limit);
+    }
+    if (message.practiceId !== "") {
+      writer.uint32(42).string(message.practiceId);
     }
     return writer;
   },
@@ -2750,6 +2842,14 @@ export const ListMessagesRequest: MessageFns<ListMessagesRequest> = {
             }
 
             message.limit = reader.int32();
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.practiceId = reader.string();
             continue;
           }
         }
@@ -2834,7 +2934,7 @@ export const ListMessagesResponse: MessageFns<ListMessagesResponse> = {
 };
 
 function createBaseListRepliesRequest(): ListRepliesRequest {
-  return { chatId: "", viewerId: "", messageId: "", cursor: "", limit: 0 };
+  return { chatId: "", viewerId: "", messageId: "", cursor: "", limit: 0, practiceId: "" };
 }
 
 export const ListRepliesRequest: MessageFns<ListRepliesRequest> = {
@@ -2853,6 +2953,9 @@ export const ListRepliesRequest: MessageFns<ListRepliesRequest> = {
     }
     if (message.limit !== 0) {
       writer.uint32(40).int32(message.limit);
+    }
+    if (message.practiceId !== "") {
+      writer.uint32(50).string(message.practiceId);
     }
     return writer;
   },
@@ -2908,6 +3011,14 @@ export const ListRepliesRequest: MessageFns<ListRepliesRequest> = {
             }
 
             message.limit = reader.int32();
+            continue;
+          }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.practiceId = reader.string();
             continue;
           }
         }
@@ -2981,7 +3092,7 @@ export const ListRepliesResponse: MessageFns<ListRepliesResponse> = {
 };
 
 function createBaseEditMessageRequest(): EditMessageRequest {
-  return { chatId: "", editorId: "", messageId: "", body: "", attachmentIds: [] };
+  return { chatId: "", editorId: "", messageId: "", body: "", attachmentIds: [], practiceId: "" };
 }
 
 export const EditMessageRequest: MessageFns<EditMessageRequest> = {
@@ -3000,6 +3111,9 @@ export const EditMessageRequest: MessageFns<EditMessageRequest> = {
     }
     for (const v of message.attachmentIds) {
       writer.uint32(42).string(v!);
+    }
+    if (message.practiceId !== "") {
+      writer.uint32(50).string(message.practiceId);
     }
     return writer;
   },
@@ -3055,6 +3169,14 @@ export const EditMessageRequest: MessageFns<EditMessageRequest> = {
             }
 
             message.attachmentIds.push(reader.string());
+            continue;
+          }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.practiceId = reader.string();
             continue;
           }
         }
@@ -3117,7 +3239,7 @@ export const EditMessageResponse: MessageFns<EditMessageResponse> = {
 };
 
 function createBaseListRevisionsRequest(): ListRevisionsRequest {
-  return { chatId: "", viewerId: "", messageId: "" };
+  return { chatId: "", viewerId: "", messageId: "", practiceId: "" };
 }
 
 export const ListRevisionsRequest: MessageFns<ListRevisionsRequest> = {
@@ -3130,6 +3252,9 @@ export const ListRevisionsRequest: MessageFns<ListRevisionsRequest> = {
     }
     if (message.messageId !== "") {
       writer.uint32(26).string(message.messageId);
+    }
+    if (message.practiceId !== "") {
+      writer.uint32(34).string(message.practiceId);
     }
     return writer;
   },
@@ -3169,6 +3294,14 @@ export const ListRevisionsRequest: MessageFns<ListRevisionsRequest> = {
             }
 
             message.messageId = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.practiceId = reader.string();
             continue;
           }
         }
@@ -3231,7 +3364,7 @@ export const ListRevisionsResponse: MessageFns<ListRevisionsResponse> = {
 };
 
 function createBaseDeleteMessageRequest(): DeleteMessageRequest {
-  return { chatId: "", actorId: "", messageId: "" };
+  return { chatId: "", actorId: "", messageId: "", practiceId: "" };
 }
 
 export const DeleteMessageRequest: MessageFns<DeleteMessageRequest> = {
@@ -3244,6 +3377,9 @@ export const DeleteMessageRequest: MessageFns<DeleteMessageRequest> = {
     }
     if (message.messageId !== "") {
       writer.uint32(26).string(message.messageId);
+    }
+    if (message.practiceId !== "") {
+      writer.uint32(34).string(message.practiceId);
     }
     return writer;
   },
@@ -3283,6 +3419,14 @@ export const DeleteMessageRequest: MessageFns<DeleteMessageRequest> = {
             }
 
             message.messageId = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.practiceId = reader.string();
             continue;
           }
         }
@@ -3345,7 +3489,7 @@ export const DeleteMessageResponse: MessageFns<DeleteMessageResponse> = {
 };
 
 function createBasePinMessageRequest(): PinMessageRequest {
-  return { chatId: "", actorId: "", messageId: "" };
+  return { chatId: "", actorId: "", messageId: "", practiceId: "" };
 }
 
 export const PinMessageRequest: MessageFns<PinMessageRequest> = {
@@ -3358,6 +3502,9 @@ export const PinMessageRequest: MessageFns<PinMessageRequest> = {
     }
     if (message.messageId !== "") {
       writer.uint32(26).string(message.messageId);
+    }
+    if (message.practiceId !== "") {
+      writer.uint32(34).string(message.practiceId);
     }
     return writer;
   },
@@ -3397,6 +3544,14 @@ export const PinMessageRequest: MessageFns<PinMessageRequest> = {
             }
 
             message.messageId = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.practiceId = reader.string();
             continue;
           }
         }
@@ -3459,7 +3614,7 @@ export const PinMessageResponse: MessageFns<PinMessageResponse> = {
 };
 
 function createBaseUnpinMessageRequest(): UnpinMessageRequest {
-  return { chatId: "", actorId: "", messageId: "" };
+  return { chatId: "", actorId: "", messageId: "", practiceId: "" };
 }
 
 export const UnpinMessageRequest: MessageFns<UnpinMessageRequest> = {
@@ -3472,6 +3627,9 @@ export const UnpinMessageRequest: MessageFns<UnpinMessageRequest> = {
     }
     if (message.messageId !== "") {
       writer.uint32(26).string(message.messageId);
+    }
+    if (message.practiceId !== "") {
+      writer.uint32(34).string(message.practiceId);
     }
     return writer;
   },
@@ -3511,6 +3669,14 @@ export const UnpinMessageRequest: MessageFns<UnpinMessageRequest> = {
             }
 
             message.messageId = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.practiceId = reader.string();
             continue;
           }
         }
@@ -3573,7 +3739,7 @@ export const UnpinMessageResponse: MessageFns<UnpinMessageResponse> = {
 };
 
 function createBaseMarkReadRequest(): MarkReadRequest {
-  return { chatId: "", personId: "", seq: 0, unread: false };
+  return { chatId: "", personId: "", seq: 0, unread: false, practiceId: "" };
 }
 
 export const MarkReadRequest: MessageFns<MarkReadRequest> = {
@@ -3589,6 +3755,9 @@ export const MarkReadRequest: MessageFns<MarkReadRequest> = {
     }
     if (message.unread !== false) {
       writer.uint32(32).bool(message.unread);
+    }
+    if (message.practiceId !== "") {
+      writer.uint32(42).string(message.practiceId);
     }
     return writer;
   },
@@ -3636,6 +3805,14 @@ export const MarkReadRequest: MessageFns<MarkReadRequest> = {
             }
 
             message.unread = reader.bool();
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.practiceId = reader.string();
             continue;
           }
         }
@@ -3709,7 +3886,7 @@ export const MarkReadResponse: MessageFns<MarkReadResponse> = {
 };
 
 function createBaseStartMeetingRequest(): StartMeetingRequest {
-  return { chatId: "", actorId: "", provider: "" };
+  return { chatId: "", actorId: "", provider: "", practiceId: "" };
 }
 
 export const StartMeetingRequest: MessageFns<StartMeetingRequest> = {
@@ -3722,6 +3899,9 @@ export const StartMeetingRequest: MessageFns<StartMeetingRequest> = {
     }
     if (message.provider !== "") {
       writer.uint32(26).string(message.provider);
+    }
+    if (message.practiceId !== "") {
+      writer.uint32(34).string(message.practiceId);
     }
     return writer;
   },
@@ -3761,6 +3941,14 @@ export const StartMeetingRequest: MessageFns<StartMeetingRequest> = {
             }
 
             message.provider = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.practiceId = reader.string();
             continue;
           }
         }
