@@ -157,8 +157,12 @@ export class Chats {
   }
 
   /** G3/G6: only the owner changes a group's settings or locks it. */
-  async update(request: { chatId: string;
-    practiceId: string; actorId: string; changes: ChatChanges }): Promise<Chat> {
+  async update(request: {
+    chatId: string;
+    practiceId: string;
+    actorId: string;
+    changes: ChatChanges;
+  }): Promise<Chat> {
     const { chat } = await this.access(request.chatId, request.actorId, request.practiceId);
     if (chat.ownerId !== request.actorId) {
       throw new HuddleError('not_chat_owner', 'Only the chat owner can change its settings');
@@ -210,8 +214,13 @@ export class Chats {
   }
 
   /** U1: moves my read marker forward, or marks the chat unread again. */
-  async markRead(request: { chatId: string;
-    practiceId: string; personId: string; seq: number; unread: boolean }) {
+  async markRead(request: {
+    chatId: string;
+    practiceId: string;
+    personId: string;
+    seq: number;
+    unread: boolean;
+  }) {
     const { chat, member } = await this.access(request.chatId, request.personId, request.practiceId);
     if (!Number.isInteger(request.seq) || request.seq < 0) throw invalid('seq must be a whole number ≥ 0');
     return this.work.transaction(async (tx, emit) => {

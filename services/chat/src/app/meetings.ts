@@ -29,8 +29,7 @@ export class Meetings {
     private readonly builtinBaseUrl: string,
   ) {}
 
-  async start(request: { chatId: string;
-    practiceId: string; actorId: string; provider: string }) {
+  async start(request: { chatId: string; practiceId: string; actorId: string; provider: string }) {
     if (request.provider !== 'builtin' && request.provider !== 'zoom')
       throw invalid('provider must be builtin or zoom');
     const provider: Provider = request.provider;

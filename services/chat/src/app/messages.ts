@@ -130,8 +130,13 @@ export class Messages {
    * replies, and their pinned posts apart on the first page; direct chats list
    * every message.
    */
-  async list(request: { chatId: string;
-    practiceId: string; viewerId: string; cursor: string; limit: number }) {
+  async list(request: {
+    chatId: string;
+    practiceId: string;
+    viewerId: string;
+    cursor: string;
+    limit: number;
+  }) {
     const { chat } = await this.chats.access(request.chatId, request.viewerId, request.practiceId);
     const limit = pageLimit(request.limit, DEFAULT_PAGE, MAX_PAGE);
     const beforeSeq = request.cursor ? seqCursor.decode(request.cursor) : null;
@@ -196,8 +201,7 @@ export class Messages {
   }
 
   /** G8: the earlier contents of a message, for team members only. */
-  async revisions(request: { chatId: string;
-    practiceId: string; viewerId: string; messageId: string }) {
+  async revisions(request: { chatId: string; practiceId: string; viewerId: string; messageId: string }) {
     const access = await this.chats.access(request.chatId, request.viewerId, request.practiceId);
     if (!isTeam(access)) throw forbidden('Only team members can read a message’s history');
     await this.liveMessage(this.db, access.chat.id, request.messageId);
@@ -205,8 +209,7 @@ export class Messages {
   }
 
   /** Its author, or the chat owner as moderator, deletes a message; a tombstone keeps its place. */
-  async delete(request: { chatId: string;
-    practiceId: string; actorId: string; messageId: string }) {
+  async delete(request: { chatId: string; practiceId: string; actorId: string; messageId: string }) {
     const { chat } = await this.chats.access(request.chatId, request.actorId, request.practiceId);
     return this.work.transaction(async (tx, emit) => {
       const current = await messagesStore.getForUpdate(tx, request.messageId);
@@ -226,8 +229,13 @@ export class Messages {
   }
 
   /** G7: team-member participants pin top-level feed posts, at most ten per chat. */
-  async pin(request: { chatId: string;
-    practiceId: string; actorId: string; messageId: string; pinned: boolean }) {
+  async pin(request: {
+    chatId: string;
+    practiceId: string;
+    actorId: string;
+    messageId: string;
+    pinned: boolean;
+  }) {
     const access = await this.chats.access(request.chatId, request.actorId, request.practiceId);
     const { chat } = access;
     if (chat.style !== 'feed')
