@@ -749,6 +749,18 @@ describe('attachments', () => {
     expect(response.headers.get('content-disposition')).toMatch(/^attachment; filename="plan\.pdf"/);
     expect(response.headers.get('x-content-type-options')).toBe('nosniff');
     expect(response.headers.get('cache-control')).toBe('private, no-store');
+
+    // G8: editing the body alone keeps the files; giving attachmentIds replaces them.
+    const edited = await as('dana')('PATCH', `/v1/chats/${chat.id}/messages/${message.id}`, {
+      body: 'The plan',
+    });
+    expect(edited.status).toBe(200);
+    expect(edited.body.attachments.map((a: { id: string }) => a.id)).toEqual([uploaded.body.id]);
+    const cleared = await as('dana')('PATCH', `/v1/chats/${chat.id}/messages/${message.id}`, {
+      body: 'The plan',
+      attachmentIds: [],
+    });
+    expect(cleared.body.attachments).toEqual([]);
   });
 
   it('attachments (A1): the uploader downloads before referencing; non-participants and other practices get 404', async () => {

@@ -27,7 +27,7 @@ const EditMessageBody = Type.Object(
   },
   {
     additionalProperties: false,
-    description: 'The new content as a whole: the files are exactly attachmentIds (none when left out)',
+    description: 'The new body; attachmentIds, when given, replace the files (left out, the files stay)',
   },
 );
 
@@ -208,6 +208,8 @@ export function messageRoutes(app: App, { services, contexts }: RouteDeps) {
         messageId,
         body: request.body.body,
         attachmentIds: request.body.attachmentIds ?? [],
+        // Left out: the files stay; given (even empty): they are exactly these.
+        keepAttachments: request.body.attachmentIds === undefined,
       });
       return presented(chatId, practiceId, personId, message);
     },

@@ -180,7 +180,7 @@ describe('G2: threads', () => {
 });
 
 describe('G8: edits and revisions', () => {
-  it('PATCH …/messages/{id} edits as the caller; files left out mean none', async () => {
+  it('PATCH …/messages/{id} edits as the caller; files left out stay as they are', async () => {
     const response = await app.inject({
       method: 'PATCH',
       url: '/v1/chats/chat1/messages/m1',
@@ -195,6 +195,7 @@ describe('G8: edits and revisions', () => {
       messageId: 'm1',
       body: 'Hello, everyone',
       attachmentIds: [],
+      keepAttachments: true,
     });
     expect(response.json()).toMatchObject({ body: 'Hello, everyone', editedAt: '2025-01-03T00:00:00.000Z' });
   });

@@ -180,17 +180,26 @@ export class Messages {
     messageId: string;
     body: string;
     attachmentIds: string[];
+    /** An edit of the body alone: the files stay as they are. */
+    keepAttachments: boolean;
   }) {
-    const content = validateNewMessage({ ...request, parentId: null, mentions: [] });
     const { chat } = await this.chats.access(request.chatId, request.editorId, request.practiceId);
     if (chat.style !== 'feed') {
       throw new HuddleError('not_supported_in_style', 'Messages can only be edited in feed-style chats');
     }
     assertMayWrite(chat, request.editorId);
-    await this.attachments.assertUsable(chat.practiceId, request.editorId, content.attachmentIds);
+    if (!request.keepAttachments) {
+      await this.attachments.assertUsable(chat.practiceId, request.editorId, request.attachmentIds);
+    }
     return this.work.transaction(async (tx, emit) => {
       const current = await this.liveMessage(tx, chat.id, request.messageId);
       if (current.authorId !== request.editorId) throw forbidden('Only its author can edit a message');
+      const content = validateNewMessage({
+        body: request.body,
+        attachmentIds: request.keepAttachments ? current.attachmentIds : request.attachmentIds,
+        parentId: null,
+        mentions: [],
+      });
       if (current.body === content.body && sameList(current.attachmentIds, content.attachmentIds))
         return current;
       const message = await messagesStore.edit(tx, current, content);

@@ -305,6 +305,8 @@ export interface EditMessageRequest {
   attachmentIds: string[];
   /** The caller's practice: a chat of another practice does not exist for them (A1). */
   practiceId: string;
+  /** True: the message keeps its files and attachment_ids is ignored (an edit of the body alone). */
+  keepAttachments: boolean;
 }
 
 export interface EditMessageResponse {
@@ -3092,7 +3094,15 @@ export const ListRepliesResponse: MessageFns<ListRepliesResponse> = {
 };
 
 function createBaseEditMessageRequest(): EditMessageRequest {
-  return { chatId: "", editorId: "", messageId: "", body: "", attachmentIds: [], practiceId: "" };
+  return {
+    chatId: "",
+    editorId: "",
+    messageId: "",
+    body: "",
+    attachmentIds: [],
+    practiceId: "",
+    keepAttachments: false,
+  };
 }
 
 export const EditMessageRequest: MessageFns<EditMessageRequest> = {
@@ -3114,6 +3124,9 @@ export const EditMessageRequest: MessageFns<EditMessageRequest> = {
     }
     if (message.practiceId !== "") {
       writer.uint32(50).string(message.practiceId);
+    }
+    if (message.keepAttachments !== false) {
+      writer.uint32(56).bool(message.keepAttachments);
     }
     return writer;
   },
@@ -3177,6 +3190,14 @@ export const EditMessageRequest: MessageFns<EditMessageRequest> = {
             }
 
             message.practiceId = reader.string();
+            continue;
+          }
+          case 7: {
+            if (tag !== 56) {
+              break;
+            }
+
+            message.keepAttachments = reader.bool();
             continue;
           }
         }
