@@ -1,3 +1,4 @@
+import { REALTIME_LOG_STREAM, realtimeLogSubject } from '@huddle/contracts';
 import type { Logger } from '@huddle/logging';
 import {
   type JetStreamClient,
@@ -69,6 +70,38 @@ export async function ensureStream(jsm: JetStreamManager, service: string): Prom
       });
     } catch (error) {
       // Another process created it between our look and our add.
+      await jsm.streams.info(name).catch(() => {
+        throw error;
+      });
+    }
+  }
+  return name;
+}
+
+/** How long, and how much, the realtime log keeps per person (see `ensureRealtimeLog`). */
+export const REALTIME_LOG_LIMITS = { maxAgeMs: 15 * 60 * 1000, maxEventsPerPerson: 1_000 } as const;
+
+/**
+ * Creates the realtime log stream unless it exists: the last 15 minutes and at
+ * most 1,000 events of each person's realtime events, for sockets that
+ * reconnect and catch up. Whoever starts first makes it, with the same settings.
+ */
+export async function ensureRealtimeLog(jsm: JetStreamManager): Promise<string> {
+  const name = REALTIME_LOG_STREAM;
+  try {
+    await jsm.streams.info(name);
+  } catch {
+    try {
+      await jsm.streams.add({
+        name,
+        subjects: [realtimeLogSubject('*', '*')],
+        retention: RetentionPolicy.Limits,
+        storage: StorageType.File,
+        max_age: nanos(REALTIME_LOG_LIMITS.maxAgeMs),
+        max_msgs_per_subject: REALTIME_LOG_LIMITS.maxEventsPerPerson,
+        duplicate_window: nanos(2 * 60 * 1000),
+      });
+    } catch (error) {
       await jsm.streams.info(name).catch(() => {
         throw error;
       });

@@ -1,4 +1,11 @@
-export { type Bus, connectBus, ensureStream, streamOf } from './connection';
+export {
+  type Bus,
+  connectBus,
+  ensureRealtimeLog,
+  ensureStream,
+  REALTIME_LOG_LIMITS,
+  streamOf,
+} from './connection';
 export {
   type ConsumerSpec,
   INBOX_RETENTION_MS,

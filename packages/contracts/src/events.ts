@@ -24,6 +24,8 @@ export interface PersonData {
   canManageTeamSettings: boolean;
   clientTagRestriction: string[] | null;
   zoomLinked: boolean;
+  /** Where outbound email notifications go (N1); absent or null: no email. Added after v1 began. */
+  email?: string | null;
 }
 
 export interface PracticeData {
@@ -134,3 +136,13 @@ export interface RealtimeEvent {
   chatId: string;
   data: unknown;
 }
+
+/**
+ * The realtime log: each person-addressed realtime event (not typing) is also
+ * kept for a short while in the JetStream stream `REALTIME_LOG_STREAM`, so a
+ * socket that reconnects with the last event id it saw can catch up.
+ */
+export const REALTIME_LOG_STREAM = 'REALTIME';
+
+export const realtimeLogSubject = (practiceId: string, personId: string) =>
+  `huddle.rtlog.${practiceId}.${personId}`;

@@ -1,4 +1,5 @@
 import { fileURLToPath } from 'node:url';
+import { ensureRealtimeLog } from '@huddle/bus';
 import type { Logger } from '@huddle/logging';
 import { type RunningService, runService } from '@huddle/runtime';
 import { RealtimeFanOut } from './app/fan-out';
@@ -20,9 +21,10 @@ export function startNotificationService(
     config: config.runtime,
     migrationsFolder,
     logger,
-    build: ({ bus, db }) => {
+    build: async ({ bus, db }) => {
+      await ensureRealtimeLog(bus.jsm);
       const participants = remoteParticipants(config.services.participant);
-      const fanOut = new RealtimeFanOut(participants, natsRealtime(bus.nc));
+      const fanOut = new RealtimeFanOut(participants, natsRealtime(bus));
       const inbox = new Inbox(db.db, participants);
       return {
         services: [notificationRpc(inbox)],

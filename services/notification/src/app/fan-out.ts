@@ -53,22 +53,27 @@ export class RealtimeFanOut {
         ? event.data.practiceId
         : (event.data as { chat: { practiceId: string } }).chat.practiceId;
     const teamOnly = event.type === 'chat.v1.read_marker.moved';
-    for (const participant of await this.participants.list(chatId)) {
-      if (teamOnly && participant.kind !== 'practitioner') continue;
-      this.channel.deliver(practiceId, participant.personId, {
-        id: event.id,
-        type: realtimeTypeOf(event.type),
-        practiceId,
-        chatId,
-        data: event.data,
-      });
-    }
+    const recipients = (await this.participants.list(chatId)).filter(
+      (participant) => !teamOnly || participant.kind === 'practitioner',
+    );
+    // Each person's events stay in order: the consumer applies one event at a time.
+    await Promise.all(
+      recipients.map((participant) =>
+        this.channel.deliver(practiceId, participant.personId, {
+          id: event.id,
+          type: realtimeTypeOf(event.type),
+          practiceId,
+          chatId,
+          data: event.data,
+        }),
+      ),
+    );
   }
 
   /** A new notification reaches its person's sockets. */
-  notificationCreated(event: EventEnvelope<'notification.v1.notification.created'>): void {
+  notificationCreated(event: EventEnvelope<'notification.v1.notification.created'>): Promise<void> {
     const { practiceId, personId, notification } = event.data;
-    this.channel.deliver(practiceId, personId, {
+    return this.channel.deliver(practiceId, personId, {
       id: event.id,
       type: 'notification.created',
       practiceId,

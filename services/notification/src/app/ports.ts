@@ -10,5 +10,6 @@ export interface Participants {
 
 /** Realtime delivery to one person's sockets, wherever their gateway is. */
 export interface RealtimeChannel {
-  deliver(practiceId: string, personId: string, event: RealtimeEvent): void;
+  /** Resolves once the event is logged for catch-up and sent live; rejects when it could not be logged. */
+  deliver(practiceId: string, personId: string, event: RealtimeEvent): Promise<void>;
 }

@@ -28,7 +28,8 @@ export function inboxConsumers(inbox: Inbox) {
 
 /**
  * Realtime is for what happens from now on: these consumers start at new
- * events, and a socket that reconnects refetches over REST.
+ * events. A socket that reconnects catches up from the realtime log, or
+ * refetches over REST when it was away too long.
  */
 export function realtimeConsumers(fanOut: RealtimeFanOut) {
   return [
@@ -51,7 +52,7 @@ export function realtimeConsumers(fanOut: RealtimeFanOut) {
       from: 'notification',
       types: ['notification.v1.notification.created'],
       start: 'new',
-      apply: async (_tx, event: EventEnvelope<'notification.v1.notification.created'>) =>
+      apply: (_tx, event: EventEnvelope<'notification.v1.notification.created'>) =>
         fanOut.notificationCreated(event),
     } satisfies ConsumerSpec<'notification.v1.notification.created'>,
   ];

@@ -1,6 +1,6 @@
-import { participantFromProto, participantV1, realtimeSubject } from '@huddle/contracts';
+import type { Bus } from '@huddle/bus';
+import { participantFromProto, participantV1, realtimeLogSubject, realtimeSubject } from '@huddle/contracts';
 import { connect } from '@huddle/grpc';
-import type { NatsConnection } from '@nats-io/transport-node';
 import type { Participants, RealtimeChannel } from '../app/ports';
 
 export function remoteParticipants(address: string): Participants & { close(): void } {
@@ -12,10 +12,22 @@ export function remoteParticipants(address: string): Participants & { close(): v
   };
 }
 
-/** Core NATS, not JetStream: realtime is best effort; a reconnecting socket refetches. */
-export function natsRealtime(nc: NatsConnection): RealtimeChannel {
+/**
+ * Live delivery is core NATS (low latency, best effort). Each event is first
+ * written to the person's realtime log (JetStream, `REALTIME`), so a socket
+ * that reconnects can catch up from the last event id it saw. Logging first
+ * means an event sent live before a gateway subscribed is already in the log
+ * when that gateway reads it: catch-up leaves no gap. The message id is per
+ * event and person, so a redelivered event is logged once.
+ */
+export function natsRealtime({ nc, js }: Pick<Bus, 'nc' | 'js'>): RealtimeChannel {
   return {
-    deliver: (practiceId, personId, event) =>
-      nc.publish(realtimeSubject(practiceId, personId), JSON.stringify(event)),
+    deliver: async (practiceId, personId, event) => {
+      const payload = JSON.stringify(event);
+      await js.publish(realtimeLogSubject(practiceId, personId), payload, {
+        msgID: `${event.id}:${personId}`,
+      });
+      nc.publish(realtimeSubject(practiceId, personId), payload);
+    },
   };
 }
