@@ -13,7 +13,7 @@ import { createAuthenticator, installAuth } from './plugins/auth';
 import { installProblemHandlers } from './plugins/problems';
 import { validatorCompiler } from './plugins/validation';
 import { StreamHub } from './realtime/hub';
-import type { RealtimeFeed } from './realtime/port';
+import type { RealtimeFeed, RealtimeLog } from './realtime/port';
 import { realtimePresenter } from './realtime/present';
 import { TypingIndicators } from './realtime/typing';
 import { attachmentRoutes } from './routes/attachments';
@@ -35,6 +35,8 @@ import type { Services } from './services';
 export interface GatewayDeps {
   services: Services;
   realtime: RealtimeFeed;
+  /** Where a reconnecting socket's missed events are read from. */
+  realtimeLog: RealtimeLog;
   readiness: () => Promise<Readiness>;
   metricsText?: () => Promise<string>;
   /** Request logs go here; none when absent (unit tests). */
@@ -119,6 +121,7 @@ export async function buildApp(config: Readonly<GatewayConfig>, deps: GatewayDep
       maxBufferedBytes: limits.socketBufferedBytes,
       maxPendingEvents: limits.socketPendingEvents,
     },
+    deps.realtimeLog,
   );
   const routeDeps = { services: deps.services, contexts };
 

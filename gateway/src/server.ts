@@ -7,7 +7,7 @@ import { createLogger, type Logger } from '@huddle/logging';
 import { connect as connectNats } from '@nats-io/transport-node';
 import { buildApp } from './app';
 import { type GatewayConfig, loadConfig } from './config';
-import { natsRealtimeFeed } from './realtime/nats';
+import { natsRealtimeFeed, natsRealtimeLog } from './realtime/nats';
 
 export interface StartOptions {
   /** Where the gateway logs; a JSON logger at the configured level when absent. */
@@ -72,6 +72,7 @@ export async function startGateway(
   const app = await buildApp(config, {
     services: remotes,
     realtime: natsRealtimeFeed(nats, logger),
+    realtimeLog: natsRealtimeLog(nats, logger),
     readiness,
     metricsText: options.metricsText,
     logger,

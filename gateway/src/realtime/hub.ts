@@ -1,6 +1,7 @@
 import type { RealtimeEvent } from '@huddle/contracts';
 import type { Logger } from '@huddle/logging';
-import type { RealtimeFeed } from './port';
+import type { CatchUp, RealtimeFeed, RealtimeLog } from './port';
+import { ephemeralId } from './typing';
 
 /** The part of a WebSocket the hub uses. */
 export interface StreamSocket {
@@ -31,7 +32,14 @@ export interface StreamLimits {
   maxBufferedBytes: number;
   /** Events waiting to be presented for one person before their sockets are closed as too slow. */
   maxPendingEvents: number;
+  /** At most this many missed events are replayed to a reconnecting socket; more means `stream.reset`. Default 1,000. */
+  maxCatchUpEvents?: number;
+  /** A catch-up not done within this many milliseconds ends in `stream.reset`. Default 5,000. */
+  catchUpTimeoutMs?: number;
 }
+
+/** How a socket's stream began. */
+export type StreamStart = 'live' | 'caught-up' | 'reset';
 
 export const socketClose = {
   /** Bad or missing token (4000-4999 is the application range; 4401 mirrors HTTP 401). */
@@ -45,8 +53,17 @@ export const socketClose = {
 
 const OPEN = 1;
 
+/** Live events for a socket still catching up, held (bounded) until the missed ones are sent. */
+interface Held {
+  events: Array<{ id: string; payload: string }>;
+  bytes: number;
+  /** Past the bounds: the held events were dropped and the socket will be told to refetch. */
+  overflowed: boolean;
+}
+
 interface Listener {
   sockets: Set<StreamSocket>;
+  catchingUp: Map<StreamSocket, Held>;
   unsubscribe: () => void;
   /** Presentation is async; chaining keeps each person's events in order. */
   queue: Promise<void>;
@@ -66,6 +83,7 @@ export class StreamHub {
     private readonly present: PresentEvent,
     private readonly logger: Pick<Logger, 'warn'>,
     private readonly limits: StreamLimits,
+    private readonly log: RealtimeLog,
   ) {}
 
   /** People with at least one open socket here. */
@@ -73,25 +91,98 @@ export class StreamHub {
     return this.listeners.size;
   }
 
-  /** Resolves once the person's subscription is live, so nothing published after it is missed. */
-  attach(person: StreamPerson, socket: StreamSocket): Promise<void> {
-    const key = keyOf(person);
-    let listener = this.listeners.get(key);
-    if (!listener) {
-      const created: Listener = {
-        sockets: new Set(),
-        unsubscribe: () => {},
-        queue: Promise.resolve(),
-        pending: 0,
-      };
-      created.unsubscribe = this.feed.subscribe(person.practiceId, person.personId, (event) =>
-        this.receive(person, created, event),
-      );
-      this.listeners.set(key, created);
-      listener = created;
+  /**
+   * Resolves once the person's subscription is live, so nothing published
+   * after it is missed. With `lastEventId` (a reconnect), the socket first gets
+   * the events it missed after that id, presented as live ones are, then the
+   * live events that came meanwhile (each once); or, when the id is not in the
+   * realtime log or catching up would pass its bounds, `stream.reset` (the
+   * client refetches over REST).
+   */
+  async attach(person: StreamPerson, socket: StreamSocket, lastEventId?: string): Promise<StreamStart> {
+    const listener = this.listenerFor(person);
+    if (lastEventId === undefined) {
+      listener.sockets.add(socket);
+      await this.feed.flush();
+      return 'live';
     }
+    const held: Held = { events: [], bytes: 0, overflowed: false };
+    // Live events are held from the moment of subscribing, so none falls between the log and live.
+    listener.catchingUp.set(socket, held);
     listener.sockets.add(socket);
-    return this.feed.flush();
+    try {
+      await this.feed.flush();
+      const replayed = await this.catchUp(person, socket, lastEventId, held);
+      if (replayed === null || held.overflowed) {
+        this.send(
+          socket,
+          JSON.stringify({ id: ephemeralId(), type: 'stream.reset', chatId: null, data: {} }),
+        );
+        return 'reset';
+      }
+      for (const event of held.events) if (!replayed.has(event.id)) this.send(socket, event.payload);
+      return 'caught-up';
+    } finally {
+      listener.catchingUp.delete(socket);
+    }
+  }
+
+  /** Sends the missed events to the socket; the ids sent (and the one it saw), or null when it must refetch. */
+  private async catchUp(
+    person: StreamPerson,
+    socket: StreamSocket,
+    lastEventId: string,
+    held: Held,
+  ): Promise<Set<string> | null> {
+    const timeoutMs = this.limits.catchUpTimeoutMs ?? 5_000;
+    const deadline = Date.now() + timeoutMs;
+    let missed: CatchUp;
+    try {
+      missed = await this.log.since(person.practiceId, person.personId, lastEventId, {
+        maxEvents: this.limits.maxCatchUpEvents ?? 1_000,
+        timeoutMs,
+      });
+    } catch (error) {
+      this.logger.warn({ err: error }, 'realtime log not read; the socket will refetch');
+      return null;
+    }
+    if (!missed.found) return null;
+    const replayed = new Set([lastEventId]);
+    for (const event of missed.events) {
+      if (socket.readyState !== OPEN || held.overflowed || Date.now() > deadline) return null;
+      let presented: SocketEvent | null;
+      try {
+        // The same presenter as live events: access and identities as they are now (P4, G5).
+        presented = await this.present(person, event);
+      } catch (error) {
+        this.logger.warn(
+          { err: error, eventId: event.id, eventType: event.type },
+          'missed event not presented',
+        );
+        return null;
+      }
+      replayed.add(event.id);
+      if (presented) this.send(socket, JSON.stringify(presented));
+    }
+    return replayed;
+  }
+
+  private listenerFor(person: StreamPerson): Listener {
+    const key = keyOf(person);
+    const existing = this.listeners.get(key);
+    if (existing) return existing;
+    const created: Listener = {
+      sockets: new Set(),
+      catchingUp: new Map(),
+      unsubscribe: () => {},
+      queue: Promise.resolve(),
+      pending: 0,
+    };
+    created.unsubscribe = this.feed.subscribe(person.practiceId, person.personId, (event) =>
+      this.receive(person, created, event),
+    );
+    this.listeners.set(key, created);
+    return created;
   }
 
   detach(person: StreamPerson, socket: StreamSocket): void {
@@ -112,7 +203,7 @@ export class StreamHub {
       .then(() => this.present(person, event))
       .then(
         (presented) => {
-          if (presented) this.broadcast(listener, JSON.stringify(presented));
+          if (presented) this.broadcast(listener, presented.id, JSON.stringify(presented));
         },
         (error: unknown) => {
           // Losing an event silently would leave a gap; closing makes the client reconnect and catch up.
@@ -128,15 +219,32 @@ export class StreamHub {
       });
   }
 
-  private broadcast(listener: Listener, payload: string): void {
+  private broadcast(listener: Listener, id: string, payload: string): void {
     for (const socket of listener.sockets) {
-      if (socket.readyState !== OPEN) continue;
-      if (socket.bufferedAmount + Buffer.byteLength(payload) > this.limits.maxBufferedBytes) {
-        socket.close(socketClose.tryAgainLater, 'Too slow to receive events');
-        continue;
-      }
-      socket.send(payload);
+      const held = listener.catchingUp.get(socket);
+      if (held) this.hold(held, id, payload);
+      else this.send(socket, payload);
     }
+  }
+
+  private hold(held: Held, id: string, payload: string): void {
+    if (held.overflowed) return;
+    held.bytes += Buffer.byteLength(payload);
+    held.events.push({ id, payload });
+    if (held.events.length > this.limits.maxPendingEvents || held.bytes > this.limits.maxBufferedBytes) {
+      held.overflowed = true;
+      held.events = [];
+      held.bytes = 0;
+    }
+  }
+
+  private send(socket: StreamSocket, payload: string): void {
+    if (socket.readyState !== OPEN) return;
+    if (socket.bufferedAmount + Buffer.byteLength(payload) > this.limits.maxBufferedBytes) {
+      socket.close(socketClose.tryAgainLater, 'Too slow to receive events');
+      return;
+    }
+    socket.send(payload);
   }
 
   private closeAll(listener: Listener, reason: string): void {

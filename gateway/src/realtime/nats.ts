@@ -1,7 +1,20 @@
-import { type RealtimeEvent, realtimeSubject } from '@huddle/contracts';
+import {
+  REALTIME_LOG_STREAM,
+  type RealtimeEvent,
+  realtimeLogSubject,
+  realtimeSubject,
+} from '@huddle/contracts';
 import type { Logger } from '@huddle/logging';
+import {
+  JetStreamApiCodes,
+  JetStreamApiError,
+  type JetStreamManager,
+  jetstream,
+  jetstreamManager,
+  type StoredMsg,
+} from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
-import type { RealtimeFeed } from './port';
+import type { CatchUp, RealtimeFeed, RealtimeLog } from './port';
 
 function isRealtimeEvent(value: unknown): value is RealtimeEvent {
   const event = value as Partial<RealtimeEvent> | null;
@@ -44,5 +57,73 @@ export function natsRealtimeFeed(connection: NatsConnection, logger: Logger): Re
     flush: () => connection.flush(),
     publish: (practiceId, personId, event) =>
       connection.publish(realtimeSubject(practiceId, personId), JSON.stringify(event)),
+  };
+}
+
+/**
+ * The realtime log over JetStream (stream `REALTIME`, one subject per person,
+ * written by the notification service before it sends each event live). A
+ * catch-up reads the person's subject with an ordered consumer, from the
+ * oldest kept event up to the newest one at the start of the read.
+ */
+export function natsRealtimeLog(connection: NatsConnection, logger: Logger): RealtimeLog {
+  const js = jetstream(connection);
+  let manager: Promise<JetStreamManager> | undefined;
+  const managerOf = () => {
+    manager ??= jetstreamManager(connection).catch((error: unknown) => {
+      manager = undefined;
+      throw error;
+    });
+    return manager;
+  };
+
+  return {
+    async since(practiceId, personId, lastEventId, { maxEvents, timeoutMs }): Promise<CatchUp> {
+      const subject = realtimeLogSubject(practiceId, personId);
+      let newest: StoredMsg | null;
+      try {
+        newest = await (await managerOf()).streams.getMessage(REALTIME_LOG_STREAM, { last_by_subj: subject });
+      } catch (error) {
+        if (error instanceof JetStreamApiError && error.code === JetStreamApiCodes.StreamNotFound)
+          return { found: false };
+        throw error;
+      }
+      if (!newest) return { found: false };
+      const end = newest.seq;
+
+      const consumer = await js.consumers.get(REALTIME_LOG_STREAM, { filter_subjects: subject });
+      const messages = await consumer.consume({ max_messages: 256 });
+      let timedOut = false;
+      const timer = setTimeout(() => {
+        timedOut = true;
+        void messages.close();
+      }, timeoutMs);
+      timer.unref();
+      let found = false;
+      const events: RealtimeEvent[] = [];
+      try {
+        for await (const message of messages) {
+          let event: unknown;
+          try {
+            event = message.json();
+          } catch {
+            event = undefined;
+          }
+          if (!isRealtimeEvent(event)) {
+            logger.warn({ subject: message.subject, seq: message.seq }, 'ignored a malformed logged event');
+          } else if (found) {
+            events.push(event);
+            if (events.length > maxEvents) return { found: false };
+          } else if (event.id === lastEventId) {
+            found = true;
+          }
+          if (message.seq >= end) break;
+        }
+      } finally {
+        clearTimeout(timer);
+        await messages.close();
+      }
+      return found && !timedOut ? { found: true, events } : { found: false };
+    },
   };
 }

@@ -13,3 +13,26 @@ export interface RealtimeFeed {
   /** Sends an ephemeral event (typing) to one person's sockets, wherever they are connected; never stored. */
   publish(practiceId: string, personId: string, event: RealtimeEvent): void;
 }
+
+/** What a person missed, read from the realtime log, oldest first. */
+export type CatchUp =
+  | { found: true; events: RealtimeEvent[] }
+  /** The id is not in the log (too old, unknown, or the log is away), or more was missed than `maxEvents`. */
+  | { found: false };
+
+/**
+ * The realtime log: the last few minutes of each person's realtime events
+ * (not typing), kept so a socket that reconnects can catch up.
+ */
+export interface RealtimeLog {
+  /**
+   * The person's events logged after `lastEventId`, up to the end of the log
+   * as it is when the read starts. Gives up (not found) after `timeoutMs`.
+   */
+  since(
+    practiceId: string,
+    personId: string,
+    lastEventId: string,
+    limits: { maxEvents: number; timeoutMs: number },
+  ): Promise<CatchUp>;
+}

@@ -25,6 +25,12 @@ export function parseClientFrame(raw: unknown, isBinary: boolean): { type: 'typi
   return { type, chatId };
 }
 
+/** The Last-Event-ID header, as EventSource clients send it; ignored when empty or too long. */
+function lastEventIdHeader(value: string | string[] | undefined): string | undefined {
+  const id = Array.isArray(value) ? value[0] : value;
+  return id && id.length <= 200 ? id : undefined;
+}
+
 /**
  * GET /v1/stream: the viewer's realtime events over a WebSocket. The socket is
  * accepted before authentication is judged, so a browser can read why it was
@@ -41,11 +47,17 @@ export function streamRoutes(app: App, hub: StreamHub, typing: TypingIndicators)
         description:
           'Each frame is {id, type, chatId, data}, presented for the viewer as REST presents it. ' +
           'Authenticate with the Authorization header or ?access_token=. ' +
-          'The client may send {type: "typing", chatId}; other frames are ignored, and many of them close the socket (1003).',
+          'The client may send {type: "typing", chatId}; other frames are ignored, and many of them close the socket (1003). ' +
+          'A client that reconnects passes the id of the last event it received (?last_event_id= or the Last-Event-ID header; ' +
+          'ids starting eph_ are never kept): it first gets the events it missed, in order, or {type: "stream.reset"} when ' +
+          'they are no longer kept (about 15 minutes, 1,000 events), meaning: refetch over REST. Then {type: "stream.ready"}.',
         tags: ['realtime'],
         security: [{ bearer: [] }],
         querystring: Type.Object(
-          { access_token: Type.Optional(Type.String({ maxLength: 8192 })) },
+          {
+            access_token: Type.Optional(Type.String({ maxLength: 8192 })),
+            last_event_id: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
+          },
           { additionalProperties: false },
         ),
       },
@@ -74,8 +86,9 @@ export function streamRoutes(app: App, hub: StreamHub, typing: TypingIndicators)
           request.log.warn({ err: error }, 'typing indicator not sent');
         });
       });
-      // `stream.ready` tells the client that events from now on will reach it.
-      hub.attach(person, socket).then(
+      const lastEventId = request.query.last_event_id ?? lastEventIdHeader(request.headers['last-event-id']);
+      // `stream.ready` tells the client that events from now on will reach it (after any missed ones).
+      hub.attach(person, socket, lastEventId).then(
         () =>
           socket.send(JSON.stringify({ id: ephemeralId(), type: 'stream.ready', chatId: null, data: {} })),
         () => socket.close(socketClose.tryAgainLater, 'Realtime is unavailable; reconnect shortly'),

@@ -180,7 +180,7 @@ describe('StreamHub', () => {
 
   it('closes a socket with 1013 instead of buffering past its limit', async () => {
     const realtime = fakeRealtime();
-    const hub = new StreamHub(realtime.feed, presented, logger, limits);
+    const hub = new StreamHub(realtime.feed, presented, logger, limits, realtime.log);
     const slow = socket(1020);
     const fast = socket();
     hub.attach(person, slow);
@@ -194,7 +194,7 @@ describe('StreamHub', () => {
   it('closes the sockets with 1013 when events pile up faster than they are presented', async () => {
     const realtime = fakeRealtime();
     const never = () => new Promise<SocketEvent>(() => {});
-    const hub = new StreamHub(realtime.feed, never, logger, limits);
+    const hub = new StreamHub(realtime.feed, never, logger, limits, realtime.log);
     const client = socket();
     hub.attach(person, client);
     for (let index = 0; index < 3; index += 1) realtime.publish('dana', messageCreated({ id: `e${index}` }));
@@ -206,7 +206,7 @@ describe('StreamHub', () => {
     const failing = async () => {
       throw new Error('chat service down');
     };
-    const hub = new StreamHub(realtime.feed, failing, logger, limits);
+    const hub = new StreamHub(realtime.feed, failing, logger, limits, realtime.log);
     const client = socket();
     hub.attach(person, client);
     realtime.publish('dana', messageCreated());
@@ -219,7 +219,13 @@ describe('StreamHub', () => {
       if (event.id === 'first') await new Promise((resolve) => setTimeout(resolve, 20));
       return presented(_, event);
     };
-    const hub = new StreamHub(realtime.feed, slowFirst, logger, { ...limits, maxPendingEvents: 10 });
+    const hub = new StreamHub(
+      realtime.feed,
+      slowFirst,
+      logger,
+      { ...limits, maxPendingEvents: 10 },
+      realtime.log,
+    );
     const client = socket();
     hub.attach(person, client);
     realtime.publish('dana', messageCreated({ id: 'first' }));

@@ -10,7 +10,7 @@ import { SignJWT } from 'jose';
 import { vi } from 'vitest';
 import { buildApp, type GatewayDeps } from '../../src/app';
 import { type GatewayConfig, loadConfig } from '../../src/config';
-import type { RealtimeFeed } from '../../src/realtime/port';
+import type { CatchUp, RealtimeFeed, RealtimeLog } from '../../src/realtime/port';
 
 export const secret = 'unit-test-secret-that-is-at-least-32-bytes';
 export const practiceId = 'p1';
@@ -412,14 +412,24 @@ export function fakeRealtime() {
   };
   const publish = (personId: string, event: RealtimeEvent) =>
     handlers.get(`${practiceId}/${personId}`)?.(event);
-  return { feed, publish, handlers };
+  /** The realtime log: what `since` answers; by default no id is found. */
+  const log: RealtimeLog & { since: ReturnType<typeof vi.fn<RealtimeLog['since']>> } = {
+    since: vi.fn<RealtimeLog['since']>(async (): Promise<CatchUp> => ({ found: false })),
+  };
+  return { feed, publish, handlers, log };
 }
 
 export async function testApp(overrides: Partial<GatewayDeps> = {}, config = testConfig) {
   const { services, state } = fakeServices();
   const realtime = fakeRealtime();
   const readiness = vi.fn(async () => ({ ready: true, checks: { chat: true, nats: true } }));
-  const app = await buildApp(config, { services, realtime: realtime.feed, readiness, ...overrides });
+  const app = await buildApp(config, {
+    services,
+    realtime: realtime.feed,
+    realtimeLog: realtime.log,
+    readiness,
+    ...overrides,
+  });
   return { app, services, state, realtime, readiness };
 }
 
