@@ -47,9 +47,18 @@ export interface Socket {
   close(): void;
 }
 
-/** Opens the realtime stream as a person; resolves once the socket is open. */
-export async function openStream(baseUrl: string, token: string): Promise<Socket> {
-  const ws = new WebSocket(`${baseUrl.replace(/^http/, 'ws')}/v1/stream?access_token=${token}`);
+/**
+ * Opens the realtime stream as a person; resolves once the socket is open.
+ * With `lastEventId`, it resumes from that event (catch-up or `stream.reset`).
+ */
+export async function openStream(
+  baseUrl: string,
+  token: string,
+  options: { lastEventId?: string } = {},
+): Promise<Socket> {
+  const resume =
+    options.lastEventId === undefined ? '' : `&last_event_id=${encodeURIComponent(options.lastEventId)}`;
+  const ws = new WebSocket(`${baseUrl.replace(/^http/, 'ws')}/v1/stream?access_token=${token}${resume}`);
   const events: Socket['events'] = [];
   const waiters: Array<() => void> = [];
   ws.on('message', (raw) => {
