@@ -16,6 +16,8 @@ export interface DirectoryPerson {
   canManageTeamSettings: boolean;
   clientTagRestriction: string[] | null;
   zoomLinked: boolean;
+  /** Where outbound email notifications go (N1). */
+  email: string | null;
 }
 
 export interface DirectoryPractice {
@@ -39,6 +41,7 @@ export function presentDirectoryPerson(person: participantV1.Person): DirectoryP
     clientTagRestriction:
       practitioner && person.clientTagRestriction ? [...person.clientTagRestriction.tags] : null,
     zoomLinked: practitioner && person.zoomLinked,
+    email: person.email ?? null,
   };
 }
 

@@ -398,11 +398,19 @@ describe('presentDirectoryPerson', () => {
       canManageTeamSettings: true,
       clientTagRestriction: ['diabetes'],
       zoomLinked: true,
+      email: null,
     });
   });
 
   it('presents a client with tags and no practitioner attributes', () => {
-    expect(presentDirectoryPerson({ ...people.dana, tags: ['diabetes'], photoUrl: undefined })).toEqual({
+    expect(
+      presentDirectoryPerson({
+        ...people.dana,
+        tags: ['diabetes'],
+        photoUrl: undefined,
+        email: 'dana@example.test',
+      }),
+    ).toEqual({
       id: 'dana',
       kind: 'client',
       firstName: 'Dana',
@@ -413,6 +421,7 @@ describe('presentDirectoryPerson', () => {
       canManageTeamSettings: false,
       clientTagRestriction: null,
       zoomLinked: false,
+      email: 'dana@example.test',
     });
   });
 });

@@ -22,6 +22,7 @@ export function personToProto(person: PersonData): PersonProto {
     canManageTeamSettings: person.canManageTeamSettings,
     clientTagRestriction: person.clientTagRestriction ? { tags: person.clientTagRestriction } : undefined,
     zoomLinked: person.zoomLinked,
+    email: person.email ?? undefined,
   };
 }
 
@@ -39,6 +40,7 @@ export function personFromProto(person: PersonProto): PersonData {
     canManageTeamSettings: person.canManageTeamSettings,
     clientTagRestriction: person.clientTagRestriction ? person.clientTagRestriction.tags : null,
     zoomLinked: person.zoomLinked,
+    email: person.email ?? null,
   };
 }
 

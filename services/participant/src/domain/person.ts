@@ -27,6 +27,11 @@ export function normalizePerson(input: Person): Person {
   if (input.photoUrl !== null && !/^https?:\/\/\S{1,2040}$/.test(input.photoUrl)) {
     problems.photoUrl = 'must be an http(s) URL';
   }
+  const email = input.email?.trim() || null;
+  // A plausible address, no more: the mail server is the judge of the rest.
+  if (email !== null && (email.length > 254 || !/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(email))) {
+    problems.email = 'must be an email address';
+  }
   const practitioner = input.kind === 'practitioner';
   const tags = practitioner ? [] : uniqueTags(input.tags, 'tags', problems);
   const restriction =
@@ -50,6 +55,7 @@ export function normalizePerson(input: Person): Person {
     canManageTeamSettings: practitioner && (teamRole === 'owner' || input.canManageTeamSettings),
     clientTagRestriction: restriction,
     zoomLinked: practitioner && input.zoomLinked,
+    email,
   };
 }
 

@@ -17,6 +17,7 @@ const toPerson = (row: Row): Person => ({
   canManageTeamSettings: row.canManageTeamSettings,
   clientTagRestriction: row.clientTagRestriction,
   zoomLinked: row.zoomLinked,
+  email: row.email,
 });
 
 export const peopleStore = {

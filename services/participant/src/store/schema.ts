@@ -17,6 +17,7 @@ export const people = pgTable(
     canManageTeamSettings: boolean('can_manage_team_settings').notNull().default(false),
     clientTagRestriction: jsonb('client_tag_restriction').$type<string[] | null>(),
     zoomLinked: boolean('zoom_linked').notNull().default(false),
+    email: text('email'),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
     updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
   },

@@ -69,4 +69,12 @@ describe('directory: a person from the platform', () => {
       ]);
     }
   });
+
+  it('N1: an optional email address for outbound notifications, trimmed and checked', () => {
+    expect(normalizePerson(person()).email).toBeNull();
+    expect(normalizePerson(person({ email: '  ' })).email).toBeNull();
+    expect(normalizePerson(person({ email: ' dana@example.test ' })).email).toBe('dana@example.test');
+    expect(() => normalizePerson(person({ email: 'not an address' }))).toThrow(HuddleError);
+    expect(() => normalizePerson(person({ email: `${'a'.repeat(250)}@x.io` }))).toThrow(HuddleError);
+  });
 });

@@ -42,7 +42,11 @@ export interface Person {
   /** Absent: no restriction. Present: the practitioner reaches only clients with one of these tags. */
   clientTagRestriction?: TagList | undefined;
   zoomLinked: boolean;
-  updatedAt?: Date | undefined;
+  updatedAt?:
+    | Date
+    | undefined;
+  /** Where outbound email notifications go (N1); absent: no email. */
+  email?: string | undefined;
 }
 
 export interface TagList {
@@ -156,6 +160,7 @@ function createBasePerson(): Person {
     clientTagRestriction: undefined,
     zoomLinked: false,
     updatedAt: undefined,
+    email: undefined,
   };
 }
 
@@ -196,6 +201,9 @@ export const Person: MessageFns<Person> = {
     }
     if (message.updatedAt !== undefined) {
       Timestamp.encode(toTimestamp(message.updatedAt), writer.uint32(98).fork()).join();
+    }
+    if (message.email !== undefined) {
+      writer.uint32(106).string(message.email);
     }
     return writer;
   },
@@ -307,6 +315,14 @@ export const Person: MessageFns<Person> = {
             }
 
             message.updatedAt = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 13: {
+            if (tag !== 106) {
+              break;
+            }
+
+            message.email = reader.string();
             continue;
           }
         }
