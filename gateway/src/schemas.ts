@@ -54,6 +54,7 @@ export const Person = Type.Object({
   canManageTeamSettings: Type.Boolean(),
   clientTagRestriction: Nullable(Type.Array(Type.String())),
   zoomLinked: Type.Boolean(),
+  email: Nullable(Type.String()),
 });
 
 export const PresentedPerson = Type.Object(

@@ -39,7 +39,7 @@ export type SharingPolicyRpc = Pick<
 
 export type NotificationRpc = Pick<
   Remote<typeof notificationV1.NotificationServiceService>,
-  'listNotifications' | 'markNotificationsRead' | 'setNotificationLevel'
+  'listNotifications' | 'markNotificationsRead' | 'setNotificationLevel' | 'setPracticeChannels'
 >;
 
 export interface Services {

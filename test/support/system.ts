@@ -33,7 +33,7 @@ const SECRET = 'integration-test-secret-that-is-long-enough';
 export async function startSystem(
   label: string,
   /** Extra environment per process, e.g. `{ chat: { ZOOM_API_URL } }`. */
-  env: { chat?: Record<string, string> } = {},
+  env: { chat?: Record<string, string>; notification?: Record<string, string> } = {},
 ): Promise<System> {
   const logger = createLogger({ service: 'test', level: process.env.TEST_LOG_LEVEL ?? 'silent' });
   const nats = await startNatsServer();
@@ -64,7 +64,7 @@ export async function startSystem(
     );
     running.push(chat);
     const notification = await startNotificationService(
-      notificationConfig({ ...common, ...peers, DATABASE_URL: notificationDb }),
+      notificationConfig({ ...common, ...peers, DATABASE_URL: notificationDb, ...env.notification }),
       logger.child({ service: 'notification' }),
     );
     running.push(notification);

@@ -21,6 +21,7 @@ const PersonBody = Type.Object(
     canManageTeamSettings: Type.Optional(Type.Boolean()),
     clientTagRestriction: Type.Optional(Nullable(TagList)),
     zoomLinked: Type.Optional(Type.Boolean()),
+    email: Type.Optional(Nullable(Type.String({ format: 'email', maxLength: 254 }))),
   },
   { additionalProperties: false },
 );
@@ -57,8 +58,38 @@ function personOf(
     canManageTeamSettings: body.canManageTeamSettings ?? false,
     clientTagRestriction: body.clientTagRestriction ? { tags: body.clientTagRestriction } : undefined,
     zoomLinked: body.zoomLinked ?? false,
+    email: body.email ?? undefined,
   };
 }
+
+const NotificationSettingsBody = Type.Object(
+  {
+    webhookUrl: Type.Optional(
+      Nullable(Type.String({ format: 'uri', pattern: '^https?://', maxLength: 2048 })),
+    ),
+    webhookSecret: Type.Optional(
+      Type.String({
+        minLength: 16,
+        maxLength: 256,
+        description: 'Signs webhooks (HMAC-SHA256); write-only. Absent: the stored secret is kept.',
+      }),
+    ),
+    emailEnabled: Type.Boolean({ default: false }),
+    includeContent: Type.Boolean({
+      default: false,
+      description: 'N1: webhooks and emails carry message text only when this is on',
+    }),
+  },
+  { additionalProperties: false },
+);
+
+const NotificationSettings = Type.Object({
+  practiceId: Id,
+  webhookUrl: Nullable(Type.String()),
+  webhookSecretSet: Type.Boolean(),
+  emailEnabled: Type.Boolean(),
+  includeContent: Type.Boolean(),
+});
 
 /** The platform's directory writes: practices and people (DESIGN.md section 4, `directory:write`). */
 export function directoryRoutes(app: App, { services }: RouteDeps) {
@@ -108,6 +139,35 @@ export function directoryRoutes(app: App, { services }: RouteDeps) {
       });
       if (!person) throw new HuddleError('internal', 'The person was not returned');
       return reply.code(created ? 201 : 200).send(presentDirectoryPerson(person));
+    },
+  );
+
+  app.put(
+    '/v1/practices/:practiceId/notification-settings',
+    {
+      config: { auth: 'service', scope: directoryWrite },
+      schema: {
+        summary: "Set a practice's outbound notification channels (webhook, email)",
+        description:
+          'Replaces the settings. Without webhookUrl the webhook and its secret are removed; a new webhook needs a secret.',
+        tags: ['directory'],
+        security: [{ bearer: [] }],
+        params: Type.Object({ practiceId: Id }),
+        body: NotificationSettingsBody,
+        response: { 200: NotificationSettings, ...problemResponses },
+      },
+    },
+    async (request) => {
+      const { practiceId } = request.params;
+      const { channels } = await services.notification.setPracticeChannels({
+        practiceId,
+        webhookUrl: request.body.webhookUrl ?? undefined,
+        webhookSecret: request.body.webhookSecret,
+        emailEnabled: request.body.emailEnabled,
+        includeContent: request.body.includeContent,
+      });
+      if (!channels) throw new HuddleError('internal', 'The settings were not returned');
+      return { ...channels, webhookUrl: channels.webhookUrl ?? null };
     },
   );
 }

@@ -43,6 +43,7 @@ describe('directory', () => {
         firstName: 'Terry',
         lastName: 'Team',
         clientTagRestriction: ['diabetes'],
+        email: 'terry@example.test',
       },
     });
     expect(response.statusCode).toBe(201);
@@ -60,7 +61,52 @@ describe('directory', () => {
       canManageTeamSettings: false,
       clientTagRestriction: ['diabetes'],
       zoomLinked: false,
+      email: 'terry@example.test',
     });
+  });
+
+  it('N1: PUT /v1/practices/{id}/notification-settings answers the settings without the secret', async () => {
+    const headers = { authorization: `Bearer ${await serviceToken()}` };
+    const url = '/v1/practices/p1/notification-settings';
+    const secret = 'a-webhook-secret-1234';
+    const response = await app.inject({
+      method: 'PUT',
+      url,
+      headers,
+      payload: { webhookUrl: 'https://hooks.example/huddle', webhookSecret: secret, emailEnabled: true },
+    });
+    expect(response.statusCode).toBe(200);
+    expect(response.json()).toEqual({
+      practiceId: 'p1',
+      webhookUrl: 'https://hooks.example/huddle',
+      webhookSecretSet: true,
+      emailEnabled: true,
+      includeContent: false,
+    });
+    expect(response.body).not.toContain(secret);
+    expect(setup.services.notification.setPracticeChannels).toHaveBeenCalledWith({
+      practiceId: 'p1',
+      webhookUrl: 'https://hooks.example/huddle',
+      webhookSecret: secret,
+      emailEnabled: true,
+      includeContent: false,
+    });
+    for (const payload of [
+      { webhookUrl: 'ftp://hooks.example/huddle', webhookSecret: secret },
+      { webhookUrl: 'https://hooks.example/huddle', webhookSecret: 'too-short' },
+      { webhookUrl: 'https://hooks.example/huddle', webhookSecret: 'x'.repeat(257) },
+      { includeContent: 'yes' },
+    ]) {
+      const refused = await app.inject({ method: 'PUT', url, headers, payload });
+      expect(refused.statusCode, JSON.stringify(payload)).toBe(400);
+    }
+    const otherPractice = await app.inject({
+      method: 'PUT',
+      url: '/v1/practices/p2/notification-settings',
+      headers,
+      payload: {},
+    });
+    expect(otherPractice.statusCode).toBe(403);
   });
 });
 

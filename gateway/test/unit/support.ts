@@ -353,6 +353,15 @@ export function fakeServices() {
         if (!isParticipant(request.personId)) throw notFound('Chat');
         return { level: request.level };
       }),
+      setPracticeChannels: vi.fn(async (request: notificationV1.SetPracticeChannelsRequest) => ({
+        channels: {
+          practiceId: request.practiceId,
+          webhookUrl: request.webhookUrl,
+          webhookSecretSet: Boolean(request.webhookUrl),
+          emailEnabled: request.emailEnabled,
+          includeContent: request.includeContent,
+        },
+      })),
     },
     sharingPolicy: {
       upsertPractice: vi.fn(

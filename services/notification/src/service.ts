@@ -6,6 +6,7 @@ import { RealtimeFanOut } from './app/fan-out';
 import { Inbox } from './app/inbox';
 import type { NotificationConfig } from './config';
 import { inboxConsumers, realtimeConsumers } from './events/consumers';
+import { startOutbound } from './outbound';
 import { natsRealtime, remoteParticipants } from './rpc/clients';
 import { notificationRpc } from './rpc/handlers';
 
@@ -21,15 +22,19 @@ export function startNotificationService(
     config: config.runtime,
     migrationsFolder,
     logger,
-    build: async ({ bus, db }) => {
+    build: async ({ bus, db, logger: serviceLogger }) => {
       await ensureRealtimeLog(bus.jsm);
       const participants = remoteParticipants(config.services.participant);
       const fanOut = new RealtimeFanOut(participants, natsRealtime(bus));
-      const inbox = new Inbox(db.db, participants);
+      const outbound = startOutbound(config, db.db, participants, serviceLogger);
+      const inbox = new Inbox(db.db, participants, outbound.outbound);
       return {
-        services: [notificationRpc(inbox)],
+        services: [notificationRpc(inbox, outbound.settings)],
         consumers: [...inboxConsumers(inbox), ...realtimeConsumers(fanOut)],
-        stop: async () => participants.close(),
+        stop: async () => {
+          await outbound.stop();
+          participants.close();
+        },
       };
     },
   });

@@ -6,6 +6,7 @@ import { invalid, notFound } from '@huddle/errors';
 import { pageLimit, splitPage, timeCursor } from '@huddle/paging';
 import { LEVELS, type Level, recipientsOf } from '../domain/notify';
 import { notificationsStore, toNotification } from '../store/notifications';
+import type { Outbound } from './outbound';
 import type { Participants, Reader } from './ports';
 
 export const DEFAULT_PAGE = 50;
@@ -17,6 +18,8 @@ export class Inbox {
   constructor(
     private readonly db: Reader,
     private readonly participants: Participants,
+    /** Webhooks and email, queued in the same transaction as the notifications. */
+    private readonly outbound?: Pick<Outbound, 'notificationsCreated'>,
   ) {}
 
   /**
@@ -34,6 +37,7 @@ export class Inbox {
       practiceId,
       recipients.map((r) => ({ ...r, chatId: message.chatId, messageId: message.id })),
       emit,
+      message.body,
     );
   }
 
@@ -110,6 +114,8 @@ export class Inbox {
       messageId: string | null;
     }>,
     emit: Emitter,
+    /** The message text: handed to the outbound channels, never stored with the notification. */
+    content: string | null = null,
   ) {
     const rows = await notificationsStore.insert(
       tx,
@@ -122,5 +128,11 @@ export class Inbox {
         notification: toNotification(row),
       });
     }
+    await this.outbound?.notificationsCreated(
+      tx,
+      practiceId,
+      rows.map((row) => ({ personId: row.personId, notification: toNotification(row) })),
+      content,
+    );
   }
 }

@@ -71,6 +71,40 @@ export interface SetNotificationLevelResponse {
   level: string;
 }
 
+/** A practice's outbound channels. The webhook secret is write-only: it is never returned. */
+export interface PracticeChannels {
+  practiceId: string;
+  webhookUrl?: string | undefined;
+  webhookSecretSet: boolean;
+  emailEnabled: boolean;
+  /** N1: outbound channels carry message content only when this is on. */
+  includeContent: boolean;
+}
+
+export interface SetPracticeChannelsRequest {
+  practiceId: string;
+  /** Absent: no webhook (and the stored secret is forgotten). */
+  webhookUrl?:
+    | string
+    | undefined;
+  /** Absent: the stored secret is kept. */
+  webhookSecret?: string | undefined;
+  emailEnabled: boolean;
+  includeContent: boolean;
+}
+
+export interface SetPracticeChannelsResponse {
+  channels?: PracticeChannels | undefined;
+}
+
+export interface GetPracticeChannelsRequest {
+  practiceId: string;
+}
+
+export interface GetPracticeChannelsResponse {
+  channels?: PracticeChannels | undefined;
+}
+
 function createBaseNotification(): Notification {
   return { id: "", type: "", chatId: "", messageId: undefined, createdAt: undefined, readAt: undefined };
 }
@@ -591,6 +625,330 @@ export const SetNotificationLevelResponse: MessageFns<SetNotificationLevelRespon
   },
 };
 
+function createBasePracticeChannels(): PracticeChannels {
+  return { practiceId: "", webhookUrl: undefined, webhookSecretSet: false, emailEnabled: false, includeContent: false };
+}
+
+export const PracticeChannels: MessageFns<PracticeChannels> = {
+  encode(message: PracticeChannels, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.practiceId !== "") {
+      writer.uint32(10).string(message.practiceId);
+    }
+    if (message.webhookUrl !== undefined) {
+      writer.uint32(18).string(message.webhookUrl);
+    }
+    if (message.webhookSecretSet !== false) {
+      writer.uint32(24).bool(message.webhookSecretSet);
+    }
+    if (message.emailEnabled !== false) {
+      writer.uint32(32).bool(message.emailEnabled);
+    }
+    if (message.includeContent !== false) {
+      writer.uint32(40).bool(message.includeContent);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): PracticeChannels {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBasePracticeChannels();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.practiceId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.webhookUrl = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.webhookSecretSet = reader.bool();
+            continue;
+          }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.emailEnabled = reader.bool();
+            continue;
+          }
+          case 5: {
+            if (tag !== 40) {
+              break;
+            }
+
+            message.includeContent = reader.bool();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseSetPracticeChannelsRequest(): SetPracticeChannelsRequest {
+  return {
+    practiceId: "",
+    webhookUrl: undefined,
+    webhookSecret: undefined,
+    emailEnabled: false,
+    includeContent: false,
+  };
+}
+
+export const SetPracticeChannelsRequest: MessageFns<SetPracticeChannelsRequest> = {
+  encode(message: SetPracticeChannelsRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.practiceId !== "") {
+      writer.uint32(10).string(message.practiceId);
+    }
+    if (message.webhookUrl !== undefined) {
+      writer.uint32(18).string(message.webhookUrl);
+    }
+    if (message.webhookSecret !== undefined) {
+      writer.uint32(26).string(message.webhookSecret);
+    }
+    if (message.emailEnabled !== false) {
+      writer.uint32(32).bool(message.emailEnabled);
+    }
+    if (message.includeContent !== false) {
+      writer.uint32(40).bool(message.includeContent);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): SetPracticeChannelsRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseSetPracticeChannelsRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.practiceId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.webhookUrl = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.webhookSecret = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.emailEnabled = reader.bool();
+            continue;
+          }
+          case 5: {
+            if (tag !== 40) {
+              break;
+            }
+
+            message.includeContent = reader.bool();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseSetPracticeChannelsResponse(): SetPracticeChannelsResponse {
+  return { channels: undefined };
+}
+
+export const SetPracticeChannelsResponse: MessageFns<SetPracticeChannelsResponse> = {
+  encode(message: SetPracticeChannelsResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.channels !== undefined) {
+      PracticeChannels.encode(message.channels, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): SetPracticeChannelsResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseSetPracticeChannelsResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.channels = PracticeChannels.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseGetPracticeChannelsRequest(): GetPracticeChannelsRequest {
+  return { practiceId: "" };
+}
+
+export const GetPracticeChannelsRequest: MessageFns<GetPracticeChannelsRequest> = {
+  encode(message: GetPracticeChannelsRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.practiceId !== "") {
+      writer.uint32(10).string(message.practiceId);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): GetPracticeChannelsRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseGetPracticeChannelsRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.practiceId = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseGetPracticeChannelsResponse(): GetPracticeChannelsResponse {
+  return { channels: undefined };
+}
+
+export const GetPracticeChannelsResponse: MessageFns<GetPracticeChannelsResponse> = {
+  encode(message: GetPracticeChannelsResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.channels !== undefined) {
+      PracticeChannels.encode(message.channels, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): GetPracticeChannelsResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseGetPracticeChannelsResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.channels = PracticeChannels.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
 /** Notification inboxes and per-chat notification levels (N1). */
 export type NotificationServiceService = typeof NotificationServiceService;
 export const NotificationServiceService = {
@@ -630,6 +988,29 @@ export const NotificationServiceService = {
       Buffer.from(SetNotificationLevelResponse.encode(value).finish()),
     responseDeserialize: (value: Buffer): SetNotificationLevelResponse => SetNotificationLevelResponse.decode(value),
   },
+  /** A practice's outbound channels (webhook, email) and whether they carry message content (N1). */
+  setPracticeChannels: {
+    path: "/huddle.notification.v1.NotificationService/SetPracticeChannels" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: SetPracticeChannelsRequest): Buffer =>
+      Buffer.from(SetPracticeChannelsRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): SetPracticeChannelsRequest => SetPracticeChannelsRequest.decode(value),
+    responseSerialize: (value: SetPracticeChannelsResponse): Buffer =>
+      Buffer.from(SetPracticeChannelsResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): SetPracticeChannelsResponse => SetPracticeChannelsResponse.decode(value),
+  },
+  getPracticeChannels: {
+    path: "/huddle.notification.v1.NotificationService/GetPracticeChannels" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: GetPracticeChannelsRequest): Buffer =>
+      Buffer.from(GetPracticeChannelsRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): GetPracticeChannelsRequest => GetPracticeChannelsRequest.decode(value),
+    responseSerialize: (value: GetPracticeChannelsResponse): Buffer =>
+      Buffer.from(GetPracticeChannelsResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): GetPracticeChannelsResponse => GetPracticeChannelsResponse.decode(value),
+  },
 } as const;
 
 export interface NotificationServiceServer extends UntypedServiceImplementation {
@@ -639,6 +1020,9 @@ export interface NotificationServiceServer extends UntypedServiceImplementation 
   markNotificationsRead: handleUnaryCall<MarkNotificationsReadRequest, MarkNotificationsReadResponse>;
   /** all | mentions | none, for one participant of one chat. */
   setNotificationLevel: handleUnaryCall<SetNotificationLevelRequest, SetNotificationLevelResponse>;
+  /** A practice's outbound channels (webhook, email) and whether they carry message content (N1). */
+  setPracticeChannels: handleUnaryCall<SetPracticeChannelsRequest, SetPracticeChannelsResponse>;
+  getPracticeChannels: handleUnaryCall<GetPracticeChannelsRequest, GetPracticeChannelsResponse>;
 }
 
 export interface NotificationServiceClient extends Client {
@@ -689,6 +1073,37 @@ export interface NotificationServiceClient extends Client {
     metadata: Metadata,
     options: Partial<CallOptions>,
     callback: (error: ServiceError | null, response: SetNotificationLevelResponse) => void,
+  ): ClientUnaryCall;
+  /** A practice's outbound channels (webhook, email) and whether they carry message content (N1). */
+  setPracticeChannels(
+    request: SetPracticeChannelsRequest,
+    callback: (error: ServiceError | null, response: SetPracticeChannelsResponse) => void,
+  ): ClientUnaryCall;
+  setPracticeChannels(
+    request: SetPracticeChannelsRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: SetPracticeChannelsResponse) => void,
+  ): ClientUnaryCall;
+  setPracticeChannels(
+    request: SetPracticeChannelsRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: SetPracticeChannelsResponse) => void,
+  ): ClientUnaryCall;
+  getPracticeChannels(
+    request: GetPracticeChannelsRequest,
+    callback: (error: ServiceError | null, response: GetPracticeChannelsResponse) => void,
+  ): ClientUnaryCall;
+  getPracticeChannels(
+    request: GetPracticeChannelsRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: GetPracticeChannelsResponse) => void,
+  ): ClientUnaryCall;
+  getPracticeChannels(
+    request: GetPracticeChannelsRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: GetPracticeChannelsResponse) => void,
   ): ClientUnaryCall;
 }
 
