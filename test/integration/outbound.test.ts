@@ -256,4 +256,30 @@ describe('N1: outbound channels', () => {
     await sleep(WINDOW_MS / 2);
     expect(mail.mails).toHaveLength(2);
   });
+
+  it('N1: with includeContent on, the email carries the text', async () => {
+    const dana = await as('dana');
+    expect((await dana('POST', '/v1/notifications/read', { all: true })).status).toBe(200);
+    expect((await settings({ emailEnabled: true, includeContent: true })).status).toBe(200);
+    await post('Visible on purpose');
+    const mailed = await until('the email with content', () => mail.mails[2], WINDOW_MS * 4);
+    expect(mailed.raw).toContain('You have 1 unread notification in this chat');
+    expect(mailed.raw).toContain('> Visible on purpose');
+  });
+
+  it('P4: an email already queued for someone removed from the chat is not sent', async () => {
+    const messageId = await post('After you leave');
+    const dana = await as('dana');
+    for (let attempt = 0; ; attempt += 1) {
+      const inbox = await dana('GET', '/v1/notifications?unread=true');
+      if (inbox.body.items.some((item: { messageId: string }) => item.messageId === messageId)) break;
+      if (attempt > 50) throw new Error('dana was never notified');
+      await sleep(50);
+    }
+    const olivia = await as('olivia');
+    const removed = await olivia('DELETE', `/v1/chats/${chatId}/participants/dana?messages=keep`);
+    expect(removed.status).toBe(204);
+    await sleep(WINDOW_MS * 2);
+    expect(mail.mails).toHaveLength(3);
+  });
 });

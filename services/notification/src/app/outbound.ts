@@ -3,7 +3,14 @@ import type { NotificationData } from '@huddle/contracts';
 import type { Transaction } from '@huddle/db';
 import type { Logger } from '@huddle/logging';
 import type { OutboundConfig } from '../config';
-import { backoffDelay, EMAIL_SUBJECT, emailText, signWebhook, webhookBody } from '../domain/outbound';
+import {
+  backoffDelay,
+  EMAIL_SUBJECT,
+  emailText,
+  signWebhook,
+  webhookBody,
+  withoutContent,
+} from '../domain/outbound';
 import { channelsStore, type Delivery, deliveriesStore } from '../store/outbound';
 import type { Clock, Mailer, People, WebhookPoster } from './outbound-ports';
 import type { Participants, Reader } from './ports';
@@ -14,6 +21,11 @@ interface EmailBody {
 }
 
 const BATCH = 20;
+const DAY_MS = 24 * 60 * 60 * 1000;
+const PRUNE_EVERY_MS = 60 * 60 * 1000;
+/** Finished rows are kept a week (longer than any email window), dead-letter records a month. */
+const KEEP_DONE_MS = 7 * DAY_MS;
+const KEEP_DEAD_MS = 30 * DAY_MS;
 
 type Outcome =
   | { status: 'delivered' }
@@ -30,6 +42,7 @@ export class Outbound {
   private timer: NodeJS.Timeout | undefined;
   private tick: Promise<void> = Promise.resolve();
   private stopped = true;
+  private lastPrune = 0;
 
   constructor(
     private readonly db: Reader,
@@ -130,9 +143,17 @@ export class Outbound {
     }, this.config.pollMs);
   }
 
-  /** Sends the deliveries that are due; returns how many it tried. */
+  /** Sends the deliveries that are due, and now and then forgets old finished ones; returns how many it tried. */
   async runOnce(): Promise<number> {
-    const due = await deliveriesStore.claimDue(this.db, this.ports.clock.now(), BATCH);
+    const now = this.ports.clock.now();
+    if (now.getTime() - this.lastPrune > PRUNE_EVERY_MS) {
+      this.lastPrune = now.getTime();
+      await deliveriesStore.prune(this.db, {
+        done: new Date(now.getTime() - KEEP_DONE_MS),
+        dead: new Date(now.getTime() - KEEP_DEAD_MS),
+      });
+    }
+    const due = await deliveriesStore.claimDue(this.db, now, BATCH);
     await Promise.all(due.map((delivery) => this.attempt(delivery)));
     return due.length;
   }
@@ -154,6 +175,7 @@ export class Outbound {
         status: outcome.status,
         attempts,
         error: outcome.status === 'skipped' ? outcome.reason : undefined,
+        body: withoutContent(delivery.channel, delivery.body),
       });
       if (outcome.status === 'skipped') log.info({ reason: outcome.reason }, 'outbound delivery skipped');
       return;

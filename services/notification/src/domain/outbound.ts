@@ -76,6 +76,19 @@ export function webhookBody(
   };
 }
 
+/**
+ * A delivery body without message text: what is kept once a delivery is done,
+ * so message content does not linger in the outbound table.
+ */
+export function withoutContent(channel: 'webhook' | 'email', body: unknown): unknown {
+  if (channel === 'email') return { contents: [] };
+  const webhook = body as ReturnType<typeof webhookBody>;
+  const { body: _text, ...notification } = webhook.notification as typeof webhook.notification & {
+    body?: string;
+  };
+  return { ...webhook, notification };
+}
+
 export const EMAIL_SUBJECT = 'You have new messages in Huddle';
 
 /** The email for one chat: content-free (the unread count only) unless the practice includes content. */

@@ -1,5 +1,5 @@
 import type { Database, Executor } from '@huddle/db';
-import { and, asc, count, eq, isNull, lt, lte, or, sql } from 'drizzle-orm';
+import { and, asc, count, eq, inArray, isNull, lt, lte, or, sql } from 'drizzle-orm';
 import type { PracticeChannels } from '../domain/outbound';
 import { deliveries, notifications, practiceChannels } from './schema';
 
@@ -121,7 +121,7 @@ export const deliveriesStore = {
     db: Executor,
     id: string,
     outcome:
-      | { status: 'delivered' | 'skipped' | 'dead'; attempts: number; error?: string }
+      | { status: 'delivered' | 'skipped' | 'dead'; attempts: number; error?: string; body?: unknown }
       | { status: 'pending'; attempts: number; error: string; nextAttemptAt: Date },
   ): Promise<void> {
     await db
@@ -131,10 +131,25 @@ export const deliveriesStore = {
         attempts: outcome.attempts,
         lastError: outcome.error ?? null,
         claimedAt: null,
+        ...(outcome.status !== 'pending' && outcome.body !== undefined ? { body: outcome.body } : {}),
         ...(outcome.status === 'pending' ? { nextAttemptAt: outcome.nextAttemptAt } : {}),
         ...(outcome.status === 'delivered' ? { deliveredAt: new Date() } : {}),
       })
       .where(eq(deliveries.id, id));
+  },
+
+  /** Forgets delivered and skipped rows created before `done`, dead-letter records before `dead`. */
+  async prune(db: Executor, before: { done: Date; dead: Date }): Promise<number> {
+    const pruned = await db
+      .delete(deliveries)
+      .where(
+        or(
+          and(inArray(deliveries.status, ['delivered', 'skipped']), lt(deliveries.createdAt, before.done)),
+          and(eq(deliveries.status, 'dead'), lt(deliveries.createdAt, before.dead)),
+        ),
+      )
+      .returning({ id: deliveries.id });
+    return pruned.length;
   },
 
   /** A person's unread notifications of one chat: the count an email carries. */

@@ -1,6 +1,13 @@
 import { createHmac } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { backoffDelay, checkChannels, emailText, signWebhook, webhookBody } from '../../src/domain/outbound';
+import {
+  backoffDelay,
+  checkChannels,
+  emailText,
+  signWebhook,
+  webhookBody,
+  withoutContent,
+} from '../../src/domain/outbound';
 
 const notification = {
   id: 'n1',
@@ -42,7 +49,11 @@ describe('N1: outbound webhooks', () => {
       },
     });
     expect(JSON.stringify(bare)).not.toContain('body');
-    expect(webhookBody('p1', 'dana', notification, 'Hello').notification).toMatchObject({ body: 'Hello' });
+    const full = webhookBody('p1', 'dana', notification, 'Hello');
+    expect(full.notification).toMatchObject({ body: 'Hello' });
+    // Once done, a delivery keeps no message text.
+    expect(withoutContent('webhook', full)).toEqual(bare);
+    expect(withoutContent('email', { contents: ['Hello'] })).toEqual({ contents: [] });
   });
 
   it('takes only http(s) webhook URLs, each with a 16-256 character secret', () => {
