@@ -39,7 +39,11 @@ export type SharingPolicyRpc = Pick<
 
 export type NotificationRpc = Pick<
   Remote<typeof notificationV1.NotificationServiceService>,
-  'listNotifications' | 'markNotificationsRead' | 'setNotificationLevel' | 'setPracticeChannels'
+  | 'listNotifications'
+  | 'markNotificationsRead'
+  | 'setNotificationLevel'
+  | 'setPracticeChannels'
+  | 'getPracticeChannels'
 >;
 
 export interface Services {

@@ -166,6 +166,9 @@ describe('N1: outbound channels', () => {
       includeContent: false,
     });
     expect(JSON.stringify(reply.body)).not.toContain(SECRET);
+    const read = await directory('GET', `/v1/practices/${practice}/notification-settings`);
+    expect(read.status).toBe(200);
+    expect(read.body).toEqual(reply.body);
   });
 
   it('N1: a webhook arrives signed, with ids and no message text', async () => {

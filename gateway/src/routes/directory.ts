@@ -170,4 +170,25 @@ export function directoryRoutes(app: App, { services }: RouteDeps) {
       return { ...channels, webhookUrl: channels.webhookUrl ?? null };
     },
   );
+
+  app.get(
+    '/v1/practices/:practiceId/notification-settings',
+    {
+      config: { auth: 'service', scope: directoryWrite },
+      schema: {
+        summary: "A practice's outbound notification channels (the webhook secret is never returned)",
+        tags: ['directory'],
+        security: [{ bearer: [] }],
+        params: Type.Object({ practiceId: Id }),
+        response: { 200: NotificationSettings, ...problemResponses },
+      },
+    },
+    async (request) => {
+      const { channels } = await services.notification.getPracticeChannels({
+        practiceId: request.params.practiceId,
+      });
+      if (!channels) throw new HuddleError('internal', 'The settings were not returned');
+      return { ...channels, webhookUrl: channels.webhookUrl ?? null };
+    },
+  );
 }

@@ -107,6 +107,15 @@ describe('directory', () => {
       payload: {},
     });
     expect(otherPractice.statusCode).toBe(403);
+    const read = await app.inject({ method: 'GET', url, headers });
+    expect(read.statusCode).toBe(200);
+    expect(read.json()).toEqual({
+      practiceId: 'p1',
+      webhookUrl: null,
+      webhookSecretSet: false,
+      emailEnabled: false,
+      includeContent: false,
+    });
   });
 });
 

@@ -353,6 +353,14 @@ export function fakeServices() {
         if (!isParticipant(request.personId)) throw notFound('Chat');
         return { level: request.level };
       }),
+      getPracticeChannels: vi.fn(async (request: notificationV1.GetPracticeChannelsRequest) => ({
+        channels: {
+          practiceId: request.practiceId,
+          webhookSecretSet: false,
+          emailEnabled: false,
+          includeContent: false,
+        },
+      })),
       setPracticeChannels: vi.fn(async (request: notificationV1.SetPracticeChannelsRequest) => ({
         channels: {
           practiceId: request.practiceId,
