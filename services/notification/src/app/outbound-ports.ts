@@ -4,6 +4,8 @@ export interface WebhookRequest {
   url: string;
   headers: Record<string, string>;
   body: string;
+  /** Aborts the post (the service is stopping). */
+  signal: AbortSignal;
 }
 
 /** Posts one webhook; resolves with the receiver's status, rejects on network failure or timeout. */

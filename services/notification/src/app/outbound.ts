@@ -21,6 +21,7 @@ interface EmailBody {
 }
 
 const BATCH = 20;
+const STOP_GRACE_MS = 3_000;
 const DAY_MS = 24 * 60 * 60 * 1000;
 const PRUNE_EVERY_MS = 60 * 60 * 1000;
 /** Finished rows are kept a week (longer than any email window), dead-letter records a month. */
@@ -42,6 +43,8 @@ export class Outbound {
   private timer: NodeJS.Timeout | undefined;
   private tick: Promise<void> = Promise.resolve();
   private stopped = true;
+  /** Aborts webhook posts still running when the stop grace period ends. */
+  private readonly halt = new AbortController();
   private lastPrune = 0;
 
   constructor(
@@ -126,10 +129,18 @@ export class Outbound {
     this.schedule();
   }
 
-  /** Stops polling; deliveries being sent finish first (each send has its own timeout). */
-  async stop(): Promise<void> {
+  /**
+   * Stops polling and lets deliveries being sent finish for up to `graceMs`;
+   * webhook posts still running then are aborted and recorded as failed
+   * attempts, to be retried by whichever instance runs next.
+   */
+  async stop(graceMs = STOP_GRACE_MS): Promise<void> {
     this.stopped = true;
     clearTimeout(this.timer);
+    let grace: NodeJS.Timeout | undefined;
+    await Promise.race([this.tick, new Promise((resolve) => (grace = setTimeout(resolve, graceMs)))]);
+    clearTimeout(grace);
+    this.halt.abort();
     await this.tick;
   }
 
@@ -209,6 +220,7 @@ export class Outbound {
     const raw = JSON.stringify(delivery.body);
     const timestamp = Math.floor(this.ports.clock.now().getTime() / 1000);
     const reply = await this.ports.webhooks.post({
+      signal: this.halt.signal,
       url: delivery.url,
       body: raw,
       headers: {
