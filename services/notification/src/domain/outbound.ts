@@ -32,7 +32,9 @@ export function checkChannels(input: {
     if (input.webhookSecret === null && !input.secretAlreadySet)
       problems.webhookSecret = 'a webhook needs a secret to sign with';
   }
-  if (
+  if (input.webhookUrl === null && input.webhookSecret !== null)
+    problems.webhookSecret = 'a secret needs a webhook URL';
+  else if (
     input.webhookSecret !== null &&
     (input.webhookSecret.length < SECRET_MIN || input.webhookSecret.length > SECRET_MAX)
   )

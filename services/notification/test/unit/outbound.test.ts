@@ -71,6 +71,7 @@ describe('N1: outbound webhooks', () => {
     expect(() =>
       checkChannels({ webhookUrl: null, webhookSecret: null, secretAlreadySet: false }),
     ).not.toThrow();
+    expect(() => checkChannels({ ...ok, webhookUrl: null })).toThrow(/not valid/);
   });
 });
 
