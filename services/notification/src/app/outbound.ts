@@ -21,6 +21,8 @@ interface EmailBody {
 }
 
 const BATCH = 20;
+/** An email quotes at most this many messages (the latest), when content is included. */
+const MAX_QUOTED = 10;
 const STOP_GRACE_MS = 3_000;
 const DAY_MS = 24 * 60 * 60 * 1000;
 const PRUNE_EVERY_MS = 60 * 60 * 1000;
@@ -104,7 +106,9 @@ export class Outbound {
     if (waiting) {
       if (text !== null) {
         const body = waiting.body as EmailBody;
-        await deliveriesStore.setBody(tx, waiting.id, { contents: [...body.contents, text] });
+        await deliveriesStore.setBody(tx, waiting.id, {
+          contents: [...body.contents, text].slice(-MAX_QUOTED),
+        });
       }
       return;
     }

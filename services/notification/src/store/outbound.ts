@@ -42,7 +42,10 @@ export const deliveriesStore = {
     if (rows.length > 0) await db.insert(deliveries).values(rows);
   },
 
-  /** The email of a person and chat still waiting for its window, not yet being sent. */
+  /**
+   * The email of a person and chat still waiting for its window, not yet being
+   * sent; locked, so a worker (SKIP LOCKED) leaves it alone until this commits.
+   */
   async waitingEmail(db: Executor, practiceId: string, personId: string, chatId: string) {
     const [row] = await db
       .select()
@@ -57,7 +60,8 @@ export const deliveriesStore = {
           isNull(deliveries.claimedAt),
         ),
       )
-      .limit(1);
+      .limit(1)
+      .for('update');
     return row;
   },
 
