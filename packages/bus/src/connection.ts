@@ -7,6 +7,7 @@ import {
   jetstreamManager,
   RetentionPolicy,
   StorageType,
+  type StreamConfig,
 } from '@nats-io/jetstream';
 import { connect, type NatsConnection, nanos } from '@nats-io/transport-node';
 
@@ -50,62 +51,56 @@ export const streamOf = (service: string) => service.toUpperCase().replace(/-/g,
 const DAY_MS = 24 * 60 * 60 * 1000;
 
 /**
- * Creates a service's event stream unless it exists. Publishers and consumers
- * both call it, so whichever starts first makes it, with the same settings.
+ * Creates a stream unless it exists. Publishers and consumers both call this,
+ * so whichever starts first makes it, with the same settings.
  */
-export async function ensureStream(jsm: JetStreamManager, service: string): Promise<string> {
-  const name = streamOf(service);
+async function ensure(
+  jsm: JetStreamManager,
+  config: Partial<StreamConfig> & { name: string },
+): Promise<string> {
   try {
-    await jsm.streams.info(name);
+    await jsm.streams.info(config.name);
   } catch {
     try {
-      await jsm.streams.add({
-        name,
-        subjects: [`${service}.v1.>`],
-        retention: RetentionPolicy.Limits,
-        storage: StorageType.File,
-        max_age: nanos(7 * DAY_MS),
-        // Outbox retries within this window are dropped by JetStream (message id).
-        duplicate_window: nanos(2 * 60 * 1000),
-      });
+      await jsm.streams.add(config);
     } catch (error) {
       // Another process created it between our look and our add.
-      await jsm.streams.info(name).catch(() => {
+      await jsm.streams.info(config.name).catch(() => {
         throw error;
       });
     }
   }
-  return name;
+  return config.name;
+}
+
+/** A service's domain events: `chat` → stream `CHAT` with subjects `chat.v1.>`, kept seven days. */
+export function ensureStream(jsm: JetStreamManager, service: string): Promise<string> {
+  return ensure(jsm, {
+    name: streamOf(service),
+    subjects: [`${service}.v1.>`],
+    retention: RetentionPolicy.Limits,
+    storage: StorageType.File,
+    max_age: nanos(7 * DAY_MS),
+    // Outbox retries within this window are dropped by JetStream (message id).
+    duplicate_window: nanos(2 * 60 * 1000),
+  });
 }
 
 /** How long, and how much, the realtime log keeps per person (see `ensureRealtimeLog`). */
 export const REALTIME_LOG_LIMITS = { maxAgeMs: 15 * 60 * 1000, maxEventsPerPerson: 1_000 } as const;
 
 /**
- * Creates the realtime log stream unless it exists: the last 15 minutes and at
- * most 1,000 events of each person's realtime events, for sockets that
- * reconnect and catch up. Whoever starts first makes it, with the same settings.
+ * The realtime log: the last 15 minutes and at most 1,000 of each person's
+ * realtime events, for sockets that reconnect and catch up.
  */
-export async function ensureRealtimeLog(jsm: JetStreamManager): Promise<string> {
-  const name = REALTIME_LOG_STREAM;
-  try {
-    await jsm.streams.info(name);
-  } catch {
-    try {
-      await jsm.streams.add({
-        name,
-        subjects: [realtimeLogSubject('*', '*')],
-        retention: RetentionPolicy.Limits,
-        storage: StorageType.File,
-        max_age: nanos(REALTIME_LOG_LIMITS.maxAgeMs),
-        max_msgs_per_subject: REALTIME_LOG_LIMITS.maxEventsPerPerson,
-        duplicate_window: nanos(2 * 60 * 1000),
-      });
-    } catch (error) {
-      await jsm.streams.info(name).catch(() => {
-        throw error;
-      });
-    }
-  }
-  return name;
+export function ensureRealtimeLog(jsm: JetStreamManager): Promise<string> {
+  return ensure(jsm, {
+    name: REALTIME_LOG_STREAM,
+    subjects: [realtimeLogSubject('*', '*')],
+    retention: RetentionPolicy.Limits,
+    storage: StorageType.File,
+    max_age: nanos(REALTIME_LOG_LIMITS.maxAgeMs),
+    max_msgs_per_subject: REALTIME_LOG_LIMITS.maxEventsPerPerson,
+    duplicate_window: nanos(2 * 60 * 1000),
+  });
 }
