@@ -20,6 +20,8 @@ export interface System {
   personToken(practiceId: string, personId: string): Promise<string>;
   /** A service token (`svc:<name>`) with scopes. */
   serviceToken(practiceId: string, scope: string): Promise<string>;
+  /** Another gateway beside the first, on the same services and NATS; its base URL. */
+  addGateway(): Promise<string>;
   stop(): Promise<void>;
 }
 
@@ -68,25 +70,30 @@ export async function startSystem(
       logger.child({ service: 'notification' }),
     );
     running.push(notification);
-    const gateway = await startGateway(
-      gatewayConfig({
-        NATS_URL: nats.url,
-        HOST: '127.0.0.1',
-        PORT: '0',
-        AUTH_JWT_SECRET: SECRET,
-        // Five servers share this test process (and its event loop) with other test files: no load shedding.
-        MAX_EVENT_LOOP_DELAY_MS: '0',
-        MAX_EVENT_LOOP_UTILIZATION: '0',
-        ...peers,
-        CHAT_ADDR: addresses(chat),
-        NOTIFICATION_ADDR: addresses(notification),
-      }),
-      { logger: logger.child({ service: 'gateway' }) },
-    );
-    running.push(gateway);
-    await untilReady(gateway.url);
+    const gatewayEnv = {
+      NATS_URL: nats.url,
+      HOST: '127.0.0.1',
+      PORT: '0',
+      AUTH_JWT_SECRET: SECRET,
+      // Five servers share this test process (and its event loop) with other test files: no load shedding.
+      MAX_EVENT_LOOP_DELAY_MS: '0',
+      MAX_EVENT_LOOP_UTILIZATION: '0',
+      ...peers,
+      CHAT_ADDR: addresses(chat),
+      NOTIFICATION_ADDR: addresses(notification),
+    };
+    const addGateway = async () => {
+      const gateway = await startGateway(gatewayConfig(gatewayEnv), {
+        logger: logger.child({ service: 'gateway' }),
+      });
+      running.push(gateway);
+      await untilReady(gateway.url);
+      return gateway.url;
+    };
+    const url = await addGateway();
     return {
-      url: gateway.url,
+      url,
+      addGateway,
       natsUrl: nats.url,
       personToken: (practice, sub) => mintToken({ secret: SECRET, sub, practice }),
       serviceToken: (practice, scope) => mintToken({ secret: SECRET, sub: 'svc:test', practice, scope }),
