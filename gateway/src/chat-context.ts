@@ -1,7 +1,7 @@
 import type { chatV1, participantV1 } from '@huddle/contracts';
 import { notFound } from '@huddle/errors';
 import { type ChatContext, type Viewer, viewerIn } from './presenter';
-import type { ParticipantRpc } from './services';
+import type { ChatRpc, ParticipantRpc } from './services';
 
 interface Members {
   participants: participantV1.Participant[];
@@ -84,4 +84,21 @@ export function createChatContextLoader(
       cache.delete(chatId);
     },
   };
+}
+
+/**
+ * The chat as one of its participants sees it, ready to present in (A1: the
+ * chat service answers not_found to anyone else, including another practice).
+ * REST routes start here; the realtime presenter has its own (drop, not 404).
+ */
+export async function viewChat(
+  chats: Pick<ChatRpc, 'getChat'>,
+  contexts: ChatContextLoader,
+  caller: { practiceId: string; personId: string },
+  chatId: string,
+  options: { fresh?: boolean } = {},
+): Promise<{ context: ChatContext; viewer: Viewer }> {
+  const { chat } = await chats.getChat({ practiceId: caller.practiceId, chatId, viewerId: caller.personId });
+  if (!chat) throw notFound('Chat');
+  return contexts.forViewer(chat, caller.personId, options);
 }

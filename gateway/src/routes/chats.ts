@@ -1,6 +1,7 @@
 import type { chatV1, participantV1 } from '@huddle/contracts';
-import { HuddleError, notFound } from '@huddle/errors';
+import { HuddleError } from '@huddle/errors';
 import Type from 'typebox';
+import { viewChat } from '../chat-context';
 import { personOf } from '../plugins/auth';
 import {
   peopleOfSummary,
@@ -164,14 +165,12 @@ export function chatRoutes(app: App, { services, contexts }: RouteDeps) {
       },
     },
     async (request) => {
-      const { practiceId, personId } = personOf(request);
-      const { chat } = await services.chat.getChat({
-        practiceId,
-        chatId: request.params.chatId,
-        viewerId: personId,
-      });
-      if (!chat) throw notFound('Chat');
-      const { context, viewer } = await contexts.forViewer(chat, personId);
+      const { context, viewer } = await viewChat(
+        services.chat,
+        contexts,
+        personOf(request),
+        request.params.chatId,
+      );
       return presentChat(viewer, context);
     },
   );

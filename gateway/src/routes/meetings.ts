@@ -1,5 +1,6 @@
 import { forbidden, HuddleError } from '@huddle/errors';
 import Type from 'typebox';
+import { viewChat } from '../chat-context';
 import { personOf } from '../plugins/auth';
 import { presentMessage } from '../presenter';
 import { Id, Message, problemResponses } from '../schemas';
@@ -42,9 +43,8 @@ export function meetingRoutes(app: App, { services, contexts }: RouteDeps) {
         actorId: personId,
         provider: request.body.provider,
       });
-      const { chat } = await services.chat.getChat({ practiceId, chatId, viewerId: personId });
-      if (!chat || !meeting.message) throw new HuddleError('internal', 'The meeting was not returned');
-      const { context, viewer } = await contexts.forViewer(chat, personId);
+      if (!meeting.message) throw new HuddleError('internal', 'The meeting was not returned');
+      const { context, viewer } = await viewChat(services.chat, contexts, { practiceId, personId }, chatId);
       reply.code(201);
       return {
         provider: meeting.provider as 'builtin' | 'zoom',

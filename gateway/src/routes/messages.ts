@@ -1,6 +1,7 @@
 import type { chatV1 } from '@huddle/contracts';
-import { HuddleError, notFound } from '@huddle/errors';
+import { HuddleError } from '@huddle/errors';
 import Type from 'typebox';
+import { viewChat } from '../chat-context';
 import { personOf } from '../plugins/auth';
 import { presentMessage, presentRevision } from '../presenter';
 import { Id, Message, Nullable, PageQuery, problemResponses, Reply, Revision } from '../schemas';
@@ -45,12 +46,8 @@ const tags = ['messages'];
 const security = [{ bearer: [] }];
 
 export function messageRoutes(app: App, { services, contexts }: RouteDeps) {
-  /** The chat as its participant sees it, ready to present messages in (A1: 404 for anyone else). */
-  async function contextFor(chatId: string, practiceId: string, viewerId: string) {
-    const { chat } = await services.chat.getChat({ practiceId, chatId, viewerId });
-    if (!chat) throw notFound('Chat');
-    return contexts.forViewer(chat, viewerId);
-  }
+  const contextFor = (chatId: string, practiceId: string, personId: string) =>
+    viewChat(services.chat, contexts, { practiceId, personId }, chatId);
 
   /** One message a service call answered, presented for the caller. */
   async function presented(

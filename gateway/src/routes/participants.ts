@@ -1,5 +1,6 @@
-import { HuddleError, notFound } from '@huddle/errors';
+import { HuddleError } from '@huddle/errors';
 import Type from 'typebox';
+import { viewChat } from '../chat-context';
 import { personOf } from '../plugins/auth';
 import { presentChat } from '../presenter';
 import { presentParticipants } from '../presenter/participants';
@@ -65,15 +66,16 @@ export function participantRoutes(app: App, { services, contexts }: RouteDeps) {
       },
     },
     async (request) => {
-      const { practiceId, personId } = personOf(request);
-      const { chat } = await services.chat.getChat({
-        practiceId,
-        chatId: request.params.chatId,
-        viewerId: personId,
-      });
-      if (!chat) throw notFound('Chat');
       // Who is in the chat is what this answers: never from a cache that may predate a change.
-      const { context, viewer } = await contexts.forViewer(chat, personId, { fresh: true });
+      const { context, viewer } = await viewChat(
+        services.chat,
+        contexts,
+        personOf(request),
+        request.params.chatId,
+        {
+          fresh: true,
+        },
+      );
       return { items: presentParticipants(viewer, context), nextCursor: null };
     },
   );

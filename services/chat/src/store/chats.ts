@@ -1,5 +1,5 @@
-import type { Executor } from '@huddle/db';
-import { and, desc, eq, isNull, lt, or, sql } from 'drizzle-orm';
+import { type Executor, olderThan } from '@huddle/db';
+import { and, desc, eq, isNull, sql } from 'drizzle-orm';
 import type { Chat } from '../domain/chat';
 import { chatMembers, chats } from './schema';
 
@@ -112,12 +112,7 @@ export const chatsStore = {
           eq(chatMembers.practiceId, practiceId),
           eq(chatMembers.personId, personId),
           isNull(chatMembers.removedAt),
-          options.after
-            ? or(
-                lt(chats.lastActivityAt, options.after.at),
-                and(eq(chats.lastActivityAt, options.after.at), lt(chats.id, options.after.id)),
-              )
-            : undefined,
+          olderThan(chats.lastActivityAt, chats.id, options.after),
         ),
       )
       .orderBy(desc(chats.lastActivityAt), desc(chats.id))

@@ -1,6 +1,6 @@
 import type { NotificationData } from '@huddle/contracts';
-import type { Executor } from '@huddle/db';
-import { and, count, desc, eq, inArray, isNull, lt, or } from 'drizzle-orm';
+import { type Executor, olderThan } from '@huddle/db';
+import { and, count, desc, eq, inArray, isNull } from 'drizzle-orm';
 import type { Level } from '../domain/notify';
 import { notificationLevels, notifications } from './schema';
 
@@ -37,12 +37,7 @@ export const notificationsStore = {
         and(
           inboxOf(practiceId, personId),
           options.unreadOnly ? isNull(notifications.readAt) : undefined,
-          options.before
-            ? or(
-                lt(notifications.createdAt, options.before.at),
-                and(eq(notifications.createdAt, options.before.at), lt(notifications.id, options.before.id)),
-              )
-            : undefined,
+          olderThan(notifications.createdAt, notifications.id, options.before),
         ),
       )
       .orderBy(desc(notifications.createdAt), desc(notifications.id))
