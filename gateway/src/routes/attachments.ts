@@ -98,7 +98,8 @@ export async function attachmentRoutes(app: App, { services }: RouteDeps, option
       schema: {
         summary: 'Download a file',
         description:
-          'For participants of a chat whose message references it, or its uploader before that (A1); ' +
+          'For participants of a chat where a live message references it, team members there also while ' +
+          'a revision of a live message does (G8), and its uploader before any message uses it (A1); ' +
           'anyone else gets 404.',
         tags: ['attachments'],
         security: [{ bearer: [] }],

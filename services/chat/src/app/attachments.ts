@@ -42,15 +42,16 @@ export class Attachments {
   }
 
   /**
-   * A1: its uploader until a message references it; after that, active
-   * participants of a chat whose message references it. Anyone else: 404.
+   * A1: its uploader until a message uses it; after that, whoever takes part in a chat
+   * where a live message references it, and team members there while a revision of a
+   * live message does (G8). Once no live message or revision names it, nobody: not
+   * even its uploader. Anyone else: 404.
    */
   async download(request: { practiceId: string; attachmentId: string; viewerId: string }) {
     const attachment = await attachmentsStore.get(this.db, request.practiceId, request.attachmentId);
     if (!attachment) throw notFound('Attachment');
-    const referenced = await attachmentsStore.isReferenced(this.db, attachment.id);
-    const allowed = referenced
-      ? await attachmentsStore.reachableBy(this.db, attachment.id, request.viewerId)
+    const allowed = (await attachmentsStore.wasUsed(this.db, attachment.id))
+      ? await attachmentsStore.readableBy(this.db, attachment.id, request.viewerId)
       : attachment.uploaderId === request.viewerId;
     if (!allowed) throw notFound('Attachment');
     return { attachment, data: await this.files.get(attachment.id) };

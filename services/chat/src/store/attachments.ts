@@ -1,7 +1,7 @@
 import type { Executor } from '@huddle/db';
-import { and, eq, inArray, isNull } from 'drizzle-orm';
+import { and, eq, exists, inArray, isNull, or, sql } from 'drizzle-orm';
 import type { Attachment } from '../domain/attachment';
-import { attachmentRefs, attachments, chatMembers } from './schema';
+import { attachmentRefs, attachments, chatMembers, messages, revisions } from './schema';
 
 type Row = typeof attachments.$inferSelect;
 const toAttachment = (row: Row): Attachment => ({ ...row, createdAt: row.createdAt.toISOString() });
@@ -33,7 +33,8 @@ export const attachmentsStore = {
       .onConflictDoNothing();
   },
 
-  async isReferenced(db: Executor, attachmentId: string): Promise<boolean> {
+  /** Whether any message ever referenced the file: from then on it is no longer its uploader's alone. */
+  async wasUsed(db: Executor, attachmentId: string): Promise<boolean> {
     const [row] = await db
       .select({ id: attachmentRefs.attachmentId })
       .from(attachmentRefs)
@@ -42,8 +43,14 @@ export const attachmentsStore = {
     return row !== undefined;
   },
 
-  /** Whether the person is an active participant of a chat with a message referencing the file. */
-  async reachableBy(db: Executor, attachmentId: string, personId: string): Promise<boolean> {
+  /**
+   * A1: whether the person may read the file: they take part in a chat where a live
+   * message references it, or, as a team member there, a revision of a live message
+   * does (G8: team members read the revision history). A deleted message references
+   * nothing and has no revisions left.
+   */
+  async readableBy(db: Executor, attachmentId: string, personId: string): Promise<boolean> {
+    const file = sql`jsonb_build_array(${attachmentId}::text)`;
     const [row] = await db
       .select({ id: attachmentRefs.attachmentId })
       .from(attachmentRefs)
@@ -55,7 +62,26 @@ export const attachmentsStore = {
           isNull(chatMembers.removedAt),
         ),
       )
-      .where(eq(attachmentRefs.attachmentId, attachmentId))
+      .innerJoin(messages, and(eq(messages.id, attachmentRefs.messageId), isNull(messages.deletedAt)))
+      .where(
+        and(
+          eq(attachmentRefs.attachmentId, attachmentId),
+          or(
+            sql`${messages.attachmentIds} @> ${file}`,
+            and(
+              eq(chatMembers.kind, 'practitioner'),
+              exists(
+                db
+                  .select({ number: revisions.number })
+                  .from(revisions)
+                  .where(
+                    and(eq(revisions.messageId, messages.id), sql`${revisions.attachmentIds} @> ${file}`),
+                  ),
+              ),
+            ),
+          ),
+        ),
+      )
       .limit(1);
     return row !== undefined;
   },

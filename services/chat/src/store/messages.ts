@@ -1,7 +1,7 @@
 import type { Executor } from '@huddle/db';
 import { and, asc, count, desc, eq, gt, inArray, isNotNull, isNull, lt, sql } from 'drizzle-orm';
 import type { Message } from '../domain/message';
-import { attachmentRefs, authorshipAudit, idempotencyKeys, messages, revisions } from './schema';
+import { authorshipAudit, idempotencyKeys, messages, revisions } from './schema';
 
 type Row = typeof messages.$inferSelect;
 
@@ -233,8 +233,8 @@ export const messagesStore = {
     const touchedParents = [
       ...new Set(theirs.flatMap((m) => (m.parentId && !theirPosts.includes(m.parentId) ? [m.parentId] : []))),
     ];
+    // Their files' references stay: the files were used, so no uploader gets them back (A1).
     await db.delete(revisions).where(inArray(revisions.messageId, ids));
-    await db.delete(attachmentRefs).where(inArray(attachmentRefs.messageId, ids));
     await db.delete(messages).where(inArray(messages.id, ids));
     if (touchedParents.length > 0) {
       await db

@@ -131,7 +131,11 @@ export const attachments = pgTable('attachments', {
   createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
 });
 
-/** Which messages reference an attachment: who may download it follows from these (A1). */
+/**
+ * Which messages reference, or once referenced, an attachment (any revision, and kept when
+ * the message is deleted): a file once used is no longer its uploader's alone, and who may
+ * download it follows from the live messages and revisions these lead to (A1).
+ */
 export const attachmentRefs = pgTable(
   'attachment_refs',
   {
