@@ -125,7 +125,7 @@ describe('M1: instant meetings', () => {
     });
     expect(zoom.calls.at(-1)).toMatchObject({
       authorization: 'Bearer zoom-token-dana',
-      body: { type: 1, topic: 'Yoga' },
+      body: { type: 1, topic: 'Huddle meeting' },
     });
     const feed = await cleo('GET', `/v1/chats/${chatId}/messages`);
     expect(feed.body.items[0].body).toContain('https://zoom.example/j/85746065432');
@@ -134,6 +134,30 @@ describe('M1: instant meetings', () => {
     const callsBefore = zoom.calls.length;
     expect((await eli('POST', `/v1/chats/${chatId}/meetings`, { provider: 'zoom' })).status).toBe(403);
     expect(zoom.calls.length).toBe(callsBefore);
+  });
+
+  it('M1: Zoom gets a neutral topic, never the group’s name (a health focus) or anyone’s name', async () => {
+    await dana('PUT', '/v1/practitioners/dana/zoom-link', { accessToken: 'zoom-token-dana' });
+    const group = await dana('POST', '/v1/chats', {
+      name: 'Eating disorder recovery',
+      style: 'feed',
+      participantIds: ['cleo'],
+    });
+    const direct = await dana('POST', '/v1/chats/direct', { clientId: 'cleo' });
+    for (const chatId of [group.body.id, direct.body.id]) {
+      const callsBefore = zoom.calls.length;
+      expect((await dana('POST', `/v1/chats/${chatId}/meetings`, { provider: 'zoom' })).status).toBe(201);
+      expect(zoom.calls.length).toBe(callsBefore + 1);
+      expect(zoom.calls.at(-1)!.body.topic).toBe('Huddle meeting');
+      expect(JSON.stringify(zoom.calls.at(-1)!.body)).not.toMatch(/Eating|recovery|Cleo|Park|Dana|Reyes/);
+    }
+  });
+
+  it('M1: only practitioners link Zoom: a client is refused with 403 and nothing is kept', async () => {
+    const refused = await cleo('PUT', '/v1/practitioners/cleo/zoom-link', { accessToken: 'zoom-token-cleo' });
+    expect(refused.status).toBe(403);
+    expect(refused.body.code).toBe('forbidden');
+    expect((await cleo('PUT', '/v1/practitioners/cleo/zoom-link', { accessToken: '' })).status).toBe(403);
   });
 
   it('M1: Zoom refusing the token is a clear 403, and a bad provider is a 400', async () => {

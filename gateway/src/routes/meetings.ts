@@ -61,7 +61,8 @@ export function meetingRoutes(app: App, { services, contexts }: RouteDeps) {
       schema: {
         summary: 'Link (or, with an empty token, unlink) your Zoom account for instant meetings',
         description:
-          'The OAuth access token of your Zoom user. It is kept for creating meetings and never returned.',
+          'Practitioners only. The OAuth access token of your Zoom user, kept for creating meetings ' +
+          '(always with the neutral topic "Huddle meeting") and never returned.',
         tags: ['meetings'],
         security,
         params: Type.Object({ personId: Id }),

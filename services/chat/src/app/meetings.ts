@@ -9,6 +9,9 @@ import type { Directory, Reader } from './ports';
 
 export type Provider = 'builtin' | 'zoom';
 
+/** M1: the topic of every Zoom meeting, whatever the chat: nothing about who meets or why. */
+export const MEETING_TOPIC = 'Huddle meeting';
+
 /** Creates an instant Zoom meeting as the practitioner whose token it is. */
 export interface ZoomMeetings {
   create(accessToken: string, topic: string): Promise<{ joinUrl: string }>;
@@ -45,7 +48,8 @@ export class Meetings {
         ? await zoomToken(this.db, chat.practiceId, request.actorId)
         : undefined;
       if (!token) throw forbidden('Link Zoom to start Zoom meetings');
-      ({ joinUrl } = await this.zoom.create(token, chat.kind === 'group' ? chat.name : 'Huddle meeting'));
+      // A chat's name may say what the group is for (a health focus): Zoom, a third party, gets none of it.
+      ({ joinUrl } = await this.zoom.create(token, MEETING_TOPIC));
     } else {
       // An unguessable room: 128 random bits.
       joinUrl = `${this.builtinBaseUrl.replace(/\/$/, '')}/${randomBytes(16).toString('base64url')}`;
@@ -66,8 +70,10 @@ export class Meetings {
     return { provider, joinUrl, message };
   }
 
-  /** Keeps (or, with an empty token, forgets) a practitioner's Zoom access token. */
+  /** Keeps (or, with an empty token, forgets) a practitioner's Zoom access token; clients link nothing. */
   async linkZoom(request: { practiceId: string; personId: string; accessToken: string }): Promise<boolean> {
+    const [person] = await this.directory.people(request.practiceId, [request.personId]);
+    if (person?.kind !== 'practitioner') throw forbidden('Only practitioners link Zoom');
     const token = request.accessToken.trim();
     const key = and(eq(zoomLinks.practiceId, request.practiceId), eq(zoomLinks.personId, request.personId));
     if (!token) {
