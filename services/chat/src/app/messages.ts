@@ -217,9 +217,13 @@ export class Messages {
     return messagesStore.revisions(this.db, request.messageId);
   }
 
-  /** Its author, or the chat owner as moderator, deletes a message; a tombstone keeps its place. */
+  /**
+   * Its author, or the chat owner as moderator, deletes a message; a tombstone keeps its
+   * place. G6: in a locked chat only the owner deletes.
+   */
   async delete(request: { chatId: string; practiceId: string; actorId: string; messageId: string }) {
     const { chat } = await this.chats.access(request.chatId, request.actorId, request.practiceId);
+    assertMayWrite(chat, request.actorId);
     return this.work.transaction(async (tx, emit) => {
       const current = await messagesStore.getForUpdate(tx, request.messageId);
       if (!current || current.chatId !== chat.id) throw notFound('Message');
@@ -237,7 +241,10 @@ export class Messages {
     });
   }
 
-  /** G7: team-member participants pin top-level feed posts, at most ten per chat. */
+  /**
+   * G7: team-member participants pin top-level feed posts, at most ten per chat.
+   * G6: in a locked chat only the owner pins and unpins.
+   */
   async pin(request: {
     chatId: string;
     practiceId: string;
@@ -250,6 +257,7 @@ export class Messages {
     if (chat.style !== 'feed')
       throw new HuddleError('not_supported_in_style', 'Only feed-style chats have pins');
     if (!isTeam(access)) throw forbidden('Only team members pin posts');
+    assertMayWrite(chat, request.actorId);
     return this.work.transaction(async (tx, emit) => {
       // The chat row's lock makes "count, then pin" safe against a concurrent pin.
       await chatsStore.getForUpdate(tx, chat.id);
@@ -290,17 +298,23 @@ export class Messages {
   /**
    * G9: mentions name current participants; a client in an identity-hiding
    * group may mention team members only (other clients are hidden from them).
+   * A1: such a client gets the same answer for a hidden client as for someone
+   * not in the chat, so the error tells them nothing of who takes part.
    */
   private async assertMentionable(access: Access, personIds: string[]): Promise<void> {
     if (personIds.length === 0) return;
     const members = new Map((await membersStore.list(this.db, access.chat.id)).map((m) => [m.personId, m]));
-    const strangers = personIds.filter((id) => !members.has(id));
-    if (strangers.length > 0) throw invalid('Mentions must name participants of this chat');
-    if (access.chat.hideClientIdentities && access.member.kind === 'client') {
-      if (personIds.some((id) => members.get(id)?.kind === 'client')) {
-        throw invalid('In this group you can mention team members only');
-      }
-    }
+    const teamOnly = access.chat.hideClientIdentities && access.member.kind === 'client';
+    const mentionable = (id: string) => {
+      const member = members.get(id);
+      return member !== undefined && (!teamOnly || member.kind === 'practitioner');
+    };
+    if (personIds.every(mentionable)) return;
+    throw invalid(
+      teamOnly
+        ? 'In this group you can mention team members only'
+        : 'Mentions must name participants of this chat',
+    );
   }
 }
 

@@ -39,10 +39,14 @@ export function validateNewMessage(input: NewMessage): NewMessage {
   return { body: input.body, parentId: input.parentId, mentions, attachmentIds };
 }
 
-/** G6: in a locked chat only the owner posts, replies, edits or reacts. */
+/**
+ * G6: a locked chat's messages change only by its owner: posts, replies, edits,
+ * deletes (even of one's own message), pins and unpins. Reading, read markers
+ * and notification levels are no change to the chat and go on.
+ */
 export function assertMayWrite(chat: Chat, personId: string): void {
   if (chat.locked && chat.ownerId !== personId) {
-    throw new HuddleError('chat_locked', 'This chat is locked; only its owner can post');
+    throw new HuddleError('chat_locked', 'This chat is locked; only its owner can post or change messages');
   }
 }
 
