@@ -116,9 +116,15 @@ describe('realtime: every event type, per viewer', () => {
       author: { id: null },
     });
     expect((await olivia('PUT', `/v1/chats/${chatId}/pins/${messageId}`)).status).toBe(200);
-    expect((await seen('message.pinned', 'eli')).data).toEqual({ messageId });
+    expect((await seen('message.pinned', 'eli')).data).toMatchObject({
+      messageId,
+      message: { id: messageId, pinned: true, editedAt: expect.any(String) },
+    });
     expect((await olivia('DELETE', `/v1/chats/${chatId}/pins/${messageId}`)).status).toBe(200);
-    expect((await seen('message.unpinned', 'dana')).data).toEqual({ messageId });
+    expect((await seen('message.unpinned', 'dana')).data).toMatchObject({
+      messageId,
+      message: { id: messageId, pinned: false, author: { id: null } },
+    });
 
     // chat.updated
     expect((await olivia('PATCH', `/v1/chats/${chatId}`, { name: 'Evening walkers' })).status).toBe(200);
@@ -156,7 +162,10 @@ describe('realtime: every event type, per viewer', () => {
     // message.deleted
     const second = await eli('POST', `/v1/chats/${chatId}/messages`, { body: 'Oops' });
     expect((await eli('DELETE', `/v1/chats/${chatId}/messages/${second.body.id}`)).status).toBeLessThan(300);
-    expect((await seen('message.deleted', 'fay')).data).toEqual({ messageId: second.body.id });
+    expect((await seen('message.deleted', 'fay')).data).toMatchObject({
+      messageId: second.body.id,
+      message: { id: second.body.id, body: '', deletedAt: expect.any(String) },
+    });
 
     // participant.removed, then P4: nothing more reaches Fay for this chat
     expect(

@@ -42,7 +42,7 @@ export interface PresentedChat {
   programId: string | null;
 }
 
-/** A file a message carries. Realtime events name files by id only, so their metadata may be null there. */
+/** A file a message carries; its metadata is null only where a realtime event older than it named the file by id alone. */
 export interface PresentedAttachment {
   id: string;
   filename: string | null;

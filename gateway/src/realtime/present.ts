@@ -12,6 +12,8 @@ import {
 import type { ChatRpc, ParticipantRpc } from '../services';
 import type { PresentEvent, SocketEvent, StreamPerson } from './hub';
 
+const date = (iso: string | null | undefined) => (iso ? new Date(iso) : undefined);
+
 /** A realtime message as the chat service's Message, so it is presented exactly as REST presents it. */
 export function messageOf(data: MessageData): chatV1.Message {
   return {
@@ -23,11 +25,13 @@ export function messageOf(data: MessageData): chatV1.Message {
     body: data.body,
     mentions: data.mentions ?? [],
     attachmentIds: data.attachmentIds ?? [],
-    attachments: [],
+    attachments: (data.attachments ?? []).map((file) => ({ ...file, createdAt: date(file.createdAt) })),
     latestReplies: [],
-    pinned: false,
+    pinned: data.pinned ?? false,
+    editedAt: date(data.editedAt),
+    deletedAt: date(data.deletedAt),
     createdAt: new Date(data.createdAt),
-    replyCount: 0,
+    replyCount: data.replyCount ?? 0,
   };
 }
 
@@ -40,11 +44,12 @@ function isMessageData(value: unknown, chatId: string): value is MessageData {
     data.chatId === chatId &&
     typeof data.seq === 'number' &&
     typeof data.body === 'string' &&
-    typeof data.createdAt === 'string'
+    typeof data.createdAt === 'string' &&
+    (data.attachments === undefined || Array.isArray(data.attachments))
   );
 }
 
-/** Events naming one message by id: what changed is in the type. */
+/** Events naming one message by id (what changed is in the type), with the message as it now reads. */
 const messageEvents = new Set(['message.deleted', 'message.pinned', 'message.unpinned']);
 
 const isString = (value: unknown): value is string => typeof value === 'string';
@@ -82,7 +87,9 @@ export const isPresentable = (event: RealtimeEvent) =>
  * presented through the presenter for this viewer (G4, G5, P2).
  *
  * - `message.created`, `message.updated`: the message, presented as REST does.
- * - `message.deleted`, `message.pinned`, `message.unpinned`: `{messageId}`.
+ * - `message.deleted`, `message.pinned`, `message.unpinned`: `{messageId, message}`, the
+ *   message presented as REST now shows it (the tombstone after a delete), or null when it
+ *   is gone outright.
  * - `chat.updated`, `chat.converted`: the chat as it now is, for the viewer (G3, G6, S5, S6).
  * - `read_marker.moved`: `{personId, readSeq}`, for team members only (U1).
  * - `participant.added`: `{person, role}`; `participant.removed`: `{person, messages}`.
@@ -156,7 +163,14 @@ export function realtimePresenter(
         return { person: presentPerson(viewer, context, typist) };
       }
       default:
-        return messageEvents.has(type) ? { messageId: data.messageId } : null;
+        if (!messageEvents.has(type)) return null;
+        return {
+          messageId: data.messageId,
+          // Null when the message is gone outright (P2 delete, P3), or for an event older than this field.
+          message: isMessageData(data.message, chat.id)
+            ? presentMessage(viewer, context, messageOf(data.message))
+            : null,
+        };
     }
   }
 

@@ -57,15 +57,83 @@ describe('realtime presentation of chat events', () => {
     expect(toOlivia?.data).toMatchObject({ author: { id: 'eli', name: 'Eli Jones' } });
   });
 
-  it('G7/delete: message.pinned, message.unpinned and message.deleted carry the message id only', async () => {
-    const { present, as } = setup();
-    for (const type of ['message.pinned', 'message.unpinned', 'message.deleted']) {
+  it('G7/delete: message.pinned, message.unpinned and message.deleted carry the id and the message as REST shows it', async () => {
+    const { present, as, state } = setup();
+    state.chat = { ...state.chat, hideClientIdentities: true };
+    const pinned = { ...messageData, pinned: true, editedAt: '2025-01-02T04:00:00.000Z', replyCount: 2 };
+    for (const type of ['message.pinned', 'message.unpinned']) {
       const presented = await present(
         as('dana'),
-        event(type, { practiceId, chatId: 'chat1', messageId: 'm1' }),
+        event(type, { practiceId, chatId: 'chat1', messageId: 'm9', message: pinned }),
       );
-      expect(presented).toEqual({ id: `evt-${type}`, type, chatId: 'chat1', data: { messageId: 'm1' } });
+      expect(presented).toMatchObject({
+        type,
+        data: {
+          messageId: 'm9',
+          message: {
+            id: 'm9',
+            pinned: true,
+            editedAt: '2025-01-02T04:00:00.000Z',
+            replyCount: 2,
+            author: { id: null, name: 'Member 4' },
+          },
+        },
+      });
     }
+    const tombstone = { ...messageData, deletedAt: '2025-01-02T05:00:00.000Z' };
+    const deleted = await present(
+      as('dana'),
+      event('message.deleted', { practiceId, chatId: 'chat1', messageId: 'm9', message: tombstone }),
+    );
+    expect(deleted?.data).toMatchObject({
+      messageId: 'm9',
+      message: { body: '', mentions: [], attachments: [], deletedAt: '2025-01-02T05:00:00.000Z' },
+    });
+    // Gone outright (P2 delete, P3), or an event from before the message was added: null.
+    const gone = await present(
+      as('dana'),
+      event('message.deleted', { practiceId, chatId: 'chat1', messageId: 'm1' }),
+    );
+    expect(gone).toEqual({
+      id: 'evt-message.deleted',
+      type: 'message.deleted',
+      chatId: 'chat1',
+      data: { messageId: 'm1', message: null },
+    });
+  });
+
+  it('G8: message.updated carries the edit time, pin state, reply count and described files', async () => {
+    const { present, as } = setup();
+    const edited = {
+      ...messageData,
+      pinned: true,
+      editedAt: '2025-01-02T04:00:00.000Z',
+      replyCount: 3,
+      attachments: [
+        {
+          id: 'a1',
+          filename: 'menu.pdf',
+          contentType: 'application/pdf',
+          size: 12,
+          createdAt: messageData.createdAt,
+        },
+      ],
+    };
+    const presented = await present(as('terry'), event('message.updated', { practiceId, message: edited }));
+    expect(presented?.data).toMatchObject({
+      pinned: true,
+      editedAt: '2025-01-02T04:00:00.000Z',
+      replyCount: 3,
+      attachments: [
+        {
+          id: 'a1',
+          filename: 'menu.pdf',
+          contentType: 'application/pdf',
+          size: 12,
+          url: '/v1/attachments/a1',
+        },
+      ],
+    });
   });
 
   it('G3/G6: chat.updated presents the chat as it now is, for the viewer', async () => {

@@ -60,6 +60,15 @@ export interface ChatData {
   createdAt: string;
 }
 
+/** A file a message references, as messages show it. */
+export interface AttachmentData {
+  id: string;
+  filename: string;
+  contentType: string;
+  size: number;
+  createdAt: string;
+}
+
 export interface MessageData {
   id: string;
   chatId: string;
@@ -70,6 +79,14 @@ export interface MessageData {
   mentions: string[];
   attachmentIds: string[];
   createdAt: string;
+  // The rest of what a message shows, so realtime presents it as REST does. Added after v1
+  // began: events written before lack them.
+  replyCount?: number;
+  pinned?: boolean;
+  editedAt?: string | null;
+  deletedAt?: string | null;
+  /** The files of `attachmentIds`, described, in order. */
+  attachments?: AttachmentData[];
 }
 
 export interface NotificationData {
@@ -101,9 +118,19 @@ export interface DomainEvents {
   'chat.v1.message.created': { practiceId: string; message: MessageData };
   /** G8: edited; the message as it now reads. */
   'chat.v1.message.updated': { practiceId: string; message: MessageData };
-  'chat.v1.message.deleted': { practiceId: string; chatId: string; messageId: string };
-  'chat.v1.message.pinned': { practiceId: string; chatId: string; messageId: string };
-  'chat.v1.message.unpinned': { practiceId: string; chatId: string; messageId: string };
+  /**
+   * `message`: the tombstone; absent when the message is gone outright (P2 delete, P3 leave)
+   * and in events written before it was added.
+   */
+  'chat.v1.message.deleted': { practiceId: string; chatId: string; messageId: string; message?: MessageData };
+  /** G7: `message` as it now reads (absent in events written before it was added). */
+  'chat.v1.message.pinned': { practiceId: string; chatId: string; messageId: string; message?: MessageData };
+  'chat.v1.message.unpinned': {
+    practiceId: string;
+    chatId: string;
+    messageId: string;
+    message?: MessageData;
+  };
   /** U1: a participant's read marker moved (read receipts, for team members). */
   'chat.v1.read_marker.moved': { practiceId: string; chatId: string; personId: string; readSeq: number };
   /** N1: a notification landed in a person's inbox. */

@@ -1,5 +1,5 @@
 import { createHash, randomUUID } from 'node:crypto';
-import type { Transaction } from '@huddle/db';
+import type { Executor, Transaction } from '@huddle/db';
 import { invalid, notFound } from '@huddle/errors';
 import { type Attachment, validateUpload } from '../domain/attachment';
 import { attachmentsStore } from '../store/attachments';
@@ -72,8 +72,8 @@ export class Attachments {
     return attachmentsStore.reference(tx, chatId, messageId, attachmentIds);
   }
 
-  /** Metadata of the files of many messages, for presenting them. */
-  describe(attachmentIds: string[]): Promise<Map<string, Attachment>> {
-    return attachmentsStore.getMany(this.db, [...new Set(attachmentIds)]);
+  /** Metadata of the files of many messages, for presenting them; inside a transaction, on it. */
+  describe(attachmentIds: string[], db: Executor = this.db): Promise<Map<string, Attachment>> {
+    return attachmentsStore.getMany(db, [...new Set(attachmentIds)]);
   }
 }

@@ -114,7 +114,7 @@ export class Messages {
           await membersStore.markRead(tx, chat.id, request.authorId, seq);
           await emit('chat.v1.message.created', {
             practiceId: chat.practiceId,
-            message: toEventData(message),
+            message: await this.eventData(tx, message),
           });
           return { message, created: true };
         });
@@ -204,7 +204,10 @@ export class Messages {
         return current;
       const message = await messagesStore.edit(tx, current, content);
       await this.attachments.reference(tx, chat.id, message.id, content.attachmentIds);
-      await emit('chat.v1.message.updated', { practiceId: chat.practiceId, message: toEventData(message) });
+      await emit('chat.v1.message.updated', {
+        practiceId: chat.practiceId,
+        message: await this.eventData(tx, message),
+      });
       return message;
     });
   }
@@ -236,6 +239,7 @@ export class Messages {
         practiceId: chat.practiceId,
         chatId: chat.id,
         messageId: current.id,
+        message: await this.eventData(tx, tombstone),
       });
       return tombstone;
     });
@@ -275,9 +279,15 @@ export class Messages {
         practiceId: chat.practiceId,
         chatId: chat.id,
         messageId: message.id,
+        message: await this.eventData(tx, updated),
       });
       return updated;
     });
+  }
+
+  /** A message as its events carry it, its files described. */
+  private async eventData(tx: Transaction, message: Message) {
+    return toEventData(message, await this.attachments.describe(message.attachmentIds, tx));
   }
 
   private async liveMessage(db: Reader | Transaction, chatId: string, messageId: string): Promise<Message> {

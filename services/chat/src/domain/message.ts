@@ -1,5 +1,6 @@
 import type { MessageData } from '@huddle/contracts';
 import { HuddleError, invalid } from '@huddle/errors';
+import type { Attachment } from './attachment';
 import type { Chat } from './chat';
 
 export type Message = MessageData & {
@@ -62,8 +63,38 @@ export function assertMayReplyTo(chat: Chat, parent: Message | undefined): void 
     throw invalid('Replies are one level deep: reply to the post, not to a reply');
 }
 
-/** The part of a message its domain events carry. */
-export function toEventData(message: Message): MessageData {
-  const { replyCount: _r, pinnedAt: _p, editedAt: _e, deletedAt: _d, ...data } = message;
-  return data;
+/**
+ * A message as its domain events carry it: everything a message shows (pin, edit,
+ * deletion, replies, files described from `files`), so realtime presents it as REST does.
+ */
+export function toEventData(message: Message, files: ReadonlyMap<string, Attachment>): MessageData {
+  return {
+    id: message.id,
+    chatId: message.chatId,
+    seq: message.seq,
+    parentId: message.parentId,
+    authorId: message.authorId,
+    body: message.body,
+    mentions: message.mentions,
+    attachmentIds: message.attachmentIds,
+    createdAt: message.createdAt,
+    replyCount: message.replyCount,
+    pinned: message.pinnedAt !== null,
+    editedAt: message.editedAt,
+    deletedAt: message.deletedAt,
+    attachments: message.attachmentIds.flatMap((id) => {
+      const file = files.get(id);
+      return file
+        ? [
+            {
+              id: file.id,
+              filename: file.filename,
+              contentType: file.contentType,
+              size: file.size,
+              createdAt: file.createdAt,
+            },
+          ]
+        : [];
+    }),
+  };
 }
