@@ -231,6 +231,7 @@ describe('G6: a locked chat changes only by its owner', () => {
     expect((await as('dana')('GET', `${base}/messages/${danaPost.id}/replies`)).status).toBe(200);
     expect((await as('dana')('PUT', `${base}/read`, { seq: pinnedBefore.seq })).status).toBe(200);
     expect((await as('terry')('PUT', `${base}/read`, { unread: true })).status).toBe(200);
+    expect((await as('dana')('PUT', `${base}/notification-level`, { level: 'mentions' })).status).toBe(200);
 
     // The owner still changes everything.
     expect((await as('olivia')('PUT', `${base}/pins/${terryPost.id}`)).status).toBe(200);

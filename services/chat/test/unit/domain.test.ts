@@ -1,7 +1,13 @@
 import { HuddleError } from '@huddle/errors';
 import { describe, expect, it } from 'vitest';
 import { AVATARS, type Chat, validateNewGroup } from '../../src/domain/chat';
-import { assertMayReplyTo, assertMayWrite, type Message, validateNewMessage } from '../../src/domain/message';
+import {
+  assertMayReplyTo,
+  assertMayWrite,
+  type Message,
+  toEventData,
+  validateNewMessage,
+} from '../../src/domain/message';
 
 const chat = (overrides: Partial<Chat> = {}): Chat => ({
   id: 'c1',
@@ -125,10 +131,54 @@ describe('messages', () => {
     ).toBe('validation_failed');
   });
 
-  it('G6: in a locked chat only the owner writes', () => {
+  it('G6: in a locked chat only the owner posts or changes messages', () => {
     expect(codeOf(() => assertMayWrite(chat({ locked: true }), 'someone'))).toBe('chat_locked');
     expect(codeOf(() => assertMayWrite(chat({ locked: true }), 'owner'))).toBe('no error');
     expect(codeOf(() => assertMayWrite(chat(), 'someone'))).toBe('no error');
+  });
+
+  it('realtime: a message event carries what the message shows: pin state, edit, deletion, replies, described files', () => {
+    const file = {
+      id: 'a2',
+      practiceId: 'p1',
+      uploaderId: 'a',
+      filename: 'menu.pdf',
+      contentType: 'application/pdf',
+      size: 12,
+      sha256: 'f'.repeat(64),
+      createdAt: new Date(0).toISOString(),
+    };
+    const edited = message({
+      attachmentIds: ['a1', 'a2'],
+      pinnedAt: new Date(1).toISOString(),
+      editedAt: new Date(2).toISOString(),
+      replyCount: 4,
+    });
+    expect(toEventData(edited, new Map([['a2', file]]))).toEqual({
+      id: 'm1',
+      chatId: 'c1',
+      seq: 1,
+      parentId: null,
+      authorId: 'a',
+      body: 'hi',
+      mentions: [],
+      attachmentIds: ['a1', 'a2'],
+      createdAt: new Date(0).toISOString(),
+      replyCount: 4,
+      pinned: true,
+      editedAt: new Date(2).toISOString(),
+      deletedAt: null,
+      // Only what a message shows of a file: never who uploaded it or its hash.
+      attachments: [
+        {
+          id: 'a2',
+          filename: 'menu.pdf',
+          contentType: 'application/pdf',
+          size: 12,
+          createdAt: file.createdAt,
+        },
+      ],
+    });
   });
 
   it('G2: replies only in feed chats, one level deep, to a live post of the same chat', () => {
