@@ -42,7 +42,7 @@ export interface PresentedChat {
   programId: string | null;
 }
 
-/** A file a message carries; its metadata is null only where a realtime event older than it named the file by id alone. */
+/** A file a message carries; metadata is null only in realtime events written before events described files. */
 export interface PresentedAttachment {
   id: string;
   filename: string | null;
