@@ -39,9 +39,19 @@ const chatData = { id: 'chat1', practiceId, kind: 'group', name: 'Morning walker
 const everyEventType = (): RealtimeEvent[] => [
   event('message.created', { practiceId, message: eliMessage }),
   event('message.updated', { practiceId, message: eliMessage }),
-  event('message.deleted', { practiceId, chatId: 'chat1', messageId: 'm9' }),
-  event('message.pinned', { practiceId, chatId: 'chat1', messageId: 'm9' }),
-  event('message.unpinned', { practiceId, chatId: 'chat1', messageId: 'm9' }),
+  event('message.deleted', {
+    practiceId,
+    chatId: 'chat1',
+    messageId: 'm9',
+    message: { ...eliMessage, deletedAt: '2025-01-02T04:00:00.000Z' },
+  }),
+  event('message.pinned', {
+    practiceId,
+    chatId: 'chat1',
+    messageId: 'm9',
+    message: { ...eliMessage, pinned: true },
+  }),
+  event('message.unpinned', { practiceId, chatId: 'chat1', messageId: 'm9', message: eliMessage }),
   event('chat.updated', { chat: chatData, changed: ['name'] }),
   event('chat.converted', { chat: chatData }),
   event('read_marker.moved', { practiceId, chatId: 'chat1', personId: 'eli', readSeq: 9 }),
