@@ -5,7 +5,7 @@ import { and, eq } from 'drizzle-orm';
 import { zoomLinks } from '../store/schema';
 import type { Chats } from './chats';
 import type { Messages } from './messages';
-import type { Directory, Reader } from './ports';
+import type { Reader } from './ports';
 
 export type Provider = 'builtin' | 'zoom';
 
@@ -24,7 +24,6 @@ export class Meetings {
     private readonly db: Reader,
     private readonly chats: Chats,
     private readonly messages: Messages,
-    private readonly directory: Directory,
     private readonly zoom: ZoomMeetings,
     private readonly builtinBaseUrl: string,
   ) {}
@@ -40,11 +39,11 @@ export class Meetings {
 
     let joinUrl: string;
     if (provider === 'zoom') {
-      const [actor] = await this.directory.people(chat.practiceId, [request.actorId]);
-      const token = actor?.zoomLinked
-        ? await zoomToken(this.db, chat.practiceId, request.actorId)
-        : undefined;
-      if (!token) throw forbidden('Link Zoom to start Zoom meetings');
+      // The linked token is the one source of truth: the directory's `zoomLinked` is the platform's record only.
+      const token = await zoomToken(this.db, chat.practiceId, request.actorId);
+      if (!token) {
+        throw forbidden('Link Zoom (PUT /v1/practitioners/{personId}/zoom-link) to start Zoom meetings');
+      }
       ({ joinUrl } = await this.zoom.create(token, chat.kind === 'group' ? chat.name : 'Huddle meeting'));
     } else {
       // An unguessable room: 128 random bits.

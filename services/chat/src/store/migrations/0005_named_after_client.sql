@@ -1,0 +1,1 @@
+ALTER TABLE "chats" ADD COLUMN "named_after_client_id" text;
