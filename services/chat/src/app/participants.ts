@@ -68,13 +68,15 @@ export class ChatParticipants {
       // G1/S5: the actor must reach every client they bring in. S3: so must every team member
       // already in the chat, whose invitation did not cover a client joining later; team members
       // invited in the same request are (an invitation beats their restriction).
-      const decision = await this.policy.authorizeGroupCreation({
-        practiceId: chat.practiceId,
-        creatorId: request.actorId,
-        participantIds: joining.map((client) => client.id),
-        memberIds: members.filter((member) => member.kind === 'practitioner').map((m) => m.personId),
-      });
-      if (!decision.allowed) throw await this.refusal(chat, decision);
+      if (joining.length > 0) {
+        const decision = await this.policy.authorizeGroupCreation({
+          practiceId: chat.practiceId,
+          creatorId: request.actorId,
+          participantIds: joining.map((client) => client.id),
+          memberIds: members.filter((member) => member.kind === 'practitioner').map((m) => m.personId),
+        });
+        if (!decision.allowed) throw await this.refusal(chat, decision);
+      }
       // S5: only a client who joins now converts; naming one already in the chat adds nobody.
       const converting = locked.kind === 'direct' && joining.length > 0;
       if (converting && !request.convertToGroup) {

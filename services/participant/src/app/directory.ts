@@ -6,7 +6,7 @@ import { peopleStore } from '../store/people';
 import type { Reader, UnitOfWork } from './ports';
 
 /** Who ends a membership because the directory changed (S3), as a service is named. */
-export const DIRECTORY_ACTOR = 'svc:directory';
+const DIRECTORY_ACTOR = 'svc:directory';
 
 /** The directory of people, synced from the platform with a service token. */
 export class Directory {
