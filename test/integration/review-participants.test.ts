@@ -321,6 +321,21 @@ describe('S3 tag restrictions', () => {
     await resync('bea', {});
   });
 
+  it('S3/R1: a program system’s staffing is the explicit assignment: it enrols clients its restricted staff do not reach', async () => {
+    const programs = api(system.url, await system.serviceToken(practice, 'programs:write'));
+    const base = `/v1/practices/${practice}/programs/sleep-school`;
+    const created = await programs('PUT', `${base}/chat`, {
+      name: 'Sleep school',
+      ownerId: 'olivia',
+      practitionerIds: ['rita'],
+    });
+    expect(created.status, JSON.stringify(created.body)).toBe(201);
+    const enrolled = await programs('PUT', `${base}/enrollments/dan`);
+    expect(enrolled.status, JSON.stringify(enrolled.body)).toBe(200);
+    expect(enrolled.body).toMatchObject({ enrolled: true, changed: true });
+    expect((await as('rita')('GET', `/v1/chats/${created.body.id}/participants`)).status).toBe(200);
+  });
+
   it('S1/S3: POST /v1/chats/direct checks the restriction before answering an existing 1-on-1', async () => {
     const chat = await startDirect('terry', 'hal');
     await resync('terry', { clientTagRestriction: ['sleep'] });
