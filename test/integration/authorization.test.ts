@@ -108,8 +108,12 @@ function expected(kind: Kind, role: Role): Record<Action, Cell> {
     'PATCH chat': owner ? (kind === 'group' ? ok() : [400, 'validation_failed']) : notOwner,
     // P1/S2: team members add to groups, only the owner to direct chats, clients never.
     'POST participants': !team ? forbidden : kind === 'group' || owner ? ok() : notOwner,
-    // P2: the chat owner (the practice owner here) removes; the owner of a 1-on-1 cannot leave it.
-    'DELETE participant': owner ? (kind === 'direct' ? [409, 'owner_cannot_leave'] : ok(204)) : forbidden,
+    // P2: the chat owner (the practice owner here) removes; P3: nobody leaves a 1-on-1.
+    'DELETE participant': owner
+      ? kind === 'direct'
+        ? [409, 'cannot_leave_direct_chat']
+        : ok(204)
+      : forbidden,
     // G7: team members pin in feed chats.
     'PUT pin': !feed ? noStyle : team ? ok() : forbidden,
     'DELETE pin': !feed ? noStyle : team ? ok() : forbidden,

@@ -170,4 +170,25 @@ describe('M1: instant meetings', () => {
     expect(bad.status).toBe(400);
     await dana('PUT', '/v1/practitioners/dana/zoom-link', { accessToken: 'zoom-token-dana' });
   });
+
+  it('M1: the linked token alone decides, whatever the directory’s zoomLinked says', async () => {
+    // Eli is zoomLinked: false in the directory.
+    const group = await eli('POST', '/v1/chats', {
+      name: 'Stretch',
+      style: 'feed',
+      participantIds: ['cleo'],
+    });
+    const unlinked = await eli('POST', `/v1/chats/${group.body.id}/meetings`, { provider: 'zoom' });
+    expect(unlinked.status).toBe(403);
+    expect(unlinked.body.detail).toMatch(/zoom-link/);
+
+    expect(
+      (await eli('PUT', '/v1/practitioners/eli/zoom-link', { accessToken: 'zoom-token-eli' })).body,
+    ).toEqual({ linked: true });
+    const callsBefore = zoom.calls.length;
+    await eli('POST', `/v1/chats/${group.body.id}/meetings`, { provider: 'zoom' });
+    // Asked of Zoom with Eli's token (which this fake Zoom does not accept).
+    expect(zoom.calls.slice(callsBefore)).toMatchObject([{ authorization: 'Bearer zoom-token-eli' }]);
+    await eli('PUT', '/v1/practitioners/eli/zoom-link', { accessToken: '' });
+  });
 });

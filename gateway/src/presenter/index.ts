@@ -229,18 +229,34 @@ function titleOf(
   return { title: `${counterpart.name} +${sharedWith} more`, avatar: counterpart.photoUrl };
 }
 
+/** What other clients read as the name of a group whose name was generated from a client (S5, G5). */
+export const NEUTRAL_GROUP_NAME = 'Group chat';
+
+/**
+ * S5 names a converted chat "<client's full name> (Group)". Until the owner
+ * renames it, only team members and that client read it; every other client
+ * reads a neutral name, whatever the chat's client naming or identity hiding
+ * (G4, G5): a name is shown on every surface and outlives any setting.
+ */
+function nameFor(viewer: Viewer, chat: chatV1.Chat): string {
+  const namedAfter = chat.namedAfterClientId;
+  if (!namedAfter || viewer.kind === 'practitioner' || viewer.personId === namedAfter) return chat.name;
+  return NEUTRAL_GROUP_NAME;
+}
+
 export function presentChat(
   viewer: Viewer,
   context: ChatContext,
   composition: ChatComposition = compositionOf(context),
 ): PresentedChat {
-  const { chat } = context;
-  const kind = chatKind(context, composition);
+  const named = { ...context, chat: { ...context.chat, name: nameFor(viewer, context.chat) } };
+  const { chat } = named;
+  const kind = chatKind(named, composition);
   return {
     id: chat.id,
     kind,
     name: chat.name,
-    ...titleOf(viewer, context, kind, composition),
+    ...titleOf(viewer, named, kind, composition),
     style: chat.style,
     clientNaming: chat.clientNaming,
     hideClientIdentities: chat.hideClientIdentities,

@@ -4,8 +4,12 @@ import { type ChatContext, type PresentedPerson, presentPerson, type Viewer } fr
 /** A membership as a viewer may see it: the person through presentPerson (G4, G5), and how they came. */
 export interface PresentedParticipant extends PresentedPerson {
   role: 'owner' | 'team' | 'client';
-  /** created | invited | default_sharing | program | conversion */
-  via: string;
+  /**
+   * created | invited | default_sharing | program | conversion; null, like
+   * `addedAt`, for someone the viewer may not know (G5): how and when another
+   * hidden client came would single them out (the 1-on-1 a group grew from).
+   */
+  via: string | null;
   addedAt: string | null;
   /**
    * Who added them, for team members only, and only while that is a current
@@ -24,7 +28,7 @@ function addedByFor(viewer: Viewer, context: ChatContext, addedBy: string): stri
 
 /**
  * One participant for this viewer. A client in an identity-hiding group sees
- * other clients by pseudonym only (G5): no id, no photo, and no adder.
+ * other clients by pseudonym only (G5): no id, no photo, no adder, nor how or when they came.
  */
 export function presentParticipant(
   viewer: Viewer,
@@ -37,11 +41,12 @@ export function presentParticipant(
     : person.kind === 'client'
       ? 'client'
       : 'team';
+  const known = person.id !== null;
   return {
     ...person,
     role,
-    via: participant.via,
-    addedAt: participant.addedAt?.toISOString() ?? null,
+    via: known ? participant.via : null,
+    addedAt: known ? (participant.addedAt?.toISOString() ?? null) : null,
     addedBy: addedByFor(viewer, context, participant.addedBy),
   };
 }

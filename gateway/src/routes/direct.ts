@@ -31,7 +31,8 @@ export function directChatRoutes(app: App, { services, contexts }: RouteDeps) {
       schema: {
         summary: 'Get or start my 1-on-1 with a client (S1, S4)',
         description:
-          'Only practitioners, with a client they can reach (tag_restricted otherwise). 201 with ' +
+          'Only practitioners (403 forbidden), with a client of the practice (400) they can reach ' +
+          '(403 tag_restricted), checked every time, also before an existing chat is answered. 201 with ' +
           '`defaultSharing` when the chat is new, 200 when it already existed (not re-shared: S4 is not retroactive).',
         tags: ['chats'],
         security: [{ bearer: [] }],

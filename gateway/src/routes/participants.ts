@@ -14,7 +14,12 @@ const Participant = Type.Object(
     photoUrl: Nullable(Type.String()),
     kind: Nullable(PersonKind),
     role: StringEnum(['owner', 'team', 'client']),
-    via: Type.String({ description: 'created | invited | default_sharing | program | conversion' }),
+    via: Nullable(
+      Type.String({
+        description:
+          'created | invited | default_sharing | program | conversion; null, like addedAt, for another client hidden from the viewer (G5)',
+      }),
+    ),
     addedAt: Nullable(Type.String({ format: 'date-time' })),
     addedBy: Nullable(
       Type.String({
@@ -88,13 +93,25 @@ export function participantRoutes(app: App, { services, contexts }: RouteDeps) {
         summary: 'Add people to a chat (P1, S2, S3, S5)',
         description:
           'Team-member participants add to a group; only the owner adds to a direct chat. Team members ' +
-          'added to a direct chat share it (plus/team plans: plan_required otherwise); a client added to ' +
-          'a direct chat converts it into a group named "<client> (Group)", for good. Clients never add.',
+          'added to a direct chat share it (plus/team plans: plan_required otherwise). A client added to ' +
+          'a direct chat converts it into a group named "<client> (Group)", for good, and reads its earlier ' +
+          'history: the request must say `convertToGroup: true` (409 conversion_required otherwise). Every ' +
+          'team member already in the chat must reach each client added (403 tag_restricted names those ' +
+          'whose restriction excludes one, S3). Clients never add; nobody adds themselves.',
         tags,
         security,
         params: ChatParams,
         body: Type.Object(
-          { personIds: Type.Array(Id, { minItems: 1, maxItems: 100, uniqueItems: true }) },
+          {
+            personIds: Type.Array(Id, { minItems: 1, maxItems: 100, uniqueItems: true }),
+            convertToGroup: Type.Optional(
+              Type.Boolean({
+                description:
+                  'S5: true to add a client to a direct chat, turning it into a group chat for good; ' +
+                  'the client reads the earlier history',
+              }),
+            ),
+          },
           { additionalProperties: false },
         ),
         response: {
@@ -116,6 +133,7 @@ export function participantRoutes(app: App, { services, contexts }: RouteDeps) {
         chatId,
         actorId: personId,
         personIds: request.body.personIds,
+        convertToGroup: request.body.convertToGroup ?? false,
       });
       if (!chat) throw new HuddleError('internal', 'The chat was not returned');
       const { context, viewer } = await contexts.forViewer(chat, personId, { fresh: true });
@@ -130,9 +148,11 @@ export function participantRoutes(app: App, { services, contexts }: RouteDeps) {
       schema: {
         summary: 'Remove a participant (P2), or leave with `me` (P3)',
         description:
-          'The chat owner or a practice owner/admin removes someone, choosing messages=keep (shown as ' +
-          '"Former participant") or messages=delete (their posts, replies and threads rooted at their posts). ' +
-          'Leaving deletes your messages; the owner cannot leave (409 owner_cannot_leave).',
+          'The chat owner or a practice owner/admin (even one not in the chat, who still cannot read it) ' +
+          'removes someone, choosing messages=keep (shown as "Former participant") or messages=delete (their ' +
+          'posts, replies and threads rooted at their posts). Leaving a group deletes your messages; the owner ' +
+          'cannot leave (409 owner_cannot_leave). Nobody leaves a 1-on-1 or shared chat, and its client is ' +
+          'not removed (409 cannot_leave_direct_chat).',
         tags,
         security,
         params: RemoveParams,

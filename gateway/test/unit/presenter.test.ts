@@ -369,6 +369,33 @@ describe('presentChat', () => {
   });
 });
 
+describe('presentChat: a name generated from a client (S5, G5)', () => {
+  const converted = { name: 'Dana Smith (Group)', namedAfterClientId: 'dana' };
+  const eli: Viewer = { personId: 'eli', kind: 'client' };
+
+  it('S5: team members and the client it names read the generated name', () => {
+    for (const viewer of [olivia, terry, dana]) {
+      expect(presentChat(viewer, context(converted))).toMatchObject({
+        name: 'Dana Smith (Group)',
+        title: 'Dana Smith (Group)',
+      });
+    }
+  });
+
+  it('G5: another client reads a neutral name, whatever the naming or hiding', () => {
+    for (const hideClientIdentities of [true, false]) {
+      const seen = presentChat(eli, context({ ...converted, hideClientIdentities }));
+      expect(seen).toMatchObject({ name: 'Group chat', title: 'Group chat' });
+      expect(JSON.stringify(seen)).not.toMatch(/Dana|Smith/);
+    }
+  });
+
+  it('S5: once the owner renames it, everyone reads the new name', () => {
+    const renamed = presentChat(eli, context({ name: 'Walkers', namedAfterClientId: undefined }));
+    expect(renamed).toMatchObject({ name: 'Walkers', title: 'Walkers' });
+  });
+});
+
 describe('viewerIn', () => {
   it('A1: only participants are viewers of a chat', () => {
     expect(viewerIn(context(), 'dana')).toEqual({ personId: 'dana', kind: 'client' });

@@ -57,6 +57,12 @@ export interface ChatData {
   locked: boolean;
   ownerId: string;
   programId: string | null;
+  /**
+   * S5, G5: the client a converted chat's generated name ("<full name> (Group)")
+   * was made from, until the owner renames it; null otherwise. The gateway's
+   * presenter shows other clients a neutral title while it is set.
+   */
+  namedAfterClientId: string | null;
   createdAt: string;
 }
 

@@ -20,3 +20,15 @@ export const CHAT_AVATARS = [
 ] as const;
 
 export type ChatAvatar = (typeof CHAT_AVATARS)[number];
+
+/**
+ * Whether a practitioner's client tag restriction reaches a client on its own
+ * (DESIGN.md section 1): `null` reaches every client, a list only clients with
+ * one of its tags. An explicit invitation overrides it (S3); callers decide
+ * when it applies. The sharing policy decides with it, the participant service
+ * applies it to memberships when tags or restrictions change.
+ */
+export function reachesClient(restriction: readonly string[] | null, tags: readonly string[]): boolean {
+  if (restriction === null) return true;
+  return tags.some((tag) => restriction.includes(tag));
+}

@@ -16,6 +16,8 @@ export const errorStatus = {
   not_supported_in_style: 409,
   owner_cannot_leave: 409,
   pin_limit_reached: 409,
+  conversion_required: 409,
+  cannot_leave_direct_chat: 409,
   payload_too_large: 413,
   unsupported_media_type: 415,
   idempotency_key_reused: 422,

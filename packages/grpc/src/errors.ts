@@ -17,6 +17,8 @@ const statusOfCode: Record<ErrorCode, status> = {
   not_supported_in_style: status.FAILED_PRECONDITION,
   owner_cannot_leave: status.FAILED_PRECONDITION,
   pin_limit_reached: status.FAILED_PRECONDITION,
+  conversion_required: status.FAILED_PRECONDITION,
+  cannot_leave_direct_chat: status.FAILED_PRECONDITION,
   payload_too_large: status.INVALID_ARGUMENT,
   unsupported_media_type: status.INVALID_ARGUMENT,
   idempotency_key_reused: status.INVALID_ARGUMENT,

@@ -29,7 +29,7 @@ export function startChatService(config: ChatConfig, logger?: Logger): Promise<R
         filesystemStore(config.attachments.directory),
         config.attachments.maxBytes,
       );
-      const chats = new Chats(db.db, outbox, remote.policy, remote.participants, remote.directory);
+      const chats = new Chats(db.db, outbox, remote.policy, remote.participants);
       const messages = new Messages(db.db, outbox, chats, attachments);
       const participants = new ChatParticipants(
         outbox,

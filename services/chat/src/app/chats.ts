@@ -6,7 +6,7 @@ import { type ChangeableField, chatsStore } from '../store/chats';
 import { type Member, membersStore } from '../store/members';
 import { messagesStore } from '../store/messages';
 import { sharingStore } from '../store/sharing';
-import type { Directory, Participants, Policy, Reader, UnitOfWork } from './ports';
+import type { Participants, Policy, Reader, UnitOfWork } from './ports';
 
 export const DEFAULT_CHAT_PAGE = 50;
 export const MAX_CHAT_PAGE = 200;
@@ -22,7 +22,6 @@ export class Chats {
     private readonly work: UnitOfWork,
     private readonly policy: Policy,
     private readonly participants: Participants,
-    private readonly directory: Directory,
   ) {}
 
   /**
@@ -61,6 +60,7 @@ export class Chats {
       locked: false,
       ownerId: request.creatorId,
       programId: null,
+      namedAfterClientId: null,
       createdAt: now,
     };
     const members = await this.participants.add({
@@ -87,19 +87,14 @@ export class Chats {
    */
   async startDirect(request: { practiceId: string; ownerId: string; clientId: string }) {
     const { practiceId, ownerId, clientId } = request;
+    // Asked before the existing chat is returned: a restriction tightened since applies at once (S3).
+    const decision = await this.policy.authorizeDirectChat({ practiceId, ownerId, clientId });
+    if (!decision.allowed) throw denied(decision.reason, decision.message);
     // Person ids are unique within a practice only: the practice is part of the key.
     const directKey = `${practiceId}:${ownerId}:${clientId}`;
     const existing = await chatsStore.findDirect(this.db, directKey);
     if (existing) return { chat: existing, created: false, sharedWithIds: [], skipped: [] };
 
-    const decision = await this.policy.authorizeGroupCreation({
-      practiceId,
-      creatorId: ownerId,
-      participantIds: [clientId],
-    });
-    if (!decision.allowed) throw denied(decision.reason, decision.message);
-    const [client] = await this.directory.people(practiceId, [clientId]);
-    if (client?.kind !== 'client') throw invalid('clientId must name a client of this practice');
     const sharing = await this.policy.planDefaultSharing({ practiceId, ownerId, clientId });
 
     const chat: Chat = {
@@ -114,6 +109,7 @@ export class Chats {
       locked: false,
       ownerId,
       programId: null,
+      namedAfterClientId: null,
       createdAt: new Date().toISOString(),
     };
     const members = await this.participants.add({
@@ -148,12 +144,28 @@ export class Chats {
    * practice must be the chat's too.
    */
   async access(chatId: string, personId: string, practiceId: string): Promise<Access> {
+    const { chat, member } = await this.lookup(chatId, personId, practiceId);
+    if (!member) throw notFound('Chat');
+    return { chat, member };
+  }
+
+  /**
+   * The chat of the caller's practice and their membership, if any: for the
+   * few decisions a non-participant may take (P2: a practice owner or admin
+   * removes), never to show the chat. A chat of another practice does not exist.
+   */
+  async lookup(chatId: string, personId: string, practiceId: string) {
     const [chat, member] = await Promise.all([
       chatsStore.get(this.db, chatId),
       membersStore.find(this.db, chatId, personId),
     ]);
-    if (!chat || !member || chat.practiceId !== practiceId) throw notFound('Chat');
+    if (!chat || chat.practiceId !== practiceId) throw notFound('Chat');
     return { chat, member };
+  }
+
+  /** An active participant of the chat, or undefined. */
+  participant(chatId: string, personId: string): Promise<Member | undefined> {
+    return membersStore.find(this.db, chatId, personId);
   }
 
   /** G3/G6: only the owner changes a group's settings or locks it. */

@@ -43,11 +43,11 @@ export class Meetings {
 
     let joinUrl: string;
     if (provider === 'zoom') {
-      const [actor] = await this.directory.people(chat.practiceId, [request.actorId]);
-      const token = actor?.zoomLinked
-        ? await zoomToken(this.db, chat.practiceId, request.actorId)
-        : undefined;
-      if (!token) throw forbidden('Link Zoom to start Zoom meetings');
+      // The linked token is the one source of truth: the directory's `zoomLinked` is the platform's record only.
+      const token = await zoomToken(this.db, chat.practiceId, request.actorId);
+      if (!token) {
+        throw forbidden('Link Zoom (PUT /v1/practitioners/{personId}/zoom-link) to start Zoom meetings');
+      }
       // A chat's name may say what the group is for (a health focus): Zoom, a third party, gets none of it.
       ({ joinUrl } = await this.zoom.create(token, MEETING_TOPIC));
     } else {

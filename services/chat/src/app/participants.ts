@@ -5,7 +5,7 @@ import { chatsStore } from '../store/chats';
 import { membersStore } from '../store/members';
 import { messagesStore } from '../store/messages';
 import { type Chats, denied } from './chats';
-import type { Directory, Participants, Policy, UnitOfWork } from './ports';
+import type { Decision, Directory, Participants, Policy, UnitOfWork } from './ports';
 
 const MAX_ADD = 100;
 
@@ -29,26 +29,29 @@ export class ChatParticipants {
     practiceId: string;
     actorId: string;
     personIds: string[];
+    convertToGroup: boolean;
   }): Promise<{ chat: Chat; addedIds: string[] }> {
-    const personIds = [...new Set(request.personIds)].filter((id) => id !== request.actorId);
-    if (personIds.length === 0 || personIds.length > MAX_ADD)
-      throw invalid(`Add 1-${MAX_ADD} people at once`);
+    // A1 first: whoever is not in the chat learns nothing of it, not even how their request was wrong.
     const access = await this.chats.access(request.chatId, request.actorId, request.practiceId);
     const { chat } = access;
+    assertMayAdd(chat, access.member);
+    const personIds = [...new Set(request.personIds)];
+    if (personIds.includes(request.actorId)) {
+      throw invalid('You are in this chat already: name only the people to add', {
+        fields: { personIds: 'must not include yourself' },
+      });
+    }
+    if (personIds.length === 0 || personIds.length > MAX_ADD)
+      throw invalid(`Add 1-${MAX_ADD} people at once`);
     const people = await this.directory.people(chat.practiceId, personIds);
-    if (people.length !== personIds.length) throw invalid('Some of these people are not in this practice');
+    if (people.length !== personIds.length) {
+      const missing = personIds.length - people.length;
+      throw invalid(
+        `${missing} of these ${missing === 1 ? 'is not a person' : 'are not people'} of this practice`,
+      );
+    }
     const clients = people.filter((person) => person.kind === 'client');
     const team = people.filter((person) => person.kind === 'practitioner');
-    assertMayAdd(chat, access.member);
-
-    // S3: an invited team member may read and write whatever their tag restriction; but the
-    // actor must reach every client they bring in (G1, S5).
-    const decision = await this.policy.authorizeGroupCreation({
-      practiceId: chat.practiceId,
-      creatorId: request.actorId,
-      participantIds: clients.map((client) => client.id),
-    });
-    if (!decision.allowed) throw denied(decision.reason, decision.message);
     if (chat.kind === 'direct' && team.length > 0) {
       const plan = await this.policy.planOf(chat.practiceId);
       if (!plan || !SHARING_PLANS.includes(plan)) {
@@ -59,9 +62,31 @@ export class ChatParticipants {
     return this.work.transaction(async (tx, emit) => {
       const locked = await chatsStore.getForUpdate(tx, chat.id);
       if (!locked) throw notFound('Chat');
+      const members = await membersStore.list(tx, chat.id);
+      const inChat = new Set(members.map((member) => member.personId));
+      const joining = clients.filter((client) => !inChat.has(client.id));
+      // G1/S5: the actor must reach every client they bring in. S3: so must every team member
+      // already in the chat, whose invitation did not cover a client joining later; team members
+      // invited in the same request are (an invitation beats their restriction).
+      if (joining.length > 0) {
+        const decision = await this.policy.authorizeGroupCreation({
+          practiceId: chat.practiceId,
+          creatorId: request.actorId,
+          participantIds: joining.map((client) => client.id),
+          memberIds: members.filter((member) => member.kind === 'practitioner').map((m) => m.personId),
+        });
+        if (!decision.allowed) throw await this.refusal(chat, decision);
+      }
       // S5: only a client who joins now converts; naming one already in the chat adds nobody.
-      const inChat = new Set((await membersStore.list(tx, chat.id)).map((member) => member.personId));
-      const converting = locked.kind === 'direct' && clients.some((client) => !inChat.has(client.id));
+      const converting = locked.kind === 'direct' && joining.length > 0;
+      if (converting && !request.convertToGroup) {
+        throw new HuddleError(
+          'conversion_required',
+          'Adding a client turns this chat into a group chat for good, and the client will read its ' +
+            'earlier history. Send convertToGroup: true to go ahead.',
+          { fields: { convertToGroup: 'must be true to add a client to a direct chat' } },
+        );
+      }
       const added = await this.participants.add({
         practiceId: chat.practiceId,
         chatId: chat.id,
@@ -75,12 +100,17 @@ export class ChatParticipants {
       let current = locked;
       if (converting) {
         // S5: named after the chat's original client, whom the members projection still knows.
-        const original = (await membersStore.list(tx, chat.id)).find(
-          (member) => member.kind === 'client' && !added.some((a) => a.personId === member.personId),
-        );
-        const [client] = original ? await this.directory.people(chat.practiceId, [original.personId]) : [];
-        const name = conversionName(client ?? clients[0]!);
-        current = (await chatsStore.convertToGroup(tx, chat.id, name, AVATARS[0])) ?? locked;
+        const originalId = members.find((member) => member.kind === 'client')?.personId;
+        const [original] = originalId ? await this.directory.people(chat.practiceId, [originalId]) : [];
+        const namedAfter = original ?? joining[0]!;
+        current =
+          (await chatsStore.convertToGroup(
+            tx,
+            chat.id,
+            conversionName(namedAfter),
+            AVATARS[0],
+            namedAfter.id,
+          )) ?? locked;
         await emit('chat.v1.chat.converted', { chat: current });
       }
       return { chat: current, addedIds: added.map((member) => member.personId) };
@@ -88,9 +118,30 @@ export class ChatParticipants {
   }
 
   /**
-   * P2: the chat owner, or the practice's owner or admin, removes someone,
-   * keeping their messages (unlinked from them) or deleting them. P3: anyone
-   * but the owner leaves, and their messages go with them.
+   * A policy deny as an error. S3: the actor is a team member and team members
+   * are always shown in full, so a restricted member is named, to be removed
+   * (or their restriction changed) before the client is added.
+   */
+  private async refusal(chat: Chat, decision: Decision): Promise<HuddleError> {
+    if (decision.reason !== 'tag_restricted' || decision.personIds.length === 0) {
+      return denied(decision.reason, decision.message);
+    }
+    const named = await this.directory.people(chat.practiceId, decision.personIds);
+    const names = named.map((person) => `${person.firstName} ${person.lastName}`.trim()).join(', ');
+    return new HuddleError(
+      'tag_restricted',
+      `The client tag restriction of ${names} excludes a client being added: remove them from this ` +
+        'chat or change their restriction first',
+      { personIds: decision.personIds },
+    );
+  }
+
+  /**
+   * P2: the chat owner, or the practice's owner or admin (a participant or
+   * not: removing reads nothing of the chat), removes someone, keeping their
+   * messages (unlinked from them) or deleting them. P3: anyone but the owner
+   * leaves a group, and their messages go with them; nobody leaves a 1-on-1
+   * or shared chat, whose client cannot be removed either.
    */
   async remove(request: {
     chatId: string;
@@ -102,11 +153,30 @@ export class ChatParticipants {
     const leaving = request.personId === request.actorId;
     const messages = leaving ? 'delete' : request.messages;
     if (messages !== 'keep' && messages !== 'delete') throw invalid('messages must be keep or delete');
-    const { chat } = await this.chats.access(request.chatId, request.actorId, request.practiceId);
-    if (!leaving && chat.ownerId !== request.actorId) {
+    const { chat, member } = await this.chats.lookup(request.chatId, request.actorId, request.practiceId);
+    if (leaving) {
+      if (!member) throw notFound('Chat');
+      if (chat.kind === 'direct') {
+        throw new HuddleError(
+          'cannot_leave_direct_chat',
+          'Nobody leaves a 1-on-1 or shared chat: the owner removes team members, and the chat exists for its client',
+        );
+      }
+    } else if (!member || chat.ownerId !== request.actorId) {
       const [actor] = await this.directory.people(chat.practiceId, [request.actorId]);
-      if (actor?.teamRole !== 'owner' && actor?.teamRole !== 'admin') {
+      if (actor?.kind !== 'practitioner' || (actor.teamRole !== 'owner' && actor.teamRole !== 'admin')) {
+        // A1: to anyone outside it, the chat does not exist.
+        if (!member) throw notFound('Chat');
         throw forbidden('Only the chat owner or a practice owner or admin removes participants');
+      }
+    }
+    if (!leaving && chat.kind === 'direct') {
+      const target = await this.chats.participant(chat.id, request.personId);
+      if (target?.kind === 'client') {
+        throw new HuddleError(
+          'cannot_leave_direct_chat',
+          'The client of a 1-on-1 or shared chat cannot be removed: the chat exists for them',
+        );
       }
     }
     return this.end(chat, request.personId, request.actorId, messages);

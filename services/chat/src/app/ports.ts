@@ -13,16 +13,24 @@ export interface Decision {
   allowed: boolean;
   reason: string;
   message: string;
+  /** tag_restricted: the team members whose restriction excludes a client (S3). */
+  personIds: string[];
 }
 
 /** The sharing-policy service's decisions and practice plans. */
 export interface Policy {
-  /** May this practitioner bring these people into a chat (G1; also P1, S2, S5)? */
+  /**
+   * May this practitioner bring these people into a chat (G1; also P1, S2, S5)?
+   * `memberIds`: team members already in it, who must reach every client added (S3).
+   */
   authorizeGroupCreation(request: {
     practiceId: string;
     creatorId: string;
     participantIds: string[];
+    memberIds?: string[];
   }): Promise<Decision>;
+  /** May this practitioner start, or return to, their 1-on-1 with this client (S1)? */
+  authorizeDirectChat(request: { practiceId: string; ownerId: string; clientId: string }): Promise<Decision>;
   planOf(practiceId: string): Promise<string | undefined>;
   /** S4: whom a new 1-on-1 of this owner is shared with by default, and whom that skips. */
   planDefaultSharing(request: { practiceId: string; ownerId: string; clientId: string }): Promise<{

@@ -69,6 +69,7 @@ export class Programs {
         locked: request.changes.locked ?? false,
         ownerId,
         programId,
+        namedAfterClientId: null,
         createdAt: new Date().toISOString(),
       };
       created = await this.work.transaction(async (tx, emit) => {

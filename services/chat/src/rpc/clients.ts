@@ -3,6 +3,8 @@ import { HuddleError } from '@huddle/errors';
 import { connect } from '@huddle/grpc';
 import type { Directory, Participants, Policy } from '../app/ports';
 
+const noDecision = { allowed: false, reason: 'forbidden', message: 'No decision', personIds: [] };
+
 /** The ports of the chat service, over gRPC to the services that own the data. */
 export function remotePorts(addresses: { participant: string; sharingPolicy: string }) {
   const participant = connect(participantV1.ParticipantServiceService, addresses.participant);
@@ -25,10 +27,10 @@ export function remotePorts(addresses: { participant: string; sharingPolicy: str
   };
 
   const policy: Policy = {
-    authorizeGroupCreation: async (request) => {
-      const { decision } = await sharingPolicy.authorizeGroupCreation(request);
-      return decision ?? { allowed: false, reason: 'forbidden', message: 'No decision' };
-    },
+    authorizeGroupCreation: async (request) =>
+      (await sharingPolicy.authorizeGroupCreation({ memberIds: [], ...request })).decision ?? noDecision,
+    authorizeDirectChat: async (request) =>
+      (await sharingPolicy.authorizeDirectChat(request)).decision ?? noDecision,
     planDefaultSharing: (request) => sharingPolicy.planDefaultSharing(request),
     planOf: async (practiceId) => {
       try {

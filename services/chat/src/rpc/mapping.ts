@@ -9,6 +9,7 @@ const date = (iso: string | null) => (iso ? new Date(iso) : undefined);
 export const chatToProto = (chat: Chat): chatV1.Chat => ({
   ...chat,
   programId: chat.programId ?? undefined,
+  namedAfterClientId: chat.namedAfterClientId ?? undefined,
   createdAt: new Date(chat.createdAt),
 });
 

@@ -25,6 +25,7 @@ const toChat = (row: Row): Chat => ({
   locked: row.locked,
   ownerId: row.ownerId,
   programId: row.programId,
+  namedAfterClientId: row.namedAfterClientId,
   createdAt: row.createdAt.toISOString(),
 });
 
@@ -78,19 +79,27 @@ export const chatsStore = {
     id: string,
     changes: Partial<Pick<Chat, ChangeableField>>,
   ): Promise<Chat | undefined> {
+    // A name the owner gives is no longer the one generated from a client (S5, G5).
+    const renamed = changes.name === undefined ? {} : { namedAfterClientId: null };
     const [row] = await db
       .update(chats)
-      .set({ ...changes, updatedAt: new Date() })
+      .set({ ...changes, ...renamed, updatedAt: new Date() })
       .where(eq(chats.id, id))
       .returning();
     return row && toChat(row);
   },
 
-  /** S5: a direct chat becomes a group chat, for good. */
-  async convertToGroup(db: Executor, id: string, name: string, avatar: string): Promise<Chat | undefined> {
+  /** S5: a direct chat becomes a group chat, for good, named after `namedAfterClientId`. */
+  async convertToGroup(
+    db: Executor,
+    id: string,
+    name: string,
+    avatar: string,
+    namedAfterClientId: string,
+  ): Promise<Chat | undefined> {
     const [row] = await db
       .update(chats)
-      .set({ kind: 'group', name, avatar, directKey: null, updatedAt: new Date() })
+      .set({ kind: 'group', name, avatar, namedAfterClientId, directKey: null, updatedAt: new Date() })
       .where(eq(chats.id, id))
       .returning();
     return row && toChat(row);

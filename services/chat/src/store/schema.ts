@@ -28,6 +28,8 @@ export const chats = pgTable(
     locked: boolean('locked').notNull().default(false),
     ownerId: text('owner_id').notNull(),
     programId: text('program_id'),
+    /** S5, G5: the client a converted chat's generated name was made from; cleared by a rename. */
+    namedAfterClientId: text('named_after_client_id'),
     /** `<ownerId>:<clientId>` while a 1-on-1 (S1): one per pair; cleared when converted (S5). */
     directKey: text('direct_key').unique(),
     /** The seq of the newest message; a post takes the next one under this row's lock. */

@@ -21,6 +21,7 @@ const chat = (overrides: Partial<Chat> = {}): Chat => ({
   locked: false,
   ownerId: 'owner',
   programId: null,
+  namedAfterClientId: null,
   createdAt: new Date(0).toISOString(),
   ...overrides,
 });

@@ -1,7 +1,13 @@
 import type { Executor } from '@huddle/db';
-import { and, asc, eq, isNull, sql } from 'drizzle-orm';
+import { and, asc, eq, isNull, or, sql } from 'drizzle-orm';
+import { alias } from 'drizzle-orm/pg-core';
 import type { Participant } from '../domain/participant';
-import { participants, pseudonymCounters } from './schema';
+import { participants, people, pseudonymCounters } from './schema';
+
+const teamMember = alias(participants, 'team_member');
+const client = alias(participants, 'client');
+const teamPerson = alias(people, 'team_person');
+const clientPerson = alias(people, 'client_person');
 
 type Row = typeof participants.$inferSelect;
 
@@ -81,6 +87,42 @@ export const participantsStore = {
       )
       .returning({ personId: participants.personId });
     return ended.length > 0;
+  },
+
+  /**
+   * S3: each active team membership that default sharing gave (no explicit
+   * invitation) beside an active client of the same chat, where `personId` is
+   * either side, with the team member's restriction and the client's tags.
+   */
+  async defaultSharedBesideClients(db: Executor, practiceId: string, personId: string) {
+    return db
+      .select({
+        chatId: teamMember.chatId,
+        personId: teamMember.personId,
+        restriction: teamPerson.clientTagRestriction,
+        clientTags: clientPerson.tags,
+      })
+      .from(teamMember)
+      .innerJoin(
+        client,
+        and(eq(client.chatId, teamMember.chatId), eq(client.kind, 'client'), isNull(client.removedAt)),
+      )
+      .innerJoin(
+        teamPerson,
+        and(eq(teamPerson.practiceId, teamMember.practiceId), eq(teamPerson.id, teamMember.personId)),
+      )
+      .innerJoin(
+        clientPerson,
+        and(eq(clientPerson.practiceId, client.practiceId), eq(clientPerson.id, client.personId)),
+      )
+      .where(
+        and(
+          eq(teamMember.practiceId, practiceId),
+          eq(teamMember.via, 'default_sharing'),
+          isNull(teamMember.removedAt),
+          or(eq(teamMember.personId, personId), eq(client.personId, personId)),
+        ),
+      );
   },
 
   /** Reserves the next `count` client numbers of a chat; returns the first. */

@@ -1,6 +1,6 @@
 import { invalid } from '@huddle/errors';
 import type { Decision } from '../domain/decision';
-import { decideGroupCreation } from '../domain/group-creation';
+import { decideDirectChat, decideGroupCreation } from '../domain/group-creation';
 import type { KnownPeople } from './people';
 
 const MAX_PARTICIPANTS = 500;
@@ -13,11 +13,22 @@ export class Authorization {
     practiceId: string;
     creatorId: string;
     participantIds: readonly string[];
+    memberIds?: readonly string[];
   }): Promise<Decision> {
-    if (request.participantIds.length > MAX_PARTICIPANTS) {
+    const memberIds = request.memberIds ?? [];
+    if (request.participantIds.length > MAX_PARTICIPANTS || memberIds.length > MAX_PARTICIPANTS) {
       throw invalid(`At most ${MAX_PARTICIPANTS} participants at once`);
     }
-    const people = await this.people.byId(request.practiceId, [request.creatorId, ...request.participantIds]);
-    return decideGroupCreation({ ...request, people });
+    const people = await this.people.byId(request.practiceId, [
+      request.creatorId,
+      ...request.participantIds,
+      ...memberIds,
+    ]);
+    return decideGroupCreation({ ...request, memberIds, people });
+  }
+
+  async directChat(request: { practiceId: string; ownerId: string; clientId: string }): Promise<Decision> {
+    const people = await this.people.byId(request.practiceId, [request.ownerId, request.clientId]);
+    return decideDirectChat(people.get(request.ownerId), people.get(request.clientId));
   }
 }

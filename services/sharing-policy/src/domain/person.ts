@@ -1,4 +1,4 @@
-import type { PersonData } from '@huddle/contracts';
+import { type PersonData, reachesClient } from '@huddle/contracts';
 
 /**
  * What the sharing policy knows of a person: only the attributes its decisions
@@ -38,8 +38,5 @@ export function accessOf(person: PersonData): PersonAccess {
  * own (section 1). An explicit invitation into a shared chat overrides this
  * (S3), so callers decide when it applies.
  */
-export function canReach(practitioner: PersonAccess, client: PersonAccess): boolean {
-  const restriction = practitioner.clientTagRestriction;
-  if (restriction === null) return true;
-  return client.tags.some((tag) => restriction.includes(tag));
-}
+export const canReach = (practitioner: PersonAccess, client: PersonAccess): boolean =>
+  reachesClient(practitioner.clientTagRestriction, client.tags);

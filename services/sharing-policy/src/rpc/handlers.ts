@@ -15,8 +15,8 @@ const practiceToProto = ({ practice, updatedAt }: StoredPractice): sharingPolicy
 
 const decisionToProto = (decision: Decision): sharingPolicyV1.Decision =>
   decision.allowed
-    ? { allowed: true, reason: '', message: '' }
-    : { allowed: false, reason: decision.reason, message: decision.message };
+    ? { allowed: true, reason: '', message: '', personIds: [] }
+    : { allowed: false, reason: decision.reason, message: decision.message, personIds: decision.personIds };
 
 const listToProto = (list: DefaultSharingList): sharingPolicyV1.DefaultSharing => ({
   practitionerId: list.practitionerId,
@@ -43,6 +43,9 @@ export function sharingPolicyRpc(
     getPractice: async ({ practiceId }) => ({ practice: practiceToProto(await practices.get(practiceId)) }),
     authorizeGroupCreation: async (request) => ({
       decision: decisionToProto(await authorization.groupCreation(request)),
+    }),
+    authorizeDirectChat: async (request) => ({
+      decision: decisionToProto(await authorization.directChat(request)),
     }),
     getDefaultSharing: async (request) => ({
       defaultSharing: listToProto(await defaultSharing.get(request)),

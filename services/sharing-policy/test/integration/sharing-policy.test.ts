@@ -122,7 +122,8 @@ describe('sharing-policy with the participant service on real PostgreSQL and NAT
       return found;
     });
   const authorize = async (creatorId: string, participantIds: string[]) =>
-    (await policy.authorizeGroupCreation({ practiceId: 'p1', creatorId, participantIds })).decision;
+    (await policy.authorizeGroupCreation({ practiceId: 'p1', creatorId, participantIds, memberIds: [] }))
+      .decision;
 
   describe('practices', () => {
     it('upserts a practice, reads it back and announces it on the stream', async () => {
@@ -171,7 +172,12 @@ describe('sharing-policy with the participant service on real PostgreSQL and NAT
       await sync(person('c1', { tags: ['diabetes'] }));
       await projected('pr1');
       await eventually(async () => expect((await projected('c1')).tags).toEqual(['diabetes']));
-      await expect(authorize('pr1', ['c1'])).resolves.toEqual({ allowed: true, reason: '', message: '' });
+      await expect(authorize('pr1', ['c1'])).resolves.toEqual({
+        allowed: true,
+        reason: '',
+        message: '',
+        personIds: [],
+      });
 
       await sync(person('c1', { tags: ['vip'] }));
       await eventually(async () => expect((await projected('c1')).tags).toEqual(['vip']));
@@ -179,6 +185,7 @@ describe('sharing-policy with the participant service on real PostgreSQL and NAT
         allowed: false,
         reason: 'tag_restricted',
         message: 'Your client tag restriction does not reach 1 of these clients',
+        personIds: [],
       });
     });
 

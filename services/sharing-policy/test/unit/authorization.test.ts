@@ -100,3 +100,55 @@ describe('Authorization.groupCreation', () => {
     await expect(request).rejects.toMatchObject({ code: 'unavailable' });
   });
 });
+
+describe('Authorization.groupCreation with members already in the chat (S3)', () => {
+  const people = source(
+    practitioner('pr1'),
+    practitioner('rita', ['sleep']),
+    practitioner('ron', ['sleep', 'nutrition']),
+    client('c-nutrition', ['nutrition']),
+  );
+
+  it('S3: lists the members whose restriction excludes a client added later', async () => {
+    const decision = await authorization(people, source()).groupCreation({
+      practiceId: 'p1',
+      creatorId: 'pr1',
+      participantIds: ['c-nutrition'],
+      memberIds: ['pr1', 'rita', 'ron'],
+    });
+    expect(decision).toMatchObject({ allowed: false, reason: 'tag_restricted', personIds: ['rita'] });
+  });
+
+  it('S3: adding team members only asks nothing of the members', async () => {
+    const decision = await authorization(people, source()).groupCreation({
+      practiceId: 'p1',
+      creatorId: 'pr1',
+      participantIds: ['rita'],
+      memberIds: ['ron'],
+    });
+    expect(decision).toEqual({ allowed: true });
+  });
+});
+
+describe('Authorization.directChat (S1)', () => {
+  const people = source(practitioner('pr1'), practitioner('rita', ['sleep']), client('c1', ['nutrition']));
+  const decide = (ownerId: string, clientId: string) =>
+    authorization(people, source()).directChat({ practiceId: 'p1', ownerId, clientId });
+
+  it('S1: a practitioner who reaches the client may', async () => {
+    await expect(decide('pr1', 'c1')).resolves.toEqual({ allowed: true });
+  });
+
+  it('S1: each refusal says what is wrong', async () => {
+    await expect(decide('c1', 'c1')).resolves.toMatchObject({
+      reason: 'forbidden',
+      message: 'Only practitioners start 1-on-1 chats',
+    });
+    await expect(decide('pr1', 'nobody')).resolves.toMatchObject({
+      reason: 'validation_failed',
+      message: 'clientId does not name a client of this practice',
+    });
+    await expect(decide('pr1', 'rita')).resolves.toMatchObject({ reason: 'validation_failed' });
+    await expect(decide('rita', 'c1')).resolves.toMatchObject({ reason: 'tag_restricted' });
+  });
+});

@@ -60,6 +60,7 @@ describe('checkDefaultSharingList', () => {
       allowed: false,
       reason: 'validation_failed',
       message: '2 of these are not team members of this practice',
+      personIds: [],
     });
   });
 

@@ -27,6 +27,7 @@ describe('decideGroupCreation', () => {
       allowed: false,
       reason: 'forbidden',
       message: 'Only practitioners create group chats',
+      personIds: [],
     });
   });
 
@@ -45,6 +46,7 @@ describe('decideGroupCreation', () => {
       allowed: false,
       reason: 'validation_failed',
       message: '2 participants are not people of this practice',
+      personIds: [],
     });
   });
 
@@ -54,7 +56,7 @@ describe('decideGroupCreation', () => {
       participantIds: ['stranger'],
       people: byId(practitioner('pr1')),
     });
-    expect(decision).toMatchObject({ message: '1 participant is not people of this practice' });
+    expect(decision).toMatchObject({ message: '1 participant is not a person of this practice' });
   });
 
   it('G1: a tag-restricted practitioner adds a client carrying one of their tags', () => {
@@ -81,6 +83,7 @@ describe('decideGroupCreation', () => {
       allowed: false,
       reason: 'tag_restricted',
       message: 'Your client tag restriction does not reach 2 of these clients',
+      personIds: [],
     });
   });
 

@@ -39,7 +39,14 @@ export interface Chat {
   locked: boolean;
   ownerId: string;
   programId?: string | undefined;
-  createdAt?: Date | undefined;
+  createdAt?:
+    | Date
+    | undefined;
+  /**
+   * S5, G5: the client a converted chat's generated name was made from, until the owner renames it.
+   * For the presenter only: other clients never see that name (gateway/README.md).
+   */
+  namedAfterClientId?: string | undefined;
 }
 
 export interface Message {
@@ -188,6 +195,11 @@ export interface AddParticipantsRequest {
   personIds: string[];
   /** The caller's practice: a chat of another practice does not exist for them (A1). */
   practiceId: string;
+  /**
+   * S5: the caller accepts that adding a client turns a direct chat into a group for good,
+   * the new client reading its earlier history (conversion_required otherwise).
+   */
+  convertToGroup: boolean;
 }
 
 export interface AddParticipantsResponse {
@@ -440,6 +452,7 @@ function createBaseChat(): Chat {
     ownerId: "",
     programId: undefined,
     createdAt: undefined,
+    namedAfterClientId: undefined,
   };
 }
 
@@ -480,6 +493,9 @@ export const Chat: MessageFns<Chat> = {
     }
     if (message.createdAt !== undefined) {
       Timestamp.encode(toTimestamp(message.createdAt), writer.uint32(98).fork()).join();
+    }
+    if (message.namedAfterClientId !== undefined) {
+      writer.uint32(106).string(message.namedAfterClientId);
     }
     return writer;
   },
@@ -591,6 +607,14 @@ export const Chat: MessageFns<Chat> = {
             }
 
             message.createdAt = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 13: {
+            if (tag !== 106) {
+              break;
+            }
+
+            message.namedAfterClientId = reader.string();
             continue;
           }
         }
@@ -1991,7 +2015,7 @@ export const GetChatResponse: MessageFns<GetChatResponse> = {
 };
 
 function createBaseAddParticipantsRequest(): AddParticipantsRequest {
-  return { chatId: "", actorId: "", personIds: [], practiceId: "" };
+  return { chatId: "", actorId: "", personIds: [], practiceId: "", convertToGroup: false };
 }
 
 export const AddParticipantsRequest: MessageFns<AddParticipantsRequest> = {
@@ -2007,6 +2031,9 @@ export const AddParticipantsRequest: MessageFns<AddParticipantsRequest> = {
     }
     if (message.practiceId !== "") {
       writer.uint32(34).string(message.practiceId);
+    }
+    if (message.convertToGroup !== false) {
+      writer.uint32(40).bool(message.convertToGroup);
     }
     return writer;
   },
@@ -2054,6 +2081,14 @@ export const AddParticipantsRequest: MessageFns<AddParticipantsRequest> = {
             }
 
             message.practiceId = reader.string();
+            continue;
+          }
+          case 5: {
+            if (tag !== 40) {
+              break;
+            }
+
+            message.convertToGroup = reader.bool();
             continue;
           }
         }

@@ -38,6 +38,8 @@ export interface Decision {
   /** A stable error code from DESIGN.md (forbidden, tag_restricted, plan_required, ...) when denied. */
   reason: string;
   message: string;
+  /** tag_restricted: the team members whose client tag restriction excludes a client (S3). */
+  personIds: string[];
 }
 
 export interface UpsertPracticeRequest {
@@ -61,9 +63,24 @@ export interface AuthorizeGroupCreationRequest {
   practiceId: string;
   creatorId: string;
   participantIds: string[];
+  /**
+   * Team members already in the chat: each must reach every client in participant_ids, since
+   * their invitation did not cover a client who joins later (S3).
+   */
+  memberIds: string[];
 }
 
 export interface AuthorizeGroupCreationResponse {
+  decision?: Decision | undefined;
+}
+
+export interface AuthorizeDirectChatRequest {
+  practiceId: string;
+  ownerId: string;
+  clientId: string;
+}
+
+export interface AuthorizeDirectChatResponse {
   decision?: Decision | undefined;
 }
 
@@ -198,7 +215,7 @@ export const Practice: MessageFns<Practice> = {
 };
 
 function createBaseDecision(): Decision {
-  return { allowed: false, reason: "", message: "" };
+  return { allowed: false, reason: "", message: "", personIds: [] };
 }
 
 export const Decision: MessageFns<Decision> = {
@@ -211,6 +228,9 @@ export const Decision: MessageFns<Decision> = {
     }
     if (message.message !== "") {
       writer.uint32(26).string(message.message);
+    }
+    for (const v of message.personIds) {
+      writer.uint32(34).string(v!);
     }
     return writer;
   },
@@ -250,6 +270,14 @@ export const Decision: MessageFns<Decision> = {
             }
 
             message.message = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.personIds.push(reader.string());
             continue;
           }
         }
@@ -461,7 +489,7 @@ export const GetPracticeResponse: MessageFns<GetPracticeResponse> = {
 };
 
 function createBaseAuthorizeGroupCreationRequest(): AuthorizeGroupCreationRequest {
-  return { practiceId: "", creatorId: "", participantIds: [] };
+  return { practiceId: "", creatorId: "", participantIds: [], memberIds: [] };
 }
 
 export const AuthorizeGroupCreationRequest: MessageFns<AuthorizeGroupCreationRequest> = {
@@ -474,6 +502,9 @@ export const AuthorizeGroupCreationRequest: MessageFns<AuthorizeGroupCreationReq
     }
     for (const v of message.participantIds) {
       writer.uint32(26).string(v!);
+    }
+    for (const v of message.memberIds) {
+      writer.uint32(34).string(v!);
     }
     return writer;
   },
@@ -515,6 +546,14 @@ export const AuthorizeGroupCreationRequest: MessageFns<AuthorizeGroupCreationReq
             message.participantIds.push(reader.string());
             continue;
           }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.memberIds.push(reader.string());
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -550,6 +589,120 @@ export const AuthorizeGroupCreationResponse: MessageFns<AuthorizeGroupCreationRe
     try {
       const end = length === undefined ? reader.len : reader.pos + length;
       const message = createBaseAuthorizeGroupCreationResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.decision = Decision.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseAuthorizeDirectChatRequest(): AuthorizeDirectChatRequest {
+  return { practiceId: "", ownerId: "", clientId: "" };
+}
+
+export const AuthorizeDirectChatRequest: MessageFns<AuthorizeDirectChatRequest> = {
+  encode(message: AuthorizeDirectChatRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.practiceId !== "") {
+      writer.uint32(10).string(message.practiceId);
+    }
+    if (message.ownerId !== "") {
+      writer.uint32(18).string(message.ownerId);
+    }
+    if (message.clientId !== "") {
+      writer.uint32(26).string(message.clientId);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): AuthorizeDirectChatRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseAuthorizeDirectChatRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.practiceId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.ownerId = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.clientId = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseAuthorizeDirectChatResponse(): AuthorizeDirectChatResponse {
+  return { decision: undefined };
+}
+
+export const AuthorizeDirectChatResponse: MessageFns<AuthorizeDirectChatResponse> = {
+  encode(message: AuthorizeDirectChatResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.decision !== undefined) {
+      Decision.encode(message.decision, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): AuthorizeDirectChatResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseAuthorizeDirectChatResponse();
       while (reader.pos < end) {
         const tag = reader.uint32();
         switch (tag >>> 3) {
@@ -1110,6 +1263,18 @@ export const SharingPolicyServiceService = {
     responseDeserialize: (value: Buffer): AuthorizeGroupCreationResponse =>
       AuthorizeGroupCreationResponse.decode(value),
   },
+  /** May this person start, or return to, their 1-on-1 with this client (S1)? Asked every time. */
+  authorizeDirectChat: {
+    path: "/huddle.sharing_policy.v1.SharingPolicyService/AuthorizeDirectChat" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: AuthorizeDirectChatRequest): Buffer =>
+      Buffer.from(AuthorizeDirectChatRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): AuthorizeDirectChatRequest => AuthorizeDirectChatRequest.decode(value),
+    responseSerialize: (value: AuthorizeDirectChatResponse): Buffer =>
+      Buffer.from(AuthorizeDirectChatResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): AuthorizeDirectChatResponse => AuthorizeDirectChatResponse.decode(value),
+  },
   /** The team members every new 1-on-1 chat of a practitioner is shared with (S4). */
   getDefaultSharing: {
     path: "/huddle.sharing_policy.v1.SharingPolicyService/GetDefaultSharing" as const,
@@ -1153,6 +1318,8 @@ export interface SharingPolicyServiceServer extends UntypedServiceImplementation
   getPractice: handleUnaryCall<GetPracticeRequest, GetPracticeResponse>;
   /** May this person create a group chat with these participants (G1)? */
   authorizeGroupCreation: handleUnaryCall<AuthorizeGroupCreationRequest, AuthorizeGroupCreationResponse>;
+  /** May this person start, or return to, their 1-on-1 with this client (S1)? Asked every time. */
+  authorizeDirectChat: handleUnaryCall<AuthorizeDirectChatRequest, AuthorizeDirectChatResponse>;
   /** The team members every new 1-on-1 chat of a practitioner is shared with (S4). */
   getDefaultSharing: handleUnaryCall<GetDefaultSharingRequest, GetDefaultSharingResponse>;
   /** Replaces that list: the practitioner, the practice owner or a team-settings manager may (S4). */
@@ -1207,6 +1374,22 @@ export interface SharingPolicyServiceClient extends Client {
     metadata: Metadata,
     options: Partial<CallOptions>,
     callback: (error: ServiceError | null, response: AuthorizeGroupCreationResponse) => void,
+  ): ClientUnaryCall;
+  /** May this person start, or return to, their 1-on-1 with this client (S1)? Asked every time. */
+  authorizeDirectChat(
+    request: AuthorizeDirectChatRequest,
+    callback: (error: ServiceError | null, response: AuthorizeDirectChatResponse) => void,
+  ): ClientUnaryCall;
+  authorizeDirectChat(
+    request: AuthorizeDirectChatRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: AuthorizeDirectChatResponse) => void,
+  ): ClientUnaryCall;
+  authorizeDirectChat(
+    request: AuthorizeDirectChatRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: AuthorizeDirectChatResponse) => void,
   ): ClientUnaryCall;
   /** The team members every new 1-on-1 chat of a practitioner is shared with (S4). */
   getDefaultSharing(
