@@ -10,7 +10,7 @@ import Fastify, { type FastifyBaseLogger, type FastifyRequest } from 'fastify';
 import { createChatContextLoader } from './chat-context';
 import type { GatewayConfig } from './config';
 import { createAuthenticator, installAuth } from './plugins/auth';
-import { installProblemHandlers } from './plugins/problems';
+import { clientErrorHandler, frameworkErrors, installProblemHandlers } from './plugins/problems';
 import { validatorCompiler } from './plugins/validation';
 import { StreamHub } from './realtime/hub';
 import type { RealtimeFeed, RealtimeLog } from './realtime/port';
@@ -72,6 +72,10 @@ export async function buildApp(config: Readonly<GatewayConfig>, deps: GatewayDep
       | undefined,
     bodyLimit: limits.bodyBytes,
     requestTimeout: 30_000,
+    // Every answer is problem+json, also for URLs, headers and requests fastify refuses itself.
+    frameworkErrors,
+    clientErrorHandler,
+    return503OnClosing: false,
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   app.setValidatorCompiler(validatorCompiler);

@@ -20,3 +20,14 @@ export const CHAT_AVATARS = [
 ] as const;
 
 export type ChatAvatar = (typeof CHAT_AVATARS)[number];
+
+/**
+ * The length of a text as DESIGN.md's limits count it: in characters (Unicode
+ * code points), as the gateway's schemas do, so 10,000 emoji are a 10,000-character
+ * body although JavaScript counts 20,000 UTF-16 units.
+ */
+export const characterCount = (text: string): number => {
+  let count = 0;
+  for (const _ of text) count++;
+  return count;
+};
