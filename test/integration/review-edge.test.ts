@@ -97,6 +97,12 @@ beforeAll(async () => {
   const direct = await as('olivia')('POST', '/v1/chats/direct', { clientId: 'omar' });
   expect(direct.status).toBe(201);
   directId = direct.body.id;
+  const programs = as('programs');
+  const program = `/v1/practices/${practice}/programs/prog-0`;
+  expect((await programs('PUT', `${program}/chat`, { name: 'Sleep school', ownerId: 'olivia' })).status).toBe(
+    201,
+  );
+  expect((await programs('PUT', `${program}/enrollments/cleo`)).status).toBe(200);
 });
 
 afterAll(async () => {
@@ -219,6 +225,11 @@ describe('no PHI or secrets in logs, whatever fails (issue 8 item 4)', () => {
             name: marks.program,
             ownerId: 'olivia',
           }),
+      ],
+      ['enrol', () => as('programs')('PUT', `/v1/practices/${practice}/programs/prog-0/enrollments/omar`)],
+      [
+        'unenrol',
+        () => as('programs')('DELETE', `/v1/practices/${practice}/programs/prog-0/enrollments/cleo`),
       ],
       ['delete message', () => olivia('DELETE', `/v1/chats/${groupId}/messages/${postId}`)],
     ];
