@@ -2,7 +2,7 @@ import { connect as connectSocket } from 'node:net';
 import { PassThrough } from 'node:stream';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { api, type Reply } from '../support/http';
+import { api, openStream, type Reply } from '../support/http';
 import { type System, startSystem } from '../support/system';
 
 /**
@@ -486,6 +486,19 @@ describe('input a caller controls is a 4xx problem that changes nothing (issue 8
       'Different now',
     ]);
   });
+});
+
+it('no log line of any request above, or of a stream opened with ?access_token=, carries a body, name, token or parameter (issue 8 item 4)', async () => {
+  const token = await system.personToken(practice, 'terry');
+  const stream = await openStream(system.url, token);
+  await stream.next((event) => event.type === 'stream.ready');
+  stream.close();
+  expect(logLines.some((line) => line.includes('/v1/stream'))).toBe(true);
+  for (const line of logLines) {
+    for (const mark of [...Object.values(marks), token]) expect(line).not.toContain(mark);
+    // A query string's access token, not the column of that name in a statement's text.
+    expect(line).not.toMatch(/params|access_token=/);
+  }
 });
 
 describe('problem+json everywhere, echoing nothing (issue 8 item 13)', () => {
