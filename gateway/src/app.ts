@@ -10,7 +10,7 @@ import Fastify, { type FastifyBaseLogger, type FastifyRequest } from 'fastify';
 import { createChatContextLoader } from './chat-context';
 import type { GatewayConfig } from './config';
 import { createAuthenticator, installAuth } from './plugins/auth';
-import { installProblemHandlers } from './plugins/problems';
+import { clientErrorHandler, frameworkErrors, installProblemHandlers } from './plugins/problems';
 import { validatorCompiler } from './plugins/validation';
 import { StreamHub } from './realtime/hub';
 import type { RealtimeFeed, RealtimeLog } from './realtime/port';
@@ -53,10 +53,13 @@ const limits = {
   socketFrameBytes: 4 * 1024,
 };
 
-/** The request as logged: the stream's `access_token` query parameter never reaches a log line. */
+/**
+ * The request as logged: its path, never its query string, which carries the
+ * stream's `access_token` and whatever else a caller puts there.
+ */
 const requestForLog = (request: FastifyRequest) => ({
   method: request.method,
-  url: request.url.replace(/([?&]access_token=)[^&]*/gi, '$1[redacted]'),
+  url: request.url.split('?')[0],
   remoteAddress: request.ip,
 });
 
@@ -72,6 +75,10 @@ export async function buildApp(config: Readonly<GatewayConfig>, deps: GatewayDep
       | undefined,
     bodyLimit: limits.bodyBytes,
     requestTimeout: 30_000,
+    // Every answer is problem+json, also for URLs, headers and requests fastify refuses itself.
+    frameworkErrors,
+    clientErrorHandler,
+    return503OnClosing: false,
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   app.setValidatorCompiler(validatorCompiler);

@@ -5,6 +5,9 @@ import Type, { type TSchema } from 'typebox';
 export const idPattern = '^[A-Za-z0-9_-]{1,64}$';
 export const Id = Type.String({ pattern: idPattern, description: 'An identifier: 1-64 of A-Z a-z 0-9 _ -' });
 
+/** A message's place in its chat: whole, from 0, and exact in JSON (at most 2^53 - 1). */
+export const Seq = Type.Integer({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER });
+
 export const Nullable = <T extends TSchema>(schema: T) => Type.Union([schema, Type.Null()]);
 
 /** Enumerations carry their type so fast-json-stringify and OpenAPI both know they are strings. */
@@ -95,7 +98,7 @@ export const MessageAttachment = Type.Object(
 const messageFields = {
   id: Type.String(),
   chatId: Type.String(),
-  seq: Type.Integer(),
+  seq: Seq,
   parentId: Nullable(Type.String()),
   author: PresentedPerson,
   body: Type.String(),

@@ -1,8 +1,8 @@
 import { loadConfig as chatConfig } from '@huddle/chat/src/config';
 import { startChatService } from '@huddle/chat/src/service';
 import { loadConfig as gatewayConfig } from '@huddle/gateway/src/config';
-import { startGateway } from '@huddle/gateway/src/server';
-import { createLogger } from '@huddle/logging';
+import { type RunningGateway, startGateway } from '@huddle/gateway/src/server';
+import { createLogger, type DestinationStream } from '@huddle/logging';
 import { loadConfig as notificationConfig } from '@huddle/notification/src/config';
 import { startNotificationService } from '@huddle/notification/src/service';
 import { loadConfig as participantConfig } from '@huddle/participant/src/config';
@@ -22,10 +22,15 @@ export interface System {
   serviceToken(practiceId: string, scope: string): Promise<string>;
   /** Another gateway beside the first, on the same services and NATS; its base URL. */
   addGateway(): Promise<string>;
+  /** Another gateway, as `addGateway`, that the test stops on its own. */
+  startGateway(): Promise<RunningGateway>;
+  /** Each service's database, e.g. to make it fail on purpose. */
+  databaseUrls: Record<(typeof names)[number], string>;
   stop(): Promise<void>;
 }
 
 const SECRET = 'integration-test-secret-that-is-long-enough';
+const names = ['participant', 'sharing-policy', 'chat', 'notification'] as const;
 
 /**
  * The whole system in this process, on real servers: a fresh PostgreSQL
@@ -36,10 +41,15 @@ export async function startSystem(
   label: string,
   /** Extra environment per process, e.g. `{ chat: { ZOOM_API_URL } }`. */
   env: { chat?: Record<string, string>; notification?: Record<string, string> } = {},
+  /** Where every process logs, at `info`; a test reads the lines back from it. Silent when absent. */
+  logs?: DestinationStream,
 ): Promise<System> {
-  const logger = createLogger({ service: 'test', level: process.env.TEST_LOG_LEVEL ?? 'silent' });
+  const logger = createLogger({
+    service: 'test',
+    level: logs ? 'info' : (process.env.TEST_LOG_LEVEL ?? 'silent'),
+    destination: logs,
+  });
   const nats = await startNatsServer();
-  const names = ['participant', 'sharing-policy', 'chat', 'notification'] as const;
   const databases = await Promise.all(names.map((name) => freshDatabase(`${label}_${name}`)));
   const [participantDb, policyDb, chatDb, notificationDb] = databases.map((database) => database.url);
   const common = { NATS_URL: nats.url, GRPC_HOST: '127.0.0.1', GRPC_PORT: '0', SHUTDOWN_TIMEOUT_MS: '5000' };
@@ -82,18 +92,23 @@ export async function startSystem(
       CHAT_ADDR: addresses(chat),
       NOTIFICATION_ADDR: addresses(notification),
     };
-    const addGateway = async () => {
+    const startAnotherGateway = async () => {
       const gateway = await startGateway(gatewayConfig(gatewayEnv), {
         logger: logger.child({ service: 'gateway' }),
       });
       running.push(gateway);
       await untilReady(gateway.url);
-      return gateway.url;
+      return gateway;
     };
+    const addGateway = async () => (await startAnotherGateway()).url;
     const url = await addGateway();
     return {
       url,
       addGateway,
+      startGateway: startAnotherGateway,
+      databaseUrls: Object.fromEntries(
+        names.map((name, index) => [name, databases[index]!.url]),
+      ) as System['databaseUrls'],
       natsUrl: nats.url,
       personToken: (practice, sub) => mintToken({ secret: SECRET, sub, practice }),
       serviceToken: (practice, scope) => mintToken({ secret: SECRET, sub: 'svc:test', practice, scope }),

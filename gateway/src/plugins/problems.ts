@@ -1,3 +1,5 @@
+import http from 'node:http';
+import type { Duplex } from 'node:stream';
 import { type ErrorCode, errorStatus, HuddleError } from '@huddle/errors';
 import type { FastifyError, FastifyReply, FastifyRequest, FastifySchemaValidationError } from 'fastify';
 import type { App } from '../routes/types';
@@ -30,11 +32,27 @@ const codeOfStatus: Partial<Record<number, ErrorCode>> = {
   401: 'unauthenticated',
   403: 'forbidden',
   404: 'not_found',
+  408: 'request_timeout',
   409: 'conflict',
   413: 'payload_too_large',
   415: 'unsupported_media_type',
   429: 'rate_limited',
+  431: 'headers_too_large',
   503: 'unavailable',
+};
+
+/**
+ * What a client is told of a library's 4xx, by status: libraries' own messages
+ * may quote the request (a JSON parser quotes the body, a URL parser the path),
+ * and a problem never echoes what was sent.
+ */
+const detailOfStatus: Partial<Record<number, string>> = {
+  400: 'The request is not valid: check the URL, the JSON body and its Content-Length',
+  404: 'No such resource',
+  408: 'The request took too long to arrive',
+  413: 'The body is too large',
+  415: 'This media type is not accepted here; send application/json',
+  431: 'The request headers are too large',
 };
 
 const titleOf = (code: ErrorCode) => {
@@ -86,17 +104,55 @@ export function toProblem(error: unknown): ProblemBody {
   const status = fastifyError.statusCode ?? 500;
   if (status >= 400 && status < 500) {
     const code = codeOfStatus[status] ?? 'validation_failed';
-    return { ...problem(code, fastifyError.message ?? titleOf(code)), status };
+    return { ...problem(code, detailOfStatus[status] ?? titleOf(code)), status };
   }
   if (status === 503) return problem('unavailable', 'The gateway is overloaded; try again shortly');
   return problem('internal', 'Internal error');
 }
 
+/**
+ * Sends a problem. `instance` is the path only of a request that matched a
+ * route (fixed segments and parameters of at most 100 characters); an unknown,
+ * malformed or oversized URL is never echoed.
+ */
 export function sendProblem(request: FastifyRequest, reply: FastifyReply, body: ProblemBody) {
+  const routed = request.routeOptions?.url !== undefined && !request.is404;
   return reply
     .code(body.status)
     .type('application/problem+json')
-    .send({ ...body, instance: request.url.split('?')[0] });
+    .send(routed ? { ...body, instance: request.url.split('?')[0] } : body);
+}
+
+/** A problem written straight to a socket, for errors Node's HTTP parser raises before fastify sees a request. */
+function rawProblem(body: ProblemBody): string {
+  const json = JSON.stringify(body);
+  return (
+    `HTTP/1.1 ${body.status} ${http.STATUS_CODES[body.status]}\r\n` +
+    'Content-Type: application/problem+json; charset=utf-8\r\n' +
+    `Content-Length: ${Buffer.byteLength(json)}\r\nConnection: close\r\n\r\n${json}`
+  );
+}
+
+/**
+ * Fastify's `clientErrorHandler`: headers over Node's limit (431), a request
+ * too slow to arrive (408) or one that is not HTTP (400), as problems.
+ */
+export function clientErrorHandler(error: Error & { code?: string }, socket: Duplex) {
+  if (error.code === 'ECONNRESET' || socket.destroyed) return;
+  const status =
+    error.code === 'HPE_HEADER_OVERFLOW' ? 431 : error.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 408 : 400;
+  const code = codeOfStatus[status] ?? 'validation_failed';
+  if (socket.writable) socket.write(rawProblem(problem(code, detailOfStatus[status] ?? titleOf(code))));
+  socket.destroy(error);
+}
+
+/** Fastify's `frameworkErrors`: a URL that does not decode, or a path parameter over 100 characters. */
+export function frameworkErrors(error: FastifyError, request: FastifyRequest, reply: FastifyReply) {
+  const detail =
+    error.code === 'FST_ERR_MAX_PARAM_LENGTH'
+      ? 'A path parameter is longer than any identifier (at most 64 characters)'
+      : 'The URL is not valid';
+  return sendProblem(request, reply, problem('validation_failed', detail));
 }
 
 export function installProblemHandlers(app: App) {
@@ -106,10 +162,17 @@ export function installProblemHandlers(app: App) {
     return sendProblem(request, reply, body);
   });
   app.setNotFoundHandler((request, reply) =>
-    sendProblem(
-      request,
-      reply,
-      problem('not_found', `No route ${request.method} ${request.url.split('?')[0]}`),
-    ),
+    sendProblem(request, reply, problem('not_found', 'No such route')),
   );
+  // While the gateway drains (fastify's return503OnClosing is off), new requests on open connections are
+  // told to go elsewhere as a problem, not fastify's plain JSON.
+  let closing = false;
+  app.addHook('preClose', async () => {
+    closing = true;
+  });
+  app.addHook('onRequest', async (request, reply) => {
+    if (!closing) return;
+    reply.header('connection', 'close');
+    return sendProblem(request, reply, problem('unavailable', 'The gateway is shutting down; try again'));
+  });
 }

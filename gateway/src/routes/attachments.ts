@@ -70,8 +70,11 @@ export async function attachmentRoutes(app: App, { services }: RouteDeps, option
               maxBytes: options.maxBytes,
             });
           }
+          if (error instanceof HuddleError) throw error;
           const mapped = code ? multipartErrors[code] : undefined;
-          throw mapped ? mapped() : error;
+          // Everything else the multipart parser raises (no boundary, a wrong one, a body cut short)
+          // is about the body the caller sent.
+          throw mapped ? mapped() : invalid('The body is not valid multipart/form-data');
         }
         if (!upload) throw invalid('Send the file in a part named file');
         const { attachment } = await services.chat.uploadAttachment({

@@ -4,7 +4,7 @@ import Type from 'typebox';
 import { viewChat } from '../chat-context';
 import { personOf } from '../plugins/auth';
 import { presentMessage, presentRevision } from '../presenter';
-import { Id, Message, Nullable, PageQuery, problemResponses, Reply, Revision } from '../schemas';
+import { Id, Message, Nullable, PageQuery, problemResponses, Reply, Revision, Seq } from '../schemas';
 import type { App, RouteDeps } from './types';
 
 const Body = Type.String({ maxLength: 10_000 });
@@ -34,7 +34,7 @@ const EditMessageBody = Type.Object(
 
 const ReadBody = Type.Union(
   [
-    Type.Object({ seq: Type.Integer({ minimum: 0 }) }, { additionalProperties: false }),
+    Type.Object({ seq: Seq }, { additionalProperties: false }),
     Type.Object({ unread: Type.Literal(true) }, { additionalProperties: false }),
   ],
   { description: '{seq}: read up to and including seq; {unread: true}: mark the chat unread again' },
@@ -305,7 +305,7 @@ export function messageRoutes(app: App, { services, contexts }: RouteDeps) {
         params: ChatParams,
         body: ReadBody,
         response: {
-          200: Type.Object({ readSeq: Type.Integer(), unreadCount: Type.Integer({ minimum: 0 }) }),
+          200: Type.Object({ readSeq: Seq, unreadCount: Type.Integer({ minimum: 0 }) }),
           ...problemResponses,
         },
       },

@@ -31,6 +31,14 @@ describe('toProblem', () => {
     expect(toProblem(withStatus(405))).toMatchObject({ status: 405, code: 'validation_failed' });
   });
 
+  it('a library’s 4xx message is not passed on: it may quote what was sent', () => {
+    const parser = withStatus(400, 'Unexpected token \'Q\', "{"body": "Quillfeather" is not valid JSON');
+    const media = withStatus(415, 'Unsupported Media Type: application/x-quillfeather');
+    for (const error of [parser, media]) {
+      expect(JSON.stringify(toProblem(error))).not.toMatch(/quillfeather/i);
+    }
+  });
+
   it('anything unexpected is 500 internal and says nothing of the cause', () => {
     expect(toProblem(new Error('connection string postgres://user:pw@db'))).toEqual({
       type: 'urn:huddle:problem:internal',

@@ -82,6 +82,50 @@ describe('request validation', () => {
     }
   });
 
+  it('NUL or an unpaired surrogate in any string of any part is rejected, naming the field', async () => {
+    const problem = await expectRefused({
+      method: 'POST',
+      url: '/v1/chats',
+      headers: { authorization: olivia, 'content-type': 'application/json' },
+      payload: '{"name": "Walkers", "style": "feed", "participantIds": ["a\\u0000b"]}',
+    });
+    expect(problem.errors).toEqual([
+      {
+        in: 'body',
+        field: '/participantIds/0',
+        message: 'must not contain NUL characters or unpaired surrogates',
+      },
+    ]);
+    await expectRefused({
+      method: 'POST',
+      url: '/v1/chats/chat1/messages',
+      headers: { authorization: olivia, 'content-type': 'application/json' },
+      payload: '{"body": "\\udc00 hello"}',
+    });
+    await expectRefused({ method: 'GET', url: '/v1/chats?cursor=a%00', headers: { authorization: olivia } });
+  });
+
+  it('a message body of 10,000 emoji is accepted: limits count characters, not UTF-16 units', async () => {
+    const response = await app.inject({
+      method: 'POST',
+      url: '/v1/chats/chat1/messages',
+      headers: { authorization: olivia },
+      payload: { body: '😀'.repeat(10_000) },
+    });
+    expect(response.statusCode).toBe(201);
+  });
+
+  it('a read marker beyond 2^53 - 1 is rejected', async () => {
+    for (const seq of ['9007199254740992', '1e20', '-1', '1.5']) {
+      await expectRefused({
+        method: 'PUT',
+        url: '/v1/chats/chat1/read',
+        headers: { authorization: olivia, 'content-type': 'application/json' },
+        payload: `{"seq": ${seq}}`,
+      });
+    }
+  });
+
   it('a message body over 10,000 characters is rejected', async () => {
     await expectRefused({
       method: 'POST',
@@ -113,8 +157,8 @@ describe('request validation', () => {
     });
   });
 
-  it('a page limit outside 1-200 or not a number is rejected', async () => {
-    for (const limit of ['0', '201', 'ten']) {
+  it('a page limit outside 1-200 or not a whole number as written is rejected, never rounded', async () => {
+    for (const limit of ['0', '201', 'ten', '1.5', '1e1', '0x10', '%2010', '']) {
       await expectRefused({
         method: 'GET',
         url: `/v1/chats/chat1/messages?limit=${limit}`,
@@ -221,10 +265,22 @@ describe('problem+json', () => {
     });
   });
 
-  it('an unknown route is 404 not_found', async () => {
+  it('an unknown route is 404 not_found, without echoing the path', async () => {
     const response = await app.inject({ method: 'GET', url: '/v1/nothing-here' });
     expect(response.statusCode).toBe(404);
     expect(response.headers['content-type']).toMatch(/^application\/problem\+json/);
-    expect(response.json()).toMatchObject({ code: 'not_found', status: 404, instance: '/v1/nothing-here' });
+    expect(response.json()).toMatchObject({ code: 'not_found', status: 404 });
+    expect(response.body).not.toContain('nothing-here');
+  });
+
+  it('malformed JSON is 400 without quoting the body', async () => {
+    const response = await app.inject({
+      method: 'POST',
+      url: '/v1/chats',
+      headers: { authorization: olivia, 'content-type': 'application/json' },
+      payload: '{"name": "Quillfeather',
+    });
+    expect(response.json()).toMatchObject({ status: 400, code: 'validation_failed' });
+    expect(response.body).not.toContain('Quillfeather');
   });
 });

@@ -32,3 +32,14 @@ export function reachesClient(restriction: readonly string[] | null, tags: reado
   if (restriction === null) return true;
   return tags.some((tag) => restriction.includes(tag));
 }
+
+/**
+ * The length of a text as DESIGN.md's limits count it: in characters (Unicode
+ * code points), as the gateway's schemas do, so 10,000 emoji are a 10,000-character
+ * body although JavaScript counts 20,000 UTF-16 units.
+ */
+export const characterCount = (text: string): number => {
+  let count = 0;
+  for (const _ of text) count++;
+  return count;
+};

@@ -1,5 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import { PGlite } from '@electric-sql/pglite';
+import { HuddleError } from '@huddle/errors';
 import { and, eq, lt, or, type SQL, sql } from 'drizzle-orm';
 import { drizzle as drizzlePostgres } from 'drizzle-orm/node-postgres';
 import { migrate as migratePostgres } from 'drizzle-orm/node-postgres/migrator';
@@ -77,4 +78,36 @@ export function olderThan(
   cursor: { at: Date; id: string } | null,
 ): SQL | undefined {
   return cursor ? or(lt(time, cursor.at), and(eq(time, cursor.at), lt(id, cursor.id))) : undefined;
+}
+
+/** The SQLSTATE of a PostgreSQL error, found through drizzle's wrapper (`cause`). */
+function sqlStateOf(error: unknown): string | undefined {
+  for (let current = error, depth = 0; current instanceof Error && depth < 4; depth++) {
+    const { code, severity } = current as Error & { code?: unknown; severity?: unknown };
+    if (typeof severity === 'string' && typeof code === 'string') return code;
+    current = current.cause;
+  }
+  return undefined;
+}
+
+/**
+ * A statement the database refused because of the values sent, as the
+ * HuddleError a caller can act on: class 22 (data exception: a NUL character
+ * in text, a number beyond the column) is invalid input; a unique key taken
+ * meanwhile (23505), a serialization failure or a deadlock (40001, 40P01) are
+ * conflicts worth retrying. Undefined for anything else (a failure of ours).
+ * The messages name no value: PostgreSQL's own quote them.
+ */
+export function fromDatabaseError(error: unknown): HuddleError | undefined {
+  const state = sqlStateOf(error);
+  if (state?.startsWith('22')) {
+    return new HuddleError(
+      'validation_failed',
+      'A value cannot be stored: text with NUL characters, or a number out of range',
+    );
+  }
+  if (state === '23505' || state === '40001' || state === '40P01') {
+    return new HuddleError('conflict', 'The change collided with another one; try again');
+  }
+  return undefined;
 }

@@ -38,14 +38,17 @@ export interface GrpcServer {
 
 /**
  * Starts a gRPC server hosting the given services and the standard health
- * service. Handlers throw HuddleError for expected failures; anything else is
- * logged (without request content) and answered INTERNAL.
+ * service. Handlers throw HuddleError for expected failures; a library's error
+ * that `mapError` recognizes (e.g. the database refusing a value) is answered
+ * as the HuddleError it maps to; anything else is logged (the logger keeps
+ * request content out) and answered INTERNAL.
  */
 export async function startGrpcServer(options: {
   host: string;
   port: number;
   services: Hosted[];
   logger: Logger;
+  mapError?: (error: unknown) => HuddleError | undefined;
 }): Promise<GrpcServer> {
   const server = new Server({ 'grpc.max_receive_message_length': 16 * 1024 * 1024 });
   const health = new HealthImplementation({ '': 'NOT_SERVING' });
@@ -60,6 +63,14 @@ export async function startGrpcServer(options: {
           (response) => callback(null, response),
           (error: unknown) => {
             if (error instanceof HuddleError) return callback(toStatus(error));
+            const mapped = options.mapError?.(error);
+            if (mapped) {
+              options.logger.warn(
+                { err: error, rpc: method.path, code: mapped.code },
+                'rpc refused by a library',
+              );
+              return callback(toStatus(mapped));
+            }
             options.logger.error({ err: error, rpc: method.path }, 'rpc failed');
             callback({ code: status.INTERNAL, details: 'Internal error' });
           },

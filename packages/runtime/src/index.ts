@@ -9,7 +9,7 @@ import {
   startConsumer,
 } from '@huddle/bus';
 import { commonEnv, Type } from '@huddle/config';
-import { type DatabaseHandle, openDatabase } from '@huddle/db';
+import { type DatabaseHandle, fromDatabaseError, openDatabase } from '@huddle/db';
 import { type GrpcServer, type Hosted, startGrpcServer } from '@huddle/grpc';
 import { createLogger, type Logger } from '@huddle/logging';
 
@@ -138,7 +138,12 @@ export async function runService(options: {
       onStop(`consumer ${spec.name}`, () => consumer.stop());
     }
 
-    const server = await startGrpcServer({ ...config.grpc, services: parts.services, logger });
+    const server = await startGrpcServer({
+      ...config.grpc,
+      services: parts.services,
+      logger,
+      mapError: fromDatabaseError,
+    });
     grpc = server;
     const checkHealth = async () => {
       const healthy =

@@ -62,16 +62,18 @@ export class Messages {
           const key = request.idempotencyKey;
           if (key) {
             const earlier = await messagesStore.findIdempotent(tx, chat.id, request.authorId, key);
-            if (earlier) {
+            const message = earlier && (await messagesStore.get(tx, earlier.messageId));
+            if (earlier && message) {
               if (earlier.requestHash !== requestHash) {
                 throw new HuddleError(
                   'idempotency_key_reused',
                   'This Idempotency-Key was already used for a different message',
                 );
               }
-              const message = await messagesStore.get(tx, earlier.messageId);
-              if (message) return { message, created: false };
+              return { message, created: false };
             }
+            // The key's message is gone (its author's messages were deleted, P2/P3): the key starts fresh.
+            if (earlier) await messagesStore.releaseIdempotencyKey(tx, chat.id, request.authorId, key);
           }
           if (content.parentId !== null) {
             assertMayReplyTo(chat, await messagesStore.get(tx, content.parentId));
@@ -119,8 +121,9 @@ export class Messages {
           return { message, created: true };
         });
       } catch (error) {
-        if (error instanceof KeyTaken && attempt === 0) continue;
-        throw error;
+        if (!(error instanceof KeyTaken)) throw error;
+        if (attempt === 0) continue;
+        throw new HuddleError('conflict', 'A post with this Idempotency-Key is in progress; retry it');
       }
     }
   }

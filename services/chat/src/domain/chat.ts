@@ -1,4 +1,4 @@
-import { CHAT_AVATARS, type ChatData } from '@huddle/contracts';
+import { CHAT_AVATARS, type ChatData, characterCount } from '@huddle/contracts';
 import { invalid } from '@huddle/errors';
 
 export type Chat = ChatData;
@@ -34,7 +34,7 @@ export function validateNewGroup(input: {
 }): GroupSettings & { participantIds: string[] } {
   const fields: Record<string, string> = {};
   const name = input.name.trim();
-  if (name.length < 1 || name.length > 100) fields.name = 'must be 1-100 characters';
+  if (name.length < 1 || characterCount(name) > 100) fields.name = 'must be 1-100 characters';
   const avatar = input.avatar || DEFAULT_AVATAR;
   if (!(AVATARS as readonly string[]).includes(avatar))
     fields.avatar = `must be one of ${AVATARS.join(', ')}`;
@@ -74,7 +74,7 @@ export function validateChanges(changes: ChatChanges): Partial<GroupSettings & {
   const valid: Partial<GroupSettings & { locked: boolean }> = {};
   if (changes.name !== undefined) {
     valid.name = changes.name.trim();
-    if (valid.name.length < 1 || valid.name.length > 100) fields.name = 'must be 1-100 characters';
+    if (valid.name.length < 1 || characterCount(valid.name) > 100) fields.name = 'must be 1-100 characters';
   }
   if (changes.avatar !== undefined) {
     if (!(AVATARS as readonly string[]).includes(changes.avatar))

@@ -1,4 +1,4 @@
-import type { MessageData } from '@huddle/contracts';
+import { characterCount, type MessageData } from '@huddle/contracts';
 import { HuddleError, invalid } from '@huddle/errors';
 import type { Attachment } from './attachment';
 import type { Chat } from './chat';
@@ -27,7 +27,7 @@ export function validateNewMessage(input: NewMessage): NewMessage {
   const fields: Record<string, string> = {};
   const mentions = [...new Set(input.mentions)];
   const attachmentIds = [...new Set(input.attachmentIds)];
-  if (input.body.length > MAX_BODY) fields.body = `must be at most ${MAX_BODY} characters`;
+  if (characterCount(input.body) > MAX_BODY) fields.body = `must be at most ${MAX_BODY} characters`;
   if (input.body.trim().length === 0 && attachmentIds.length === 0) fields.body = 'must not be empty';
   if (mentions.length > MAX_MENTIONS || mentions.some((id) => !ID.test(id))) {
     fields.mentions = `at most ${MAX_MENTIONS} person ids`;

@@ -17,4 +17,4 @@ export function assertMayAdd(chat: Chat, actor: { personId: string; kind: string
 
 /** S5: "<client's full name> (Group)", cut to the 100 characters a name may have. */
 export const conversionName = (client: { firstName: string; lastName: string }) =>
-  `${`${client.firstName} ${client.lastName}`.slice(0, 92)} (Group)`;
+  `${[...`${client.firstName} ${client.lastName}`].slice(0, 92).join('')} (Group)`;

@@ -282,6 +282,19 @@ export const messagesStore = {
     return row;
   },
 
+  /** Forgets a key whose message no longer exists. */
+  async releaseIdempotencyKey(db: Executor, chatId: string, authorId: string, key: string): Promise<void> {
+    await db
+      .delete(idempotencyKeys)
+      .where(
+        and(
+          eq(idempotencyKeys.chatId, chatId),
+          eq(idempotencyKeys.authorId, authorId),
+          eq(idempotencyKeys.key, key),
+        ),
+      );
+  },
+
   /** Claims a key for a message; false when another post claimed it first. */
   async claimIdempotencyKey(
     db: Executor,

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { NotificationData } from '@huddle/contracts';
 import type { Transaction } from '@huddle/db';
-import type { Logger } from '@huddle/logging';
+import { type Logger, safeError } from '@huddle/logging';
 import type { OutboundConfig } from '../config';
 import {
   backoffDelay,
@@ -269,8 +269,8 @@ export class Outbound {
   }
 }
 
-/** An error's kind and message, never a request or response body. */
+/** An error's kind and message as a log line may carry it, never a request or response body. */
 function describe(error: unknown): string {
-  if (error instanceof Error) return `${error.name}: ${error.message}`.slice(0, 500);
-  return 'unknown error';
+  const safe = safeError(error);
+  return `${safe.type}: ${safe.message ?? safe.code ?? ''}`.slice(0, 500);
 }

@@ -1,4 +1,4 @@
-import type { PersonData } from '@huddle/contracts';
+import { characterCount, type PersonData } from '@huddle/contracts';
 import { invalid } from '@huddle/errors';
 
 export type Person = PersonData;
@@ -22,8 +22,9 @@ export function normalizePerson(input: Person): Person {
   if (!KINDS.includes(input.kind)) problems.kind = 'must be practitioner or client';
   const firstName = input.firstName.trim();
   const lastName = input.lastName.trim();
-  if (firstName.length < 1 || firstName.length > 100) problems.firstName = 'must be 1-100 characters';
-  if (lastName.length < 1 || lastName.length > 100) problems.lastName = 'must be 1-100 characters';
+  if (firstName.length < 1 || characterCount(firstName) > 100)
+    problems.firstName = 'must be 1-100 characters';
+  if (lastName.length < 1 || characterCount(lastName) > 100) problems.lastName = 'must be 1-100 characters';
   if (input.photoUrl !== null && !/^https?:\/\/\S{1,2040}$/.test(input.photoUrl)) {
     problems.photoUrl = 'must be an http(s) URL';
   }
@@ -61,7 +62,7 @@ export function normalizePerson(input: Person): Person {
 
 function uniqueTags(tags: string[], field: string, problems: Record<string, string>): string[] {
   const unique = [...new Set(tags.map((tag) => tag.trim()))];
-  if (unique.length > MAX_TAGS || unique.some((tag) => tag.length < 1 || tag.length > 50)) {
+  if (unique.length > MAX_TAGS || unique.some((tag) => tag.length < 1 || characterCount(tag) > 50)) {
     problems[field] = `at most ${MAX_TAGS} tags of 1-50 characters`;
   }
   return unique;

@@ -1,4 +1,4 @@
-import type { PracticeData } from '@huddle/contracts';
+import { characterCount, type PracticeData } from '@huddle/contracts';
 import { invalid } from '@huddle/errors';
 
 export type Practice = PracticeData;
@@ -15,7 +15,7 @@ export function normalizePractice(input: Practice): Practice {
   const problems: Record<string, string> = {};
   if (!isId(input.id)) problems.id = 'must be 1-64 letters, digits, _ or -';
   const name = input.name.trim();
-  if (name.length < 1 || name.length > 200) problems.name = 'must be 1-200 characters';
+  if (name.length < 1 || characterCount(name) > 200) problems.name = 'must be 1-200 characters';
   if (!PLANS.includes(input.plan)) problems.plan = `must be one of ${PLANS.join(', ')}`;
   if (Object.keys(problems).length > 0) throw invalid('The practice is not valid', { fields: problems });
   return { id: input.id, name, plan: input.plan };
