@@ -5,7 +5,8 @@
  * an import resolved from node_modules at run time, so the OpenTelemetry loader
  * hook still sees `@grpc/grpc-js` and `http` load. Code splitting keeps each
  * `await import()` of main.ts a separate chunk, so telemetry starts before the
- * modules it patches load, as it does under tsx.
+ * modules it patches load, as it does under tsx. Each dist also gets the
+ * image's health check (scripts/healthcheck.ts).
  */
 import { cp, rm } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -30,7 +31,7 @@ export async function buildTarget(target: BuildTarget): Promise<void> {
   const outdir = join(workspace, 'dist');
   await rm(outdir, { recursive: true, force: true });
   await build({
-    entryPoints: { main: join(workspace, target.entry) },
+    entryPoints: { main: join(workspace, target.entry), healthcheck: join(root, 'scripts/healthcheck.ts') },
     outdir,
     bundle: true,
     splitting: true,

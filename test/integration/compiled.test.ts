@@ -1,4 +1,4 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { type AddressInfo, createServer } from 'node:net';
 import { join } from 'node:path';
@@ -28,6 +28,15 @@ async function until(check: () => Promise<boolean>, child: ChildProcess, output:
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
   throw new Error(`not ready in time:\n${output()}`);
+}
+
+/** The image's HEALTHCHECK command for one process: true when it exits 0. */
+function healthcheck(workspace: string, env: Record<string, string>): Promise<boolean> {
+  return new Promise((resolve) => {
+    execFile(process.execPath, ['dist/healthcheck.js'], { cwd: join(root, workspace), env }, (error) =>
+      resolve(!error),
+    );
+  });
 }
 
 /** Runs a compiled entry point the way the image does: plain node, no tsx. */
@@ -68,7 +77,7 @@ describe('the compiled processes the image runs', () => {
     await Promise.all([...databases.map((database) => database.drop()), nats?.stop()]);
   });
 
-  it('start from dist/main.js with node alone: every service SERVING, then the gateway ready', async () => {
+  it('start from dist/main.js with node alone: every service SERVING, then the gateway ready, as their health checks say', async () => {
     const ports = await Promise.all(services.map(freePort));
     const addresses = Object.fromEntries(
       services.map((service, i) => [service.addressVariable, `127.0.0.1:${ports[i]}`]),
@@ -112,6 +121,16 @@ describe('the compiled processes the image runs', () => {
     );
     const health = await fetch(`http://127.0.0.1:${gatewayPort}/healthz`);
     expect(await health.json()).toEqual({ status: 'ok' });
+    const checks = await Promise.all([
+      healthcheck('gateway', { HUDDLE_COMPONENT: 'gateway', PORT: String(gatewayPort), HOST: '127.0.0.1' }),
+      ...services.map((service, i) =>
+        healthcheck(`services/${service.name}`, {
+          HUDDLE_COMPONENT: service.name,
+          GRPC_PORT: String(ports[i]),
+        }),
+      ),
+    ]);
+    expect(checks).toEqual([true, ...services.map(() => true)]);
 
     // SIGTERM (what tini forwards in the container) stops each process cleanly: the gateway, then the services.
     const stopped = async (child: ChildProcess) => {
@@ -120,6 +139,13 @@ describe('the compiled processes the image runs', () => {
       return code;
     };
     expect(await stopped(gateway.child)).toBe(0);
+    expect(
+      await healthcheck('gateway', {
+        HUDDLE_COMPONENT: 'gateway',
+        PORT: String(gatewayPort),
+        HOST: '127.0.0.1',
+      }),
+    ).toBe(false);
     expect(await Promise.all(running.map(({ child }) => stopped(child)))).toEqual(services.map(() => 0));
   }, 90_000);
 });
