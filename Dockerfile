@@ -4,12 +4,25 @@
 # COMPONENT is gateway, chat, participant, sharing-policy or notification.
 ARG NODE_IMAGE=node:20.19-bookworm-slim
 
-# Build: every dependency from the lock file, then compiled JavaScript
-# (npm run build -> <workspace>/dist), then only production dependencies kept.
-FROM ${NODE_IMAGE} AS build
+# Every dependency, from the lock file.
+FROM ${NODE_IMAGE} AS deps
 WORKDIR /app
 COPY . .
 RUN --mount=type=cache,target=/root/.npm npm ci --no-audit --no-fund
+
+# Development (the Tiltfile's target): the sources run under `tsx watch`, which
+# restarts the process when Tilt's live_update syncs a change into src/.
+FROM deps AS dev
+ARG COMPONENT=gateway
+ENV HUDDLE_COMPONENT=${COMPONENT} DATA_DIR=/tmp/huddle
+RUN chown -R node:node /app/gateway /app/services /app/packages \
+ && mkdir -p /var/lib/huddle/attachments && chown node:node /var/lib/huddle/attachments
+USER node
+CMD ["sh", "-c", "if [ \"$HUDDLE_COMPONENT\" = gateway ]; then entry=gateway/src/server.ts; else entry=services/$HUDDLE_COMPONENT/src/main.ts; fi; exec node_modules/.bin/tsx watch --clear-screen=false \"$entry\""]
+
+# Build: compiled JavaScript (npm run build -> <workspace>/dist), then only
+# production dependencies kept.
+FROM deps AS build
 ARG COMPONENT=gateway
 RUN npm run build -- "${COMPONENT}" \
  && npm prune --omit=dev --no-audit --no-fund \

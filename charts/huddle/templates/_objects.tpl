@@ -272,7 +272,7 @@ spec:
             runAsUser: 1000
             runAsGroup: 1000
             allowPrivilegeEscalation: false
-            readOnlyRootFilesystem: true
+            readOnlyRootFilesystem: {{ $c.readOnlyRootFilesystem }}
             privileged: false
             capabilities:
               drop: [ALL]

@@ -418,3 +418,29 @@ describe('values.schema.json', () => {
     expect(noPeers.output).toContain('database.external.networkPolicyPeers');
   });
 });
+
+describe('Tiltfile with deploy/tilt/values.yaml', () => {
+  const tiltfile = readFileSync(join(root, 'Tiltfile'), 'utf8');
+
+  it('builds every process and deploys the chart whose images are the ones Tilt builds', async () => {
+    const listed = /^components = \[(.*)\]$/m.exec(tiltfile)?.[1];
+    expect(listed?.split(',').map((name) => name.trim().replace(/'/g, ''))).toEqual(processNames);
+    expect(tiltfile).toContain(
+      "k8s_yaml(helm('charts/huddle', name='huddle', values=['deploy/tilt/values.yaml']))",
+    );
+    const values = join(root, 'deploy/tilt/values.yaml');
+    const lint = await helm(['lint', '--strict', chart, '--kube-version', kubeVersion, '-f', values]);
+    expect(lint.ok, lint.output).toBe(true);
+    const objects = await render([values]);
+    const images = ofKind(objects, 'Deployment').map(
+      (deployment) => deployment.spec.template.spec.containers[0].image,
+    );
+    expect(images.sort()).toEqual(processNames.map((name) => `huddle/${name}:dev`).sort());
+    // Tilt names each workload's resource after it: huddle-<component>.
+    expect(
+      ofKind(objects, 'Deployment')
+        .map((deployment) => deployment.metadata.name)
+        .sort(),
+    ).toEqual(processNames.map((name) => `huddle-${name}`).sort());
+  });
+});

@@ -18,18 +18,21 @@ const stages = dockerfile
     all.at(-1)?.push(line.trim());
     return all;
   }, []);
-const build = stages[0]!;
+const stage = (name: string) =>
+  stages.find((lines) => new RegExp(`^FROM .* AS ${name}$`, 'i').test(lines[0]!))!;
+const [deps, build] = [stage('deps'), stage('build')];
 const runtime = stages.at(-1)!;
 const instruction = (stage: string[], name: string) => stage.filter((line) => line.startsWith(`${name} `));
 
 describe('Dockerfile', () => {
-  it('builds in one stage and runs in another', () => {
-    expect(stages.length).toBeGreaterThanOrEqual(2);
+  it('builds in one stage and runs in another, the default target', () => {
+    expect(build[0]).toMatch(/^FROM deps AS build$/);
+    expect(runtime[0]).toMatch(/ AS runtime$/);
     expect(runtime.join('\n')).toContain('COPY --from=build');
   });
 
   it('installs with npm ci from the lock file, compiles, then keeps production dependencies only', () => {
-    const steps = instruction(build, 'RUN').join('\n');
+    const steps = [...instruction(deps, 'RUN'), ...instruction(build, 'RUN')].join('\n');
     expect(steps).toMatch(/npm ci\b/);
     expect(steps).not.toMatch(/npm install\b/);
     expect(steps).toMatch(/npm run build -- "\$\{COMPONENT\}"/);
