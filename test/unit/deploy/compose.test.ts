@@ -63,7 +63,15 @@ describe('docker-compose.yml with docker-compose.observability.yml', () => {
     const unknown: Record<string, string[]> = {};
     for (const name of processNames) {
       const known = await configKeys(name);
-      unknown[name] = Object.keys(compose.services[name].environment).filter((key) => !known.has(key));
+      const given = Object.keys(compose.services[name].environment);
+      unknown[name] = given.filter((key) => !known.has(key));
+      // Every service it calls, at that service's own port.
+      const addresses = [...known].filter((key) => key.endsWith('_ADDR')).sort();
+      expect(given.filter((key) => key.endsWith('_ADDR')).sort(), name).toEqual(addresses);
+      for (const key of addresses) {
+        const [host, port] = compose.services[name].environment[key].split(':');
+        expect(compose.services[host].environment.GRPC_PORT, key).toBe(port);
+      }
     }
     expect(unknown).toEqual(Object.fromEntries(processNames.map((name) => [name, []])));
     // The JWT secret is the caller's, never a default written in the file.
