@@ -15,12 +15,14 @@ import { PersistentVolumeClaim } from 'kubernetes-models/v1/PersistentVolumeClai
 import { Secret } from 'kubernetes-models/v1/Secret';
 import { Service } from 'kubernetes-models/v1/Service';
 import { ServiceAccount } from 'kubernetes-models/v1/ServiceAccount';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { parse, parseAllDocuments } from 'yaml';
 import { type KubeTools, kubeTools } from '../../../scripts/kube-tools';
 import { configKeys, defaultMetricsPorts, defaultPort, processNames, secretKeys } from './processes';
 
 const run = promisify(execFile);
+// Each test runs helm or docker-compose, seconds apiece on a busy machine.
+vi.setConfig({ testTimeout: 30_000 });
 const root = fileURLToPath(new URL('../../..', import.meta.url));
 const chart = join(root, 'charts/huddle');
 const kubeVersion = '1.31.0';
@@ -388,7 +390,7 @@ describe('values.schema.json', () => {
     ['a NATS URL of another scheme', 'nats:\n  url: http://nats:4222', /nats\.url/],
   ];
 
-  it.each(badValues)('rejects %s', async (_what, yaml, message) => {
+  it.concurrent.for(badValues)('rejects %s', async ([, yaml, message], { expect }) => {
     const folder = await mkdtemp(join(tmpdir(), 'huddle-values-'));
     try {
       const file = join(folder, 'bad.yaml');

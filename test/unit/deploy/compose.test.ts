@@ -3,11 +3,13 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { parse } from 'yaml';
 import { configKeys, defaultMetricsPorts, processNames, secretKeys } from './processes';
 
 const run = promisify(execFile);
+// Each test runs helm or docker-compose, seconds apiece on a busy machine.
+vi.setConfig({ testTimeout: 30_000 });
 const root = fileURLToPath(new URL('../../..', import.meta.url));
 const read = (path: string) => readFileSync(join(root, path), 'utf8');
 
