@@ -1,5 +1,6 @@
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { once } from 'node:events';
+import { createServer as createHttpServer } from 'node:http';
 import { type AddressInfo, createServer } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -58,12 +59,28 @@ function runCompiled(workspace: string, env: Record<string, string>) {
 
 describe('the compiled processes the image runs', () => {
   let nats: NatsServer;
+  // Stands in for the OpenTelemetry Collector: what each process exported over OTLP/HTTP.
+  const exported: string[] = [];
+  const collector = createHttpServer((request, response) => {
+    let body = '';
+    request.on('data', (chunk) => {
+      body += chunk;
+    });
+    request.on('end', () => {
+      if (request.url === '/v1/traces') exported.push(body);
+      response.writeHead(200, { 'content-type': 'application/json' }).end('{}');
+    });
+  });
+  let otlpEndpoint: string;
   const databases: FreshDatabase[] = [];
   const children: ChildProcess[] = [];
 
   beforeAll(async () => {
     await Promise.all(buildTargets.map(buildTarget));
     nats = await startNatsServer();
+    collector.listen(0, '127.0.0.1');
+    await once(collector, 'listening');
+    otlpEndpoint = `http://127.0.0.1:${(collector.address() as AddressInfo).port}`;
   }, 120_000);
 
   afterAll(async () => {
@@ -74,10 +91,11 @@ describe('the compiled processes the image runs', () => {
         await once(child, 'exit');
       }),
     );
+    collector.close();
     await Promise.all([...databases.map((database) => database.drop()), nats?.stop()]);
   });
 
-  it('start from dist/main.js with node alone: every service SERVING, then the gateway ready, as their health checks say', async () => {
+  it('start from dist/main.js with node alone: every service SERVING, then the gateway ready, as their health checks say, with their spans exported', async () => {
     const ports = await Promise.all(services.map(freePort));
     const addresses = Object.fromEntries(
       services.map((service, i) => [service.addressVariable, `127.0.0.1:${ports[i]}`]),
@@ -91,6 +109,7 @@ describe('the compiled processes the image runs', () => {
           NATS_URL: nats.url,
           DATABASE_URL: database.url,
           GRPC_PORT: String(ports[i]),
+          OTEL_EXPORTER_OTLP_ENDPOINT: otlpEndpoint,
         });
         children.push(process.child);
         return process;
@@ -147,5 +166,13 @@ describe('the compiled processes the image runs', () => {
       }),
     ).toBe(false);
     expect(await Promise.all(running.map(({ child }) => stopped(child)))).toEqual(services.map(() => 0));
+
+    // The loader hook still instruments the bundled code: each service's gRPC spans reached the collector.
+    for (const service of services) {
+      expect(
+        exported.some((body) => body.includes(`huddle-${service.name}`)),
+        service.name,
+      ).toBe(true);
+    }
   }, 90_000);
 });
