@@ -7,6 +7,7 @@ import {
 } from '@grpc/grpc-js';
 import { HuddleError } from '@huddle/errors';
 import type { Logger } from '@huddle/logging';
+import { secondsHistogram } from '@huddle/telemetry';
 import { HealthImplementation } from 'grpc-health-check';
 import { toStatus } from './errors';
 
@@ -50,17 +51,38 @@ export async function startGrpcServer(options: {
   const server = new Server({ 'grpc.max_receive_message_length': 16 * 1024 * 1024 });
   const health = new HealthImplementation({ '': 'NOT_SERVING' });
   health.addToServer(server);
+  const duration = secondsHistogram(
+    'huddle_grpc_server_duration_seconds',
+    'Time to answer a gRPC call, by service, method and status code',
+  );
   for (const { definition, handlers } of options.services) {
     const implementation: Record<string, handleUnaryCall<unknown, unknown>> = {};
     for (const [name, method] of Object.entries(definition)) {
       const handler = handlers[name];
       if (!handler) throw new Error(`No handler for ${method.path}`);
+      // `/huddle.chat.v1.ChatService/PostMessage` → service and method labels.
+      const [, grpcService = '', grpcMethod = name] = method.path.split('/');
       implementation[name] = (call, callback) => {
+        const started = performance.now();
+        const answer = (code: status) =>
+          duration.record((performance.now() - started) / 1000, {
+            grpc_service: grpcService,
+            grpc_method: grpcMethod,
+            grpc_code: status[code],
+          });
         handler(call.request as never).then(
-          (response) => callback(null, response),
+          (response) => {
+            answer(status.OK);
+            callback(null, response);
+          },
           (error: unknown) => {
-            if (error instanceof HuddleError) return callback(toStatus(error));
+            if (error instanceof HuddleError) {
+              const mapped = toStatus(error);
+              answer(mapped.code ?? status.UNKNOWN);
+              return callback(mapped);
+            }
             options.logger.error({ err: error, rpc: method.path }, 'rpc failed');
+            answer(status.INTERNAL);
             callback({ code: status.INTERNAL, details: 'Internal error' });
           },
         );

@@ -9,13 +9,16 @@ import { BatchSpanProcessor, type SpanProcessor } from '@opentelemetry/sdk-trace
 import { observeEventLoop } from './metrics';
 import { RoutePathsOnly } from './redact';
 
+export { context, type ObservableResult, SpanKind, SpanStatusCode } from '@opentelemetry/api';
 export { huddleMeter, SECONDS_BUCKETS, secondsHistogram } from './metrics';
 export { type MetricsServer, PROMETHEUS_TEXT, serveMetrics } from './serve';
 export {
   activeTraceCarrier,
   contextFrom,
+  continueTrace,
   type HeaderSource,
   inSpan,
+  routeActiveSpan,
   type SpanOptions,
   type TraceCarrier,
 } from './trace';

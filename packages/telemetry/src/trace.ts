@@ -76,3 +76,19 @@ export async function inSpan<T>(
     span.end();
   }
 }
+
+/**
+ * Names the active HTTP server span by its route template (`POST
+ * /v1/chats/:chatId/messages`): the raw path, with its ids, is not kept (see RoutePathsOnly).
+ */
+export function routeActiveSpan(method: string, route: string): void {
+  const span = trace.getActiveSpan();
+  if (!span) return;
+  span.setAttribute('http.route', route);
+  span.updateName(`${method} ${route}`);
+}
+
+/** Runs `work` in the trace a message carried (e.g. NATS headers), or as it is when it carried none. */
+export function continueTrace<T>(source: HeaderSource | TraceCarrier | undefined, work: () => T): T {
+  return context.with(contextFrom(source), work);
+}
