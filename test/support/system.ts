@@ -16,6 +16,8 @@ export interface System {
   /** The gateway's base URL, e.g. http://127.0.0.1:41234 */
   url: string;
   natsUrl: string;
+  /** Each process's Prometheus endpoint, e.g. `http://127.0.0.1:41235/metrics`. */
+  metrics: Record<'gateway' | 'participant' | 'sharing-policy' | 'chat' | 'notification', string>;
   /** A person's token in a practice. */
   personToken(practiceId: string, personId: string): Promise<string>;
   /** A service token (`svc:<name>`) with scopes. */
@@ -42,7 +44,13 @@ export async function startSystem(
   const names = ['participant', 'sharing-policy', 'chat', 'notification'] as const;
   const databases = await Promise.all(names.map((name) => freshDatabase(`${label}_${name}`)));
   const [participantDb, policyDb, chatDb, notificationDb] = databases.map((database) => database.url);
-  const common = { NATS_URL: nats.url, GRPC_HOST: '127.0.0.1', GRPC_PORT: '0', SHUTDOWN_TIMEOUT_MS: '5000' };
+  const common = {
+    NATS_URL: nats.url,
+    GRPC_HOST: '127.0.0.1',
+    GRPC_PORT: '0',
+    METRICS_PORT: '0',
+    SHUTDOWN_TIMEOUT_MS: '5000',
+  };
   const running: Array<{ stop(): Promise<void> }> = [];
   try {
     const participant = await startParticipantService(
@@ -91,8 +99,16 @@ export async function startSystem(
       return gateway.url;
     };
     const url = await addGateway();
+    const metricsOf = (service: RunningService) => `http://127.0.0.1:${service.metricsPort}/metrics`;
     return {
       url,
+      metrics: {
+        gateway: `${url}/metrics`,
+        participant: metricsOf(participant),
+        'sharing-policy': metricsOf(sharingPolicy),
+        chat: metricsOf(chat),
+        notification: metricsOf(notification),
+      },
       addGateway,
       natsUrl: nats.url,
       personToken: (practice, sub) => mintToken({ secret: SECRET, sub, practice }),

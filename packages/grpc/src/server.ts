@@ -7,9 +7,10 @@ import {
 } from '@grpc/grpc-js';
 import { HuddleError } from '@huddle/errors';
 import type { Logger } from '@huddle/logging';
-import { secondsHistogram } from '@huddle/telemetry';
+import { inSpan, SpanStatusCode, secondsHistogram } from '@huddle/telemetry';
 import { HealthImplementation } from 'grpc-health-check';
 import { toStatus } from './errors';
+import { rpcSpan, SpanKind } from './trace';
 
 type RequestOf<M> = M extends { requestDeserialize: (bytes: Buffer) => infer Req } ? Req : never;
 type ResponseOf<M> = M extends { responseSerialize: (value: infer Res) => Buffer } ? Res : never;
@@ -60,32 +61,33 @@ export async function startGrpcServer(options: {
     for (const [name, method] of Object.entries(definition)) {
       const handler = handlers[name];
       if (!handler) throw new Error(`No handler for ${method.path}`);
-      // `/huddle.chat.v1.ChatService/PostMessage` → service and method labels.
-      const [, grpcService = '', grpcMethod = name] = method.path.split('/');
       implementation[name] = (call, callback) => {
         const started = performance.now();
-        const answer = (code: status) =>
+        // The caller's trace (from the metadata) goes on through the handler.
+        const rpc = rpcSpan(method.path, SpanKind.SERVER, call.metadata);
+        void inSpan(rpc.name, rpc.options, async (span) => {
+          const outcome = await handler(call.request as never).then(
+            (response) => ({ code: status.OK, response, failure: undefined }),
+            (error: unknown) => {
+              if (error instanceof HuddleError) {
+                const failure = toStatus(error);
+                return { code: failure.code ?? status.UNKNOWN, response: undefined, failure };
+              }
+              options.logger.error({ err: error, rpc: method.path }, 'rpc failed');
+              span.setStatus({ code: SpanStatusCode.ERROR, message: 'Internal error' });
+              const failure = { code: status.INTERNAL, details: 'Internal error' };
+              return { code: status.INTERNAL, response: undefined, failure };
+            },
+          );
+          span.setAttribute('rpc.grpc.status_code', outcome.code);
           duration.record((performance.now() - started) / 1000, {
-            grpc_service: grpcService,
-            grpc_method: grpcMethod,
-            grpc_code: status[code],
+            grpc_service: rpc.service,
+            grpc_method: rpc.method,
+            grpc_code: status[outcome.code],
           });
-        handler(call.request as never).then(
-          (response) => {
-            answer(status.OK);
-            callback(null, response);
-          },
-          (error: unknown) => {
-            if (error instanceof HuddleError) {
-              const mapped = toStatus(error);
-              answer(mapped.code ?? status.UNKNOWN);
-              return callback(mapped);
-            }
-            options.logger.error({ err: error, rpc: method.path }, 'rpc failed');
-            answer(status.INTERNAL);
-            callback({ code: status.INTERNAL, details: 'Internal error' });
-          },
-        );
+          if (outcome.failure) callback(outcome.failure);
+          else callback(null, outcome.response);
+        });
       };
     }
     server.addService(definition, implementation);

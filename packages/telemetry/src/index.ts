@@ -1,7 +1,6 @@
 import { register } from 'node:module';
 import { PrometheusExporter, PrometheusSerializer } from '@opentelemetry/exporter-prometheus';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
-import { GrpcInstrumentation } from '@opentelemetry/instrumentation-grpc';
 import { HttpInstrumentation } from '@opentelemetry/instrumentation-http';
 import { PgInstrumentation } from '@opentelemetry/instrumentation-pg';
 import { NodeSDK } from '@opentelemetry/sdk-node';
@@ -49,8 +48,11 @@ export interface Telemetry {
  */
 const redactedQueryParams = ['access_token', 'token', 'sig', 'signature', 'X-Amz-Signature'];
 
-/** What the instrumentations patch. */
-const instrumentedModules = ['http', 'https', '@grpc/grpc-js', 'pg', 'pg-pool'];
+/**
+ * What the instrumentations patch. gRPC is traced by @huddle/grpc itself: the
+ * SDK loads `@grpc/grpc-js` (for its OTLP/gRPC exporters) before any hook could patch it.
+ */
+const instrumentedModules = ['http', 'https', 'pg', 'pg-pool'];
 
 /** Probes and scrapes are not traced: they are frequent and say nothing about a request. */
 const untracedPaths = new Set(['/metrics', '/healthz', '/readyz']);
@@ -59,13 +61,14 @@ let prometheus: PrometheusExporter | undefined;
 const serializer = new PrometheusSerializer(undefined, false, undefined, false, true);
 
 /**
- * Starts OpenTelemetry for this process: HTTP, gRPC and PostgreSQL spans,
+ * Starts OpenTelemetry for this process: HTTP and PostgreSQL spans (gRPC and
+ * NATS spans come from @huddle/grpc and @huddle/bus),
  * exported over OTLP/HTTP only when an endpoint is given, and metrics kept in
  * memory for a Prometheus scrape (`metricsText`), with the event-loop gauges
  * every process reports.
  *
  * Instrumentation patches modules as they load, so call this before importing
- * the code that uses `node:http`, `@grpc/grpc-js` or `pg`: in an ES module that
+ * the code that uses `node:http` or `pg`: in an ES module that
  * means starting telemetry first and loading the rest with a dynamic `import()`.
  */
 export function startTelemetry({
@@ -98,8 +101,8 @@ export function startTelemetry({
   const sdk = new NodeSDK({
     serviceName,
     // Spans carry only what the instrumentations record by default (method, route,
-    // status, peer, parameterised SQL): never bodies, headers, gRPC metadata or SQL
-    // values, which hold PHI and tokens.
+    // status, peer, parameterised SQL): never bodies, headers or SQL values, which
+    // hold PHI and tokens.
     instrumentations: [
       new HttpInstrumentation({
         headersToSpanAttributes: {
@@ -109,14 +112,6 @@ export function startTelemetry({
         redactedQueryParams,
         redactedQueryParamsServer: redactedQueryParams,
         ignoreIncomingRequestHook: (request) => untracedPaths.has((request.url ?? '').split('?')[0] ?? ''),
-      }),
-      new GrpcInstrumentation({
-        metadataToSpanAttributes: {
-          client: { requestMetadata: [], responseMetadata: [] },
-          server: { requestMetadata: [], responseMetadata: [] },
-        },
-        // Health checks (readiness polling) are not traced.
-        ignoreGrpcMethods: ['Check', 'Watch'],
       }),
       // Statements are drizzle's parameterised SQL ($1, $2 …); values are never recorded.
       new PgInstrumentation({ enhancedDatabaseReporting: false, requireParentSpan: true }),
