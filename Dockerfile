@@ -18,7 +18,7 @@ ENV HUDDLE_COMPONENT=${COMPONENT} DATA_DIR=/tmp/huddle
 RUN chown -R node:node /app/gateway /app/services /app/packages \
  && mkdir -p /var/lib/huddle/attachments && chown node:node /var/lib/huddle/attachments
 USER node
-CMD ["sh", "-c", "if [ \"$HUDDLE_COMPONENT\" = gateway ]; then entry=gateway/src/server.ts; else entry=services/$HUDDLE_COMPONENT/src/main.ts; fi; exec node_modules/.bin/tsx watch --clear-screen=false \"$entry\""]
+CMD ["sh", "-c", "if [ \"$HUDDLE_COMPONENT\" = gateway ]; then entry=gateway/src/main.ts; else entry=services/$HUDDLE_COMPONENT/src/main.ts; fi; exec node_modules/.bin/tsx watch --clear-screen=false \"$entry\""]
 
 # Build: compiled JavaScript (npm run build -> <workspace>/dist), then only
 # production dependencies kept.

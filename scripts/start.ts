@@ -137,7 +137,7 @@ for (const service of services) {
   );
 }
 gateway = supervise(
-  spawnManaged('gateway', node, ['--import', 'tsx', 'gateway/src/server.ts'], { cwd: root, env }),
+  spawnManaged('gateway', node, ['--import', 'tsx', 'gateway/src/main.ts'], { cwd: root, env }),
 );
 
 await waitUntilReady(readinessUrl(env));

@@ -10,6 +10,7 @@ import Fastify, { type FastifyBaseLogger, type FastifyRequest } from 'fastify';
 import { createChatContextLoader } from './chat-context';
 import type { GatewayConfig } from './config';
 import { createAuthenticator, installAuth } from './plugins/auth';
+import { installRequestMetrics } from './plugins/metrics';
 import { clientErrorHandler, frameworkErrors, installProblemHandlers } from './plugins/problems';
 import { validatorCompiler } from './plugins/validation';
 import { StreamHub } from './realtime/hub';
@@ -85,6 +86,7 @@ export async function buildApp(config: Readonly<GatewayConfig>, deps: GatewayDep
   // The API speaks JSON only: any other body is 415, not a string that fails validation later.
   app.removeContentTypeParser('text/plain');
   installProblemHandlers(app);
+  installRequestMetrics(app);
 
   await app.register(underPressure, {
     // 0 turns a check off (under-pressure's own convention).

@@ -1,9 +1,9 @@
 import type { AddressInfo } from 'node:net';
-import { pathToFileURL } from 'node:url';
 import { ConfigError } from '@huddle/config';
 import { chatV1, notificationV1, participantV1, sharingPolicyV1 } from '@huddle/contracts';
 import { checkHealth, connect } from '@huddle/grpc';
 import { createLogger, type Logger } from '@huddle/logging';
+import { metricsText } from '@huddle/telemetry';
 import { connect as connectNats } from '@nats-io/transport-node';
 import { buildApp } from './app';
 import { type GatewayConfig, loadConfig } from './config';
@@ -12,7 +12,7 @@ import { natsRealtimeFeed, natsRealtimeLog } from './realtime/nats';
 export interface StartOptions {
   /** Where the gateway logs; a JSON logger at the configured level when absent. */
   logger?: Logger;
-  /** Prometheus text for /metrics, e.g. from the telemetry package's exporter. */
+  /** Prometheus text for /metrics; this process's metrics (the telemetry package's) when absent. */
   metricsText?: () => Promise<string>;
 }
 
@@ -74,7 +74,7 @@ export async function startGateway(
     realtime: natsRealtimeFeed(nats, logger),
     realtimeLog: natsRealtimeLog(nats, logger),
     readiness,
-    metricsText: options.metricsText,
+    metricsText: options.metricsText ?? metricsText,
     logger,
   }).catch(async (error: unknown) => {
     await nats.close();
@@ -124,7 +124,11 @@ export async function startGateway(
   };
 }
 
-async function main() {
+/**
+ * The gateway as a process (started by main.ts once telemetry runs): config
+ * from the environment, stopped on SIGINT/SIGTERM, telemetry flushed last.
+ */
+export async function runGatewayProcess(telemetry: { shutdown(): Promise<void> }) {
   let config: Readonly<GatewayConfig>;
   try {
     config = loadConfig();
@@ -137,24 +141,17 @@ async function main() {
   const gateway = await startGateway(config, { logger });
   const shutdown = (signal: NodeJS.Signals) => {
     logger.info({ signal }, 'stopping');
-    gateway.stop().then(
-      () => process.exit(0),
-      (error: unknown) => {
-        logger.error({ err: error }, 'shutdown failed');
-        process.exit(1);
-      },
-    );
+    gateway
+      .stop()
+      .then(() => telemetry.shutdown())
+      .then(
+        () => process.exit(0),
+        (error: unknown) => {
+          logger.error({ err: error }, 'shutdown failed');
+          process.exit(1);
+        },
+      );
   };
   process.once('SIGINT', shutdown);
   process.once('SIGTERM', shutdown);
-}
-
-const isEntryPoint = process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href;
-if (isEntryPoint) {
-  main().catch((error: unknown) => {
-    process.stderr.write(
-      `gateway failed to start: ${error instanceof Error ? error.stack : String(error)}\n`,
-    );
-    process.exit(1);
-  });
 }

@@ -19,7 +19,7 @@ export interface BuildTarget {
 }
 
 export const buildTargets: BuildTarget[] = [
-  { name: 'gateway', workspace: 'gateway', entry: 'src/server.ts' },
+  { name: 'gateway', workspace: 'gateway', entry: 'src/main.ts' },
   ...services.map((service) => ({
     name: service.name,
     workspace: `services/${service.name}`,
@@ -32,11 +32,12 @@ type Env = Record<string, string | undefined>;
 /**
  * The environment of one service under `npm start`: everything the launcher
  * was given, with the service listening where the others will call it (its
- * `*_ADDR`). A shared GRPC_PORT or DATABASE_URL would put all four services on
- * one port or one database, so each gets its own port and its embedded database.
+ * `*_ADDR`). A shared GRPC_PORT, METRICS_PORT or DATABASE_URL would put all
+ * four services on one port or one database, so each gets its own port, its
+ * own default metrics port and its embedded database.
  */
 export function serviceEnv(service: Service, env: Env): Env {
-  const { GRPC_PORT: _port, DATABASE_URL: _database, ...shared } = env;
+  const { GRPC_PORT: _port, METRICS_PORT: _metricsPort, DATABASE_URL: _database, ...shared } = env;
   const address = env[service.addressVariable];
   const port = address ? new URL(`tcp://${address}`).port : '';
   return { ...shared, GRPC_PORT: port || String(service.defaultPort) };

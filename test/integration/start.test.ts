@@ -96,10 +96,30 @@ describe('npm start', () => {
     // Authenticated: the person is simply not in the directory yet.
     expect(me.status).not.toBe(401);
 
+    // Issue 9: every process serves its own Prometheus metrics, the services each on their default METRICS_PORT.
+    const scrape = async (url: string) => (await fetch(url)).text();
+    const gatewayMetrics = await scrape(`http://127.0.0.1:${gatewayPort}/metrics`);
+    expect(gatewayMetrics).toContain('service_name="huddle-gateway"');
+    expect(gatewayMetrics).toMatch(
+      /^huddle_http_request_duration_seconds_count\{method="GET",route="\/v1\/me",/m,
+    );
+    for (const [service, metricsPort] of [
+      ['chat', 9461],
+      ['participant', 9462],
+      ['sharing-policy', 9463],
+      ['notification', 9464],
+    ] as const) {
+      const text = await scrape(`http://127.0.0.1:${metricsPort}/metrics`);
+      expect(text, service).toContain(`service_name="huddle-${service}"`);
+      expect(text, service).toMatch(/^huddle_event_loop_utilization /m);
+      expect(text, service).toMatch(/^huddle_outbox_backlog \d/m);
+    }
+
     launcher.kill('SIGTERM');
     const [code] = await once(launcher, 'exit');
     expect(code).toBe(0);
     expect(await answers(gatewayPort)).toBe(false);
     expect(await answers(natsPort)).toBe(false);
+    for (const metricsPort of [9461, 9462, 9463, 9464]) expect(await answers(metricsPort)).toBe(false);
   }, 120_000);
 });

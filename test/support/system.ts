@@ -16,6 +16,8 @@ export interface System {
   /** The gateway's base URL, e.g. http://127.0.0.1:41234 */
   url: string;
   natsUrl: string;
+  /** Each process's Prometheus endpoint, e.g. `http://127.0.0.1:41235/metrics`. */
+  metrics: Record<'gateway' | 'participant' | 'sharing-policy' | 'chat' | 'notification', string>;
   /** A person's token in a practice. */
   personToken(practiceId: string, personId: string): Promise<string>;
   /** A service token (`svc:<name>`) with scopes. */
@@ -52,7 +54,13 @@ export async function startSystem(
   const nats = await startNatsServer();
   const databases = await Promise.all(names.map((name) => freshDatabase(`${label}_${name}`)));
   const [participantDb, policyDb, chatDb, notificationDb] = databases.map((database) => database.url);
-  const common = { NATS_URL: nats.url, GRPC_HOST: '127.0.0.1', GRPC_PORT: '0', SHUTDOWN_TIMEOUT_MS: '5000' };
+  const common = {
+    NATS_URL: nats.url,
+    GRPC_HOST: '127.0.0.1',
+    GRPC_PORT: '0',
+    METRICS_PORT: '0',
+    SHUTDOWN_TIMEOUT_MS: '5000',
+  };
   const running: Array<{ stop(): Promise<void> }> = [];
   try {
     const participant = await startParticipantService(
@@ -102,8 +110,16 @@ export async function startSystem(
     };
     const addGateway = async () => (await startAnotherGateway()).url;
     const url = await addGateway();
+    const metricsOf = (service: RunningService) => `http://127.0.0.1:${service.metricsPort}/metrics`;
     return {
       url,
+      metrics: {
+        gateway: `${url}/metrics`,
+        participant: metricsOf(participant),
+        'sharing-policy': metricsOf(sharingPolicy),
+        chat: metricsOf(chat),
+        notification: metricsOf(notification),
+      },
       addGateway,
       startGateway: startAnotherGateway,
       databaseUrls: Object.fromEntries(

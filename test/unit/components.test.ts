@@ -4,10 +4,11 @@ import { readinessUrl, serviceEnv, services } from '../../scripts/lib/components
 const chat = services.find((service) => service.name === 'chat')!;
 
 describe('serviceEnv', () => {
-  it('gives each service its default port and its own embedded database', () => {
+  it('gives each service its default ports and its own embedded database', () => {
     const env = serviceEnv(chat, {
       NATS_URL: 'nats://127.0.0.1:4222',
       GRPC_PORT: '9999',
+      METRICS_PORT: '9999',
       DATABASE_URL: 'postgres://shared',
     });
     expect(env).toEqual({ NATS_URL: 'nats://127.0.0.1:4222', GRPC_PORT: '50051' });

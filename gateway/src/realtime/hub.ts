@@ -1,5 +1,7 @@
 import type { RealtimeEvent } from '@huddle/contracts';
 import type { Logger } from '@huddle/logging';
+import { context, inSpan, SpanKind } from '@huddle/telemetry';
+import { type RealtimeMetrics, realtimeMetrics } from './metrics';
 import type { CatchUp, RealtimeFeed, RealtimeLog } from './port';
 import { ephemeralId } from './typing';
 
@@ -55,7 +57,7 @@ const OPEN = 1;
 
 /** Live events for a socket still catching up, held (bounded) until the missed ones are sent. */
 interface Held {
-  events: Array<{ id: string; payload: string }>;
+  events: Array<{ id: string; type: string; payload: string }>;
   bytes: number;
   /** Past the bounds: the held events were dropped and the socket will be told to refetch. */
   overflowed: boolean;
@@ -77,6 +79,7 @@ interface Listener {
  */
 export class StreamHub {
   private readonly listeners = new Map<string, Listener>();
+  private readonly metrics: RealtimeMetrics = realtimeMetrics();
 
   constructor(
     private readonly feed: RealtimeFeed,
@@ -101,6 +104,7 @@ export class StreamHub {
    */
   async attach(person: StreamPerson, socket: StreamSocket, lastEventId?: string): Promise<StreamStart> {
     const listener = this.listenerFor(person);
+    if (!listener.sockets.has(socket)) this.metrics.socketOpened();
     if (lastEventId === undefined) {
       listener.sockets.add(socket);
       await this.feed.flush();
@@ -120,7 +124,9 @@ export class StreamHub {
         );
         return 'reset';
       }
-      for (const event of held.events) if (!replayed.has(event.id)) this.send(socket, event.payload);
+      for (const event of held.events) {
+        if (!replayed.has(event.id)) this.send(socket, event.payload, event.type);
+      }
       return 'caught-up';
     } finally {
       listener.catchingUp.delete(socket);
@@ -162,7 +168,7 @@ export class StreamHub {
         return null;
       }
       replayed.add(event.id);
-      if (presented) this.send(socket, JSON.stringify(presented));
+      if (presented) this.send(socket, JSON.stringify(presented), presented.type);
     }
     return replayed;
   }
@@ -188,7 +194,9 @@ export class StreamHub {
   detach(person: StreamPerson, socket: StreamSocket): void {
     const key = keyOf(person);
     const listener = this.listeners.get(key);
-    if (!listener?.sockets.delete(socket) || listener.sockets.size > 0) return;
+    if (!listener?.sockets.delete(socket)) return;
+    this.metrics.socketClosed();
+    if (listener.sockets.size > 0) return;
     this.listeners.delete(key);
     listener.unsubscribe();
   }
@@ -199,38 +207,44 @@ export class StreamHub {
       return;
     }
     listener.pending += 1;
+    // The trace the event came with (see the feed) goes on to the socket writes.
+    const trace = context.active();
     listener.queue = listener.queue
-      .then(() => this.present(person, event))
-      .then(
-        (presented) => {
-          if (presented) this.broadcast(listener, presented.id, JSON.stringify(presented));
-        },
-        (error: unknown) => {
-          // Losing an event silently would leave a gap; closing makes the client reconnect and catch up.
-          this.logger.warn(
-            { err: error, eventId: event.id, eventType: event.type },
-            'realtime event not presented',
-          );
-          this.closeAll(listener, 'Events cannot be delivered now; reconnect shortly');
-        },
+      .then(() =>
+        inSpan(
+          'realtime deliver',
+          { kind: SpanKind.CONSUMER, parent: trace, attributes: { 'huddle.realtime.type': event.type } },
+          async () => {
+            const presented = await this.present(person, event);
+            if (presented) this.broadcast(listener, presented, JSON.stringify(presented));
+          },
+        ),
       )
+      .catch((error: unknown) => {
+        // Losing an event silently would leave a gap; closing makes the client reconnect and catch up.
+        this.logger.warn(
+          { err: error, eventId: event.id, eventType: event.type },
+          'realtime event not presented',
+        );
+        this.closeAll(listener, 'Events cannot be delivered now; reconnect shortly');
+      })
       .finally(() => {
         listener.pending -= 1;
       });
   }
 
-  private broadcast(listener: Listener, id: string, payload: string): void {
+  private broadcast(listener: Listener, event: SocketEvent, payload: string): void {
     for (const socket of listener.sockets) {
       const held = listener.catchingUp.get(socket);
-      if (held) this.hold(held, id, payload);
-      else this.send(socket, payload);
+      if (held) this.hold(held, event, payload);
+      else this.send(socket, payload, event.type);
     }
   }
 
-  private hold(held: Held, id: string, payload: string): void {
+  private hold(held: Held, { id, type }: SocketEvent, payload: string): void {
     if (held.overflowed) return;
     held.bytes += Buffer.byteLength(payload);
-    held.events.push({ id, payload });
+    held.events.push({ id, type, payload });
     if (held.events.length > this.limits.maxPendingEvents || held.bytes > this.limits.maxBufferedBytes) {
       held.overflowed = true;
       held.events = [];
@@ -238,13 +252,15 @@ export class StreamHub {
     }
   }
 
-  private send(socket: StreamSocket, payload: string): void {
+  /** Writes a frame to the socket; an event's frame (with its type) is counted as a delivery. */
+  private send(socket: StreamSocket, payload: string, eventType?: string): void {
     if (socket.readyState !== OPEN) return;
     if (socket.bufferedAmount + Buffer.byteLength(payload) > this.limits.maxBufferedBytes) {
       socket.close(socketClose.tryAgainLater, 'Too slow to receive events');
       return;
     }
     socket.send(payload);
+    if (eventType) this.metrics.delivered(eventType);
   }
 
   private closeAll(listener: Listener, reason: string): void {

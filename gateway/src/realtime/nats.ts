@@ -5,6 +5,7 @@ import {
   realtimeSubject,
 } from '@huddle/contracts';
 import type { Logger } from '@huddle/logging';
+import { continueTrace } from '@huddle/telemetry';
 import {
   JetStreamApiCodes,
   JetStreamApiError,
@@ -49,7 +50,8 @@ export function natsRealtimeFeed(connection: NatsConnection, logger: Logger): Re
             logger.warn({ subject: message.subject }, 'ignored a malformed realtime event');
             return;
           }
-          handler(event);
+          // The event's trace (from the notification service's headers) goes on to the socket write.
+          continueTrace(message.headers, () => handler(event));
         },
       });
       return () => subscription.unsubscribe();

@@ -1,7 +1,15 @@
 import type { EventEnvelope, EventType } from '@huddle/contracts';
 import type { Database, Transaction } from '@huddle/db';
 import type { Logger } from '@huddle/logging';
-import { AckPolicy, DeliverPolicy, type JsMsg } from '@nats-io/jetstream';
+import {
+  contextFrom,
+  huddleMeter,
+  inSpan,
+  type ObservableResult,
+  SpanKind,
+  SpanStatusCode,
+} from '@huddle/telemetry';
+import { AckPolicy, type Consumer, DeliverPolicy, type JsMsg } from '@nats-io/jetstream';
 import { nanos } from '@nats-io/transport-node';
 import { lt } from 'drizzle-orm';
 import type { Bus } from './connection';
@@ -60,6 +68,7 @@ export async function startConsumer<T extends EventType>(
   const consumer = await bus.js.consumers.get(stream, spec.name);
   const messages = await consumer.consume({ max_messages: 100 });
   const log = logger.child({ consumer: spec.name });
+  const metrics = consumerMetrics(spec.name, consumer);
 
   void (async () => {
     for await (const status of messages.status()) {
@@ -75,6 +84,7 @@ export async function startConsumer<T extends EventType>(
   })();
 
   async function applyOnce(message: JsMsg): Promise<void> {
+    if (message.redelivered) metrics.redelivered();
     let event: EventEnvelope<T>;
     try {
       event = message.json<EventEnvelope<T>>();
@@ -87,20 +97,41 @@ export async function startConsumer<T extends EventType>(
       message.ack();
       return;
     }
-    try {
-      await outbox.transaction(async (tx, emit) => {
-        const recorded = await tx
-          .insert(inbox)
-          .values({ consumer: spec.name, eventId: event.id })
-          .onConflictDoNothing()
-          .returning({ eventId: inbox.eventId });
-        if (recorded.length > 0) await spec.apply(tx, event, emit);
-      });
-      message.ack();
-    } catch (error) {
-      log.error({ err: error, type: event.type, eventId: event.id }, 'event not applied; will retry');
-      message.nak(REDELIVERY_DELAY_MS);
-    }
+    // The event's trace (from the publisher's headers) goes on through what applying it does.
+    await inSpan(
+      `${event.type} process`,
+      {
+        kind: SpanKind.CONSUMER,
+        parent: contextFrom(message.headers),
+        attributes: {
+          'messaging.system': 'nats',
+          'messaging.operation.type': 'process',
+          'messaging.destination.name': message.subject,
+          'messaging.consumer.group.name': spec.name,
+          'messaging.message.id': event.id,
+        },
+      },
+      async (span) => {
+        try {
+          await outbox.transaction(async (tx, emit) => {
+            const recorded = await tx
+              .insert(inbox)
+              .values({ consumer: spec.name, eventId: event.id })
+              .onConflictDoNothing()
+              .returning({ eventId: inbox.eventId });
+            if (recorded.length > 0) await spec.apply(tx, event, emit);
+          });
+          message.ack();
+        } catch (error) {
+          log.error({ err: error, type: event.type, eventId: event.id }, 'event not applied; will retry');
+          span.setStatus({
+            code: SpanStatusCode.ERROR,
+            message: error instanceof Error ? error.name : 'error',
+          });
+          message.nak(REDELIVERY_DELAY_MS);
+        }
+      },
+    );
   }
 
   return {
@@ -108,7 +139,37 @@ export async function startConsumer<T extends EventType>(
       // Stops pulling; the message being applied finishes first.
       await messages.close();
       await done;
+      metrics.stop();
     },
+  };
+}
+
+/**
+ * `huddle_consumer_pending` (events not yet applied: waiting in the stream or
+ * delivered and not yet acked) and `huddle_consumer_redeliveries_total`, both
+ * labelled with the durable consumer's name.
+ */
+function consumerMetrics(name: string, consumer: Consumer) {
+  const meter = huddleMeter();
+  const labels = { consumer: name };
+  const redeliveries = meter.createCounter('huddle_consumer_redeliveries_total', {
+    description: 'Events delivered again to a durable consumer (after a nak, a crash or a lost ack)',
+  });
+  // Shown from the start, so a rate over it works before the first redelivery.
+  redeliveries.add(0, labels);
+  const pending = meter.createObservableGauge('huddle_consumer_pending', {
+    description:
+      'Events a durable consumer has not applied yet: waiting in the stream or delivered and unacked',
+  });
+  const observe = async (result: ObservableResult) => {
+    // A scrape while NATS is away leaves this gauge out rather than failing the whole scrape.
+    const info = await consumer.info().catch(() => undefined);
+    if (info) result.observe(info.num_pending + info.num_ack_pending, labels);
+  };
+  pending.addCallback(observe);
+  return {
+    redelivered: () => redeliveries.add(1, labels),
+    stop: () => pending.removeCallback(observe),
   };
 }
 

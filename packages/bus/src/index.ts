@@ -15,3 +15,4 @@ export {
 } from './consumer';
 export { type Emit, Outbox } from './outbox';
 export { inbox, outbox } from './tables';
+export { traceHeaders } from './trace';

@@ -2,9 +2,14 @@ import { randomUUID } from 'node:crypto';
 import type { DomainEvents, EventEnvelope, EventType } from '@huddle/contracts';
 import type { Database, Transaction } from '@huddle/db';
 import type { Logger } from '@huddle/logging';
+import { activeTraceCarrier, contextFrom, inSpan, SpanKind, type TraceCarrier } from '@huddle/telemetry';
 import type { JetStreamClient } from '@nats-io/jetstream';
-import { asc, inArray } from 'drizzle-orm';
+import { asc, inArray, sql } from 'drizzle-orm';
 import { outbox } from './tables';
+import { traceHeaders } from './trace';
+
+/** An event as the outbox table keeps it: the envelope, and the trace context of the change when there was one. */
+type StoredEnvelope = EventEnvelope<EventType> & { trace?: TraceCarrier };
 
 export type Emit = <T extends EventType>(type: T, data: DomainEvents[T]) => Promise<EventEnvelope<T>>;
 
@@ -36,7 +41,11 @@ export class Outbox {
     const result = await this.db.transaction(async (tx) => {
       const emit: Emit = async (type, data) => {
         const envelope = { id: randomUUID(), type, occurredAt: new Date().toISOString(), data };
-        await tx.insert(outbox).values({ id: envelope.id, type, envelope });
+        // The trace this change belongs to travels with its event, so the relay's
+        // publish (moments or a restart later) and every consumer continue it.
+        const trace = activeTraceCarrier();
+        const stored: StoredEnvelope = trace.traceparent ? { ...envelope, trace } : envelope;
+        await tx.insert(outbox).values({ id: envelope.id, type, envelope: stored });
         emitted = true;
         return envelope;
       };
@@ -97,6 +106,39 @@ export class Outbox {
     });
   }
 
+  /**
+   * Publishes one event as its consumers read it: the envelope without its
+   * trace, which goes in the message's `traceparent`/`tracestate` headers,
+   * from a producer span in the trace of the change that emitted it.
+   */
+  private publish(id: string, type: string, { trace, ...envelope }: StoredEnvelope) {
+    return inSpan(
+      `${type} publish`,
+      {
+        kind: SpanKind.PRODUCER,
+        parent: contextFrom(trace ?? {}),
+        attributes: {
+          'messaging.system': 'nats',
+          'messaging.operation.type': 'send',
+          'messaging.destination.name': type,
+          'messaging.message.id': id,
+        },
+      },
+      async () => this.js.publish(type, JSON.stringify(envelope), { msgID: id, headers: traceHeaders() }),
+    );
+  }
+
+  /** Events not yet published, and how long the oldest has waited (0 when none). */
+  async backlog(): Promise<{ events: number; oldestAgeSeconds: number }> {
+    const [row] = await this.db
+      .select({
+        events: sql<number>`count(*)::int`,
+        oldestAgeSeconds: sql<number>`coalesce(extract(epoch from now() - min(${outbox.createdAt})), 0)::float8`,
+      })
+      .from(outbox);
+    return { events: Number(row?.events ?? 0), oldestAgeSeconds: Number(row?.oldestAgeSeconds ?? 0) };
+  }
+
   /** Publishes the oldest pending events in order; returns how many. */
   private async publishBatch(): Promise<number> {
     const rows = await this.db
@@ -106,9 +148,7 @@ export class Outbox {
       .limit(BATCH);
     if (rows.length === 0) return 0;
     // Sent in order on one connection, so JetStream stores them in order; acks awaited together.
-    await Promise.all(
-      rows.map((row) => this.js.publish(row.type, JSON.stringify(row.envelope), { msgID: row.id })),
-    );
+    await Promise.all(rows.map((row) => this.publish(row.id, row.type, row.envelope as StoredEnvelope)));
     await this.db.delete(outbox).where(
       inArray(
         outbox.position,

@@ -4,6 +4,8 @@ import { bigserial, jsonb, pgTable, primaryKey, text, timestamp } from 'drizzle-
  * Transactional outbox: events written in the same transaction as the change
  * they describe, published to JetStream afterwards and then deleted. Every
  * service's schema re-exports this table so its migrations create it.
+ * `envelope` also keeps the change's trace context (`trace: { traceparent,
+ * tracestate }`), which the relay sends as message headers, not in the body.
  */
 export const outbox = pgTable('outbox', {
   position: bigserial('position', { mode: 'number' }).primaryKey(),

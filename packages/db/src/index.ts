@@ -21,6 +21,8 @@ export interface DatabaseHandle {
   readonly driver: 'postgres' | 'pglite';
   /** Throws unless the database answers a trivial query. */
   ping(): Promise<void>;
+  /** The connection pool now: connections open, idle ones, and queries waiting for one. */
+  connections(): { total: number; idle: number; waiting: number };
   close(): Promise<void>;
 }
 
@@ -48,6 +50,7 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<Databa
       db,
       driver: 'postgres',
       ping: async () => void (await db.execute(sql`select 1`)),
+      connections: () => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount }),
       close: () => pool.end(),
     };
   }
@@ -59,6 +62,8 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<Databa
     db,
     driver: 'pglite',
     ping: async () => void (await db.execute(sql`select 1`)),
+    // The embedded database is one connection in this process; it queues internally.
+    connections: () => ({ total: 1, idle: 0, waiting: 0 }),
     close: () => client.close(),
   };
 }

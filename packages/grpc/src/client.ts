@@ -6,8 +6,10 @@ import {
   type ServiceDefinition,
   type ServiceError,
 } from '@grpc/grpc-js';
+import { inSpan } from '@huddle/telemetry';
 import { service as healthService } from 'grpc-health-check';
 import { fromServiceError } from './errors';
+import { carryTrace, rpcSpan, SpanKind } from './trace';
 
 type RequestOf<M> = M extends { requestSerialize: (value: infer Req) => Buffer } ? Req : never;
 type ResponseOf<M> = M extends { responseDeserialize: (bytes: Buffer) => infer Res } ? Res : never;
@@ -36,21 +38,31 @@ export function connect<D extends ServiceDefinition>(
   const client = new Client(address, credentials.createInsecure(), channelOptions);
   const remote: Record<string, unknown> = { close: () => client.close() };
   for (const [name, method] of Object.entries(definition)) {
-    remote[name] = (request: unknown) =>
-      new Promise((resolve, reject) => {
-        client.makeUnaryRequest(
-          method.path,
-          method.requestSerialize,
-          method.responseDeserialize,
-          request,
-          // Wait (within the deadline) for a channel that is still connecting or reconnecting,
-          // rather than failing at once while a peer restarts.
-          new Metadata({ waitForReady: true }),
-          { deadline: Date.now() + timeoutMs },
-          (error: ServiceError | null, response?: unknown) =>
-            error ? reject(fromServiceError(error)) : resolve(response),
-        );
-      });
+    remote[name] = (request: unknown) => {
+      const rpc = rpcSpan(method.path, SpanKind.CLIENT);
+      return inSpan(
+        rpc.name,
+        rpc.options,
+        (span) =>
+          new Promise((resolve, reject) => {
+            client.makeUnaryRequest(
+              method.path,
+              method.requestSerialize,
+              method.responseDeserialize,
+              request,
+              // Wait (within the deadline) for a channel that is still connecting or reconnecting,
+              // rather than failing at once while a peer restarts. The metadata carries the trace.
+              carryTrace(new Metadata({ waitForReady: true })),
+              { deadline: Date.now() + timeoutMs },
+              (error: ServiceError | null, response?: unknown) => {
+                span.setAttribute('rpc.grpc.status_code', error ? error.code : 0);
+                if (error) reject(fromServiceError(error));
+                else resolve(response);
+              },
+            );
+          }),
+      );
+    };
   }
   return remote as Remote<D>;
 }

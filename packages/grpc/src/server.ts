@@ -7,8 +7,10 @@ import {
 } from '@grpc/grpc-js';
 import { HuddleError } from '@huddle/errors';
 import type { Logger } from '@huddle/logging';
+import { inSpan, SpanStatusCode, secondsHistogram } from '@huddle/telemetry';
 import { HealthImplementation } from 'grpc-health-check';
 import { toStatus } from './errors';
+import { rpcSpan, SpanKind } from './trace';
 
 type RequestOf<M> = M extends { requestDeserialize: (bytes: Buffer) => infer Req } ? Req : never;
 type ResponseOf<M> = M extends { responseSerialize: (value: infer Res) => Buffer } ? Res : never;
@@ -53,28 +55,50 @@ export async function startGrpcServer(options: {
   const server = new Server({ 'grpc.max_receive_message_length': 16 * 1024 * 1024 });
   const health = new HealthImplementation({ '': 'NOT_SERVING' });
   health.addToServer(server);
+  const duration = secondsHistogram(
+    'huddle_grpc_server_duration_seconds',
+    'Time to answer a gRPC call, by service, method and status code',
+  );
   for (const { definition, handlers } of options.services) {
     const implementation: Record<string, handleUnaryCall<unknown, unknown>> = {};
     for (const [name, method] of Object.entries(definition)) {
       const handler = handlers[name];
       if (!handler) throw new Error(`No handler for ${method.path}`);
       implementation[name] = (call, callback) => {
-        handler(call.request as never).then(
-          (response) => callback(null, response),
-          (error: unknown) => {
-            if (error instanceof HuddleError) return callback(toStatus(error));
-            const mapped = options.mapError?.(error);
-            if (mapped) {
-              options.logger.warn(
-                { err: error, rpc: method.path, code: mapped.code },
-                'rpc refused by a library',
-              );
-              return callback(toStatus(mapped));
-            }
-            options.logger.error({ err: error, rpc: method.path }, 'rpc failed');
-            callback({ code: status.INTERNAL, details: 'Internal error' });
-          },
-        );
+        const started = performance.now();
+        // The caller's trace (from the metadata) goes on through the handler.
+        const rpc = rpcSpan(method.path, SpanKind.SERVER, call.metadata);
+        void inSpan(rpc.name, rpc.options, async (span) => {
+          const outcome = await handler(call.request as never).then(
+            (response) => ({ code: status.OK, response, failure: undefined }),
+            (error: unknown) => {
+              // A refusal: ours, or a library's error the service maps (e.g. a database constraint).
+              const refusal = error instanceof HuddleError ? error : options.mapError?.(error);
+              if (refusal) {
+                if (refusal !== error) {
+                  options.logger.warn(
+                    { err: error, rpc: method.path, code: refusal.code },
+                    'rpc refused by a library',
+                  );
+                }
+                const failure = toStatus(refusal);
+                return { code: failure.code ?? status.UNKNOWN, response: undefined, failure };
+              }
+              options.logger.error({ err: error, rpc: method.path }, 'rpc failed');
+              span.setStatus({ code: SpanStatusCode.ERROR, message: 'Internal error' });
+              const failure = { code: status.INTERNAL, details: 'Internal error' };
+              return { code: status.INTERNAL, response: undefined, failure };
+            },
+          );
+          span.setAttribute('rpc.grpc.status_code', outcome.code);
+          duration.record((performance.now() - started) / 1000, {
+            grpc_service: rpc.service,
+            grpc_method: rpc.method,
+            grpc_code: status[outcome.code],
+          });
+          if (outcome.failure) callback(outcome.failure);
+          else callback(null, outcome.response);
+        });
       };
     }
     server.addService(definition, implementation);

@@ -12,12 +12,19 @@ import { commonEnv, Type } from '@huddle/config';
 import { type DatabaseHandle, fromDatabaseError, openDatabase } from '@huddle/db';
 import { type GrpcServer, type Hosted, startGrpcServer } from '@huddle/grpc';
 import { createLogger, type Logger } from '@huddle/logging';
+import { metricsText, serveMetrics } from '@huddle/telemetry';
+import { observeService } from './metrics';
 
-/** Environment keys of every service process (DESIGN.md section 3). */
-export const serviceEnv = (defaultGrpcPort: number) => ({
+/**
+ * Environment keys of every service process (DESIGN.md section 3). Each
+ * service has its own default ports, so all four run side by side on one host.
+ */
+export const serviceEnv = (defaultGrpcPort: number, defaultMetricsPort: number) => ({
   ...commonEnv,
   GRPC_HOST: Type.String({ default: '0.0.0.0' }),
   GRPC_PORT: Type.Integer({ minimum: 0, maximum: 65535, default: defaultGrpcPort }),
+  /** Prometheus `/metrics` over HTTP, on GRPC_HOST; 0 picks a free port. */
+  METRICS_PORT: Type.Integer({ minimum: 0, maximum: 65535, default: defaultMetricsPort }),
   DATABASE_URL: Type.Optional(Type.String({ pattern: '^postgres(ql)?://' })),
   DATABASE_POOL_SIZE: Type.Integer({ minimum: 1, maximum: 100, default: 10 }),
   DATA_DIR: Type.String({ default: '.data' }),
@@ -34,6 +41,8 @@ export const addressEnv = {
 export interface RuntimeConfig {
   log: { level: string };
   grpc: { host: string; port: number };
+  /** Where Prometheus scrapes `/metrics`: the gRPC host, a port of its own. */
+  metrics: { host: string; port: number };
   database: { url?: string | undefined; dataDir: string; poolSize: number };
   nats: { url: string };
   shutdownTimeoutMs: number;
@@ -46,6 +55,7 @@ export function runtimeConfig(
     LOG_LEVEL: string;
     GRPC_HOST: string;
     GRPC_PORT: number;
+    METRICS_PORT: number;
     DATABASE_URL?: string | undefined;
     DATABASE_POOL_SIZE: number;
     DATA_DIR: string;
@@ -57,6 +67,7 @@ export function runtimeConfig(
   return {
     log: { level: env.LOG_LEVEL },
     grpc: { host: env.GRPC_HOST, port: env.GRPC_PORT },
+    metrics: { host: env.GRPC_HOST, port: env.METRICS_PORT },
     database: {
       url: env.DATABASE_URL,
       dataDir: join(env.DATA_DIR, service),
@@ -85,6 +96,8 @@ export interface ServiceParts {
 
 export interface RunningService {
   readonly grpcPort: number;
+  /** Where `/metrics` is served (the configured METRICS_PORT, or the one picked for 0). */
+  readonly metricsPort: number;
   readonly logger: Logger;
   stop(): Promise<void>;
 }
@@ -93,7 +106,7 @@ const HEALTH_INTERVAL_MS = 5_000;
 const INBOX_PRUNE_INTERVAL_MS = 60 * 60 * 1000;
 
 /**
- * Starts a service: logger → database (migrated) → NATS (own
+ * Starts a service: logger → metrics server → database (migrated) → NATS (own
  * stream) → outbox relay → the service's parts → consumers → gRPC server; and
  * stops them in reverse order within the shutdown deadline. Health reports
  * SERVING only while the database and NATS answer.
@@ -111,7 +124,12 @@ export async function runService(options: {
   const onStop = (what: string, stop: () => Promise<void>) => stack.push({ what, stop });
 
   let grpc: GrpcServer | undefined;
+  let metricsPort = 0;
   try {
+    // First up and last down: a scrape still answers while the rest drains.
+    const metricsServer = await serveMetrics({ ...config.metrics, metricsText });
+    metricsPort = metricsServer.port;
+    onStop('metrics server', () => metricsServer.close());
     const db = await openDatabase({
       url: config.database.url,
       dataDir: config.database.dataDir,
@@ -125,6 +143,8 @@ export async function runService(options: {
     const outbox = new Outbox(db.db, bus.js, logger);
     outbox.start();
     onStop('outbox', () => outbox.stop());
+    const unobserve = observeService(db, outbox);
+    onStop('service metrics', async () => unobserve());
 
     const parts = await options.build({ logger, db, bus, outbox });
     if (parts.stop) onStop('service', parts.stop);
@@ -169,6 +189,7 @@ export async function runService(options: {
 
   return {
     grpcPort: grpc.port,
+    metricsPort,
     logger,
     stop: () => unwind(stack, logger),
   };
@@ -199,7 +220,7 @@ export async function runProcess(
     console.error(`${name} could not start:`, error instanceof Error ? error.message : error);
     process.exit(1);
   }
-  running.logger.info({ grpcPort: running.grpcPort }, `${name} ready`);
+  running.logger.info({ grpcPort: running.grpcPort, metricsPort: running.metricsPort }, `${name} ready`);
   let stopping = false;
   const shutdown = (signal: string) => {
     if (stopping) return;

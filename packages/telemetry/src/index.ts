@@ -1,9 +1,26 @@
 import { register } from 'node:module';
 import { PrometheusExporter, PrometheusSerializer } from '@opentelemetry/exporter-prometheus';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
-import { GrpcInstrumentation } from '@opentelemetry/instrumentation-grpc';
 import { HttpInstrumentation } from '@opentelemetry/instrumentation-http';
+import { PgInstrumentation } from '@opentelemetry/instrumentation-pg';
 import { NodeSDK } from '@opentelemetry/sdk-node';
+import { BatchSpanProcessor, type SpanProcessor } from '@opentelemetry/sdk-trace';
+import { observeEventLoop } from './metrics';
+import { RoutePathsOnly } from './redact';
+
+export { context, type ObservableResult, SpanKind, SpanStatusCode } from '@opentelemetry/api';
+export { huddleMeter, SECONDS_BUCKETS, secondsHistogram } from './metrics';
+export { type MetricsServer, PROMETHEUS_TEXT, serveMetrics } from './serve';
+export {
+  activeTraceCarrier,
+  contextFrom,
+  continueTrace,
+  type HeaderSource,
+  inSpan,
+  routeActiveSpan,
+  type SpanOptions,
+  type TraceCarrier,
+} from './trace';
 
 export interface TelemetryOptions {
   /** `service.name` on every span and metric. */
@@ -14,10 +31,12 @@ export interface TelemetryOptions {
    * Without it no span leaves the process.
    */
   otlpEndpoint?: string;
+  /** More places for finished spans, e.g. an in-memory exporter in a test. */
+  spanProcessors?: SpanProcessor[];
 }
 
 export interface Telemetry {
-  /** The current metrics in the Prometheus text exposition format, for a `/metrics` route. */
+  /** This process's metrics in the Prometheus text format (the same as `metricsText()`). */
   metricsText(): Promise<string>;
   /** Flushes pending spans and stops the SDK; call last on shutdown. */
   shutdown(): Promise<void>;
@@ -29,37 +48,61 @@ export interface Telemetry {
  */
 const redactedQueryParams = ['access_token', 'token', 'sig', 'signature', 'X-Amz-Signature'];
 
-/** What the HTTP and gRPC instrumentations patch. */
-const instrumentedModules = ['http', 'https', '@grpc/grpc-js'];
+/**
+ * What the instrumentations patch. gRPC is traced by @huddle/grpc itself: the
+ * SDK loads `@grpc/grpc-js` (for its OTLP/gRPC exporters) before any hook could patch it.
+ */
+const instrumentedModules = ['http', 'https', 'pg', 'pg-pool'];
 
-let started = false;
+/** Probes and scrapes are not traced: they are frequent and say nothing about a request. */
+const untracedPaths = new Set(['/metrics', '/healthz', '/readyz']);
+
+let prometheus: PrometheusExporter | undefined;
+const serializer = new PrometheusSerializer(undefined, false, undefined, false, true);
 
 /**
- * Starts OpenTelemetry for this process: HTTP and gRPC spans, exported over
- * OTLP/HTTP only when an endpoint is given, and metrics kept in memory for a
- * Prometheus scrape.
+ * Starts OpenTelemetry for this process: HTTP and PostgreSQL spans (gRPC and
+ * NATS spans come from @huddle/grpc and @huddle/bus),
+ * exported over OTLP/HTTP only when an endpoint is given, and metrics kept in
+ * memory for a Prometheus scrape (`metricsText`), with the event-loop gauges
+ * every process reports.
  *
  * Instrumentation patches modules as they load, so call this before importing
- * the code that uses `node:http` or `@grpc/grpc-js`: in an ES module that means
- * starting telemetry first and loading the rest with a dynamic `import()`.
+ * the code that uses `node:http` or `pg`: in an ES module that
+ * means starting telemetry first and loading the rest with a dynamic `import()`.
  */
-export function startTelemetry({ serviceName, otlpEndpoint }: TelemetryOptions): Telemetry {
+export function startTelemetry({
+  serviceName,
+  otlpEndpoint,
+  spanProcessors = [],
+}: TelemetryOptions): Telemetry {
   // One SDK per process: instrumentations and global providers cannot be registered twice.
-  if (started) throw new Error('telemetry is already started in this process');
-  started = true;
+  if (prometheus) throw new Error('telemetry is already started in this process');
 
   // ES modules bypass `require`, so they are patched by a loader hook, limited to
   // the modules instrumented here: wrapping every module costs start-up time.
   register('import-in-the-middle/hook.mjs', import.meta.url, { data: { include: instrumentedModules } });
 
-  // No HTTP server of its own: the gateway serves /metrics from metricsText().
-  const prometheus = new PrometheusExporter({ preventServerStart: true });
-  const serializer = new PrometheusSerializer();
+  // No HTTP server of its own: the gateway serves /metrics on its port, each service on METRICS_PORT.
+  // Scope labels are left out so each metric has exactly its documented labels.
+  const exporter = new PrometheusExporter({ preventServerStart: true, withoutScopeInfo: true });
+  prometheus = exporter;
+  const exporters = [
+    ...(otlpEndpoint
+      ? [
+          new BatchSpanProcessor({
+            exporter: new OTLPTraceExporter({ url: new URL('v1/traces', withSlash(otlpEndpoint)).href }),
+          }),
+        ]
+      : []),
+    ...spanProcessors,
+  ];
 
   const sdk = new NodeSDK({
     serviceName,
     // Spans carry only what the instrumentations record by default (method, route,
-    // status, peer): never bodies, headers or gRPC metadata, which hold PHI and tokens.
+    // status, peer, parameterised SQL): never bodies, headers or SQL values, which
+    // hold PHI and tokens.
     instrumentations: [
       new HttpInstrumentation({
         headersToSpanAttributes: {
@@ -68,33 +111,35 @@ export function startTelemetry({ serviceName, otlpEndpoint }: TelemetryOptions):
         },
         redactedQueryParams,
         redactedQueryParamsServer: redactedQueryParams,
+        ignoreIncomingRequestHook: (request) => untracedPaths.has((request.url ?? '').split('?')[0] ?? ''),
       }),
-      new GrpcInstrumentation({
-        metadataToSpanAttributes: {
-          client: { requestMetadata: [], responseMetadata: [] },
-          server: { requestMetadata: [], responseMetadata: [] },
-        },
-      }),
+      // Statements are drizzle's parameterised SQL ($1, $2 …); values are never recorded.
+      new PgInstrumentation({ enhancedDatabaseReporting: false, requireParentSpan: true }),
     ],
-    metricReaders: [prometheus],
-    // An empty list means no tracer provider at all, so nothing falls back to the
-    // SDK's environment defaults (an OTLP exporter on localhost, or the console).
-    ...(otlpEndpoint
-      ? { traceExporter: new OTLPTraceExporter({ url: new URL('v1/traces', withSlash(otlpEndpoint)).href }) }
-      : { spanProcessors: [] }),
+    metricReaders: [exporter],
+    // Without an endpoint or a test's processor there is no tracer provider at all, so
+    // nothing falls back to the SDK's environment defaults (an OTLP exporter on
+    // localhost, or the console); incoming trace context still flows on.
+    // RoutePathsOnly comes first: it rewrites a span before any exporter sees it.
+    spanProcessors: exporters.length > 0 ? [new RoutePathsOnly(), ...exporters] : [],
     // Logs go through pino to standard output, not through OpenTelemetry.
     logRecordProcessors: [],
   });
   sdk.start();
+  observeEventLoop();
 
-  return {
-    async metricsText() {
-      const { resourceMetrics, errors } = await prometheus.collect();
-      if (errors.length > 0) throw new AggregateError(errors, 'metrics collection failed');
-      return serializer.serialize(resourceMetrics);
-    },
-    shutdown: () => sdk.shutdown(),
-  };
+  return { metricsText, shutdown: () => sdk.shutdown() };
+}
+
+/**
+ * This process's metrics in the Prometheus text exposition format, for a
+ * `/metrics` route; empty when telemetry was not started (e.g. in most tests).
+ */
+export async function metricsText(): Promise<string> {
+  if (!prometheus) return '';
+  const { resourceMetrics, errors } = await prometheus.collect();
+  if (errors.length > 0) throw new AggregateError(errors, 'metrics collection failed');
+  return serializer.serialize(resourceMetrics);
 }
 
 function withSlash(url: string): string {

@@ -3,7 +3,7 @@ import { deepFreeze, parseEnv, Type } from '@huddle/config';
 import { addressEnv, type RuntimeConfig, runtimeConfig, serviceEnv } from '@huddle/runtime';
 
 const schema = Type.Object({
-  ...serviceEnv(50051),
+  ...serviceEnv(50051, 9461),
   PARTICIPANT_ADDR: addressEnv.PARTICIPANT_ADDR,
   SHARING_POLICY_ADDR: addressEnv.SHARING_POLICY_ADDR,
   /** Where attachment files are kept; a volume in production. Default: $DATA_DIR/attachments. */

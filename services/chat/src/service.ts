@@ -9,6 +9,7 @@ import { ChatParticipants } from './app/participants';
 import { Programs } from './app/programs';
 import type { ChatConfig } from './config';
 import { membershipConsumer } from './events/consumers';
+import { messageCounters } from './metrics';
 import { remotePorts } from './rpc/clients';
 import { chatRpc } from './rpc/handlers';
 import { filesystemStore } from './store/files';
@@ -30,7 +31,7 @@ export function startChatService(config: ChatConfig, logger?: Logger): Promise<R
         config.attachments.maxBytes,
       );
       const chats = new Chats(db.db, outbox, remote.policy, remote.participants);
-      const messages = new Messages(db.db, outbox, chats, attachments);
+      const messages = new Messages(db.db, outbox, chats, attachments, messageCounters());
       const participants = new ChatParticipants(
         outbox,
         chats,

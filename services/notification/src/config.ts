@@ -4,7 +4,7 @@ import { addressEnv, type RuntimeConfig, runtimeConfig, serviceEnv } from '@hudd
 const HOUR_MS = 60 * 60 * 1000;
 
 const schema = Type.Object({
-  ...serviceEnv(50054),
+  ...serviceEnv(50054, 9464),
   PARTICIPANT_ADDR: addressEnv.PARTICIPANT_ADDR,
   /** First webhook retry delay; each further one doubles, capped at an hour. */
   WEBHOOK_BACKOFF_MS: Type.Integer({ minimum: 1, maximum: HOUR_MS, default: 1000 }),

@@ -1,7 +1,7 @@
 import { deepFreeze, parseEnv, Type } from '@huddle/config';
 import { type RuntimeConfig, runtimeConfig, serviceEnv } from '@huddle/runtime';
 
-const schema = Type.Object(serviceEnv(50052));
+const schema = Type.Object(serviceEnv(50052, 9462));
 
 export type ParticipantConfig = Readonly<{ runtime: RuntimeConfig }>;
 

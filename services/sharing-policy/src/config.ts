@@ -1,7 +1,7 @@
 import { deepFreeze, parseEnv, Type } from '@huddle/config';
 import { addressEnv, type RuntimeConfig, runtimeConfig, serviceEnv } from '@huddle/runtime';
 
-const schema = Type.Object({ ...serviceEnv(50053), PARTICIPANT_ADDR: addressEnv.PARTICIPANT_ADDR });
+const schema = Type.Object({ ...serviceEnv(50053, 9463), PARTICIPANT_ADDR: addressEnv.PARTICIPANT_ADDR });
 
 export type SharingPolicyConfig = Readonly<{
   runtime: RuntimeConfig;

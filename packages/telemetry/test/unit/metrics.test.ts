@@ -15,7 +15,8 @@ describe('startTelemetry without an OTLP endpoint', () => {
     const text = await telemetry.metricsText();
 
     expect(text).toContain('# TYPE huddle_test_posts_total counter');
-    expect(text).toMatch(/^huddle_test_posts_total\{style="feed",[^}]*\} 3$/m);
+    // Exactly the instrument's labels: no scope labels added by the exporter.
+    expect(text).toMatch(/^huddle_test_posts_total\{style="feed"\} 3$/m);
     expect(text).toContain('service_name="telemetry-test"');
   });
 

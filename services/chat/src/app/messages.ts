@@ -30,6 +30,12 @@ export type ListedMessage = Message & { latestReplies?: Message[] };
 /** Thrown inside a post's transaction when a concurrent post won its idempotency key. */
 class KeyTaken extends Error {}
 
+/** What the service counts about messages (`huddle_messages_posted_total`). */
+export interface MessageCounters {
+  /** A new message was posted; an idempotent repeat is not a new one. */
+  posted(): void;
+}
+
 const isTeam = (access: Access) => access.member.kind === 'practitioner';
 
 export class Messages {
@@ -38,6 +44,7 @@ export class Messages {
     private readonly work: UnitOfWork,
     private readonly chats: Chats,
     private readonly attachments: Attachments,
+    private readonly counters: MessageCounters = { posted: () => {} },
   ) {}
 
   async post(request: {
@@ -58,7 +65,7 @@ export class Messages {
     // One retry: a concurrent post with the same key commits first, then we return its message.
     for (let attempt = 0; ; attempt++) {
       try {
-        return await this.work.transaction(async (tx, emit) => {
+        const posted = await this.work.transaction(async (tx, emit) => {
           const key = request.idempotencyKey;
           if (key) {
             const earlier = await messagesStore.findIdempotent(tx, chat.id, request.authorId, key);
@@ -120,6 +127,8 @@ export class Messages {
           });
           return { message, created: true };
         });
+        if (posted.created) this.counters.posted();
+        return posted;
       } catch (error) {
         if (!(error instanceof KeyTaken)) throw error;
         if (attempt === 0) continue;

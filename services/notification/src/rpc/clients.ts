@@ -1,6 +1,7 @@
-import type { Bus } from '@huddle/bus';
+import { type Bus, traceHeaders } from '@huddle/bus';
 import { participantFromProto, participantV1, realtimeLogSubject, realtimeSubject } from '@huddle/contracts';
 import { connect } from '@huddle/grpc';
+import { inSpan, SpanKind } from '@huddle/telemetry';
 import type { Participants, RealtimeChannel } from '../app/ports';
 
 export function remoteParticipants(address: string): Participants & { close(): void } {
@@ -18,16 +19,28 @@ export function remoteParticipants(address: string): Participants & { close(): v
  * that reconnects can catch up from the last event id it saw. Logging first
  * means an event sent live before a gateway subscribed is already in the log
  * when that gateway reads it: catch-up leaves no gap. The message id is per
- * event and person, so a redelivered event is logged once.
+ * event and person, so a redelivered event is logged once. Both carry the
+ * event's trace in their headers, so the gateway's socket write continues it.
  */
 export function natsRealtime({ nc, js }: Pick<Bus, 'nc' | 'js'>): RealtimeChannel {
   return {
-    deliver: async (practiceId, personId, event) => {
-      const payload = JSON.stringify(event);
-      await js.publish(realtimeLogSubject(practiceId, personId), payload, {
-        msgID: `${event.id}:${personId}`,
-      });
-      nc.publish(realtimeSubject(practiceId, personId), payload);
-    },
+    deliver: (practiceId, personId, event) =>
+      // The subject names the person: it stays out of the span.
+      inSpan(
+        'realtime publish',
+        {
+          kind: SpanKind.PRODUCER,
+          attributes: { 'messaging.system': 'nats', 'huddle.realtime.type': event.type },
+        },
+        async () => {
+          const payload = JSON.stringify(event);
+          const headers = traceHeaders();
+          await js.publish(realtimeLogSubject(practiceId, personId), payload, {
+            msgID: `${event.id}:${personId}`,
+            headers,
+          });
+          nc.publish(realtimeSubject(practiceId, personId), payload, { headers });
+        },
+      ),
   };
 }
