@@ -9,6 +9,7 @@ import type { Logger } from '@huddle/logging';
 import Fastify, { type FastifyBaseLogger, type FastifyRequest } from 'fastify';
 import { createChatContextLoader } from './chat-context';
 import type { GatewayConfig } from './config';
+import { createKnownPeople } from './known-people';
 import { createAuthenticator, installAuth } from './plugins/auth';
 import { installProblemHandlers } from './plugins/problems';
 import { validatorCompiler } from './plugins/validation';
@@ -49,8 +50,8 @@ const limits = {
   bodyBytes: 256 * 1024,
   socketBufferedBytes: 1024 * 1024,
   socketPendingEvents: 256,
-  /** Clients send only small frames (typing) on the stream. */
-  socketFrameBytes: 4 * 1024,
+  /** Clients send only small frames on the stream: typing, and a newer token (at most 8 KiB, as in ?access_token=). */
+  socketFrameBytes: 10 * 1024,
 };
 
 /** The request as logged: the stream's `access_token` query parameter never reaches a log line. */
@@ -85,7 +86,9 @@ export async function buildApp(config: Readonly<GatewayConfig>, deps: GatewayDep
     maxEventLoopUtilization: config.loadShedding.maxEventLoopUtilization,
     retryAfter: 5,
   });
-  installAuth(app, createAuthenticator(config.auth));
+  const authenticator = createAuthenticator(config.auth);
+  const people = createKnownPeople(deps.services.participant);
+  installAuth(app, authenticator, people);
   // Runs after authentication (route-level onRequest), so each person or service has its own budget.
   await app.register(rateLimit, {
     max: config.rateLimit.perMinute,
@@ -137,7 +140,12 @@ export async function buildApp(config: Readonly<GatewayConfig>, deps: GatewayDep
   meetingRoutes(app, routeDeps);
   notificationRoutes(app, routeDeps);
   await attachmentRoutes(app, routeDeps, config.attachments);
-  streamRoutes(app, hub, new TypingIndicators(deps.services.chat, contexts, deps.realtime));
+  streamRoutes(app, {
+    hub,
+    typing: new TypingIndicators(deps.services.chat, contexts, deps.realtime),
+    authenticator,
+    people,
+  });
 
   return app;
 }

@@ -87,14 +87,18 @@ describe('npm start', () => {
 
     const { stdout: token } = await promisify(execFile)(
       process.execPath,
-      ['--import', 'tsx', 'scripts/token.ts', 'dana', '--practice', 'practice-1'],
+      [
+        ...['--import', 'tsx', 'scripts/token.ts', 'svc:platform'],
+        ...['--practice', 'practice-1', '--scope', 'directory:write'],
+      ],
       { cwd: root, env },
     );
-    const me = await fetch(`http://127.0.0.1:${gatewayPort}/v1/me`, {
-      headers: { authorization: `Bearer ${token.trim()}` },
+    const practice = await fetch(`http://127.0.0.1:${gatewayPort}/v1/practices/practice-1`, {
+      method: 'PUT',
+      headers: { authorization: `Bearer ${token.trim()}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ name: 'Practice 1', plan: 'team' }),
     });
-    // Authenticated: the person is simply not in the directory yet.
-    expect(me.status).not.toBe(401);
+    expect(practice.status).toBe(201);
 
     launcher.kill('SIGTERM');
     const [code] = await once(launcher, 'exit');

@@ -16,8 +16,12 @@ export interface System {
   /** The gateway's base URL, e.g. http://127.0.0.1:41234 */
   url: string;
   natsUrl: string;
-  /** A person's token in a practice. */
-  personToken(practiceId: string, personId: string): Promise<string>;
+  /** A person's token in a practice; one hour unless `expiresIn` (seconds or e.g. `15m`) says otherwise. */
+  personToken(
+    practiceId: string,
+    personId: string,
+    options?: { expiresIn?: string | number },
+  ): Promise<string>;
   /** A service token (`svc:<name>`) with scopes. */
   serviceToken(practiceId: string, scope: string): Promise<string>;
   /** Another gateway beside the first, on the same services and NATS; its base URL. */
@@ -95,7 +99,7 @@ export async function startSystem(
       url,
       addGateway,
       natsUrl: nats.url,
-      personToken: (practice, sub) => mintToken({ secret: SECRET, sub, practice }),
+      personToken: (practice, sub, options = {}) => mintToken({ secret: SECRET, sub, practice, ...options }),
       serviceToken: (practice, scope) => mintToken({ secret: SECRET, sub: 'svc:test', practice, scope }),
       stop: async () => {
         for (const service of running.reverse()) await service.stop();
