@@ -1,11 +1,13 @@
+import type { SwaggerTransform } from '@fastify/swagger';
 import { HuddleError } from '@huddle/errors';
 import Type from 'typebox';
 import type { KnownPeople } from '../known-people';
 import { type Authenticator, unknownPerson } from '../plugins/auth';
 import { type StreamHub, socketClose } from '../realtime/hub';
+import { StreamClientFrame, StreamEvent } from '../realtime/stream-schema';
 import { TokenDeadline } from '../realtime/token-deadline';
 import { ephemeralId, type TypingIndicators } from '../realtime/typing';
-import { idPattern } from '../schemas';
+import { idPattern, problemResponses } from '../schemas';
 import type { App } from './types';
 
 const ids = new RegExp(idPattern);
@@ -53,6 +55,29 @@ export interface StreamRouteDeps {
 }
 
 const OPEN = 1;
+
+/**
+ * @fastify/websocket hides its routes from the OpenAPI document; the stream is
+ * part of the API, so its document shows the upgrade, the frames each way and
+ * the header a resuming EventSource-style client sends.
+ */
+const describeStream: SwaggerTransform = ({ schema, url }) => ({
+  url,
+  schema: {
+    ...schema,
+    hide: false,
+    headers: Type.Object({
+      'last-event-id': Type.Optional(
+        Type.String({ maxLength: 200, description: 'Resume after this event (as ?last_event_id=)' }),
+      ),
+    }),
+    response: {
+      101: { ...StreamEvent, 'x-response-description': 'Switching Protocols: the frames the gateway sends' },
+      ...problemResponses,
+    },
+    'x-client-frames': StreamClientFrame,
+  },
+});
 const send = (socket: { send(data: string): void }, type: string, data: unknown) =>
   socket.send(JSON.stringify({ id: ephemeralId(), type, chatId: null, data }));
 
@@ -68,13 +93,17 @@ export function streamRoutes(app: App, { hub, typing, authenticator, people }: S
     '/v1/stream',
     {
       websocket: true,
-      config: { auth: 'socket' },
+      config: { auth: 'socket', swaggerTransform: describeStream },
       schema: {
         summary: 'Realtime events for the viewer (WebSocket)',
         description:
-          'Each frame is {id, type, chatId, data}, presented for the viewer as REST presents it. ' +
-          'Authenticate with the Authorization header or ?access_token=. ' +
-          'The client may send {type: "typing", chatId}; other frames are ignored, and many of them close the socket (1003). ' +
+          'A WebSocket upgrade (101). Each frame the gateway sends is {id, type, chatId, data} (see the 101 response), ' +
+          'presented for the viewer as REST presents it. ' +
+          'Authenticate with the Authorization header or ?access_token=. The socket closes with 4401 when the token is bad, ' +
+          'names no person of its practice, or expires, 4403 for a service token, 1013 when the client is too slow or ' +
+          'realtime is unavailable (reconnect), 1003 after many frames the gateway does not understand. ' +
+          'The client may send {type: "typing", chatId} and, before its token expires, {type: "auth", token} with a newer ' +
+          'token of the same person (see x-client-frames); other frames are ignored. ' +
           'A client that reconnects passes the id of the last event it received (?last_event_id= or the Last-Event-ID header; ' +
           'ids starting eph_ are never kept): it first gets the events it missed, in order, or {type: "stream.reset"} when ' +
           'they are no longer kept (about 15 minutes, 1,000 events), meaning: refetch over REST. Then {type: "stream.ready"}.',
@@ -82,8 +111,12 @@ export function streamRoutes(app: App, { hub, typing, authenticator, people }: S
         security: [{ bearer: [] }],
         querystring: Type.Object(
           {
-            access_token: Type.Optional(Type.String({ maxLength: MAX_TOKEN_LENGTH })),
-            last_event_id: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
+            access_token: Type.Optional(
+              Type.String({ maxLength: MAX_TOKEN_LENGTH, description: 'The bearer token, for browsers' }),
+            ),
+            last_event_id: Type.Optional(
+              Type.String({ minLength: 1, maxLength: 200, description: 'Resume after this event' }),
+            ),
           },
           { additionalProperties: false },
         ),

@@ -70,6 +70,43 @@ describe('operations', () => {
     expect(docs.statusCode).toBe(200);
   });
 
+  it('/openapi.json describes the WebSocket /v1/stream: query, upgrade, every event type and the client frames', async () => {
+    ({ app } = await testApp());
+    const document = (await app.inject({ method: 'GET', url: '/openapi.json' })).json();
+    const stream = document.paths['/v1/stream']?.get;
+    expect(stream).toBeDefined();
+    expect(stream.security).toEqual([{ bearer: [] }]);
+    expect(stream.parameters.map((p: { in: string; name: string }) => `${p.in}:${p.name}`)).toEqual(
+      expect.arrayContaining(['query:access_token', 'query:last_event_id', 'header:last-event-id']),
+    );
+    const upgrade = stream.responses['101'];
+    expect(upgrade.description).toMatch(/Switching Protocols/);
+    const events: Array<{ required: string[]; properties: { type: { enum: string[] } } }> =
+      upgrade.content['application/json'].schema.anyOf;
+    for (const event of events) expect(event.required).toEqual(['id', 'type', 'chatId', 'data']);
+    expect(events.flatMap((event) => event.properties.type.enum)).toEqual(
+      expect.arrayContaining([
+        'message.created',
+        'message.updated',
+        'message.deleted',
+        'message.pinned',
+        'message.unpinned',
+        'chat.updated',
+        'chat.converted',
+        'read_marker.moved',
+        'participant.added',
+        'participant.removed',
+        'notification.created',
+        'typing',
+        'stream.ready',
+        'stream.reset',
+        'stream.authenticated',
+      ]),
+    );
+    const frames: Array<{ title: string }> = stream['x-client-frames'].anyOf;
+    expect(frames.map((frame) => frame.title)).toEqual(['typing', 'auth']);
+  });
+
   it('more requests than the per-minute budget are 429 rate_limited, counted per person', async () => {
     ({ app } = await testApp({}, { ...testConfig, rateLimit: { perMinute: 2 } }));
     const dana = { authorization: `Bearer ${await personToken('dana')}` };
