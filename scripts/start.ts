@@ -83,7 +83,12 @@ async function ensureNats(): Promise<void> {
     await shutdown(1, `Nothing answers at NATS_URL=${natsUrl}.`);
   }
   try {
-    const server = await startNatsServer({ port: Number(port) || 4222, storeDir: resolve(dataDir, 'nats') });
+    // Its own process group: Ctrl-C reaches only the launcher, which stops NATS after the services.
+    const server = await startNatsServer({
+      port: Number(port) || 4222,
+      storeDir: resolve(dataDir, 'nats'),
+      ownProcessGroup: true,
+    });
     nats = supervise({
       name: 'nats-server',
       exited: server.exited,

@@ -12,6 +12,7 @@ import type { GatewayConfig } from './config';
 import { createKnownPeople } from './known-people';
 import { createAuthenticator, installAuth } from './plugins/auth';
 import { installProblemHandlers } from './plugins/problems';
+import { RequestLog } from './plugins/request-log';
 import { validatorCompiler } from './plugins/validation';
 import { StreamHub } from './realtime/hub';
 import type { RealtimeFeed, RealtimeLog } from './realtime/port';
@@ -71,6 +72,7 @@ export async function buildApp(config: Readonly<GatewayConfig>, deps: GatewayDep
     loggerInstance: deps.logger?.child({}, { serializers: { req: requestForLog } }) as
       | FastifyBaseLogger
       | undefined,
+    logController: new RequestLog(),
     bodyLimit: limits.bodyBytes,
     requestTimeout: 30_000,
   }).withTypeProvider<TypeBoxTypeProvider>();
