@@ -37,12 +37,21 @@ async function shutdown(exitCode: number, reason?: string): Promise<never> {
   process.exit(exitCode);
 }
 
+/**
+ * One Ctrl-C can reach the launcher twice: from the terminal, and relayed a moment later by
+ * npm or tsx. Only a signal this long after the first counts as a second Ctrl-C.
+ */
+const repeatedSignalMs = 1_000;
+let firstSignalAt = Number.NEGATIVE_INFINITY;
+
 function onSignal() {
-  // A second Ctrl-C while stopping means "now".
   if (shuttingDown) {
+    if (Date.now() - firstSignalAt < repeatedSignalMs) return;
+    // A second Ctrl-C while stopping means "now".
     killAll();
     process.exit(1);
   }
+  firstSignalAt = Date.now();
   void shutdown(0);
 }
 process.on('SIGINT', onSignal);
@@ -83,7 +92,12 @@ async function ensureNats(): Promise<void> {
     await shutdown(1, `Nothing answers at NATS_URL=${natsUrl}.`);
   }
   try {
-    const server = await startNatsServer({ port: Number(port) || 4222, storeDir: resolve(dataDir, 'nats') });
+    // Its own process group: Ctrl-C reaches only the launcher, which stops NATS after the services.
+    const server = await startNatsServer({
+      port: Number(port) || 4222,
+      storeDir: resolve(dataDir, 'nats'),
+      ownProcessGroup: true,
+    });
     nats = supervise({
       name: 'nats-server',
       exited: server.exited,

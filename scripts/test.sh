@@ -16,6 +16,12 @@ step() {
   if ! "$@"; then failed_steps+=("$name"); fi
 }
 
+if ! bash scripts/ensure-deps.sh; then
+  echo "The dependencies could not be installed (npm ci)"
+  echo "0 passed, 0 failed"
+  exit 1
+fi
+
 if ! bash scripts/ensure-infra.sh; then
   echo "PostgreSQL or NATS is not available; see DEVELOPERS.md"
   echo "0 passed, 0 failed"

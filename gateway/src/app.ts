@@ -9,9 +9,11 @@ import type { Logger } from '@huddle/logging';
 import Fastify, { type FastifyBaseLogger, type FastifyRequest } from 'fastify';
 import { createChatContextLoader } from './chat-context';
 import type { GatewayConfig } from './config';
+import { createKnownPeople } from './known-people';
 import { createAuthenticator, installAuth } from './plugins/auth';
 import { installRequestMetrics } from './plugins/metrics';
 import { clientErrorHandler, frameworkErrors, installProblemHandlers } from './plugins/problems';
+import { RequestLog } from './plugins/request-log';
 import { validatorCompiler } from './plugins/validation';
 import { StreamHub } from './realtime/hub';
 import type { RealtimeFeed, RealtimeLog } from './realtime/port';
@@ -50,8 +52,8 @@ const limits = {
   bodyBytes: 256 * 1024,
   socketBufferedBytes: 1024 * 1024,
   socketPendingEvents: 256,
-  /** Clients send only small frames (typing) on the stream. */
-  socketFrameBytes: 4 * 1024,
+  /** Clients send only small frames on the stream: typing, and a newer token (at most 8 KiB, as in ?access_token=). */
+  socketFrameBytes: 10 * 1024,
 };
 
 /**
@@ -74,6 +76,7 @@ export async function buildApp(config: Readonly<GatewayConfig>, deps: GatewayDep
     loggerInstance: deps.logger?.child({}, { serializers: { req: requestForLog } }) as
       | FastifyBaseLogger
       | undefined,
+    logController: new RequestLog(),
     bodyLimit: limits.bodyBytes,
     requestTimeout: 30_000,
     // Every answer is problem+json, also for URLs, headers and requests fastify refuses itself.
@@ -94,7 +97,9 @@ export async function buildApp(config: Readonly<GatewayConfig>, deps: GatewayDep
     maxEventLoopUtilization: config.loadShedding.maxEventLoopUtilization,
     retryAfter: 5,
   });
-  installAuth(app, createAuthenticator(config.auth));
+  const authenticator = createAuthenticator(config.auth);
+  const people = createKnownPeople(deps.services.participant);
+  installAuth(app, authenticator, people);
   // Runs after authentication (route-level onRequest), so each person or service has its own budget.
   await app.register(rateLimit, {
     max: config.rateLimit.perMinute,
@@ -146,7 +151,12 @@ export async function buildApp(config: Readonly<GatewayConfig>, deps: GatewayDep
   meetingRoutes(app, routeDeps);
   notificationRoutes(app, routeDeps);
   await attachmentRoutes(app, routeDeps, config.attachments);
-  streamRoutes(app, hub, new TypingIndicators(deps.services.chat, contexts, deps.realtime));
+  streamRoutes(app, {
+    hub,
+    typing: new TypingIndicators(deps.services.chat, contexts, deps.realtime),
+    authenticator,
+    people,
+  });
 
   return app;
 }

@@ -1,11 +1,12 @@
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { type AddressInfo, connect, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { mintToken } from '@huddle/testing';
 import { afterAll, describe, expect, it } from 'vitest';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
@@ -29,29 +30,66 @@ function answers(port: number): Promise<boolean> {
   });
 }
 
-/** Resolves with everything printed up to and including a line matching `pattern`. */
-function waitForLine(child: ChildProcess, pattern: RegExp): Promise<string> {
-  return new Promise((resolve, reject) => {
-    let output = '';
-    child.stdout!.on('data', (chunk) => {
-      output += chunk;
-      if (pattern.test(output)) resolve(output);
-    });
-    child.once('exit', (code) =>
-      reject(new Error(`launcher exited (${code}) before ${pattern}:\n${output}`)),
-    );
-  });
+/** The README's two commands: the lines of its first `sh` block, without their comments. */
+function readmeCommands(readme: string): { start: string; test: string } {
+  const block = /```sh\n([\s\S]*?)```/.exec(readme)?.[1] ?? '';
+  const commands = block
+    .split('\n')
+    .map((line) => line.replace(/\s+#.*$/, '').trim())
+    .filter(Boolean);
+  expect(commands).toHaveLength(2);
+  const [start, test] = commands as [string, string];
+  return { start, test };
 }
 
-describe('npm start', () => {
-  const dataDir = mkdtemp(join(tmpdir(), 'huddle-start-'));
-  let launcher: ChildProcess | undefined;
+/** Everything a child and its children print, on both streams. */
+function output(child: ChildProcess) {
+  let text = '';
+  child.stdout!.on('data', (chunk) => {
+    text += chunk;
+  });
+  child.stderr!.on('data', (chunk) => {
+    text += chunk;
+  });
+  return {
+    get text() {
+      return text;
+    },
+    /** Resolves once a line matches; rejects if the child ends first. */
+    until(pattern: RegExp): Promise<void> {
+      return new Promise((resolve, reject) => {
+        const look = () => {
+          if (!pattern.test(text)) return;
+          child.stdout!.off('data', look);
+          resolve();
+        };
+        child.stdout!.on('data', look);
+        child.once('exit', (code) => reject(new Error(`exited (${code}) before ${pattern}:\n${text}`)));
+      });
+    },
+  };
+}
+
+describe('a newcomer on a fresh clone', () => {
+  const folder = mkdtemp(join(tmpdir(), 'huddle-clone-'));
+  let started: ChildProcess | undefined;
   afterAll(async () => {
-    launcher?.kill('SIGKILL');
-    await rm(await dataDir, { recursive: true, force: true });
+    if (started?.pid && started.exitCode === null) process.kill(-started.pid, 'SIGKILL');
+    await rm(await folder, { recursive: true, force: true });
   });
 
-  it('brings up every process with no configuration, serves tokens it can verify, and stops cleanly', async () => {
+  it("README's test command is the one .ci/run runs after installing", async () => {
+    const { test } = readmeCommands(await readFile(join(root, 'README.md'), 'utf8'));
+    const ci = (await readFile(join(root, '.ci/run'), 'utf8')).split('\n').map((line) => line.trim());
+    expect(test).toBe('npm test');
+    expect(ci.some((line) => line === test || line.startsWith(`${test} --`))).toBe(true);
+  });
+
+  it("README's start command, exactly as printed, installs, starts every process with no configuration, serves tokens, and stops on Ctrl-C: gateway and services first, NATS after them", async () => {
+    const clone = join(await folder, 'huddle');
+    await promisify(execFile)('git', ['clone', '--quiet', root, clone]);
+    const { start } = readmeCommands(await readFile(join(clone, 'README.md'), 'utf8'));
+
     const [gatewayPort, natsPort, chatPort, participantPort, sharingPolicyPort, notificationPort] =
       (await Promise.all(Array.from({ length: 6 }, freePort))) as [
         number,
@@ -61,9 +99,16 @@ describe('npm start', () => {
         number,
         number,
       ];
+    // The caller's environment, minus what would point the clone elsewhere (npm's own, a data folder,
+    // a database); ports of its own so it can run beside anything else on this machine.
+    const inherited = Object.fromEntries(
+      Object.entries(process.env).filter(
+        ([key]) =>
+          !/^npm_/i.test(key) && !['DATA_DIR', 'DATABASE_URL', 'GRPC_PORT', 'NODE_OPTIONS'].includes(key),
+      ),
+    );
     const env = {
-      ...process.env,
-      DATA_DIR: await dataDir,
+      ...inherited,
       PORT: String(gatewayPort),
       // A port where nothing answers, so the launcher runs a NATS server of its own.
       NATS_URL: `nats://127.0.0.1:${natsPort}`,
@@ -72,36 +117,42 @@ describe('npm start', () => {
       SHARING_POLICY_ADDR: `127.0.0.1:${sharingPolicyPort}`,
       NOTIFICATION_ADDR: `127.0.0.1:${notificationPort}`,
       AUTH_JWT_SECRET: '',
-      LOG_LEVEL: 'warn',
+      LOG_LEVEL: 'info',
     };
-    launcher = spawn(process.execPath, ['--import', 'tsx', 'scripts/start.ts'], {
-      cwd: root,
+    // Its own process group, as a terminal gives a command, so Ctrl-C can be sent to all of it.
+    started = spawn('sh', ['-c', start], {
+      cwd: clone,
       env,
-      stdio: ['ignore', 'pipe', 'inherit'],
+      detached: true,
+      stdio: ['ignore', 'pipe', 'pipe'],
     });
-
-    const output = await waitForLine(launcher, /Huddle is ready on .*\n/);
-    expect(output).toContain(`Huddle is ready on http://localhost:${gatewayPort} (docs: /docs)`);
-    expect(output).toContain('npm run token -- <personId> --practice <practiceId>');
+    const printed = output(started);
+    await printed.until(/Huddle is ready on .*\n/);
+    expect(printed.text).toContain(`Huddle is ready on http://localhost:${gatewayPort} (docs: /docs)`);
+    expect(printed.text).toContain('npm run token -- <personId> --practice <practiceId>');
     expect(await answers(natsPort)).toBe(true);
 
-    const { stdout: token } = await promisify(execFile)(
-      process.execPath,
-      ['--import', 'tsx', 'scripts/token.ts', 'dana', '--practice', 'practice-1'],
-      { cwd: root, env },
-    );
-    const me = await fetch(`http://127.0.0.1:${gatewayPort}/v1/me`, {
-      headers: { authorization: `Bearer ${token.trim()}` },
+    const secret = /AUTH_JWT_SECRET=(\S+)/.exec(printed.text)?.[1];
+    expect(secret).toBeDefined();
+    const token = await mintToken({
+      secret: secret!,
+      sub: 'svc:platform',
+      practice: 'practice-1',
+      scope: 'directory:write',
     });
-    // Authenticated: the person is simply not in the directory yet.
-    expect(me.status).not.toBe(401);
+    const practice = await fetch(`http://127.0.0.1:${gatewayPort}/v1/practices/practice-1`, {
+      method: 'PUT',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ name: 'Practice 1', plan: 'team' }),
+    });
+    expect(practice.status).toBe(201);
 
     // Issue 9: every process serves its own Prometheus metrics, the services each on their default METRICS_PORT.
     const scrape = async (url: string) => (await fetch(url)).text();
     const gatewayMetrics = await scrape(`http://127.0.0.1:${gatewayPort}/metrics`);
     expect(gatewayMetrics).toContain('service_name="huddle-gateway"');
     expect(gatewayMetrics).toMatch(
-      /^huddle_http_request_duration_seconds_count\{method="GET",route="\/v1\/me",/m,
+      /^huddle_http_request_duration_seconds_count\{method="PUT",route="\/v1\/practices\/:practiceId",/m,
     );
     for (const [service, metricsPort] of [
       ['chat', 9461],
@@ -115,11 +166,29 @@ describe('npm start', () => {
       expect(text, service).toMatch(/^huddle_outbox_backlog \d/m);
     }
 
-    launcher.kill('SIGTERM');
-    const [code] = await once(launcher, 'exit');
-    expect(code).toBe(0);
-    expect(await answers(gatewayPort)).toBe(false);
-    expect(await answers(natsPort)).toBe(false);
-    for (const metricsPort of [9461, 9462, 9463, 9464]) expect(await answers(metricsPort)).toBe(false);
-  }, 120_000);
+    // Ctrl-C: SIGINT to the whole foreground process group.
+    const exited = once(started, 'exit');
+    process.kill(-started.pid!, 'SIGINT');
+    await exited;
+    for (const port of [
+      gatewayPort,
+      natsPort,
+      chatPort,
+      participantPort,
+      sharingPolicyPort,
+      notificationPort,
+      9461,
+      9462,
+      9463,
+      9464,
+    ]) {
+      expect(await answers(port), `port ${port}`).toBe(false);
+    }
+    // NATS outlived the services: none of them failed to drain its connection.
+    expect(printed.text).toMatch(/chat stopping/);
+    expect(printed.text).not.toMatch(/stopping \w+ failed/);
+    expect(printed.text).not.toMatch(/exited unexpectedly/);
+    // The launcher's readiness polling stays out of the info log.
+    expect(printed.text).not.toContain('/readyz');
+  }, 420_000);
 });

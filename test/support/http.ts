@@ -44,6 +44,8 @@ export interface Socket {
   ): Promise<Socket['events'][number]>;
   /** Sends a frame to the gateway (e.g. `{type: 'typing', chatId}`). */
   send(frame: unknown): void;
+  /** Settles when the socket closes, with the close code and reason. */
+  closed: Promise<{ code: number; reason: string }>;
   close(): void;
 }
 
@@ -61,6 +63,9 @@ export async function openStream(
   const ws = new WebSocket(`${baseUrl.replace(/^http/, 'ws')}/v1/stream?access_token=${token}${resume}`);
   const events: Socket['events'] = [];
   const waiters: Array<() => void> = [];
+  const closed = new Promise<{ code: number; reason: string }>((resolve) =>
+    ws.once('close', (code, reason) => resolve({ code, reason: String(reason) })),
+  );
   ws.on('message', (raw) => {
     events.push(JSON.parse(String(raw)));
     for (const wake of waiters.splice(0)) wake();
@@ -85,6 +90,7 @@ export async function openStream(
         look();
       }),
     send: (frame) => ws.send(typeof frame === 'string' ? frame : JSON.stringify(frame)),
+    closed,
     close: () => ws.close(),
   };
 }

@@ -18,8 +18,12 @@ export interface System {
   natsUrl: string;
   /** Each process's Prometheus endpoint, e.g. `http://127.0.0.1:41235/metrics`. */
   metrics: Record<'gateway' | 'participant' | 'sharing-policy' | 'chat' | 'notification', string>;
-  /** A person's token in a practice. */
-  personToken(practiceId: string, personId: string): Promise<string>;
+  /** A person's token in a practice; one hour unless `expiresIn` (seconds or e.g. `15m`) says otherwise. */
+  personToken(
+    practiceId: string,
+    personId: string,
+    options?: { expiresIn?: string | number },
+  ): Promise<string>;
   /** A service token (`svc:<name>`) with scopes. */
   serviceToken(practiceId: string, scope: string): Promise<string>;
   /** Another gateway beside the first, on the same services and NATS; its base URL. */
@@ -126,7 +130,7 @@ export async function startSystem(
         names.map((name, index) => [name, databases[index]!.url]),
       ) as System['databaseUrls'],
       natsUrl: nats.url,
-      personToken: (practice, sub) => mintToken({ secret: SECRET, sub, practice }),
+      personToken: (practice, sub, options = {}) => mintToken({ secret: SECRET, sub, practice, ...options }),
       serviceToken: (practice, scope) => mintToken({ secret: SECRET, sub: 'svc:test', practice, scope }),
       stop: async () => {
         for (const service of running.reverse()) await service.stop();

@@ -8,13 +8,17 @@ import {
   jwtVerify,
 } from 'jose';
 import type { GatewayConfig } from '../config';
+import type { KnownPeople } from '../known-people';
 import type { App } from '../routes/types';
 import { idPattern } from '../schemas';
 
-/** Who is calling: a person of a practice, or a platform service acting for a practice. */
+/**
+ * Who is calling: a person of a practice, or a platform service acting for a practice;
+ * `expiresAt` is the token's `exp` in epoch milliseconds (the stream closes then).
+ */
 export type Principal =
-  | { kind: 'person'; practiceId: string; personId: string }
-  | { kind: 'service'; practiceId: string; name: string; scopes: string[] };
+  | { kind: 'person'; practiceId: string; personId: string; expiresAt: number }
+  | { kind: 'service'; practiceId: string; name: string; scopes: string[]; expiresAt: number };
 
 /** What a route needs: a person, a service, or (the WebSocket) a person checked by the handler. */
 export type AuthRequirement = 'person' | 'service' | 'socket';
@@ -41,7 +45,9 @@ const ids = new RegExp(idPattern);
 const unauthenticated = (detail: string) => new HuddleError('unauthenticated', detail);
 
 function principalOf(claims: JWTPayload): Principal {
-  const { sub, practice, scope } = claims;
+  const { sub, practice, scope, exp } = claims;
+  // jose has checked `exp` is a number in the future (it is a required claim).
+  const expiresAt = Number(exp) * 1000;
   if (typeof practice !== 'string' || !ids.test(practice))
     throw unauthenticated('The token has no valid practice');
   if (typeof sub !== 'string') throw unauthenticated('The token has no subject');
@@ -49,10 +55,10 @@ function principalOf(claims: JWTPayload): Principal {
     const name = sub.slice('svc:'.length);
     if (!name) throw unauthenticated('The token names no service');
     const scopes = typeof scope === 'string' ? scope.split(' ').filter(Boolean) : [];
-    return { kind: 'service', practiceId: practice, name, scopes };
+    return { kind: 'service', practiceId: practice, name, scopes, expiresAt };
   }
   if (!ids.test(sub)) throw unauthenticated('The token subject is not a valid person id');
-  return { kind: 'person', practiceId: practice, personId: sub };
+  return { kind: 'person', practiceId: practice, personId: sub, expiresAt };
 }
 
 /** HS256 with a shared secret, keys from a JWKS URL, or both (the token's `alg` chooses). */
@@ -102,12 +108,16 @@ function tokenOf(request: FastifyRequest, requirement: AuthRequirement): string 
   return undefined;
 }
 
+export const unknownPerson = () => unauthenticated("The token's subject is not a person of its practice");
+
 /**
  * Identifies the caller on every route that needs one (onRequest, before the
  * rate limit keys on them) and refuses them before validation (preValidation),
- * so an unauthenticated request learns nothing about the route's schema.
+ * so an unauthenticated request learns nothing about the route's schema. A
+ * validly signed token is not enough for a person route: its subject must be a
+ * person in the directory of its practice (asked after the rate limit).
  */
-export function installAuth(app: App, authenticator: Authenticator) {
+export function installAuth(app: App, authenticator: Authenticator, people: KnownPeople) {
   app.decorateRequest('principal', null);
   app.decorateRequest('authFailure', null);
   app.addHook('onRequest', async (request) => {
@@ -133,7 +143,9 @@ export function installAuth(app: App, authenticator: Authenticator) {
     if (principal.kind !== requirement) {
       throw new HuddleError('forbidden', `This route needs a ${requirement} token`);
     }
-    if (principal.kind === 'service') {
+    if (principal.kind === 'person') {
+      if (!(await people.isKnown(principal))) throw unknownPerson();
+    } else {
       const { scope } = request.routeOptions.config;
       if (scope && !principal.scopes.includes(scope)) {
         throw new HuddleError('forbidden', `The token lacks the ${scope} scope`);

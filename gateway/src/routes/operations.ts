@@ -16,14 +16,16 @@ const ReadinessSchema = Type.Object({
   checks: Type.Record(Type.String(), Type.Boolean()),
 });
 
-// Probes and scrapes must answer even when the gateway sheds load or a caller is over its rate.
+// Probes, scrapes and the document must answer even when the gateway sheds load or a caller is over its rate.
 const operational = { rateLimit: false, pressureHandler: () => undefined } as const;
+// Probes and scrapes come every few seconds: their requests are logged at debug (plugins/request-log.ts).
+const polled = { ...operational, polled: true } as const;
 
 export function operationsRoutes(app: App, { readiness, metricsText }: OperationsDeps) {
   app.get(
     '/healthz',
     {
-      config: operational,
+      config: polled,
       schema: {
         summary: 'Liveness: the process is up',
         tags: ['operations'],
@@ -36,7 +38,7 @@ export function operationsRoutes(app: App, { readiness, metricsText }: Operation
   app.get(
     '/readyz',
     {
-      config: operational,
+      config: polled,
       schema: {
         summary: 'Readiness: the services and NATS the gateway needs answer',
         tags: ['operations'],
@@ -55,7 +57,7 @@ export function operationsRoutes(app: App, { readiness, metricsText }: Operation
   app.get(
     '/metrics',
     {
-      config: operational,
+      config: polled,
       schema: {
         summary: 'Prometheus metrics',
         tags: ['operations'],

@@ -1,3 +1,4 @@
+import { createLogger } from '@huddle/logging';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { App } from '../../src/routes/types';
 import { personToken, testApp, testConfig } from './support';
@@ -68,6 +69,68 @@ describe('operations', () => {
     expect(document.paths['/v1/chats'].post.responses['201']).toBeDefined();
     const docs = await app.inject({ method: 'GET', url: '/docs/' });
     expect(docs.statusCode).toBe(200);
+  });
+
+  it('probes and scrapes are logged at debug, other requests at info', async () => {
+    const lines: Array<{ level: number; msg: string; req?: { url: string }; res?: unknown }> = [];
+    const destination = { write: (line: string) => lines.push(JSON.parse(line)) };
+    ({ app } = await testApp({ logger: createLogger({ service: 'gateway', level: 'info', destination }) }));
+    for (const url of ['/readyz', '/healthz', '/metrics']) await app.inject({ method: 'GET', url });
+    expect(lines).toEqual([]);
+    await app.inject({
+      method: 'GET',
+      url: '/v1/me',
+      headers: { authorization: `Bearer ${await personToken('dana')}` },
+    });
+    expect(lines.map((line) => [line.level, line.msg])).toEqual([
+      [30, 'incoming request'],
+      [30, 'request completed'],
+    ]);
+    lines.length = 0;
+    await app.close();
+    ({ app } = await testApp({ logger: createLogger({ service: 'gateway', level: 'debug', destination }) }));
+    await app.inject({ method: 'GET', url: '/readyz' });
+    expect(lines.map((line) => [line.level, line.msg])).toEqual([
+      [20, 'incoming request'],
+      [20, 'request completed'],
+    ]);
+  });
+
+  it('/openapi.json describes the WebSocket /v1/stream: query, upgrade, every event type and the client frames', async () => {
+    ({ app } = await testApp());
+    const document = (await app.inject({ method: 'GET', url: '/openapi.json' })).json();
+    const stream = document.paths['/v1/stream']?.get;
+    expect(stream).toBeDefined();
+    expect(stream.security).toEqual([{ bearer: [] }]);
+    expect(stream.parameters.map((p: { in: string; name: string }) => `${p.in}:${p.name}`)).toEqual(
+      expect.arrayContaining(['query:access_token', 'query:last_event_id', 'header:last-event-id']),
+    );
+    const upgrade = stream.responses['101'];
+    expect(upgrade.description).toMatch(/Switching Protocols/);
+    const events: Array<{ required: string[]; properties: { type: { enum: string[] } } }> =
+      upgrade.content['application/json'].schema.anyOf;
+    for (const event of events) expect(event.required).toEqual(['id', 'type', 'chatId', 'data']);
+    expect(events.flatMap((event) => event.properties.type.enum)).toEqual(
+      expect.arrayContaining([
+        'message.created',
+        'message.updated',
+        'message.deleted',
+        'message.pinned',
+        'message.unpinned',
+        'chat.updated',
+        'chat.converted',
+        'read_marker.moved',
+        'participant.added',
+        'participant.removed',
+        'notification.created',
+        'typing',
+        'stream.ready',
+        'stream.reset',
+        'stream.authenticated',
+      ]),
+    );
+    const frames: Array<{ title: string }> = stream['x-client-frames'].anyOf;
+    expect(frames.map((frame) => frame.title)).toEqual(['typing', 'auth']);
   });
 
   it('more requests than the per-minute budget are 429 rate_limited, counted per person', async () => {

@@ -131,10 +131,10 @@ describe('GET /v1/me', () => {
     });
   });
 
-  it('is 404 not_found when the directory does not know the person', async () => {
+  it("is 401 unauthenticated when the directory does not know the token's subject", async () => {
     const response = await app.inject({ method: 'GET', url: '/v1/me', headers: await bearer('nobody') });
-    expect(response.statusCode).toBe(404);
-    expect(response.json()).toMatchObject({ code: 'not_found' });
+    expect(response.statusCode).toBe(401);
+    expect(response.json()).toMatchObject({ code: 'unauthenticated' });
   });
 });
 

@@ -70,10 +70,14 @@ describe('typing indicators', () => {
 });
 
 describe('client frames', () => {
-  it('only {type: "typing", chatId} is understood', () => {
+  it('only {type: "typing", chatId} and {type: "auth", token} are understood', () => {
     expect(parseClientFrame('{"type":"typing","chatId":"chat1"}', false)).toEqual({
       type: 'typing',
       chatId: 'chat1',
+    });
+    expect(parseClientFrame('{"type":"auth","token":"a.b.c"}', false)).toEqual({
+      type: 'auth',
+      token: 'a.b.c',
     });
     for (const bad of [
       '',
@@ -82,6 +86,10 @@ describe('client frames', () => {
       '{"type":"typing"}',
       '{"type":"typing","chatId":"../x"}',
       '{"type":"x"}',
+      '{"type":"auth"}',
+      '{"type":"auth","token":""}',
+      '{"type":"auth","token":7}',
+      JSON.stringify({ type: 'auth', token: 'x'.repeat(8193) }),
     ]) {
       expect(parseClientFrame(bad, false), bad).toBeNull();
     }

@@ -12,6 +12,12 @@ export interface NatsServerOptions {
   storeDir?: string;
   /** How long to wait for the server to accept connections; 10 s by default. */
   startTimeoutMs?: number;
+  /**
+   * Runs the server in a process group of its own, so a terminal's Ctrl-C reaches
+   * only this process, which stops the server when it chooses (after what uses it).
+   * It is still killed when this process exits.
+   */
+  ownProcessGroup?: boolean;
 }
 
 export interface NatsServer {
@@ -47,11 +53,15 @@ export async function startNatsServer(options: NatsServerOptions = {}): Promise<
   const port = options.port ?? -1;
   const child = spawn(binary, ['-js', '-a', '127.0.0.1', '-p', String(port), '-sd', storeDir], {
     stdio: ['ignore', 'ignore', 'pipe'],
+    detached: options.ownProcessGroup ?? false,
   });
+  // Outside our process group nothing else would end it if this process died first.
+  const killOnExit = () => child.kill('SIGKILL');
+  if (options.ownProcessGroup) process.once('exit', killOnExit);
   const exited = new Promise<number | string>((resolve) => {
     child.once('exit', (code, signal) => resolve(code ?? signal ?? 'unknown'));
     child.once('error', () => resolve('spawn failed'));
-  });
+  }).finally(() => process.off('exit', killOnExit));
   const removeStore = () =>
     temporaryStore ? rm(temporaryStore, { recursive: true, force: true }) : undefined;
 

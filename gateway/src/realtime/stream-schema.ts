@@ -1,0 +1,104 @@
+import Type, { type TSchema } from 'typebox';
+import { Chat, Id, Message, Nullable, PresentedPerson, StringEnum } from '../schemas';
+
+/**
+ * The frames of `GET /v1/stream`, for its OpenAPI description only (until an
+ * AsyncAPI document exists): the route itself never serializes through them.
+ */
+
+const Empty = Type.Object({});
+const MessageRef = Type.Object({ messageId: Id });
+
+function event(type: string, data: TSchema, description: string, chatId: TSchema = Id) {
+  return Type.Object(
+    {
+      id: Type.String({
+        description:
+          'Unique; pass the last one received as last_event_id to resume. eph_ ids are never kept.',
+      }),
+      type: Type.Literal(type),
+      chatId,
+      data,
+    },
+    { title: type, description },
+  );
+}
+
+/** Every frame the gateway sends: the envelope {id, type, chatId, data}, one shape per type. */
+export const StreamEvent = Type.Union(
+  [
+    event('message.created', Message, 'A message or reply, presented as REST presents it to this viewer'),
+    event('message.updated', Message, 'An edited message, presented as REST presents it to this viewer'),
+    event('message.deleted', MessageRef, 'A message became a tombstone'),
+    event('message.pinned', MessageRef, 'A message was pinned (G7)'),
+    event('message.unpinned', MessageRef, 'A message was unpinned (G7)'),
+    event('chat.updated', Chat, "The chat's settings changed; the chat as this viewer sees it (S6 title)"),
+    event('chat.converted', Chat, 'A 1-on-1 or shared chat became a group (S5)'),
+    event(
+      'read_marker.moved',
+      Type.Object({ personId: Id, readSeq: Type.Integer({ minimum: 0 }) }),
+      'Someone read up to readSeq (U1); team members only',
+    ),
+    event(
+      'participant.added',
+      Type.Object({ person: PresentedPerson, role: Nullable(Type.String()) }),
+      'Someone joined the chat',
+    ),
+    event(
+      'participant.removed',
+      Type.Object({ person: PresentedPerson, messages: StringEnum(['keep', 'delete']) }),
+      'Someone was removed or left (P2, P3)',
+    ),
+    event(
+      'notification.created',
+      Type.Object({
+        id: Id,
+        type: StringEnum(['message', 'mention', 'added']),
+        chatId: Id,
+        messageId: Nullable(Id),
+        createdAt: Nullable(Type.String({ format: 'date-time' })),
+      }),
+      "A new entry in the viewer's inbox (N1)",
+    ),
+    event('typing', Type.Object({ person: PresentedPerson }), 'Another participant is typing; never stored'),
+    event(
+      'stream.ready',
+      Empty,
+      'Sent once: from now on every event reaches this socket (after any missed ones)',
+      Type.Null(),
+    ),
+    event(
+      'stream.reset',
+      Empty,
+      'The missed events are no longer kept: refetch over REST, then carry on',
+      Type.Null(),
+    ),
+    event(
+      'stream.authenticated',
+      Type.Object({ expiresAt: Type.String({ format: 'date-time' }) }),
+      'A newer token was accepted: the socket now lives until expiresAt',
+      Type.Null(),
+    ),
+  ],
+  { description: 'A frame the gateway sends (JSON text)' },
+);
+
+/** Every frame a client may send (JSON text, at most 10 KiB). */
+export const StreamClientFrame = Type.Union(
+  [
+    Type.Object(
+      { type: Type.Literal('typing'), chatId: Id },
+      { title: 'typing', description: 'I am typing in this chat (at most one is passed on every 2 s)' },
+    ),
+    Type.Object(
+      { type: Type.Literal('auth'), token: Type.String({ minLength: 1, maxLength: 8192 }) },
+      {
+        title: 'auth',
+        description:
+          'A newer token of the same person and practice, sent before the current one expires; ' +
+          'answered by stream.authenticated, or a close with 4401',
+      },
+    ),
+  ],
+  { description: 'A frame a client sends (JSON text)' },
+);
