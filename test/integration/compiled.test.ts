@@ -109,6 +109,8 @@ describe('the compiled processes the image runs', () => {
           NATS_URL: nats.url,
           DATABASE_URL: database.url,
           GRPC_PORT: String(ports[i]),
+          // Any free port: the defaults belong to `npm start`, which another test file may be running.
+          METRICS_PORT: '0',
           OTEL_EXPORTER_OTLP_ENDPOINT: otlpEndpoint,
         });
         children.push(process.child);
