@@ -15,8 +15,9 @@ export default defineConfig({
           name: 'integration',
           // Runs after the unit tests, with its own worker count.
           sequence: { groupOrder: 1 },
+          // Medium tests: a service's use-cases on their real store and PostgreSQL, no other process.
           include: [
-            '{packages,services,gateway}/**/test/integration/**/*.test.ts',
+            '{packages,services,gateway}/**/test/{integration,medium}/**/*.test.ts',
             'test/integration/**/*.test.ts',
           ],
           globalSetup: ['packages/testing/src/global-setup.ts'],

@@ -149,9 +149,6 @@ export interface DomainEvents {
 
 export type EventType = keyof DomainEvents;
 
-/** The service that publishes an event type: its first subject token. */
-export const publisherOf = (type: EventType) => type.slice(0, type.indexOf('.'));
-
 /**
  * Realtime delivery to the sockets of one person, over core NATS (not
  * JetStream): whichever gateway holds that person's sockets subscribes.

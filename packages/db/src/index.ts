@@ -68,11 +68,6 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<Databa
   };
 }
 
-/** Rows of a raw query, whichever driver answered it. */
-export function rowsOf<T>(result: unknown): T[] {
-  return ((result as { rows?: T[] }).rows ?? (result as T[])) as T[];
-}
-
 /**
  * Keyset condition for lists ordered newest first by (time, id): the rows
  * after `cursor` on the next page. No condition on the first page.

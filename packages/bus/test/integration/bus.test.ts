@@ -3,7 +3,7 @@ import type { EventEnvelope } from '@huddle/contracts';
 import { type DatabaseHandle, openDatabase } from '@huddle/db';
 import { createLogger } from '@huddle/logging';
 import { type FreshDatabase, freshDatabase, type NatsServer, startNatsServer } from '@huddle/testing';
-import { sql } from 'drizzle-orm';
+import { eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   type Bus,
@@ -140,6 +140,10 @@ describe('outbox and inbox on real PostgreSQL and NATS', () => {
 
   it('a failing apply is retried and leaves no inbox record until it succeeds', async () => {
     let attempts = 0;
+    // Read from outside the consumer's transaction: only committed records show.
+    const recorded = async () =>
+      (await db.db.select().from(inbox).where(eq(inbox.consumer, 'bus-test-retry'))).length;
+    const recordedBeforeRetry: number[] = [];
     const relay = new Outbox(db.db, bus.js, logger);
     relay.start();
     const consumer = await startConsumer(
@@ -153,6 +157,7 @@ describe('outbox and inbox on real PostgreSQL and NATS', () => {
         apply: async () => {
           attempts++;
           if (attempts === 1) throw new Error('transient');
+          recordedBeforeRetry.push(await recorded());
         },
       },
       logger,
@@ -160,6 +165,10 @@ describe('outbox and inbox on real PostgreSQL and NATS', () => {
     try {
       await relay.transaction((_tx, emit) => emit('participant.v1.person.upserted', person('retry')));
       await expect.poll(() => attempts, { timeout: 10_000 }).toBe(2);
+      // The failed attempt's record was rolled back with it…
+      expect(recordedBeforeRetry).toEqual([0]);
+      // …and the successful one committed exactly one.
+      await expect.poll(recorded, { timeout: 10_000 }).toBe(1);
     } finally {
       await consumer.stop();
       await relay.stop();
