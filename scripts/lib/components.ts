@@ -9,6 +9,24 @@ export const services = [
 ] as const;
 
 export type Service = (typeof services)[number];
+
+/** A process the image runs: its workspace, entry point and migrations, compiled by `npm run build`. */
+export interface BuildTarget {
+  name: string;
+  workspace: string;
+  entry: string;
+  migrations?: string;
+}
+
+export const buildTargets: BuildTarget[] = [
+  { name: 'gateway', workspace: 'gateway', entry: 'src/server.ts' },
+  ...services.map((service) => ({
+    name: service.name,
+    workspace: `services/${service.name}`,
+    entry: 'src/main.ts',
+    migrations: 'src/store/migrations',
+  })),
+];
 type Env = Record<string, string | undefined>;
 
 /**

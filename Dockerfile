@@ -1,0 +1,40 @@
+# syntax=docker/dockerfile:1
+# One image per Huddle process, chosen by build argument:
+#   docker build --build-arg COMPONENT=chat -t huddle/chat .
+# COMPONENT is gateway, chat, participant, sharing-policy or notification.
+ARG NODE_IMAGE=node:20.19-bookworm-slim
+
+# Build: every dependency from the lock file, then compiled JavaScript
+# (npm run build -> <workspace>/dist), then only production dependencies kept.
+FROM ${NODE_IMAGE} AS build
+WORKDIR /app
+COPY . .
+RUN --mount=type=cache,target=/root/.npm npm ci --no-audit --no-fund
+ARG COMPONENT=gateway
+RUN npm run build -- "${COMPONENT}" \
+ && npm prune --omit=dev --no-audit --no-fund \
+ && if [ "${COMPONENT}" = gateway ]; then workspace=gateway; else workspace="services/${COMPONENT}"; fi \
+ && mkdir -p /out/component \
+ && cp -r "${workspace}/package.json" "${workspace}/dist" /out/component/
+
+# Run: compiled code and production dependencies, no tsx, no sources, not root.
+FROM ${NODE_IMAGE} AS runtime
+# tini is PID 1: it forwards SIGTERM to node (which drains and stops in order) and reaps children.
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends tini \
+ && rm -rf /var/lib/apt/lists/*
+ARG COMPONENT=gateway
+ENV HUDDLE_COMPONENT=${COMPONENT}
+WORKDIR /app
+COPY --from=build --chown=root:root /app/package.json ./package.json
+COPY --from=build --chown=root:root /app/node_modules ./node_modules
+COPY --from=build --chown=root:root /out/component ./component
+# Attachments (chat) and scratch space; the code itself stays read-only.
+RUN mkdir -p /var/lib/huddle/attachments /tmp/huddle && chown node:node /var/lib/huddle/attachments /tmp/huddle
+ENV DATA_DIR=/tmp/huddle
+USER node
+WORKDIR /app/component
+EXPOSE 8080 50051 50052 50053 50054 9461 9462 9463 9464
+HEALTHCHECK --interval=10s --timeout=5s --start-period=60s --retries=3 CMD ["node", "dist/healthcheck.js"]
+ENTRYPOINT ["/usr/bin/tini", "--"]
+CMD ["node", "--enable-source-maps", "dist/main.js"]

@@ -1,0 +1,151 @@
+import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { type AddressInfo, createServer } from 'node:net';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { checkHealth } from '@huddle/grpc';
+import { type FreshDatabase, freshDatabase, type NatsServer, startNatsServer } from '@huddle/testing';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildTarget } from '../../scripts/build';
+import { buildTargets, services } from '../../scripts/lib/components';
+
+const root = fileURLToPath(new URL('../..', import.meta.url));
+
+async function freePort(): Promise<number> {
+  const server = createServer().listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const { port } = server.address() as AddressInfo;
+  server.close();
+  return port;
+}
+
+/** Polls `check` until it holds; fails with what the process printed if it exits or time runs out. */
+async function until(check: () => Promise<boolean>, child: ChildProcess, output: () => string) {
+  const deadline = Date.now() + 45_000;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`exited (${child.exitCode}):\n${output()}`);
+    if (await check()) return;
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  throw new Error(`not ready in time:\n${output()}`);
+}
+
+/** The image's HEALTHCHECK command for one process: true when it exits 0. */
+function healthcheck(workspace: string, env: Record<string, string>): Promise<boolean> {
+  return new Promise((resolve) => {
+    execFile(process.execPath, ['dist/healthcheck.js'], { cwd: join(root, workspace), env }, (error) =>
+      resolve(!error),
+    );
+  });
+}
+
+/** Runs a compiled entry point the way the image does: plain node, no tsx. */
+function runCompiled(workspace: string, env: Record<string, string>) {
+  const child = spawn(process.execPath, ['--enable-source-maps', 'dist/main.js'], {
+    cwd: join(root, workspace),
+    env: { PATH: process.env.PATH ?? '', LOG_LEVEL: 'warn', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout.on('data', (chunk) => {
+    output += chunk;
+  });
+  child.stderr.on('data', (chunk) => {
+    output += chunk;
+  });
+  return { child, output: () => output };
+}
+
+describe('the compiled processes the image runs', () => {
+  let nats: NatsServer;
+  const databases: FreshDatabase[] = [];
+  const children: ChildProcess[] = [];
+
+  beforeAll(async () => {
+    await Promise.all(buildTargets.map(buildTarget));
+    nats = await startNatsServer();
+  }, 120_000);
+
+  afterAll(async () => {
+    await Promise.all(
+      children.map(async (child) => {
+        if (child.exitCode !== null) return;
+        child.kill('SIGTERM');
+        await once(child, 'exit');
+      }),
+    );
+    await Promise.all([...databases.map((database) => database.drop()), nats?.stop()]);
+  });
+
+  it('start from dist/main.js with node alone: every service SERVING, then the gateway ready, as their health checks say', async () => {
+    const ports = await Promise.all(services.map(freePort));
+    const addresses = Object.fromEntries(
+      services.map((service, i) => [service.addressVariable, `127.0.0.1:${ports[i]}`]),
+    );
+    const running = await Promise.all(
+      services.map(async (service, i) => {
+        const database = await freshDatabase(`compiled_${service.name.replace('-', '_')}`);
+        databases.push(database);
+        const process = runCompiled(`services/${service.name}`, {
+          ...addresses,
+          NATS_URL: nats.url,
+          DATABASE_URL: database.url,
+          GRPC_PORT: String(ports[i]),
+        });
+        children.push(process.child);
+        return process;
+      }),
+    );
+    await Promise.all(
+      running.map(({ child, output }, i) => until(() => checkHealth(`127.0.0.1:${ports[i]}`), child, output)),
+    );
+
+    const gatewayPort = await freePort();
+    const gateway = runCompiled('gateway', {
+      ...addresses,
+      NATS_URL: nats.url,
+      PORT: String(gatewayPort),
+      HOST: '127.0.0.1',
+      AUTH_JWT_SECRET: 'compiled-gateway-secret-of-at-least-32-chars',
+    });
+    children.push(gateway.child);
+    const readyz = `http://127.0.0.1:${gatewayPort}/readyz`;
+    await until(
+      () =>
+        fetch(readyz).then(
+          (response) => response.ok,
+          () => false,
+        ),
+      gateway.child,
+      gateway.output,
+    );
+    const health = await fetch(`http://127.0.0.1:${gatewayPort}/healthz`);
+    expect(await health.json()).toEqual({ status: 'ok' });
+    const checks = await Promise.all([
+      healthcheck('gateway', { HUDDLE_COMPONENT: 'gateway', PORT: String(gatewayPort), HOST: '127.0.0.1' }),
+      ...services.map((service, i) =>
+        healthcheck(`services/${service.name}`, {
+          HUDDLE_COMPONENT: service.name,
+          GRPC_PORT: String(ports[i]),
+        }),
+      ),
+    ]);
+    expect(checks).toEqual([true, ...services.map(() => true)]);
+
+    // SIGTERM (what tini forwards in the container) stops each process cleanly: the gateway, then the services.
+    const stopped = async (child: ChildProcess) => {
+      child.kill('SIGTERM');
+      const [code] = await once(child, 'exit');
+      return code;
+    };
+    expect(await stopped(gateway.child)).toBe(0);
+    expect(
+      await healthcheck('gateway', {
+        HUDDLE_COMPONENT: 'gateway',
+        PORT: String(gatewayPort),
+        HOST: '127.0.0.1',
+      }),
+    ).toBe(false);
+    expect(await Promise.all(running.map(({ child }) => stopped(child)))).toEqual(services.map(() => 0));
+  }, 90_000);
+});
