@@ -14,6 +14,8 @@ export interface Mode {
   rates: number[];
   stepSeconds: number;
   readRequests: number;
+  /** The most time each kind of read gets. */
+  readSeconds: number;
   users: number[];
   userStepSeconds: number;
   thinkMs: number;
@@ -30,6 +32,7 @@ export const modes: Record<Mode['name'], Mode> = {
     rates: [10, 25, 50, 100, 200, 400, 800],
     stepSeconds: 3,
     readRequests: 100,
+    readSeconds: 5,
     users: [100],
     userStepSeconds: 20,
     thinkMs: 20_000,
@@ -41,6 +44,7 @@ export const modes: Record<Mode['name'], Mode> = {
     rates: [10, 25, 50, 100, 200, 300, 500, 750, 1_000, 1_500, 2_000, 3_000],
     stepSeconds: 15,
     readRequests: 1_000,
+    readSeconds: 30,
     users: [250, 500, 1_000, 2_000, 4_000, 8_000, 16_000],
     userStepSeconds: 40,
     thinkMs: 20_000,
@@ -116,4 +120,5 @@ export async function rampMixed(
 }
 
 export type Reads = Record<string, ReadResult>;
-export const reads = (load: LoadGenerator, mode: Mode): Promise<Reads> => load.reads(mode.readRequests);
+export const reads = (load: LoadGenerator, mode: Mode): Promise<Reads> =>
+  load.reads(mode.readRequests, mode.readSeconds);

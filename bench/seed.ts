@@ -55,25 +55,42 @@ const peopleOf = (size: SeedSize): Person[] => [
   ]).flat(),
 ];
 
-/** Puts the practice and the given people in the directory through the API, 16 requests at a time. */
-async function putDirectory(url: string, people: Person[]): Promise<void> {
+/**
+ * One API call during setup, as `who`. A gateway just started on a busy machine
+ * sheds load (503) for a while: setup waits that out rather than fail.
+ */
+async function call(
+  http: Pool,
+  who: string,
+  method: 'PUT' | 'POST',
+  path: string,
+  body: unknown,
+): Promise<unknown> {
   const token = await mintToken({
     secret: JWT_SECRET,
-    sub: 'svc:bench',
+    sub: who,
     practice: PRACTICE,
-    scope: 'directory:write',
+    ...(who.startsWith('svc:') ? { scope: 'directory:write' } : {}),
   });
-  const http = new Pool(url, { connections: 16 });
-  const put = async (path: string, body: unknown) => {
+  for (let attempt = 1; ; attempt++) {
     const response = await http.request({
-      method: 'PUT',
+      method,
       path,
       headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
       body: JSON.stringify(body),
     });
     const text = await response.body.text();
-    if (response.statusCode >= 300) throw new Error(`PUT ${path}: ${response.statusCode} ${text}`);
-  };
+    if (response.statusCode < 300) return JSON.parse(text);
+    if (response.statusCode !== 503 || attempt === 30) {
+      throw new Error(`${method} ${path}: ${response.statusCode} ${text}`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+  }
+}
+
+/** Puts the practice and the given people in the directory through the API, 16 requests at a time. */
+async function putDirectory(http: Pool, people: Person[]): Promise<void> {
+  const put = (path: string, body: unknown) => call(http, 'svc:bench', 'PUT', path, body);
   await put(`/v1/practices/${PRACTICE}`, { name: 'Bench Clinic', plan: 'team' });
   let next = 0;
   await Promise.all(
@@ -84,7 +101,6 @@ async function putDirectory(url: string, people: Person[]): Promise<void> {
       }
     }),
   );
-  await http.close();
 }
 
 /**
@@ -122,7 +138,8 @@ interface ChatRow {
 }
 
 export async function seed(url: string, databases: Record<string, string>, size: SeedSize): Promise<Layout> {
-  await putDirectory(url, []);
+  const http = new Pool(url, { connections: 16 });
+  await putDirectory(http, []).finally(() => http.close());
   await insertPeople(databases, peopleOf(size));
 
   const loadChats: ChatRow[] = Array.from({ length: size.loadChats }, (_, chat) => ({
@@ -292,15 +309,15 @@ export async function seedBaseline(databaseUrl: string, layout: Layout): Promise
  * chat of 10 participants made through the API, as a practitioner would.
  */
 export async function seedEmbedded(url: string): Promise<Layout> {
-  await putDirectory(url, peopleOf({ loadChats: 1, historyMessages: 0, readerChats: 0, threadReplies: 0 }));
-  const token = await mintToken({ secret: JWT_SECRET, sub: 'p0', practice: PRACTICE });
-  const response = await fetch(`${url}/v1/chats`, {
-    method: 'POST',
-    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-    body: JSON.stringify({ name: 'Bench', style: 'direct', participantIds: clientsOf(0) }),
-  });
-  const chat = (await response.json()) as { id: string };
-  if (response.status !== 201) throw new Error(`POST /v1/chats: ${response.status} ${JSON.stringify(chat)}`);
+  const http = new Pool(url, { connections: 16 });
+  const chat = await (async () => {
+    await putDirectory(
+      http,
+      peopleOf({ loadChats: 1, historyMessages: 0, readerChats: 0, threadReplies: 0 }),
+    );
+    const body = { name: 'Bench', style: 'direct', participantIds: clientsOf(0) };
+    return (await call(http, 'p0', 'POST', '/v1/chats', body)) as { id: string };
+  })().finally(() => http.close());
   return {
     practiceId: PRACTICE,
     loadChats: [{ id: chat.id, members: ['p0', ...clientsOf(0)] }],

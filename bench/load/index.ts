@@ -50,7 +50,8 @@ export class LoadGenerator {
   }
 
   postStep = (rate: number, seconds: number) => this.run<StepResult>({ type: 'postStep', rate, seconds });
-  reads = (requests: number) => this.run<Record<string, ReadResult>>({ type: 'reads', requests });
+  reads = (requests: number, seconds: number) =>
+    this.run<Record<string, ReadResult>>({ type: 'reads', requests, seconds });
   mixedStep = (users: number, seconds: number) =>
     this.run<MixedResult>({ type: 'mixedStep', users, seconds });
 

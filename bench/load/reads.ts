@@ -2,7 +2,8 @@
  * Scenario 2, reads at depth: a history page far back in the long chat (a
  * cursor from the oldest tenth to the newest tenth, chosen at random), a
  * page of its thread, and the first page of the chat list of the person in
- * the most chats, with unread counts.
+ * the most chats, with unread counts. Each kind runs `requests` times, or
+ * for `seconds` at most, 4 at a time.
  */
 import { seqCursor } from '@huddle/paging';
 import type { Dispatcher } from 'undici';
@@ -21,6 +22,7 @@ export async function readsAtDepth(
   http: Dispatcher,
   layout: Layout,
   requests: number,
+  seconds: number,
   concurrency = 4,
 ): Promise<Record<string, ReadResult>> {
   const { chatId, threadId, topLevel } = layout.history;
@@ -40,9 +42,11 @@ export async function readsAtDepth(
     let errors = 0;
     let next = 0;
     const startedAt = performance.now();
+    const deadline = startedAt + seconds * 1000;
     await Promise.all(
       Array.from({ length: concurrency }, async () => {
-        while (next++ < requests) {
+        while (next < requests && performance.now() < deadline) {
+          next++;
           const sentAt = performance.now();
           const response = await http.request({ method: 'GET', path: path(), headers });
           await response.body.dump();
@@ -52,7 +56,7 @@ export async function readsAtDepth(
       }),
     );
     results[name] = {
-      per_s: round(requests / ((performance.now() - startedAt) / 1000), 1),
+      per_s: round(next / ((performance.now() - startedAt) / 1000), 1),
       ...latency.percentiles(),
       errors,
     };

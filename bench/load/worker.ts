@@ -13,7 +13,7 @@ import type { Target } from './target';
 export type Command =
   | { type: 'init'; target: Target; layout: Layout; thinkMs: number }
   | { type: 'postStep'; rate: number; seconds: number }
-  | { type: 'reads'; requests: number }
+  | { type: 'reads'; requests: number; seconds: number }
   | { type: 'mixedStep'; users: number; seconds: number };
 
 let setup: { target: Target; layout: Layout; thinkMs: number; http: Pool } | undefined;
@@ -37,7 +37,7 @@ async function run(command: Command): Promise<unknown> {
       }
       return postDeliver.step(command.rate, command.seconds);
     case 'reads':
-      return readsAtDepth(target, http, layout, command.requests);
+      return readsAtDepth(target, http, layout, command.requests, command.seconds);
     case 'mixedStep':
       // The post → deliver sockets would receive the users' posts too: one scenario at a time.
       postDeliver?.close();
