@@ -29,11 +29,21 @@ async function withLoad<T>(
   }
 }
 
+/** What is running now, so that Ctrl-C still stops it and drops its databases. */
+let running: { stop(): Promise<void> } | undefined;
+const interrupted = async () => {
+  await running?.stop();
+  process.exit(130);
+};
+process.once('SIGINT', interrupted);
+process.once('SIGTERM', interrupted);
+
 ensureBuilt();
 await buildBaseline();
 
 log('huddle: starting the gateway and four services (dist/main.js), PostgreSQL databases, NATS');
 const huddle = await startHuddle();
+running = huddle;
 const huddleFigures = await (async () => {
   try {
     log(`seeding ${mode.seed.loadChats} chats × 10, ${mode.seed.historyMessages} messages of history`);
@@ -55,6 +65,7 @@ const huddleFigures = await (async () => {
 
 log('baseline: starting');
 const baseline = await startBaseline();
+running = baseline;
 const { layout } = huddleFigures;
 const baselineRamp = await (async () => {
   try {
@@ -69,6 +80,7 @@ const baselineRamp = await (async () => {
 
 log('embedded: npm start');
 const embedded = await startEmbedded();
+running = embedded;
 const embeddedFigures: Embedded = await (async () => {
   try {
     const atRest = Object.fromEntries(embedded.processes.map((p) => [p.name, round(rssMb(p.pid))]));
