@@ -35,7 +35,13 @@ describe('participant service on real PostgreSQL and NATS', () => {
   beforeAll(async () => {
     [database, nats] = await Promise.all([freshDatabase('participant'), startNatsServer()]);
     service = await startParticipantService(
-      loadConfig({ DATABASE_URL: database.url, NATS_URL: nats.url, GRPC_PORT: '0', GRPC_HOST: '127.0.0.1' }),
+      loadConfig({
+        DATABASE_URL: database.url,
+        NATS_URL: nats.url,
+        GRPC_PORT: '0',
+        METRICS_PORT: '0',
+        GRPC_HOST: '127.0.0.1',
+      }),
       createLogger({ service: 'participant', level: 'silent' }),
     );
     rpc = connect(participantV1.ParticipantServiceService, `127.0.0.1:${service.grpcPort}`);

@@ -73,7 +73,13 @@ describe('sharing-policy with the participant service on real PostgreSQL and NAT
       freshDatabase('sharing_policy_directory'),
       freshDatabase('sharing_policy'),
     ]);
-    const env = { NATS_URL: nats.url, GRPC_HOST: '127.0.0.1', GRPC_PORT: '0', LOG_LEVEL: 'silent' };
+    const env = {
+      NATS_URL: nats.url,
+      GRPC_HOST: '127.0.0.1',
+      GRPC_PORT: '0',
+      METRICS_PORT: '0',
+      LOG_LEVEL: 'silent',
+    };
     participantService = await startParticipantService(
       loadParticipantConfig({ ...env, DATABASE_URL: directoryDatabase.url }),
       logger,
