@@ -143,16 +143,18 @@ describe('the compiled processes the image runs', () => {
     );
     const health = await fetch(`http://127.0.0.1:${gatewayPort}/healthz`);
     expect(await health.json()).toEqual({ status: 'ok' });
-    const checks = await Promise.all([
-      healthcheck('gateway', { HUDDLE_COMPONENT: 'gateway', PORT: String(gatewayPort), HOST: '127.0.0.1' }),
-      ...services.map((service, i) =>
-        healthcheck(`services/${service.name}`, {
-          HUDDLE_COMPONENT: service.name,
-          GRPC_PORT: String(ports[i]),
-        }),
-      ),
-    ]);
-    expect(checks).toEqual([true, ...services.map(() => true)]);
+    // Each check has a few seconds, as in the image; a busy machine may need a second try.
+    const checks = () =>
+      Promise.all([
+        healthcheck('gateway', { HUDDLE_COMPONENT: 'gateway', PORT: String(gatewayPort), HOST: '127.0.0.1' }),
+        ...services.map((service, i) =>
+          healthcheck(`services/${service.name}`, {
+            HUDDLE_COMPONENT: service.name,
+            GRPC_PORT: String(ports[i]),
+          }),
+        ),
+      ]);
+    await expect.poll(checks, { timeout: 30_000 }).toEqual([true, ...services.map(() => true)]);
 
     // SIGTERM (what tini forwards in the container) stops each process cleanly: the gateway, then the services.
     const stopped = async (child: ChildProcess) => {

@@ -183,7 +183,7 @@ describe('a newcomer on a fresh clone', () => {
       9464,
     ]) {
       // Closed soon after the launcher exits; a process it left behind would keep its port.
-      await expect.poll(() => answers(port), { timeout: 15_000, message: `port ${port}` }).toBe(false);
+      await expect.poll(() => answers(port), { timeout: 30_000, message: `port ${port}` }).toBe(false);
     }
     // NATS outlived the services: none of them failed to drain its connection.
     expect(printed.text).toMatch(/chat stopping/);
