@@ -5,12 +5,19 @@ import { type AddressInfo, createServer } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { checkHealth } from '@huddle/grpc';
-import { type FreshDatabase, freshDatabase, type NatsServer, startNatsServer } from '@huddle/testing';
+import {
+  type FreshDatabase,
+  freshDatabase,
+  mintToken,
+  type NatsServer,
+  startNatsServer,
+} from '@huddle/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildTarget } from '../../scripts/build';
 import { buildTargets, services } from '../../scripts/lib/components';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
+const secret = 'compiled-gateway-secret-of-at-least-32-chars';
 
 async function freePort(): Promise<number> {
   const server = createServer().listen(0, '127.0.0.1');
@@ -128,7 +135,7 @@ describe('the compiled processes the image runs', () => {
       NATS_URL: nats.url,
       PORT: String(gatewayPort),
       HOST: '127.0.0.1',
-      AUTH_JWT_SECRET: 'compiled-gateway-secret-of-at-least-32-chars',
+      AUTH_JWT_SECRET: secret,
     });
     children.push(gateway.child);
     const readyz = `http://127.0.0.1:${gatewayPort}/readyz`;
@@ -155,6 +162,28 @@ describe('the compiled processes the image runs', () => {
         ),
       ]);
     await expect.poll(checks, { timeout: 30_000 }).toEqual([true, ...services.map(() => true)]);
+
+    // Traffic that reaches every service through the gateway, so each has spans to export.
+    const call = async (token: string, method: string, path: string, body?: unknown) =>
+      (
+        await fetch(`http://127.0.0.1:${gatewayPort}${path}`, {
+          method,
+          headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+          body: body === undefined ? undefined : JSON.stringify(body),
+        })
+      ).status;
+    const platform = await mintToken({
+      secret,
+      sub: 'svc:platform',
+      practice: 'p1',
+      scope: 'directory:write',
+    });
+    expect(await call(platform, 'PUT', '/v1/practices/p1', { name: 'Practice', plan: 'team' })).toBe(201);
+    const person = { kind: 'practitioner', firstName: 'Dana', lastName: 'Reyes', teamRole: 'owner' };
+    expect(await call(platform, 'PUT', '/v1/practices/p1/people/dana', person)).toBe(201);
+    const dana = await mintToken({ secret, sub: 'dana', practice: 'p1' });
+    expect(await call(dana, 'GET', '/v1/chats')).toBe(200);
+    expect(await call(dana, 'GET', '/v1/notifications')).toBe(200);
 
     // SIGTERM (what tini forwards in the container) stops each process cleanly: the gateway, then the services.
     const stopped = async (child: ChildProcess) => {
