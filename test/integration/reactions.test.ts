@@ -117,6 +117,16 @@ describe('X1 reactions', () => {
       { emoji: '❤️', count: 1, reactedByMe: true },
     ]);
 
+    // Pinned posts show theirs too.
+    const olivia = await as('olivia');
+    expect((await olivia('PUT', `/v1/chats/${chatId}/pins/${messageId}`)).status).toBe(200);
+    const pinned = (await olivia('GET', `/v1/chats/${chatId}/messages`)).body.pinned;
+    expect(pinned[0]).toMatchObject({
+      id: messageId,
+      reactions: [{ emoji: '👍' }, { emoji: '🎉', reactedByMe: true }],
+    });
+    expect((await olivia('DELETE', `/v1/chats/${chatId}/pins/${messageId}`)).status).toBe(200);
+
     // An edit keeps the reactions, shown for the editor.
     const edited = await (await as('eli'))('PATCH', `/v1/chats/${chatId}/messages/${messageId}`, {
       body: 'Morning, all!',

@@ -114,9 +114,11 @@ export function chatRpc(parts: {
     },
     listMessages: async (request) => {
       const page = await messages.list(request);
+      // Pinned posts and the page together: one look-up of files and reactions for both.
+      const shown = await present([...page.pinned, ...page.messages], request.viewerId);
       return {
-        messages: await present(page.messages, request.viewerId),
-        pinned: await present(page.pinned, request.viewerId),
+        pinned: shown.slice(0, page.pinned.length),
+        messages: shown.slice(page.pinned.length),
         nextCursor: page.nextCursor,
       };
     },
