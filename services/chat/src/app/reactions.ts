@@ -1,6 +1,7 @@
 import { forbidden, notFound } from '@huddle/errors';
 import { assertMayWrite } from '../domain/message';
 import { assertRoomFor, type ReactionSummary, type Reactor, validateEmoji } from '../domain/reaction';
+import { membersStore } from '../store/members';
 import { messagesStore } from '../store/messages';
 import { reactionsStore } from '../store/reactions';
 import type { Chats } from './chats';
@@ -33,6 +34,8 @@ export class Reactions {
       // The message row's lock makes "count the emoji, then add one" safe against a concurrent reaction.
       const message = await messagesStore.getForUpdate(tx, request.messageId);
       if (!message || message.chatId !== chat.id || message.deletedAt !== null) throw notFound('Message');
+      // P4: a removal that committed since the access check wins.
+      if (!(await membersStore.find(tx, chat.id, request.actorId))) throw notFound('Chat');
       const reactor = { messageId: message.id, emoji, personId: request.actorId };
       if (request.reacted) assertRoomFor(emoji, await reactionsStore.emojiOf(tx, message.id));
       const changed = request.reacted
