@@ -25,7 +25,12 @@ describe('reactions store', () => {
     database = await freshDatabase('chat-reactions');
     handle = await openDatabase({ url: database.url, dataDir: '', migrationsFolder });
     pool = new pg.Pool({ connectionString: database.url, max: 2 });
-    counted = drizzle(pool, { logger: { logQuery: () => void (queries += 1) } }) as unknown as Database;
+    const logger = {
+      logQuery: () => {
+        queries += 1;
+      },
+    };
+    counted = drizzle(pool, { logger }) as unknown as Database;
     const { db } = handle;
     await chatsStore.insert(db, {
       id: 'c1',
