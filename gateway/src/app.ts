@@ -30,6 +30,8 @@ import { notificationRoutes } from './routes/notifications';
 import { operationsRoutes, type Readiness } from './routes/operations';
 import { participantRoutes } from './routes/participants';
 import { programRoutes } from './routes/programs';
+import { reactionRoutes } from './routes/reactions';
+import { receiptRoutes } from './routes/receipts';
 import { sharingRoutes } from './routes/sharing';
 import { streamRoutes } from './routes/stream';
 import type { App } from './routes/types';
@@ -144,6 +146,8 @@ export async function buildApp(config: Readonly<GatewayConfig>, deps: GatewayDep
   meRoutes(app, routeDeps);
   chatRoutes(app, routeDeps);
   messageRoutes(app, routeDeps);
+  reactionRoutes(app, routeDeps);
+  receiptRoutes(app, routeDeps);
   directChatRoutes(app, routeDeps);
   participantRoutes(app, routeDeps);
   sharingRoutes(app, routeDeps);

@@ -95,6 +95,14 @@ export const MessageAttachment = Type.Object(
   { description: 'A file of a message; realtime events carry the id and url only (metadata null)' },
 );
 
+/** X1: one emoji grapheme, as a path segment (URL-encoded) or in a body. */
+export const Emoji = Type.String({ minLength: 1, maxLength: 64, description: 'One emoji, e.g. 👍 or 👍🏽' });
+
+export const Reaction = Type.Object(
+  { emoji: Type.String(), count: Type.Integer({ minimum: 1 }), reactedByMe: Type.Boolean() },
+  { description: 'X1: one emoji on a message; reactedByMe is for the caller' },
+);
+
 const messageFields = {
   id: Type.String(),
   chatId: Type.String(),
@@ -109,6 +117,7 @@ const messageFields = {
   deletedAt: Nullable(Type.String({ format: 'date-time' })),
   createdAt: Nullable(Type.String({ format: 'date-time' })),
   replyCount: Type.Integer(),
+  reactions: Type.Array(Reaction, { description: 'X1: per emoji, in the order first used' }),
 };
 
 export const Reply = Type.Object(messageFields);
@@ -131,6 +140,22 @@ export const Attachment = Type.Object({
   filename: Type.String(),
   contentType: Type.String(),
   size: Type.Integer(),
+  createdAt: Nullable(Type.String({ format: 'date-time' })),
+});
+
+/** X1: who reacted with one emoji (team members only). */
+export const Reactors = Type.Object({
+  ...Reaction.properties,
+  people: Type.Array(PresentedPerson, { description: 'In the order they reacted' }),
+});
+
+/** X5: a participant's read marker (team members only). */
+export const ReadMarker = Type.Object({ person: PresentedPerson, readSeq: Seq });
+
+/** X5: a file a live message of the chat carries. */
+export const ChatFile = Type.Object({
+  ...MessageAttachment.properties,
+  messageId: Type.String(),
   createdAt: Nullable(Type.String({ format: 'date-time' })),
 });
 

@@ -27,6 +27,11 @@ export type ChatRpc = Pick<
   | 'removeParticipant'
   | 'upsertProgramChat'
   | 'setEnrollment'
+  | 'addReaction'
+  | 'removeReaction'
+  | 'listReactions'
+  | 'listReadMarkers'
+  | 'listChatFiles'
 >;
 export type ParticipantRpc = Pick<
   Remote<typeof participantV1.ParticipantServiceService>,

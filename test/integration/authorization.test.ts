@@ -4,7 +4,7 @@ import { type System, startSystem } from '../support/system';
 
 /**
  * Who may do what to a chat, as one table: role × action × chat kind, each
- * cell the exact status and problem code (A1, G3, G7, G8, P1, P2, S2, S3).
+ * cell the exact status and problem code (A1, G3, G7, G8, P1, P2, S2, S3, X1, X5).
  * Everyone without access gets 404 not_found — to them the chat does not exist.
  */
 
@@ -55,7 +55,11 @@ type Action =
   | 'DELETE participant'
   | 'PUT pin'
   | 'DELETE pin'
-  | 'GET revisions';
+  | 'GET revisions'
+  | 'PUT reaction'
+  | 'GET reactions'
+  | 'GET read-markers'
+  | 'GET attachments';
 type Cell = [status: number, code?: string];
 
 /** Who plays each role; a 1-on-1 holds only its owner and its client (Cleo there), so team roles are not in it. */
@@ -119,6 +123,12 @@ function expected(kind: Kind, role: Role): Record<Action, Cell> {
     'DELETE pin': !feed ? noStyle : team ? ok() : forbidden,
     // G8: team members read revisions.
     'GET revisions': team ? ok() : forbidden,
+    // X1: participants react; team members see who reacted.
+    'PUT reaction': ok(),
+    'GET reactions': team ? ok() : forbidden,
+    // X5: read receipts for team members; files for every participant.
+    'GET read-markers': team ? ok() : forbidden,
+    'GET attachments': ok(),
   };
 }
 
@@ -132,6 +142,10 @@ const actions: Action[] = [
   'PUT pin',
   'DELETE pin',
   'GET revisions',
+  'PUT reaction',
+  'GET reactions',
+  'GET read-markers',
+  'GET attachments',
 ];
 
 let system: System;
@@ -221,6 +235,14 @@ async function perform(kind: Kind, role: Role, action: Action): Promise<Cell> {
         return call('DELETE', `/v1/chats/${id}/pins/${postId}`);
       case 'GET revisions':
         return call('GET', `/v1/chats/${id}/messages/${postId}/revisions`);
+      case 'PUT reaction':
+        return call('PUT', `/v1/chats/${id}/messages/${postId}/reactions/${encodeURIComponent('👍')}`);
+      case 'GET reactions':
+        return call('GET', `/v1/chats/${id}/messages/${postId}/reactions`);
+      case 'GET read-markers':
+        return call('GET', `/v1/chats/${id}/read-markers`);
+      case 'GET attachments':
+        return call('GET', `/v1/chats/${id}/attachments`);
     }
   })();
   if (action === 'DELETE participant' && reply.status === 204) {

@@ -51,6 +51,33 @@ export interface PresentedAttachment {
   url: string;
 }
 
+/** X1: one emoji on a message, as its viewer sees it. */
+export interface PresentedReaction {
+  emoji: string;
+  count: number;
+  reactedByMe: boolean;
+}
+
+/** X1: who reacted with one emoji, for team members; people presented per viewer (G5, P2). */
+export interface PresentedReactors {
+  emoji: string;
+  count: number;
+  reactedByMe: boolean;
+  people: PresentedPerson[];
+}
+
+/** X5: a participant's read marker (U1), for team members. */
+export interface PresentedReadMarker {
+  person: PresentedPerson;
+  readSeq: number;
+}
+
+/** X5: a file a live message of the chat carries. */
+export interface PresentedChatFile extends PresentedAttachment {
+  messageId: string;
+  createdAt: string | null;
+}
+
 export interface PresentedMessage {
   id: string;
   chatId: string;
@@ -65,6 +92,8 @@ export interface PresentedMessage {
   deletedAt: string | null;
   createdAt: string | null;
   replyCount: number;
+  /** X1: per emoji, in the order first used; a deleted message has none. */
+  reactions: PresentedReaction[];
   /** Feed pages: a post's newest replies (up to 3), oldest first (G2). Empty elsewhere. */
   latestReplies: PresentedMessage[];
 }
@@ -309,7 +338,52 @@ export function presentMessage(
     deletedAt: iso(message.deletedAt),
     createdAt: iso(message.createdAt),
     replyCount: message.replyCount,
+    reactions: deleted
+      ? []
+      : message.reactions.map(({ emoji, count, reactedByMe }) => ({ emoji, count, reactedByMe })),
     latestReplies: message.latestReplies.map((reply) => presentMessage(viewer, context, reply)),
+  };
+}
+
+/**
+ * X1: who reacted to a message, per emoji in the order first used, people in the order
+ * they reacted. The chat service answers this to team members only; people go through
+ * presentPerson all the same, so a departed reactor is a "Former participant" (P2).
+ */
+export function presentReactors(
+  viewer: Viewer,
+  context: ChatContext,
+  reactors: readonly chatV1.Reactor[],
+): PresentedReactors[] {
+  const byEmoji = new Map<string, string[]>();
+  for (const { emoji, personId } of reactors) byEmoji.set(emoji, [...(byEmoji.get(emoji) ?? []), personId]);
+  return [...byEmoji].map(([emoji, personIds]) => ({
+    emoji,
+    count: personIds.length,
+    reactedByMe: personIds.includes(viewer.personId),
+    people: personIds.map((personId) => presentPerson(viewer, context, personId)),
+  }));
+}
+
+/** X5: a participant's read marker, the person presented for the viewer. */
+export function presentReadMarker(
+  viewer: Viewer,
+  context: ChatContext,
+  marker: chatV1.ReadMarker,
+): PresentedReadMarker {
+  return { person: presentPerson(viewer, context, marker.personId), readSeq: marker.readSeq };
+}
+
+/** X5: a file of a chat's live message. */
+export function presentChatFile(attachment: chatV1.Attachment, messageId: string): PresentedChatFile {
+  return {
+    id: attachment.id,
+    filename: attachment.filename,
+    contentType: attachment.contentType,
+    size: attachment.size,
+    url: attachmentUrl(attachment.id),
+    messageId,
+    createdAt: iso(attachment.createdAt),
   };
 }
 

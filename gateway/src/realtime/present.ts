@@ -1,4 +1,4 @@
-import type { chatV1, MessageData, RealtimeEvent } from '@huddle/contracts';
+import type { chatV1, MessageData, ReactionData, RealtimeEvent } from '@huddle/contracts';
 import { HuddleError } from '@huddle/errors';
 import type { ChatContextLoader } from '../chat-context';
 import {
@@ -14,8 +14,19 @@ import type { PresentEvent, SocketEvent, StreamPerson } from './hub';
 
 const date = (iso: string | null | undefined) => (iso ? new Date(iso) : undefined);
 
-/** A realtime message as the chat service's Message, so it is presented exactly as REST presents it. */
-export function messageOf(data: MessageData): chatV1.Message {
+/** X1: an event's reactors per emoji as one viewer sees them: counted, and whether they are among them. */
+const reactionsFor = (viewerId: string, reactions: ReactionData[] | undefined): chatV1.Reaction[] =>
+  (Array.isArray(reactions) ? reactions : []).map(({ emoji, personIds }) => ({
+    emoji,
+    count: personIds.length,
+    reactedByMe: personIds.includes(viewerId),
+  }));
+
+/**
+ * A realtime message as the chat service's Message for one viewer (reactedByMe is theirs),
+ * so it is presented exactly as REST presents it.
+ */
+export function messageOf(data: MessageData, viewerId: string): chatV1.Message {
   return {
     id: data.id,
     chatId: data.chatId,
@@ -32,6 +43,7 @@ export function messageOf(data: MessageData): chatV1.Message {
     deletedAt: date(data.deletedAt),
     createdAt: new Date(data.createdAt),
     replyCount: data.replyCount ?? 0,
+    reactions: reactionsFor(viewerId, data.reactions),
   };
 }
 
@@ -45,9 +57,15 @@ function isMessageData(value: unknown, chatId: string): value is MessageData {
     typeof data.seq === 'number' &&
     typeof data.body === 'string' &&
     typeof data.createdAt === 'string' &&
-    (data.attachments === undefined || Array.isArray(data.attachments))
+    (data.attachments === undefined || Array.isArray(data.attachments)) &&
+    (data.reactions === undefined || (Array.isArray(data.reactions) && data.reactions.every(isReactionData)))
   );
 }
+
+const isReactionData = (value: unknown): value is ReactionData => {
+  const data = record(value);
+  return isString(data.emoji) && Array.isArray(data.personIds) && data.personIds.every(isString);
+};
 
 /** Events naming one message by id (what changed is in the type), with the message as it now reads. */
 const messageEvents = new Set(['message.deleted', 'message.pinned', 'message.unpinned']);
@@ -65,6 +83,8 @@ const knownEvents: Record<string, (data: Record<string, unknown>, chatId: string
   'message.unpinned': (data) => isString(data.messageId),
   'chat.updated': () => true,
   'chat.converted': () => true,
+  'reaction.added': (data) => isString(data.messageId) && isReactionData(data) && isString(data.personId),
+  'reaction.removed': (data) => isString(data.messageId) && isReactionData(data) && isString(data.personId),
   'read_marker.moved': (data) => isString(data.personId) && typeof data.readSeq === 'number',
   'participant.added': (data, chatId) =>
     record(data.participant).chatId === chatId && isString(record(data.participant).personId),
@@ -91,6 +111,9 @@ export const isPresentable = (event: RealtimeEvent) =>
  *   message presented as REST now shows it (the tombstone after a delete), or null when it
  *   is gone outright.
  * - `chat.updated`, `chat.converted`: the chat as it now is, for the viewer (G3, G6, S5, S6).
+ * - `reaction.added`, `reaction.removed`: `{messageId, emoji, count, reactedByMe, person}`:
+ *   the emoji's count after the change, whether the viewer is among its reactors, and who
+ *   reacted, presented for the viewer (X1, G5).
  * - `read_marker.moved`: `{personId, readSeq}`, for team members only (U1).
  * - `participant.added`: `{person, role}`; `participant.removed`: `{person, messages}`.
  * - `notification.created`: `{id, type, chatId, messageId, createdAt}` (N1).
@@ -126,10 +149,23 @@ export function realtimePresenter(
     switch (type) {
       case 'message.created':
       case 'message.updated':
-        return presentMessage(viewer, context, messageOf(data.message as MessageData));
+        return presentMessage(viewer, context, messageOf(data.message as MessageData, viewer.personId));
       case 'chat.updated':
       case 'chat.converted':
         return presentChat(viewer, context);
+      case 'reaction.added':
+      case 'reaction.removed': {
+        // X1: counted and reactedByMe for this viewer; the reactor presented as anywhere else,
+        // so a client of an identity-hiding group sees another client only by pseudonym (G5).
+        const [reaction] = reactionsFor(viewer.personId, [data as unknown as ReactionData]);
+        return {
+          messageId: data.messageId,
+          emoji: reaction!.emoji,
+          count: reaction!.count,
+          reactedByMe: reaction!.reactedByMe,
+          person: presentPerson(viewer, context, data.personId as string),
+        };
+      }
       case 'read_marker.moved':
         // Read receipts are for team members only (U1).
         return viewer.kind === 'practitioner' ? { personId: data.personId, readSeq: data.readSeq } : null;
@@ -168,7 +204,7 @@ export function realtimePresenter(
           messageId: data.messageId,
           // Null when the message is gone outright (P2 delete, P3), or for an event older than this field.
           message: isMessageData(data.message, chat.id)
-            ? presentMessage(viewer, context, messageOf(data.message))
+            ? presentMessage(viewer, context, messageOf(data.message, viewer.personId))
             : null,
         };
     }

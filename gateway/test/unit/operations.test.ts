@@ -64,6 +64,10 @@ describe('operations', () => {
         '/v1/chats',
         '/v1/chats/{chatId}',
         '/v1/chats/{chatId}/messages',
+        '/v1/chats/{chatId}/messages/{messageId}/reactions/{emoji}',
+        '/v1/chats/{chatId}/messages/{messageId}/reactions',
+        '/v1/chats/{chatId}/read-markers',
+        '/v1/chats/{chatId}/attachments',
       ]),
     );
     expect(document.paths['/v1/chats'].post.responses['201']).toBeDefined();

@@ -10,6 +10,8 @@ import {
   presentChatListItem,
   presentMessage,
   presentPerson,
+  presentReactors,
+  presentReadMarker,
   presentRevision,
   summaryContext,
   summaryNeedsParticipants,
@@ -171,6 +173,7 @@ describe('presentMessage', () => {
         pinned: true,
         editedAt: new Date('2025-01-03T00:00:00.000Z'),
         replyCount: 2,
+        reactions: [{ emoji: '👍🏽', count: 2, reactedByMe: true }],
       }),
     );
     expect(presented).toEqual({
@@ -195,6 +198,7 @@ describe('presentMessage', () => {
       deletedAt: null,
       createdAt: '2025-01-02T03:04:05.000Z',
       replyCount: 2,
+      reactions: [{ emoji: '👍🏽', count: 2, reactedByMe: true }],
       latestReplies: [],
     });
   });
@@ -639,5 +643,53 @@ describe('chat list items (U1, S6)', () => {
       'olivia',
       'terry',
     ]);
+  });
+});
+
+describe('X1 reactions', () => {
+  it('X1: a deleted message shows no reactions', () => {
+    const presented = presentMessage(
+      olivia,
+      context(),
+      message({
+        deletedAt: new Date('2025-01-03T00:00:00.000Z'),
+        reactions: [{ emoji: '👍', count: 1, reactedByMe: false }],
+      }),
+    );
+    expect(presented.reactions).toEqual([]);
+  });
+
+  it('X1: who reacted is grouped per emoji in order, counted, with reactedByMe for the viewer', () => {
+    const at = new Date('2025-01-03T00:00:00.000Z');
+    const items = presentReactors(olivia, context(), [
+      { emoji: '👍', personId: 'dana', createdAt: at },
+      { emoji: '🎉', personId: 'olivia', createdAt: at },
+      { emoji: '👍', personId: 'eli', createdAt: at },
+    ]);
+    expect(items).toEqual([
+      { emoji: '👍', count: 2, reactedByMe: false, people: [full.dana, full.eli] },
+      { emoji: '🎉', count: 1, reactedByMe: true, people: [full.olivia] },
+    ]);
+  });
+
+  it('X1/G5: reactors are presented per viewer: a hidden client by pseudonym, a departed one as former participant', () => {
+    const at = new Date('2025-01-03T00:00:00.000Z');
+    const [item] = presentReactors(dana, context({ hideClientIdentities: true }), [
+      { emoji: '👍', personId: 'eli', createdAt: at },
+      { emoji: '👍', personId: 'gone', createdAt: at },
+    ]);
+    expect(item!.people).toEqual([
+      { id: null, name: 'Member 4', photoUrl: null, kind: 'client' },
+      formerParticipant,
+    ]);
+  });
+});
+
+describe('X5 read markers', () => {
+  it('X5: a read marker presents its person for the viewer', () => {
+    expect(presentReadMarker(terry, context(), { personId: 'dana', readSeq: 7 })).toEqual({
+      person: full.dana,
+      readSeq: 7,
+    });
   });
 });

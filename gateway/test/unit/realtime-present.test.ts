@@ -161,3 +161,56 @@ describe('realtime presentation of chat events', () => {
     expect(await present(as('dana'), event('message.deleted', {}))).toBeNull();
   });
 });
+
+describe('X1 realtime reactions', () => {
+  const reaction = (personId: string, personIds: string[]) => ({
+    practiceId,
+    chatId: 'chat1',
+    messageId: 'm9',
+    emoji: '👍🏽',
+    personId,
+    personIds,
+  });
+
+  it('X1: reaction.added is counted with reactedByMe per viewer', async () => {
+    const { present, as } = setup();
+    const added = event('reaction.added', reaction('eli', ['dana', 'eli']));
+    const toDana = await present(as('dana'), added);
+    expect(toDana).toMatchObject({
+      type: 'reaction.added',
+      data: { messageId: 'm9', emoji: '👍🏽', count: 2, reactedByMe: true, person: { id: 'eli' } },
+    });
+    const toOlivia = await present(as('olivia'), added);
+    expect(toOlivia?.data).toMatchObject({ count: 2, reactedByMe: false });
+  });
+
+  it('X1/G5: a client of an identity-hiding group sees another client reacting only by pseudonym', async () => {
+    const { present, as, state } = setup();
+    state.chat = { ...state.chat, hideClientIdentities: true };
+    const removed = event('reaction.removed', reaction('eli', ['dana']));
+    const toDana = await present(as('dana'), removed);
+    expect(toDana?.data).toMatchObject({
+      count: 1,
+      reactedByMe: true,
+      person: { id: null, name: 'Member 4' },
+    });
+    expect(JSON.stringify(toDana)).not.toMatch(/eli|Jones/);
+    const toOlivia = await present(as('olivia'), removed);
+    expect(toOlivia?.data).toMatchObject({ reactedByMe: false, person: { id: 'eli', name: 'Eli Jones' } });
+  });
+
+  it('X1: message events carry reactions counted for the viewer, never who reacted', async () => {
+    const { present, as } = setup();
+    const data = { ...messageData, reactions: [{ emoji: '🎉', personIds: ['dana', 'olivia'] }] };
+    const toDana = await present(as('dana'), event('message.updated', { practiceId, message: data }));
+    expect(toDana?.data).toMatchObject({ reactions: [{ emoji: '🎉', count: 2, reactedByMe: true }] });
+    const toEli = await present(as('eli'), event('message.updated', { practiceId, message: data }));
+    expect(toEli?.data).toMatchObject({ reactions: [{ emoji: '🎉', count: 2, reactedByMe: false }] });
+  });
+
+  it('X1: a reaction event without its reactors is not presented', async () => {
+    const { present, as } = setup();
+    const broken = event('reaction.added', { ...reaction('eli', []), personIds: 'eli' });
+    expect(await present(as('dana'), broken)).toBeNull();
+  });
+});

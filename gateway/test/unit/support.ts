@@ -105,6 +105,7 @@ export function message(overrides: Partial<chatV1.Message> = {}): chatV1.Message
     attachmentIds: [],
     attachments: [],
     latestReplies: [],
+    reactions: [],
     pinned: false,
     createdAt: new Date('2025-01-02T03:04:05.000Z'),
     replyCount: 0,
@@ -318,6 +319,26 @@ export function fakeServices() {
         message: undefined as chatV1.Message | undefined,
       })),
       linkZoom: vi.fn(async (request: chatV1.LinkZoomRequest) => ({ linked: request.accessToken !== '' })),
+      addReaction: vi.fn(async ({ actorId, emoji }: chatV1.AddReactionRequest) => {
+        if (!isParticipant(actorId)) throw notFound('Chat');
+        return { message: message({ reactions: [{ emoji, count: 1, reactedByMe: true }] }), changed: true };
+      }),
+      removeReaction: vi.fn(async ({ actorId }: chatV1.RemoveReactionRequest) => {
+        if (!isParticipant(actorId)) throw notFound('Chat');
+        return { message: message(), changed: true };
+      }),
+      listReactions: vi.fn(async ({ viewerId }: chatV1.ListReactionsRequest) => {
+        if (!isParticipant(viewerId)) throw notFound('Chat');
+        return { reactors: [] };
+      }),
+      listReadMarkers: vi.fn(async ({ viewerId }: chatV1.ListReadMarkersRequest) => {
+        if (!isParticipant(viewerId)) throw notFound('Chat');
+        return { markers: [], nextCursor: '' };
+      }),
+      listChatFiles: vi.fn(async ({ viewerId }: chatV1.ListChatFilesRequest) => {
+        if (!isParticipant(viewerId)) throw notFound('Chat');
+        return { files: [], nextCursor: '' };
+      }),
     },
     participant: {
       upsertPerson: vi.fn(async ({ person }: participantV1.UpsertPersonRequest) => ({

@@ -93,6 +93,17 @@ export interface MessageData {
   deletedAt?: string | null;
   /** The files of `attachmentIds`, described, in order. */
   attachments?: AttachmentData[];
+  /** X1: who reacted with which emoji, for the gateway to count and tell each viewer reactedByMe. */
+  reactions?: ReactionData[];
+}
+
+/**
+ * X1: one emoji on a message and everyone who reacted with it, oldest first. Person ids
+ * never reach a socket: the gateway turns them into a count and the viewer's reactedByMe.
+ */
+export interface ReactionData {
+  emoji: string;
+  personIds: string[];
 }
 
 export interface NotificationData {
@@ -102,6 +113,15 @@ export interface NotificationData {
   messageId: string | null;
   createdAt: string;
   readAt: string | null;
+}
+
+export interface ReactionEventData {
+  practiceId: string;
+  chatId: string;
+  messageId: string;
+  emoji: string;
+  personId: string;
+  personIds: string[];
 }
 
 export interface DomainEvents {
@@ -137,6 +157,12 @@ export interface DomainEvents {
     messageId: string;
     message?: MessageData;
   };
+  /**
+   * X1: `personId` reacted to (or took back a reaction to) a live message; `personIds` is
+   * everyone who now reacts with that emoji, oldest first.
+   */
+  'chat.v1.reaction.added': ReactionEventData;
+  'chat.v1.reaction.removed': ReactionEventData;
   /** U1: a participant's read marker moved (read receipts, for team members). */
   'chat.v1.read_marker.moved': { practiceId: string; chatId: string; personId: string; readSeq: number };
   /** N1: a notification landed in a person's inbox. */

@@ -17,6 +17,7 @@ export const errorStatus = {
   not_supported_in_style: 409,
   owner_cannot_leave: 409,
   pin_limit_reached: 409,
+  reaction_limit_reached: 409,
   conversion_required: 409,
   cannot_leave_direct_chat: 409,
   payload_too_large: 413,

@@ -18,6 +18,7 @@ const statusOfCode: Record<ErrorCode, status> = {
   not_supported_in_style: status.FAILED_PRECONDITION,
   owner_cannot_leave: status.FAILED_PRECONDITION,
   pin_limit_reached: status.FAILED_PRECONDITION,
+  reaction_limit_reached: status.FAILED_PRECONDITION,
   conversion_required: status.FAILED_PRECONDITION,
   cannot_leave_direct_chat: status.FAILED_PRECONDITION,
   payload_too_large: status.INVALID_ARGUMENT,

@@ -23,6 +23,26 @@ export const seqCursor = {
   },
 };
 
+/** A cursor on an id, for lists ordered by id (a chat's participants). */
+export const idCursor = {
+  encode: (id: string) => Buffer.from(`i:${id}`).toString('base64url'),
+  decode(cursor: string): string {
+    const match = /^i:([A-Za-z0-9_-]{1,64})$/.exec(Buffer.from(cursor, 'base64url').toString());
+    if (!match) throw invalid('cursor is not valid');
+    return match[1]!;
+  },
+};
+
+/** A cursor on (seq, id), for things of messages listed newest message first, id as tie-break. */
+export const seqIdCursor = {
+  encode: (seq: number, id: string) => Buffer.from(`q:${seq}|${id}`).toString('base64url'),
+  decode(cursor: string): { seq: number; id: string } {
+    const match = /^q:(\d{1,15})\|([A-Za-z0-9_-]{1,64})$/.exec(Buffer.from(cursor, 'base64url').toString());
+    if (!match) throw invalid('cursor is not valid');
+    return { seq: Number(match[1]), id: match[2]! };
+  },
+};
+
 /** A cursor on (time, id), for lists ordered newest first with id as tie-break. */
 export const timeCursor = {
   encode: (at: Date, id: string) => Buffer.from(`t:${at.toISOString()}|${id}`).toString('base64url'),

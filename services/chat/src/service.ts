@@ -7,6 +7,7 @@ import { Meetings, zoomApi } from './app/meetings';
 import { Messages } from './app/messages';
 import { ChatParticipants } from './app/participants';
 import { Programs } from './app/programs';
+import { Reactions } from './app/reactions';
 import type { ChatConfig } from './config';
 import { membershipConsumer } from './events/consumers';
 import { messageCounters } from './metrics';
@@ -48,8 +49,9 @@ export function startChatService(config: ChatConfig, logger?: Logger): Promise<R
         config.meetings.builtinBaseUrl,
       );
       const programs = new Programs(db.db, outbox, remote.participants, participants, remote.directory);
+      const reactions = new Reactions(db.db, outbox, chats);
       return {
-        services: [chatRpc({ chats, messages, attachments, participants, programs, meetings })],
+        services: [chatRpc({ chats, messages, attachments, participants, programs, meetings, reactions })],
         consumers: [membershipConsumer()],
         stop: async () => remote.close(),
       };

@@ -1,6 +1,6 @@
 import { HuddleError } from '@huddle/errors';
 import { describe, expect, it } from 'vitest';
-import { pageLimit, seqCursor, splitPage, timeCursor } from '../../src';
+import { idCursor, pageLimit, seqCursor, seqIdCursor, splitPage, timeCursor } from '../../src';
 
 describe('keyset paging', () => {
   it('cursors round-trip', () => {
@@ -9,8 +9,13 @@ describe('keyset paging', () => {
     expect(timeCursor.decode(timeCursor.encode(at, 'abc-1'))).toEqual({ at, id: 'abc-1' });
   });
 
+  it('X5: id and (seq, id) cursors round-trip', () => {
+    expect(idCursor.decode(idCursor.encode('person_1'))).toBe('person_1');
+    expect(seqIdCursor.decode(seqIdCursor.encode(42, 'file-9'))).toEqual({ seq: 42, id: 'file-9' });
+  });
+
   it('a forged cursor is a 400, whichever kind', () => {
-    for (const decode of [seqCursor.decode, timeCursor.decode]) {
+    for (const decode of [seqCursor.decode, timeCursor.decode, idCursor.decode, seqIdCursor.decode]) {
       expect(() => decode('bm9wZQ')).toThrow(HuddleError);
       expect(() => decode(timeCursor.encode(new Date(), 'x').slice(0, 5))).toThrow(HuddleError);
     }

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { type ErrorCode, HuddleError, invalid, isErrorCode, notFound } from '@huddle/errors';
-import { pageLimit, splitPage, timeCursor } from '@huddle/paging';
+import { type ErrorCode, forbidden, HuddleError, invalid, isErrorCode, notFound } from '@huddle/errors';
+import { idCursor, pageLimit, splitPage, timeCursor } from '@huddle/paging';
 import { type Chat, type ChatChanges, validateChanges, validateNewGroup } from '../domain/chat';
 import { type ChangeableField, chatsStore } from '../store/chats';
 import { type Member, membersStore } from '../store/members';
@@ -253,6 +253,23 @@ export class Chats {
       }
       return { readSeq, unreadCount: unreadCount(lastSeq, readSeq, false) };
     });
+  }
+
+  /** X5: each active participant's read marker, by person id, for team members only (U1). */
+  async readMarkers(request: {
+    chatId: string;
+    practiceId: string;
+    viewerId: string;
+    cursor: string;
+    limit: number;
+  }) {
+    const { chat, member } = await this.access(request.chatId, request.viewerId, request.practiceId);
+    if (member.kind !== 'practitioner') throw forbidden('Only team members can see read receipts');
+    const limit = pageLimit(request.limit, DEFAULT_CHAT_PAGE, MAX_CHAT_PAGE);
+    const afterPersonId = request.cursor ? idCursor.decode(request.cursor) : null;
+    const rows = await membersStore.readMarkers(this.db, chat.id, { afterPersonId, limit: limit + 1 });
+    const { page, more } = splitPage(rows, limit);
+    return { markers: page, nextCursor: more ? idCursor.encode(page.at(-1)!.personId) : '' };
   }
 }
 

@@ -1,7 +1,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import type { Transaction } from '@huddle/db';
 import { forbidden, HuddleError, invalid, notFound } from '@huddle/errors';
-import { pageLimit, seqCursor, splitPage } from '@huddle/paging';
+import { pageLimit, seqCursor, seqIdCursor, splitPage } from '@huddle/paging';
 import {
   assertMayReplyTo,
   assertMayWrite,
@@ -10,9 +10,12 @@ import {
   toEventData,
   validateNewMessage,
 } from '../domain/message';
+import { groupByEmoji } from '../domain/reaction';
+import { attachmentsStore } from '../store/attachments';
 import { chatsStore } from '../store/chats';
 import { membersStore } from '../store/members';
 import { messagesStore } from '../store/messages';
+import { reactionsStore } from '../store/reactions';
 import type { Attachments } from './attachments';
 import type { Access, Chats } from './chats';
 import type { Reader, UnitOfWork } from './ports';
@@ -297,9 +300,31 @@ export class Messages {
     });
   }
 
-  /** A message as its events carry it, its files described. */
+  /**
+   * X5: the files live messages of the chat reference, newest message first, for any
+   * participant; a deleted message's files, or files an edit replaced, are not listed (A1).
+   */
+  async files(request: {
+    chatId: string;
+    practiceId: string;
+    viewerId: string;
+    cursor: string;
+    limit: number;
+  }) {
+    const { chat } = await this.chats.access(request.chatId, request.viewerId, request.practiceId);
+    const limit = pageLimit(request.limit, DEFAULT_PAGE, MAX_PAGE);
+    const before = request.cursor ? seqIdCursor.decode(request.cursor) : null;
+    const rows = await attachmentsStore.ofChat(this.db, chat.id, { before, limit: limit + 1 });
+    const { page, more } = splitPage(rows, limit);
+    const last = page.at(-1);
+    return { files: page, nextCursor: more && last ? seqIdCursor.encode(last.seq, last.attachment.id) : '' };
+  }
+
+  /** A message as its events carry it, its files described and who reacted with what (X1). */
   private async eventData(tx: Transaction, message: Message) {
-    return toEventData(message, await this.attachments.describe(message.attachmentIds, tx));
+    const files = await this.attachments.describe(message.attachmentIds, tx);
+    const reactors = await reactionsStore.reactors(tx, [message.id]);
+    return { ...toEventData(message, files), reactions: groupByEmoji(reactors) };
   }
 
   private async liveMessage(db: Reader | Transaction, chatId: string, messageId: string): Promise<Message> {

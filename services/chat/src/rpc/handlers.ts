@@ -6,7 +6,8 @@ import type { Meetings } from '../app/meetings';
 import type { ListedMessage, Messages } from '../app/messages';
 import type { ChatParticipants } from '../app/participants';
 import type { Programs } from '../app/programs';
-import { attachmentIdsOf, attachmentToProto, chatToProto, messageToProto } from './mapping';
+import type { Reactions } from '../app/reactions';
+import { attachmentToProto, chatToProto, messageToProto, withLatestReplies } from './mapping';
 
 export function chatRpc(parts: {
   chats: Chats;
@@ -15,14 +16,25 @@ export function chatRpc(parts: {
   participants: ChatParticipants;
   programs: Programs;
   meetings: Meetings;
+  reactions: Reactions;
 }) {
-  const { chats, messages, attachments, participants, programs, meetings } = parts;
-  /** Messages with their files described, in one look-up. */
-  const present = async (list: ListedMessage[]) => {
-    const files = await attachments.describe(attachmentIdsOf(list));
-    return list.map((message) => messageToProto(message, files));
+  const { chats, messages, attachments, participants, programs, meetings, reactions } = parts;
+  /**
+   * Messages with their files described and their reactions as this viewer sees them (X1):
+   * one look-up each for a whole page, never one per message.
+   */
+  const present = async (list: ListedMessage[], viewerId: string) => {
+    const shown = withLatestReplies(list);
+    const [files, summaries] = await Promise.all([
+      attachments.describe(shown.flatMap((message) => message.attachmentIds)),
+      reactions.summaries(
+        shown.map((message) => message.id),
+        viewerId,
+      ),
+    ]);
+    return list.map((message) => messageToProto(message, { files, reactions: summaries }));
   };
-  const one = async (message: ListedMessage) => (await present([message]))[0];
+  const one = async (message: ListedMessage, viewerId: string) => (await present([message], viewerId))[0];
 
   return host(chatV1.ChatServiceService, {
     createGroup: async (request) => ({ chat: chatToProto(await chats.createGroup(request)) }),
@@ -69,6 +81,7 @@ export function chatRpc(parts: {
       const page = await chats.list(request);
       const lastMessages = await present(
         page.chats.flatMap((item) => (item.lastMessage ? [item.lastMessage] : [])),
+        request.personId,
       );
       const byChat = new Map(lastMessages.map((message) => [message.chatId, message]));
       return {
@@ -97,33 +110,45 @@ export function chatRpc(parts: {
         },
         idempotencyKey: request.idempotencyKey ?? null,
       });
-      return { message: await one(result.message), created: result.created };
+      return { message: await one(result.message, request.authorId), created: result.created };
     },
     listMessages: async (request) => {
       const page = await messages.list(request);
+      // Pinned posts and the page together: one look-up of files and reactions for both.
+      const shown = await present([...page.pinned, ...page.messages], request.viewerId);
       return {
-        messages: await present(page.messages),
-        pinned: await present(page.pinned),
+        pinned: shown.slice(0, page.pinned.length),
+        messages: shown.slice(page.pinned.length),
         nextCursor: page.nextCursor,
       };
     },
     listReplies: async (request) => {
       const page = await messages.replies(request);
-      return { messages: await present(page.messages), nextCursor: page.nextCursor };
+      return { messages: await present(page.messages, request.viewerId), nextCursor: page.nextCursor };
     },
-    editMessage: async (request) => ({ message: await one(await messages.edit(request)) }),
+    editMessage: async (request) => ({
+      message: await one(await messages.edit(request), request.editorId),
+    }),
     listRevisions: async (request) => ({
       revisions: (await messages.revisions(request)).map((revision) => ({ ...revision })),
     }),
-    deleteMessage: async (request) => ({ message: await one(await messages.delete(request)) }),
-    pinMessage: async (request) => ({ message: await one(await messages.pin({ ...request, pinned: true })) }),
+    deleteMessage: async (request) => ({
+      message: await one(await messages.delete(request), request.actorId),
+    }),
+    pinMessage: async (request) => ({
+      message: await one(await messages.pin({ ...request, pinned: true }), request.actorId),
+    }),
     unpinMessage: async (request) => ({
-      message: await one(await messages.pin({ ...request, pinned: false })),
+      message: await one(await messages.pin({ ...request, pinned: false }), request.actorId),
     }),
     markRead: async (request) => chats.markRead(request),
     startMeeting: async (request) => {
       const meeting = await meetings.start(request);
-      return { provider: meeting.provider, joinUrl: meeting.joinUrl, message: await one(meeting.message) };
+      return {
+        provider: meeting.provider,
+        joinUrl: meeting.joinUrl,
+        message: await one(meeting.message, request.actorId),
+      };
     },
     linkZoom: async (request) => ({ linked: await meetings.linkZoom(request) }),
     uploadAttachment: async (request) => ({
@@ -132,6 +157,32 @@ export function chatRpc(parts: {
     getAttachment: async (request) => {
       const { attachment, data } = await attachments.download(request);
       return { attachment: attachmentToProto(attachment), data };
+    },
+    addReaction: async (request) => {
+      const result = await reactions.set({ ...request, reacted: true });
+      return { message: await one(result.message, request.actorId), changed: result.changed };
+    },
+    removeReaction: async (request) => {
+      const result = await reactions.set({ ...request, reacted: false });
+      return { message: await one(result.message, request.actorId), changed: result.changed };
+    },
+    listReactions: async (request) => ({
+      reactors: (await reactions.list(request)).map((reactor) => ({
+        emoji: reactor.emoji,
+        personId: reactor.personId,
+        createdAt: new Date(reactor.createdAt),
+      })),
+    }),
+    listReadMarkers: async (request) => chats.readMarkers(request),
+    listChatFiles: async (request) => {
+      const page = await messages.files(request);
+      return {
+        files: page.files.map((file) => ({
+          attachment: attachmentToProto(file.attachment),
+          messageId: file.messageId,
+        })),
+        nextCursor: page.nextCursor,
+      };
     },
   });
 }

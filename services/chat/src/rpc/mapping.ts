@@ -3,6 +3,7 @@ import type { ListedMessage } from '../app/messages';
 import type { Attachment } from '../domain/attachment';
 import type { Chat } from '../domain/chat';
 import type { Message } from '../domain/message';
+import type { ReactionSummary } from '../domain/reaction';
 
 const date = (iso: string | null) => (iso ? new Date(iso) : undefined);
 
@@ -21,11 +22,17 @@ export const attachmentToProto = (attachment: Attachment): chatV1.Attachment => 
   createdAt: new Date(attachment.createdAt),
 });
 
+/** What a message is shown with: its files described, and its reactions for the viewer (X1). */
+export interface Shown {
+  files: ReadonlyMap<string, Attachment>;
+  reactions: ReadonlyMap<string, ReactionSummary[]>;
+}
+
+const nothingShown: Shown = { files: new Map(), reactions: new Map() };
+
 /** Files are described where known; a message shows the ones it references, in order. */
-export function messageToProto(
-  message: ListedMessage,
-  files: Map<string, Attachment> = new Map(),
-): chatV1.Message {
+export function messageToProto(message: ListedMessage, shown: Shown = nothingShown): chatV1.Message {
+  const { files } = shown;
   return {
     id: message.id,
     chatId: message.chatId,
@@ -44,12 +51,13 @@ export function messageToProto(
     deletedAt: date(message.deletedAt),
     createdAt: new Date(message.createdAt),
     replyCount: message.replyCount,
-    latestReplies: (message.latestReplies ?? []).map((reply) => messageToProto(reply, files)),
+    latestReplies: (message.latestReplies ?? []).map((reply) => messageToProto(reply, shown)),
+    reactions: shown.reactions.get(message.id) ?? [],
   };
 }
 
-/** Every attachment id of some messages and their shown replies. */
-export const attachmentIdsOf = (messages: ListedMessage[]): string[] =>
-  messages.flatMap((message) => [...message.attachmentIds, ...attachmentIdsOf(message.latestReplies ?? [])]);
+/** Some messages and their shown replies, for describing what they show in one look-up each. */
+export const withLatestReplies = (messages: ListedMessage[]): ListedMessage[] =>
+  messages.flatMap((message) => [message, ...withLatestReplies(message.latestReplies ?? [])]);
 
 export type { Message };

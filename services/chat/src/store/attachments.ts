@@ -1,5 +1,5 @@
 import type { Executor } from '@huddle/db';
-import { and, eq, exists, inArray, isNull, or, sql } from 'drizzle-orm';
+import { and, desc, eq, exists, inArray, isNull, or, sql } from 'drizzle-orm';
 import type { Attachment } from '../domain/attachment';
 import { attachmentRefs, attachments, chatMembers, messages, revisions } from './schema';
 
@@ -84,5 +84,34 @@ export const attachmentsStore = {
       )
       .limit(1);
     return row !== undefined;
+  },
+
+  /**
+   * X5: the files live messages of a chat reference now (A1: not a deleted message's, not
+   * one an edit replaced), newest message first, keyset-paged on (seq, attachment id).
+   */
+  async ofChat(
+    db: Executor,
+    chatId: string,
+    options: { before: { seq: number; id: string } | null; limit: number },
+  ): Promise<Array<{ attachment: Attachment; messageId: string; seq: number }>> {
+    const { before } = options;
+    const rows = await db
+      .select({ attachment: attachments, messageId: messages.id, seq: messages.seq })
+      .from(attachmentRefs)
+      .innerJoin(messages, and(eq(messages.id, attachmentRefs.messageId), isNull(messages.deletedAt)))
+      .innerJoin(attachments, eq(attachments.id, attachmentRefs.attachmentId))
+      .where(
+        and(
+          eq(attachmentRefs.chatId, chatId),
+          sql`${messages.attachmentIds} @> jsonb_build_array(${attachmentRefs.attachmentId})`,
+          before
+            ? sql`(${messages.seq}, ${attachmentRefs.attachmentId}) < (${before.seq}, ${before.id})`
+            : undefined,
+        ),
+      )
+      .orderBy(desc(messages.seq), desc(attachmentRefs.attachmentId))
+      .limit(options.limit);
+    return rows.map((row) => ({ ...row, attachment: toAttachment(row.attachment) }));
   },
 };

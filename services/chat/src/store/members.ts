@@ -1,6 +1,6 @@
 import type { ParticipantData } from '@huddle/contracts';
 import type { Executor } from '@huddle/db';
-import { and, eq, inArray, isNull, lte, sql } from 'drizzle-orm';
+import { and, asc, eq, gt, inArray, isNull, lte, sql } from 'drizzle-orm';
 import { chatMembers } from './schema';
 
 export interface Member {
@@ -58,6 +58,21 @@ export const membersStore = {
 
   async list(db: Executor, chatId: string): Promise<Member[]> {
     return db.select(columns).from(chatMembers).where(active(chatId));
+  },
+
+  /** X5: the read markers of a chat's active participants, by person id, keyset-paged. */
+  async readMarkers(db: Executor, chatId: string, options: { afterPersonId: string | null; limit: number }) {
+    return db
+      .select({ personId: chatMembers.personId, readSeq: chatMembers.readSeq })
+      .from(chatMembers)
+      .where(
+        and(
+          active(chatId),
+          options.afterPersonId !== null ? gt(chatMembers.personId, options.afterPersonId) : undefined,
+        ),
+      )
+      .orderBy(asc(chatMembers.personId))
+      .limit(options.limit);
   },
 
   /** Read markers only move forward, so requests arriving out of order cannot un-read a chat. */

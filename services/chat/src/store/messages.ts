@@ -1,7 +1,7 @@
 import type { Executor } from '@huddle/db';
 import { and, asc, count, desc, eq, gt, inArray, isNotNull, isNull, lt, sql } from 'drizzle-orm';
 import type { Message } from '../domain/message';
-import { authorshipAudit, idempotencyKeys, messages, revisions } from './schema';
+import { authorshipAudit, idempotencyKeys, messages, reactions, revisions } from './schema';
 
 type Row = typeof messages.$inferSelect;
 
@@ -188,10 +188,11 @@ export const messagesStore = {
 
   /**
    * A tombstone: the message keeps its place (and its thread its shape) but
-   * loses its content, its pin and its revisions.
+   * loses its content, its pin, its revisions and its reactions (X1).
    */
   async tombstone(db: Executor, id: string): Promise<Message | undefined> {
     await db.delete(revisions).where(eq(revisions.messageId, id));
+    await db.delete(reactions).where(eq(reactions.messageId, id));
     const [row] = await db
       .update(messages)
       .set({ body: '', attachmentIds: [], mentions: [], pinnedAt: null, deletedAt: new Date() })

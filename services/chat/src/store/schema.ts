@@ -70,6 +70,23 @@ export const messages = pgTable(
   ],
 );
 
+/**
+ * X1: one person's reaction with one emoji to a message; a tombstone drops its reactions,
+ * and a message deleted outright takes them with it.
+ */
+export const reactions = pgTable(
+  'reactions',
+  {
+    messageId: text('message_id')
+      .notNull()
+      .references(() => messages.id, { onDelete: 'cascade' }),
+    emoji: text('emoji').notNull(),
+    personId: text('person_id').notNull(),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (table) => [primaryKey({ columns: [table.messageId, table.emoji, table.personId] })],
+);
+
 /** Idempotency-Key of a post: the same key and content return the first message. */
 export const idempotencyKeys = pgTable(
   'idempotency_keys',
@@ -148,6 +165,8 @@ export const attachmentRefs = pgTable(
   (table) => [
     primaryKey({ columns: [table.attachmentId, table.messageId] }),
     index('attachment_refs_message').on(table.messageId),
+    // X5: a chat's files.
+    index('attachment_refs_chat').on(table.chatId),
   ],
 );
 

@@ -11,6 +11,8 @@ export const CHAT_REALTIME_EVENTS = [
   'chat.v1.message.deleted',
   'chat.v1.message.pinned',
   'chat.v1.message.unpinned',
+  'chat.v1.reaction.added',
+  'chat.v1.reaction.removed',
   'chat.v1.read_marker.moved',
 ] as const satisfies readonly EventType[];
 

@@ -69,6 +69,15 @@ export interface Message {
   /** Feed pages: the newest replies of a post (up to 3), oldest first. */
   latestReplies: Message[];
   attachments: Attachment[];
+  /** X1: per emoji, in the order first used, as the viewer the message was fetched for sees them. */
+  reactions: Reaction[];
+}
+
+/** X1: one emoji on a message, counted; reacted_by_me is for the viewer of the answer. */
+export interface Reaction {
+  emoji: string;
+  count: number;
+  reactedByMe: boolean;
 }
 
 export interface Attachment {
@@ -438,6 +447,102 @@ export interface GetAttachmentResponse {
   data: Buffer;
 }
 
+export interface AddReactionRequest {
+  chatId: string;
+  actorId: string;
+  messageId: string;
+  /** One emoji grapheme. */
+  emoji: string;
+  /** The caller's practice: a chat of another practice does not exist for them (A1). */
+  practiceId: string;
+}
+
+export interface AddReactionResponse {
+  /** The message as its reactions now stand, for the actor. */
+  message?:
+    | Message
+    | undefined;
+  /** False when nothing changed (already reacted, or no such reaction). */
+  changed: boolean;
+}
+
+export interface RemoveReactionRequest {
+  chatId: string;
+  actorId: string;
+  messageId: string;
+  emoji: string;
+  /** The caller's practice: a chat of another practice does not exist for them (A1). */
+  practiceId: string;
+}
+
+export interface RemoveReactionResponse {
+  /** The message as its reactions now stand, for the actor. */
+  message?:
+    | Message
+    | undefined;
+  /** False when there was no such reaction. */
+  changed: boolean;
+}
+
+export interface ListReactionsRequest {
+  chatId: string;
+  viewerId: string;
+  messageId: string;
+  /** The caller's practice: a chat of another practice does not exist for them (A1). */
+  practiceId: string;
+}
+
+/** One person's reaction with one emoji. */
+export interface Reactor {
+  emoji: string;
+  personId: string;
+  createdAt?: Date | undefined;
+}
+
+export interface ListReactionsResponse {
+  /** Emoji in the order first used, people in the order they reacted. */
+  reactors: Reactor[];
+}
+
+export interface ListReadMarkersRequest {
+  chatId: string;
+  viewerId: string;
+  cursor: string;
+  limit: number;
+  /** The caller's practice: a chat of another practice does not exist for them (A1). */
+  practiceId: string;
+}
+
+export interface ReadMarker {
+  personId: string;
+  readSeq: number;
+}
+
+export interface ListReadMarkersResponse {
+  markers: ReadMarker[];
+  nextCursor: string;
+}
+
+export interface ListChatFilesRequest {
+  chatId: string;
+  viewerId: string;
+  cursor: string;
+  limit: number;
+  /** The caller's practice: a chat of another practice does not exist for them (A1). */
+  practiceId: string;
+}
+
+/** A file as a live message of the chat carries it. */
+export interface ChatFile {
+  attachment?: Attachment | undefined;
+  messageId: string;
+}
+
+export interface ListChatFilesResponse {
+  files: ChatFile[];
+  nextCursor: string;
+}
+
 function createBaseChat(): Chat {
   return {
     id: "",
@@ -647,6 +752,7 @@ function createBaseMessage(): Message {
     replyCount: 0,
     latestReplies: [],
     attachments: [],
+    reactions: [],
   };
 }
 
@@ -696,6 +802,9 @@ export const Message: MessageFns<Message> = {
     }
     for (const v of message.attachments) {
       Attachment.encode(v!, writer.uint32(122).fork()).join();
+    }
+    for (const v of message.reactions) {
+      Reaction.encode(v!, writer.uint32(130).fork()).join();
     }
     return writer;
   },
@@ -831,6 +940,82 @@ export const Message: MessageFns<Message> = {
             }
 
             message.attachments.push(Attachment.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 16: {
+            if (tag !== 130) {
+              break;
+            }
+
+            message.reactions.push(Reaction.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseReaction(): Reaction {
+  return { emoji: "", count: 0, reactedByMe: false };
+}
+
+export const Reaction: MessageFns<Reaction> = {
+  encode(message: Reaction, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.emoji !== "") {
+      writer.uint32(10).string(message.emoji);
+    }
+    if (message.count !== 0) {
+      writer.uint32(16).int32(message.count);
+    }
+    if (message.reactedByMe !== false) {
+      writer.uint32(24).bool(message.reactedByMe);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): Reaction {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseReaction();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.emoji = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.count = reader.int32();
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.reactedByMe = reader.bool();
             continue;
           }
         }
@@ -4463,6 +4648,901 @@ export const GetAttachmentResponse: MessageFns<GetAttachmentResponse> = {
   },
 };
 
+function createBaseAddReactionRequest(): AddReactionRequest {
+  return { chatId: "", actorId: "", messageId: "", emoji: "", practiceId: "" };
+}
+
+export const AddReactionRequest: MessageFns<AddReactionRequest> = {
+  encode(message: AddReactionRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.chatId !== "") {
+      writer.uint32(10).string(message.chatId);
+    }
+    if (message.actorId !== "") {
+      writer.uint32(18).string(message.actorId);
+    }
+    if (message.messageId !== "") {
+      writer.uint32(26).string(message.messageId);
+    }
+    if (message.emoji !== "") {
+      writer.uint32(34).string(message.emoji);
+    }
+    if (message.practiceId !== "") {
+      writer.uint32(42).string(message.practiceId);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): AddReactionRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseAddReactionRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.chatId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.actorId = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.messageId = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.emoji = reader.string();
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.practiceId = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseAddReactionResponse(): AddReactionResponse {
+  return { message: undefined, changed: false };
+}
+
+export const AddReactionResponse: MessageFns<AddReactionResponse> = {
+  encode(message: AddReactionResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.message !== undefined) {
+      Message.encode(message.message, writer.uint32(10).fork()).join();
+    }
+    if (message.changed !== false) {
+      writer.uint32(16).bool(message.changed);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): AddReactionResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseAddReactionResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.message = Message.decode(reader, reader.uint32());
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.changed = reader.bool();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseRemoveReactionRequest(): RemoveReactionRequest {
+  return { chatId: "", actorId: "", messageId: "", emoji: "", practiceId: "" };
+}
+
+export const RemoveReactionRequest: MessageFns<RemoveReactionRequest> = {
+  encode(message: RemoveReactionRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.chatId !== "") {
+      writer.uint32(10).string(message.chatId);
+    }
+    if (message.actorId !== "") {
+      writer.uint32(18).string(message.actorId);
+    }
+    if (message.messageId !== "") {
+      writer.uint32(26).string(message.messageId);
+    }
+    if (message.emoji !== "") {
+      writer.uint32(34).string(message.emoji);
+    }
+    if (message.practiceId !== "") {
+      writer.uint32(42).string(message.practiceId);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): RemoveReactionRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseRemoveReactionRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.chatId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.actorId = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.messageId = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.emoji = reader.string();
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.practiceId = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseRemoveReactionResponse(): RemoveReactionResponse {
+  return { message: undefined, changed: false };
+}
+
+export const RemoveReactionResponse: MessageFns<RemoveReactionResponse> = {
+  encode(message: RemoveReactionResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.message !== undefined) {
+      Message.encode(message.message, writer.uint32(10).fork()).join();
+    }
+    if (message.changed !== false) {
+      writer.uint32(16).bool(message.changed);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): RemoveReactionResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseRemoveReactionResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.message = Message.decode(reader, reader.uint32());
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.changed = reader.bool();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseListReactionsRequest(): ListReactionsRequest {
+  return { chatId: "", viewerId: "", messageId: "", practiceId: "" };
+}
+
+export const ListReactionsRequest: MessageFns<ListReactionsRequest> = {
+  encode(message: ListReactionsRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.chatId !== "") {
+      writer.uint32(10).string(message.chatId);
+    }
+    if (message.viewerId !== "") {
+      writer.uint32(18).string(message.viewerId);
+    }
+    if (message.messageId !== "") {
+      writer.uint32(26).string(message.messageId);
+    }
+    if (message.practiceId !== "") {
+      writer.uint32(34).string(message.practiceId);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ListReactionsRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseListReactionsRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.chatId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.viewerId = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.messageId = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.practiceId = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseReactor(): Reactor {
+  return { emoji: "", personId: "", createdAt: undefined };
+}
+
+export const Reactor: MessageFns<Reactor> = {
+  encode(message: Reactor, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.emoji !== "") {
+      writer.uint32(10).string(message.emoji);
+    }
+    if (message.personId !== "") {
+      writer.uint32(18).string(message.personId);
+    }
+    if (message.createdAt !== undefined) {
+      Timestamp.encode(toTimestamp(message.createdAt), writer.uint32(26).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): Reactor {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseReactor();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.emoji = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.personId = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.createdAt = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseListReactionsResponse(): ListReactionsResponse {
+  return { reactors: [] };
+}
+
+export const ListReactionsResponse: MessageFns<ListReactionsResponse> = {
+  encode(message: ListReactionsResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.reactors) {
+      Reactor.encode(v!, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ListReactionsResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseListReactionsResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.reactors.push(Reactor.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseListReadMarkersRequest(): ListReadMarkersRequest {
+  return { chatId: "", viewerId: "", cursor: "", limit: 0, practiceId: "" };
+}
+
+export const ListReadMarkersRequest: MessageFns<ListReadMarkersRequest> = {
+  encode(message: ListReadMarkersRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.chatId !== "") {
+      writer.uint32(10).string(message.chatId);
+    }
+    if (message.viewerId !== "") {
+      writer.uint32(18).string(message.viewerId);
+    }
+    if (message.cursor !== "") {
+      writer.uint32(26).string(message.cursor);
+    }
+    if (message.limit !== 0) {
+      writer.uint32(32).int32(message.limit);
+    }
+    if (message.practiceId !== "") {
+      writer.uint32(42).string(message.practiceId);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ListReadMarkersRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseListReadMarkersRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.chatId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.viewerId = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.cursor = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.limit = reader.int32();
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.practiceId = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseReadMarker(): ReadMarker {
+  return { personId: "", readSeq: 0 };
+}
+
+export const ReadMarker: MessageFns<ReadMarker> = {
+  encode(message: ReadMarker, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.personId !== "") {
+      writer.uint32(10).string(message.personId);
+    }
+    if (message.readSeq !== 0) {
+      writer.uint32(16).int64(message.readSeq);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ReadMarker {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseReadMarker();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.personId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.readSeq = longToNumber(reader.int64());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseListReadMarkersResponse(): ListReadMarkersResponse {
+  return { markers: [], nextCursor: "" };
+}
+
+export const ListReadMarkersResponse: MessageFns<ListReadMarkersResponse> = {
+  encode(message: ListReadMarkersResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.markers) {
+      ReadMarker.encode(v!, writer.uint32(10).fork()).join();
+    }
+    if (message.nextCursor !== "") {
+      writer.uint32(18).string(message.nextCursor);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ListReadMarkersResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseListReadMarkersResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.markers.push(ReadMarker.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.nextCursor = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseListChatFilesRequest(): ListChatFilesRequest {
+  return { chatId: "", viewerId: "", cursor: "", limit: 0, practiceId: "" };
+}
+
+export const ListChatFilesRequest: MessageFns<ListChatFilesRequest> = {
+  encode(message: ListChatFilesRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.chatId !== "") {
+      writer.uint32(10).string(message.chatId);
+    }
+    if (message.viewerId !== "") {
+      writer.uint32(18).string(message.viewerId);
+    }
+    if (message.cursor !== "") {
+      writer.uint32(26).string(message.cursor);
+    }
+    if (message.limit !== 0) {
+      writer.uint32(32).int32(message.limit);
+    }
+    if (message.practiceId !== "") {
+      writer.uint32(42).string(message.practiceId);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ListChatFilesRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseListChatFilesRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.chatId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.viewerId = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.cursor = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.limit = reader.int32();
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.practiceId = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseChatFile(): ChatFile {
+  return { attachment: undefined, messageId: "" };
+}
+
+export const ChatFile: MessageFns<ChatFile> = {
+  encode(message: ChatFile, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.attachment !== undefined) {
+      Attachment.encode(message.attachment, writer.uint32(10).fork()).join();
+    }
+    if (message.messageId !== "") {
+      writer.uint32(18).string(message.messageId);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ChatFile {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseChatFile();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.attachment = Attachment.decode(reader, reader.uint32());
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.messageId = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseListChatFilesResponse(): ListChatFilesResponse {
+  return { files: [], nextCursor: "" };
+}
+
+export const ListChatFilesResponse: MessageFns<ListChatFilesResponse> = {
+  encode(message: ListChatFilesResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.files) {
+      ChatFile.encode(v!, writer.uint32(10).fork()).join();
+    }
+    if (message.nextCursor !== "") {
+      writer.uint32(18).string(message.nextCursor);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ListChatFilesResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseListChatFilesResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.files.push(ChatFile.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.nextCursor = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
 /** Chats, messages, threads, pins, revisions, read markers and meetings. */
 export type ChatServiceService = typeof ChatServiceService;
 export const ChatServiceService = {
@@ -4701,6 +5781,62 @@ export const ChatServiceService = {
       Buffer.from(GetAttachmentResponse.encode(value).finish()),
     responseDeserialize: (value: Buffer): GetAttachmentResponse => GetAttachmentResponse.decode(value),
   },
+  /** A participant reacts to a live message with an emoji, once per emoji (X1); idempotent. */
+  addReaction: {
+    path: "/huddle.chat.v1.ChatService/AddReaction" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: AddReactionRequest): Buffer => Buffer.from(AddReactionRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): AddReactionRequest => AddReactionRequest.decode(value),
+    responseSerialize: (value: AddReactionResponse): Buffer => Buffer.from(AddReactionResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): AddReactionResponse => AddReactionResponse.decode(value),
+  },
+  /** A participant takes back their reaction (X1); idempotent. */
+  removeReaction: {
+    path: "/huddle.chat.v1.ChatService/RemoveReaction" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: RemoveReactionRequest): Buffer =>
+      Buffer.from(RemoveReactionRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): RemoveReactionRequest => RemoveReactionRequest.decode(value),
+    responseSerialize: (value: RemoveReactionResponse): Buffer =>
+      Buffer.from(RemoveReactionResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): RemoveReactionResponse => RemoveReactionResponse.decode(value),
+  },
+  /** Who reacted to a message with what, for team members (X1, G5). */
+  listReactions: {
+    path: "/huddle.chat.v1.ChatService/ListReactions" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: ListReactionsRequest): Buffer => Buffer.from(ListReactionsRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): ListReactionsRequest => ListReactionsRequest.decode(value),
+    responseSerialize: (value: ListReactionsResponse): Buffer =>
+      Buffer.from(ListReactionsResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): ListReactionsResponse => ListReactionsResponse.decode(value),
+  },
+  /** Each active participant's read marker, for team members (X5, U1). */
+  listReadMarkers: {
+    path: "/huddle.chat.v1.ChatService/ListReadMarkers" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: ListReadMarkersRequest): Buffer =>
+      Buffer.from(ListReadMarkersRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): ListReadMarkersRequest => ListReadMarkersRequest.decode(value),
+    responseSerialize: (value: ListReadMarkersResponse): Buffer =>
+      Buffer.from(ListReadMarkersResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): ListReadMarkersResponse => ListReadMarkersResponse.decode(value),
+  },
+  /** The files live messages of a chat reference, newest message first (X5, A1). */
+  listChatFiles: {
+    path: "/huddle.chat.v1.ChatService/ListChatFiles" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: ListChatFilesRequest): Buffer => Buffer.from(ListChatFilesRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): ListChatFilesRequest => ListChatFilesRequest.decode(value),
+    responseSerialize: (value: ListChatFilesResponse): Buffer =>
+      Buffer.from(ListChatFilesResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): ListChatFilesResponse => ListChatFilesResponse.decode(value),
+  },
 } as const;
 
 export interface ChatServiceServer extends UntypedServiceImplementation {
@@ -4746,6 +5882,16 @@ export interface ChatServiceServer extends UntypedServiceImplementation {
   uploadAttachment: handleUnaryCall<UploadAttachmentRequest, UploadAttachmentResponse>;
   /** A file, for its uploader or for participants of a chat whose message references it. */
   getAttachment: handleUnaryCall<GetAttachmentRequest, GetAttachmentResponse>;
+  /** A participant reacts to a live message with an emoji, once per emoji (X1); idempotent. */
+  addReaction: handleUnaryCall<AddReactionRequest, AddReactionResponse>;
+  /** A participant takes back their reaction (X1); idempotent. */
+  removeReaction: handleUnaryCall<RemoveReactionRequest, RemoveReactionResponse>;
+  /** Who reacted to a message with what, for team members (X1, G5). */
+  listReactions: handleUnaryCall<ListReactionsRequest, ListReactionsResponse>;
+  /** Each active participant's read marker, for team members (X5, U1). */
+  listReadMarkers: handleUnaryCall<ListReadMarkersRequest, ListReadMarkersResponse>;
+  /** The files live messages of a chat reference, newest message first (X5, A1). */
+  listChatFiles: handleUnaryCall<ListChatFilesRequest, ListChatFilesResponse>;
 }
 
 export interface ChatServiceClient extends Client {
@@ -5098,6 +6244,86 @@ export interface ChatServiceClient extends Client {
     metadata: Metadata,
     options: Partial<CallOptions>,
     callback: (error: ServiceError | null, response: GetAttachmentResponse) => void,
+  ): ClientUnaryCall;
+  /** A participant reacts to a live message with an emoji, once per emoji (X1); idempotent. */
+  addReaction(
+    request: AddReactionRequest,
+    callback: (error: ServiceError | null, response: AddReactionResponse) => void,
+  ): ClientUnaryCall;
+  addReaction(
+    request: AddReactionRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: AddReactionResponse) => void,
+  ): ClientUnaryCall;
+  addReaction(
+    request: AddReactionRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: AddReactionResponse) => void,
+  ): ClientUnaryCall;
+  /** A participant takes back their reaction (X1); idempotent. */
+  removeReaction(
+    request: RemoveReactionRequest,
+    callback: (error: ServiceError | null, response: RemoveReactionResponse) => void,
+  ): ClientUnaryCall;
+  removeReaction(
+    request: RemoveReactionRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: RemoveReactionResponse) => void,
+  ): ClientUnaryCall;
+  removeReaction(
+    request: RemoveReactionRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: RemoveReactionResponse) => void,
+  ): ClientUnaryCall;
+  /** Who reacted to a message with what, for team members (X1, G5). */
+  listReactions(
+    request: ListReactionsRequest,
+    callback: (error: ServiceError | null, response: ListReactionsResponse) => void,
+  ): ClientUnaryCall;
+  listReactions(
+    request: ListReactionsRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: ListReactionsResponse) => void,
+  ): ClientUnaryCall;
+  listReactions(
+    request: ListReactionsRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: ListReactionsResponse) => void,
+  ): ClientUnaryCall;
+  /** Each active participant's read marker, for team members (X5, U1). */
+  listReadMarkers(
+    request: ListReadMarkersRequest,
+    callback: (error: ServiceError | null, response: ListReadMarkersResponse) => void,
+  ): ClientUnaryCall;
+  listReadMarkers(
+    request: ListReadMarkersRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: ListReadMarkersResponse) => void,
+  ): ClientUnaryCall;
+  listReadMarkers(
+    request: ListReadMarkersRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: ListReadMarkersResponse) => void,
+  ): ClientUnaryCall;
+  /** The files live messages of a chat reference, newest message first (X5, A1). */
+  listChatFiles(
+    request: ListChatFilesRequest,
+    callback: (error: ServiceError | null, response: ListChatFilesResponse) => void,
+  ): ClientUnaryCall;
+  listChatFiles(
+    request: ListChatFilesRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: ListChatFilesResponse) => void,
+  ): ClientUnaryCall;
+  listChatFiles(
+    request: ListChatFilesRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: ListChatFilesResponse) => void,
   ): ClientUnaryCall;
 }
 
