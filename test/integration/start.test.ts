@@ -74,7 +74,9 @@ describe('a newcomer on a fresh clone', () => {
   const folder = mkdtemp(join(tmpdir(), 'huddle-clone-'));
   let started: ChildProcess | undefined;
   afterAll(async () => {
-    if (started?.pid && started.exitCode === null) process.kill(-started.pid, 'SIGKILL');
+    // A shell ended by the Ctrl-C has a signalCode and no exitCode: only a live one is killed.
+    if (started?.pid && started.exitCode === null && started.signalCode === null)
+      process.kill(-started.pid, 'SIGKILL');
     await rm(await folder, { recursive: true, force: true });
   });
 
