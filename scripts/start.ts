@@ -2,16 +2,27 @@
  * `npm start`: the whole of Huddle on one machine with no configuration. Runs
  * NATS (unless one answers at NATS_URL), the four services on embedded
  * databases under DATA_DIR, then the gateway, each as a child process whose
- * logs pass through; stops them in reverse on Ctrl-C or SIGTERM.
+ * logs pass through. A process that crashes is restarted with backoff while
+ * the rest stay up; the children stop if the launcher dies; a lock in DATA_DIR
+ * keeps a second launcher off the same data. Stops them in reverse on Ctrl-C
+ * or SIGTERM.
  */
 import { mkdir } from 'node:fs/promises';
 import { connect } from 'node:net';
 import { relative, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { NatsServerNotInstalledError, startNatsServer } from '@huddle/testing';
 import { readinessUrl, serviceEnv, services } from './lib/components';
 import { devSecretFile, ensureDevSecret } from './lib/dev-secret';
-import { killAll, type Managed, spawnManaged, stopInOrder } from './lib/processes';
+import { DataDirLockedError, takeDataDirLock } from './lib/lock';
+import {
+  killAll,
+  type Managed,
+  type RestartPolicy,
+  spawnManaged,
+  stopInOrder,
+  supervise,
+} from './lib/processes';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const readyTimeoutMs = 120_000;
@@ -57,10 +68,22 @@ function onSignal() {
 process.on('SIGINT', onSignal);
 process.on('SIGTERM', onSignal);
 
-/** Any child ending by itself takes the whole system down: half a Huddle is no use. */
-function supervise(child: Managed): Managed {
+// A process exiting with EX_CONFIG would only fail the same way again.
+const EX_CONFIG = 78;
+
+/**
+ * A crashed process is restarted with backoff while the rest stay up; only one
+ * that cannot start again (a configuration error) takes the whole system down.
+ */
+const restartPolicy: RestartPolicy = {
+  isFatal: (code) => code === EX_CONFIG,
+  log: (line) => console.error(line),
+};
+
+function supervised(name: string, start: () => Managed | Promise<Managed>): Managed {
+  const child = supervise(name, start, restartPolicy);
   void child.exited.then((code) => {
-    if (!shuttingDown) void shutdown(1, `${child.name} exited unexpectedly (${code}); stopping Huddle.`);
+    if (!shuttingDown) void shutdown(1, `${name} cannot start (${code}); stopping Huddle.`);
   });
   return child;
 }
@@ -91,22 +114,20 @@ async function ensureNats(): Promise<void> {
   if (!['127.0.0.1', 'localhost'].includes(hostname)) {
     await shutdown(1, `Nothing answers at NATS_URL=${natsUrl}.`);
   }
+  const options = { port: Number(port) || 4222, storeDir: resolve(dataDir, 'nats'), ownProcessGroup: true };
+  // Its own process group: Ctrl-C reaches only the launcher, which stops NATS after the services.
+  let first: Awaited<ReturnType<typeof startNatsServer>> | undefined;
   try {
-    // Its own process group: Ctrl-C reaches only the launcher, which stops NATS after the services.
-    const server = await startNatsServer({
-      port: Number(port) || 4222,
-      storeDir: resolve(dataDir, 'nats'),
-      ownProcessGroup: true,
-    });
-    nats = supervise({
-      name: 'nats-server',
-      exited: server.exited,
-      stop: (timeoutMs) => server.stop(timeoutMs),
-    });
+    first = await startNatsServer(options);
   } catch (error) {
     if (error instanceof NatsServerNotInstalledError) await shutdown(1, error.message);
     await shutdown(1, `Could not start nats-server: ${(error as Error).message}`);
   }
+  nats = supervised('nats-server', async () => {
+    const server = first ?? (await startNatsServer(options));
+    first = undefined;
+    return { name: 'nats-server', exited: server.exited, stop: (timeoutMs) => server.stop(timeoutMs) };
+  });
 }
 
 async function waitUntilReady(url: string): Promise<void> {
@@ -124,6 +145,13 @@ async function waitUntilReady(url: string): Promise<void> {
 }
 
 await mkdir(dataDir, { recursive: true });
+try {
+  takeDataDirLock(dataDir);
+} catch (error) {
+  if (!(error instanceof DataDirLockedError)) throw error;
+  console.error(error.message);
+  process.exit(1);
+}
 
 if (!env.AUTH_JWT_SECRET && !env.AUTH_JWKS_URL) {
   const { secret, created } = await ensureDevSecret(dataDir);
@@ -140,18 +168,25 @@ if (!env.AUTH_JWT_SECRET && !env.AUTH_JWKS_URL) {
 await ensureNats();
 
 const node = process.execPath;
+// Every child stops when the launcher dies, however it dies (see exit-with-launcher.ts).
+const preload = [
+  '--import',
+  'tsx',
+  '--import',
+  pathToFileURL(resolve(root, 'scripts/lib/exit-with-launcher.ts')).href,
+];
 for (const service of services) {
   serviceProcesses.push(
-    supervise(
-      spawnManaged(service.name, node, ['--import', 'tsx', `services/${service.name}/src/main.ts`], {
+    supervised(service.name, () =>
+      spawnManaged(service.name, node, [...preload, `services/${service.name}/src/main.ts`], {
         cwd: root,
         env: serviceEnv(service, env),
       }),
     ),
   );
 }
-gateway = supervise(
-  spawnManaged('gateway', node, ['--import', 'tsx', 'gateway/src/main.ts'], { cwd: root, env }),
+gateway = supervised('gateway', () =>
+  spawnManaged('gateway', node, [...preload, 'gateway/src/main.ts'], { cwd: root, env }),
 );
 
 await waitUntilReady(readinessUrl(env));

@@ -46,7 +46,20 @@ export async function startGateway(
   options: StartOptions = {},
 ): Promise<RunningGateway> {
   const logger = options.logger ?? createLogger({ service: 'gateway', level: config.logLevel });
-  const nats = await connectNats({ servers: config.nats.url, name: 'huddle-gateway' });
+  // Reconnects for as long as it runs: a NATS restart must not leave the gateway without a bus.
+  const nats = await connectNats({
+    servers: config.nats.url,
+    name: 'huddle-gateway',
+    maxReconnectAttempts: -1,
+  });
+  // Whether NATS answers now: a reconnecting connection is not closed, yet nothing reaches the bus.
+  let natsConnected = true;
+  void (async () => {
+    for await (const status of nats.status()) {
+      if (status.type === 'disconnect') natsConnected = false;
+      if (status.type === 'reconnect') natsConnected = true;
+    }
+  })();
   const remotes = {
     chat: connect(chatV1.ChatServiceService, config.services.chat),
     participant: connect(participantV1.ParticipantServiceService, config.services.participant),
@@ -57,7 +70,7 @@ export async function startGateway(
     for (const remote of Object.values(remotes)) remote.close();
   };
 
-  // The services the routes call and the bus the stream listens on.
+  // The services the routes call (each asked now, with a short deadline) and the bus the stream listens on.
   const readiness = async () => {
     const [chat, participant, sharingPolicy, notification] = await Promise.all([
       checkHealth(config.services.chat),
@@ -65,7 +78,13 @@ export async function startGateway(
       checkHealth(config.services.sharingPolicy),
       checkHealth(config.services.notification),
     ]);
-    const checks = { chat, participant, sharingPolicy, notification, nats: !nats.isClosed() };
+    const checks = {
+      chat,
+      participant,
+      sharingPolicy,
+      notification,
+      nats: natsConnected && !nats.isClosed(),
+    };
     return { ready: Object.values(checks).every(Boolean), checks };
   };
 

@@ -34,13 +34,18 @@ type Env = Record<string, string | undefined>;
  * was given, with the service listening where the others will call it (its
  * `*_ADDR`). A shared GRPC_PORT, METRICS_PORT or DATABASE_URL would put all
  * four services on one port or one database, so each gets its own port, its
- * own default metrics port and its embedded database.
+ * own default metrics port and its embedded database. METRICS_PORT=0 is the
+ * exception that passes: each service then picks a free port of its own.
  */
 export function serviceEnv(service: Service, env: Env): Env {
-  const { GRPC_PORT: _port, METRICS_PORT: _metricsPort, DATABASE_URL: _database, ...shared } = env;
+  const { GRPC_PORT: _port, METRICS_PORT: metricsPort, DATABASE_URL: _database, ...shared } = env;
   const address = env[service.addressVariable];
   const port = address ? new URL(`tcp://${address}`).port : '';
-  return { ...shared, GRPC_PORT: port || String(service.defaultPort) };
+  return {
+    ...shared,
+    GRPC_PORT: port || String(service.defaultPort),
+    ...(metricsPort === '0' ? { METRICS_PORT: '0' } : {}),
+  };
 }
 
 /** Where the launcher polls the gateway's readiness: a wildcard listen address is reached on loopback. */

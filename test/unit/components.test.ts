@@ -14,6 +14,10 @@ describe('serviceEnv', () => {
     expect(env).toEqual({ NATS_URL: 'nats://127.0.0.1:4222', GRPC_PORT: '50051' });
   });
 
+  it('passes METRICS_PORT=0 through: each service picks a free metrics port of its own', () => {
+    expect(serviceEnv(chat, { METRICS_PORT: '0' }).METRICS_PORT).toBe('0');
+  });
+
   it('listens on the port its *_ADDR tells the other services to call', () => {
     expect(serviceEnv(chat, { CHAT_ADDR: '127.0.0.1:6001' }).GRPC_PORT).toBe('6001');
     expect(
