@@ -72,6 +72,7 @@ export async function runService(options: {
       dataDir: config.database.dataDir,
       migrationsFolder: options.migrationsFolder,
       poolSize: config.database.poolSize,
+      logger,
     });
     onStop('database', () => db.close());
     const bus = await connectBus({ url: config.nats.url, name: `huddle-${name}`, logger });
