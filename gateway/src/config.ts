@@ -33,6 +33,8 @@ export interface GatewayConfig {
   loadShedding: { maxEventLoopDelayMs: number; maxEventLoopUtilization: number };
   services: { chat: string; participant: string; sharingPolicy: string; notification: string };
   nats: { url: string };
+  /** OTLP/HTTP collector for traces; none leave the process without it. */
+  telemetry: { otlpEndpoint?: string | undefined };
   shutdownTimeoutMs: number;
 }
 
@@ -72,6 +74,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       notification: raw.NOTIFICATION_ADDR,
     },
     nats: { url: raw.NATS_URL },
+    telemetry: { otlpEndpoint: raw.OTEL_EXPORTER_OTLP_ENDPOINT },
     shutdownTimeoutMs: raw.SHUTDOWN_TIMEOUT_MS,
   });
 }

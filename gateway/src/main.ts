@@ -1,13 +1,14 @@
-import { startTelemetry } from '@huddle/telemetry';
+import { runServiceProcess } from '@huddle/runtime/process';
 
-// Telemetry first: its instrumentation patches http and gRPC as they load, so the rest is imported after it.
-const telemetry = startTelemetry({
-  serviceName: 'huddle-gateway',
-  otlpEndpoint: process.env.OTEL_EXPORTER_OTLP_ENDPOINT || undefined,
-});
-const { runGatewayProcess } = await import('./server');
-
-await runGatewayProcess(telemetry).catch((error: unknown) => {
-  process.stderr.write(`gateway failed to start: ${error instanceof Error ? error.stack : String(error)}\n`);
-  process.exit(1);
+// The runner reads the config, then starts telemetry, and only then imports the
+// server: instrumentation patches http and gRPC as they load.
+await runServiceProcess({
+  name: 'gateway',
+  config: () => import('./config').then(({ loadConfig }) => loadConfig()),
+  settings: ({ telemetry, shutdownTimeoutMs }) => ({
+    otlpEndpoint: telemetry.otlpEndpoint,
+    shutdownTimeoutMs,
+  }),
+  start: (config) => import('./server').then(({ startGatewayProcess }) => startGatewayProcess(config)),
+  ready: ({ url }) => ({ url }),
 });

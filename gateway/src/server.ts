@@ -1,12 +1,11 @@
 import type { AddressInfo } from 'node:net';
-import { ConfigError } from '@huddle/config';
 import { chatV1, notificationV1, participantV1, sharingPolicyV1 } from '@huddle/contracts';
 import { checkHealth, connect } from '@huddle/grpc';
 import { createLogger, type Logger } from '@huddle/logging';
 import { metricsText } from '@huddle/telemetry';
 import { connect as connectNats } from '@nats-io/transport-node';
 import { buildApp } from './app';
-import { type GatewayConfig, loadConfig } from './config';
+import type { GatewayConfig } from './config';
 import { natsRealtimeFeed, natsRealtimeLog } from './realtime/nats';
 
 export interface StartOptions {
@@ -143,34 +142,11 @@ export async function startGateway(
   };
 }
 
-/**
- * The gateway as a process (started by main.ts once telemetry runs): config
- * from the environment, stopped on SIGINT/SIGTERM, telemetry flushed last.
- */
-export async function runGatewayProcess(telemetry: { shutdown(): Promise<void> }) {
-  let config: Readonly<GatewayConfig>;
-  try {
-    config = loadConfig();
-  } catch (error) {
-    if (!(error instanceof ConfigError)) throw error;
-    process.stderr.write(`${error.message}\n`);
-    process.exit(78); // EX_CONFIG
-  }
+/** The gateway as its own process runs it: JSON logs at the configured level. */
+export async function startGatewayProcess(
+  config: Readonly<GatewayConfig>,
+): Promise<RunningGateway & { logger: Logger }> {
   const logger = createLogger({ service: 'gateway', level: config.logLevel });
   const gateway = await startGateway(config, { logger });
-  const shutdown = (signal: NodeJS.Signals) => {
-    logger.info({ signal }, 'stopping');
-    gateway
-      .stop()
-      .then(() => telemetry.shutdown())
-      .then(
-        () => process.exit(0),
-        (error: unknown) => {
-          logger.error({ err: error }, 'shutdown failed');
-          process.exit(1);
-        },
-      );
-  };
-  process.once('SIGINT', shutdown);
-  process.once('SIGTERM', shutdown);
+  return { ...gateway, logger };
 }

@@ -40,11 +40,18 @@ export class Outbox {
     let emitted = false;
     const result = await this.db.transaction(async (tx) => {
       const emit: Emit = async (type, data) => {
-        const envelope = { id: randomUUID(), type, occurredAt: new Date().toISOString(), data };
+        // TypeScript cannot pair a generic `type` with its `data` inside the union of
+        // envelopes; `Emit`'s signature does, so the casts here are the only ones.
+        const envelope = {
+          id: randomUUID(),
+          type,
+          occurredAt: new Date().toISOString(),
+          data,
+        } as EventEnvelope<typeof type>;
         // The trace this change belongs to travels with its event, so the relay's
         // publish (moments or a restart later) and every consumer continue it.
         const trace = activeTraceCarrier();
-        const stored: StoredEnvelope = trace.traceparent ? { ...envelope, trace } : envelope;
+        const stored = (trace.traceparent ? { ...envelope, trace } : envelope) as StoredEnvelope;
         await tx.insert(outbox).values({ id: envelope.id, type, envelope: stored });
         emitted = true;
         return envelope;

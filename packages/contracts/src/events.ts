@@ -4,13 +4,20 @@
  * added, never renamed. Each service's stream holds the subjects under its name.
  */
 
-export interface EventEnvelope<T extends EventType = EventType> {
-  /** Unique per event; also the JetStream message id used for de-duplication. */
-  id: string;
-  type: T;
-  occurredAt: string;
-  data: DomainEvents[T];
-}
+/**
+ * An event as it travels. `EventEnvelope` alone is the union of every type in
+ * `DomainEvents`, discriminated on `type`: checking `type` narrows `data`, so a
+ * consumer never casts, and a type added to the map joins the union by itself.
+ */
+export type EventEnvelope<T extends EventType = EventType> = {
+  [K in T]: {
+    /** Unique per event; also the JetStream message id used for de-duplication. */
+    id: string;
+    type: K;
+    occurredAt: string;
+    data: DomainEvents[K];
+  };
+}[T];
 
 export interface PersonData {
   id: string;

@@ -1,4 +1,3 @@
-import { join } from 'node:path';
 import {
   type Bus,
   type ConsumerSpec,
@@ -8,75 +7,13 @@ import {
   pruneInbox,
   startConsumer,
 } from '@huddle/bus';
-import { commonEnv, Type } from '@huddle/config';
 import { type DatabaseHandle, fromDatabaseError, openDatabase } from '@huddle/db';
 import { type GrpcServer, type Hosted, startGrpcServer } from '@huddle/grpc';
 import { createLogger, type Logger } from '@huddle/logging';
 import { metricsText, serveMetrics } from '@huddle/telemetry';
+import type { RuntimeConfig } from './config';
 import { observeService } from './metrics';
-
-/**
- * Environment keys of every service process (DESIGN.md section 3). Each
- * service has its own default ports, so all four run side by side on one host.
- */
-export const serviceEnv = (defaultGrpcPort: number, defaultMetricsPort: number) => ({
-  ...commonEnv,
-  GRPC_HOST: Type.String({ default: '0.0.0.0' }),
-  GRPC_PORT: Type.Integer({ minimum: 0, maximum: 65535, default: defaultGrpcPort }),
-  /** Prometheus `/metrics` over HTTP, on GRPC_HOST; 0 picks a free port. */
-  METRICS_PORT: Type.Integer({ minimum: 0, maximum: 65535, default: defaultMetricsPort }),
-  DATABASE_URL: Type.Optional(Type.String({ pattern: '^postgres(ql)?://' })),
-  DATABASE_POOL_SIZE: Type.Integer({ minimum: 1, maximum: 100, default: 10 }),
-  DATA_DIR: Type.String({ default: '.data' }),
-});
-
-/** Where the other services listen; each service declares the ones it calls. */
-export const addressEnv = {
-  CHAT_ADDR: Type.String({ default: '127.0.0.1:50051' }),
-  PARTICIPANT_ADDR: Type.String({ default: '127.0.0.1:50052' }),
-  SHARING_POLICY_ADDR: Type.String({ default: '127.0.0.1:50053' }),
-  NOTIFICATION_ADDR: Type.String({ default: '127.0.0.1:50054' }),
-};
-
-export interface RuntimeConfig {
-  log: { level: string };
-  grpc: { host: string; port: number };
-  /** Where Prometheus scrapes `/metrics`: the gRPC host, a port of its own. */
-  metrics: { host: string; port: number };
-  database: { url?: string | undefined; dataDir: string; poolSize: number };
-  nats: { url: string };
-  shutdownTimeoutMs: number;
-}
-
-/** The runtime part of a service's config, from its parsed environment. */
-export function runtimeConfig(
-  service: string,
-  env: {
-    LOG_LEVEL: string;
-    GRPC_HOST: string;
-    GRPC_PORT: number;
-    METRICS_PORT: number;
-    DATABASE_URL?: string | undefined;
-    DATABASE_POOL_SIZE: number;
-    DATA_DIR: string;
-    NATS_URL: string;
-    SHUTDOWN_TIMEOUT_MS: number;
-    OTEL_EXPORTER_OTLP_ENDPOINT?: string | undefined;
-  },
-): RuntimeConfig {
-  return {
-    log: { level: env.LOG_LEVEL },
-    grpc: { host: env.GRPC_HOST, port: env.GRPC_PORT },
-    metrics: { host: env.GRPC_HOST, port: env.METRICS_PORT },
-    database: {
-      url: env.DATABASE_URL,
-      dataDir: join(env.DATA_DIR, service),
-      poolSize: env.DATABASE_POOL_SIZE,
-    },
-    nats: { url: env.NATS_URL },
-    shutdownTimeoutMs: env.SHUTDOWN_TIMEOUT_MS,
-  };
-}
+import { stopInOrder } from './process';
 
 /** What a service's composition root gets to build its use-cases from. */
 export interface ServiceContext {
@@ -135,6 +72,7 @@ export async function runService(options: {
       dataDir: config.database.dataDir,
       migrationsFolder: options.migrationsFolder,
       poolSize: config.database.poolSize,
+      logger,
     });
     onStop('database', () => db.close());
     const bus = await connectBus({ url: config.nats.url, name: `huddle-${name}`, logger });
@@ -195,47 +133,7 @@ export async function runService(options: {
   };
 }
 
+/** Stops what started, newest first; the stack is empty afterwards. */
 async function unwind(stack: Array<{ what: string; stop: () => Promise<void> }>, logger: Logger) {
-  while (stack.length > 0) {
-    const { what, stop } = stack.pop()!;
-    await stop().catch((error) => logger.warn({ err: error }, `stopping ${what} failed`));
-  }
-}
-
-/**
- * The process around a service: starts it, logs one ready line, and stops it
- * on SIGINT/SIGTERM (telemetry flushed last), exiting non-zero if that takes
- * longer than the deadline.
- */
-export async function runProcess(
-  name: string,
-  shutdownTimeoutMs: number,
-  start: () => Promise<RunningService>,
-  telemetry?: { shutdown(): Promise<void> },
-) {
-  let running: RunningService;
-  try {
-    running = await start();
-  } catch (error) {
-    console.error(`${name} could not start:`, error instanceof Error ? error.message : error);
-    process.exit(1);
-  }
-  running.logger.info({ grpcPort: running.grpcPort, metricsPort: running.metricsPort }, `${name} ready`);
-  let stopping = false;
-  const shutdown = (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    running.logger.info({ signal }, `${name} stopping`);
-    const deadline = setTimeout(() => {
-      running.logger.error(`${name} did not stop within ${shutdownTimeoutMs} ms`);
-      process.exit(1);
-    }, shutdownTimeoutMs);
-    deadline.unref();
-    running
-      .stop()
-      .then(() => telemetry?.shutdown())
-      .then(() => process.exit(0));
-  };
-  process.on('SIGINT', () => shutdown('SIGINT'));
-  process.on('SIGTERM', () => shutdown('SIGTERM'));
+  await stopInOrder(stack.splice(0).reverse(), logger);
 }

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { deepFreeze, parseEnv, Type } from '@huddle/config';
-import { addressEnv, type RuntimeConfig, runtimeConfig, serviceEnv } from '@huddle/runtime';
+import { addressEnv, type RuntimeConfig, runtimeConfig, serviceEnv } from '@huddle/runtime/config';
 
 const schema = Type.Object({
   ...serviceEnv(50051, 9461),

@@ -1,5 +1,5 @@
 import { deepFreeze, parseEnv, Type } from '@huddle/config';
-import { addressEnv, type RuntimeConfig, runtimeConfig, serviceEnv } from '@huddle/runtime';
+import { addressEnv, type RuntimeConfig, runtimeConfig, serviceEnv } from '@huddle/runtime/config';
 
 const HOUR_MS = 60 * 60 * 1000;
 

@@ -1,5 +1,5 @@
 import { deepFreeze, parseEnv, Type } from '@huddle/config';
-import { type RuntimeConfig, runtimeConfig, serviceEnv } from '@huddle/runtime';
+import { type RuntimeConfig, runtimeConfig, serviceEnv } from '@huddle/runtime/config';
 
 const schema = Type.Object(serviceEnv(50052, 9462));
 

@@ -1,18 +1,15 @@
-import { startTelemetry } from '@huddle/telemetry';
+import { runServiceProcess } from '@huddle/runtime/process';
 
-// Telemetry first: its instrumentation patches http and gRPC as they load, so the rest is imported after it.
-const telemetry = startTelemetry({
-  serviceName: 'huddle-participant',
-  otlpEndpoint: process.env.OTEL_EXPORTER_OTLP_ENDPOINT || undefined,
+// The runner reads the config, then starts telemetry, and only then imports the
+// service: instrumentation patches http, pg and gRPC as they load.
+await runServiceProcess({
+  name: 'participant',
+  config: () => import('./config').then(({ loadConfig }) => loadConfig()),
+  settings: ({ runtime }) => ({
+    otlpEndpoint: runtime.telemetry.otlpEndpoint,
+    shutdownTimeoutMs: runtime.shutdownTimeoutMs,
+  }),
+  start: (config) =>
+    import('./service').then(({ startParticipantService }) => startParticipantService(config)),
+  ready: ({ grpcPort, metricsPort }) => ({ grpcPort, metricsPort }),
 });
-const { runProcess } = await import('@huddle/runtime');
-const { loadConfig } = await import('./config');
-const { startParticipantService } = await import('./service');
-
-const config = loadConfig();
-await runProcess(
-  'participant',
-  config.runtime.shutdownTimeoutMs,
-  () => startParticipantService(config),
-  telemetry,
-);

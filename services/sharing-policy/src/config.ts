@@ -1,5 +1,5 @@
 import { deepFreeze, parseEnv, Type } from '@huddle/config';
-import { addressEnv, type RuntimeConfig, runtimeConfig, serviceEnv } from '@huddle/runtime';
+import { addressEnv, type RuntimeConfig, runtimeConfig, serviceEnv } from '@huddle/runtime/config';
 
 const schema = Type.Object({ ...serviceEnv(50053, 9463), PARTICIPANT_ADDR: addressEnv.PARTICIPANT_ADDR });
 

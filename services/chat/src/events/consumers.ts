@@ -1,5 +1,4 @@
 import type { ConsumerSpec } from '@huddle/bus';
-import type { DomainEvents } from '@huddle/contracts';
 import { membersStore } from '../store/members';
 
 /**
@@ -16,14 +15,12 @@ export function membershipConsumer(): ConsumerSpec<
     types: ['participant.v1.participant.added', 'participant.v1.participant.removed'],
     apply: async (tx, event) => {
       if (event.type === 'participant.v1.participant.added') {
-        const { practiceId, participant } = event.data as EventData<'participant.v1.participant.added'>;
+        const { practiceId, participant } = event.data;
         await membersStore.join(tx, practiceId, participant);
       } else {
-        const { chatId, personId } = event.data as EventData<'participant.v1.participant.removed'>;
+        const { chatId, personId } = event.data;
         await membersStore.leave(tx, chatId, personId, new Date(event.occurredAt));
       }
     },
   };
 }
-
-type EventData<T extends keyof DomainEvents> = DomainEvents[T];

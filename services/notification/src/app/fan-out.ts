@@ -26,15 +26,13 @@ export const PARTICIPANT_REALTIME_EVENTS = [
 
 type ParticipantEvent = EventEnvelope<(typeof PARTICIPANT_REALTIME_EVENTS)[number]>;
 
-const chatIdOf = (event: ChatRealtimeEvent | ParticipantEvent): string => {
-  const data = event.data as {
-    chatId?: string;
-    chat?: { id: string };
-    message?: { chatId: string };
-    participant?: { chatId: string };
-  };
-  return data.chatId ?? data.chat?.id ?? data.message?.chatId ?? data.participant?.chatId ?? '';
-};
+/** The chat an event is about and its practice, wherever the event's data keeps them. */
+function chatOf({ data }: ChatRealtimeEvent | ParticipantEvent): { chatId: string; practiceId: string } {
+  if ('chat' in data) return { chatId: data.chat.id, practiceId: data.chat.practiceId };
+  if ('chatId' in data) return { chatId: data.chatId, practiceId: data.practiceId };
+  if ('participant' in data) return { chatId: data.participant.chatId, practiceId: data.practiceId };
+  return { chatId: data.message.chatId, practiceId: data.practiceId };
+}
 
 /**
  * Delivers chat events to the sockets of the chat's current participants, and
@@ -49,11 +47,7 @@ export class RealtimeFanOut {
   ) {}
 
   async chatEvent(event: ChatRealtimeEvent | ParticipantEvent): Promise<void> {
-    const chatId = chatIdOf(event);
-    const practiceId =
-      'practiceId' in event.data
-        ? event.data.practiceId
-        : (event.data as { chat: { practiceId: string } }).chat.practiceId;
+    const { chatId, practiceId } = chatOf(event);
     const teamOnly = event.type === 'chat.v1.read_marker.moved';
     const recipients = (await this.participants.list(chatId)).filter(
       (participant) => !teamOnly || participant.kind === 'practitioner',
