@@ -135,9 +135,28 @@ describe('several replicas: two of every service and two gateways', () => {
       const replies = await Promise.all(
         Array.from({ length: Math.min(CONCURRENCY, POSTS - start) }, async (_, offset) => {
           const { who, call } = callers[(start + offset) % callers.length]!;
-          const reply = await call('POST', `/v1/chats/${chatId}/messages`, {
-            body: `post ${start + offset}`,
-          });
+          // Ten servers share this process on a busy machine: a post the gateway answers 503
+          // ("try again shortly") is retried, as a client would, under the same Idempotency-Key.
+          const key = `replicas-post-${start + offset}`;
+          let reply = await call(
+            'POST',
+            `/v1/chats/${chatId}/messages`,
+            { body: `post ${start + offset}` },
+            {
+              'idempotency-key': key,
+            },
+          );
+          for (let retry = 0; reply.status === 503 && retry < 5; retry++) {
+            await sleep(200);
+            reply = await call(
+              'POST',
+              `/v1/chats/${chatId}/messages`,
+              { body: `post ${start + offset}` },
+              {
+                'idempotency-key': key,
+              },
+            );
+          }
           return { who, reply };
         }),
       );
