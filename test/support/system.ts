@@ -15,8 +15,10 @@ import { freshDatabase, mintToken, startNatsServer } from '@huddle/testing';
 export interface System {
   /** The gateway's base URL, e.g. http://127.0.0.1:41234 */
   url: string;
+  /** Every replica's gateway (see `replicas`), the first being `url`. */
+  urls: string[];
   natsUrl: string;
-  /** Each process's Prometheus endpoint, e.g. `http://127.0.0.1:41235/metrics`. */
+  /** The first replica's Prometheus endpoints, e.g. `http://127.0.0.1:41235/metrics`. */
   metrics: Record<'gateway' | 'participant' | 'sharing-policy' | 'chat' | 'notification', string>;
   /** A person's token in a practice; one hour unless `expiresIn` (seconds or e.g. `15m`) says otherwise. */
   personToken(
@@ -49,6 +51,16 @@ export async function startSystem(
   env: { chat?: Record<string, string>; notification?: Record<string, string> } = {},
   /** Where every process logs, at `info`; a test reads the lines back from it. Silent when absent. */
   logs?: DestinationStream,
+  options: {
+    /**
+     * Instances of every service and gateways (default 1), all on the same
+     * databases and NATS. Replica n is a gateway calling the nth instance of
+     * each service, whose own callers (chat and notification → participant
+     * and sharing-policy, sharing-policy → participant) are the nth instances
+     * too: traffic through both gateways reaches both instances of everything.
+     */
+    replicas?: number;
+  } = {},
 ): Promise<System> {
   const logger = createLogger({
     service: 'test',
@@ -66,16 +78,18 @@ export async function startSystem(
     SHUTDOWN_TIMEOUT_MS: '5000',
   };
   const running: Array<{ stop(): Promise<void> }> = [];
-  try {
+  const addresses = (service: RunningService) => `127.0.0.1:${service.grpcPort}`;
+  /** One instance of each service, its callers given the addresses of the same replica's instances. */
+  const startServices = async (replica: number) => {
+    const log = (service: string) => logger.child(replica ? { service, replica } : { service });
     const participant = await startParticipantService(
       participantConfig({ ...common, DATABASE_URL: participantDb }),
-      logger.child({ service: 'participant' }),
+      log('participant'),
     );
     running.push(participant);
-    const addresses = (service: RunningService) => `127.0.0.1:${service.grpcPort}`;
     const sharingPolicy = await startSharingPolicyService(
       sharingPolicyConfig({ ...common, DATABASE_URL: policyDb, PARTICIPANT_ADDR: addresses(participant) }),
-      logger.child({ service: 'sharing-policy' }),
+      log('sharing-policy'),
     );
     running.push(sharingPolicy);
     const peers = {
@@ -84,12 +98,12 @@ export async function startSystem(
     };
     const chat = await startChatService(
       chatConfig({ ...common, ...peers, DATABASE_URL: chatDb, ...env.chat }),
-      logger.child({ service: 'chat' }),
+      log('chat'),
     );
     running.push(chat);
     const notification = await startNotificationService(
       notificationConfig({ ...common, ...peers, DATABASE_URL: notificationDb, ...env.notification }),
-      logger.child({ service: 'notification' }),
+      log('notification'),
     );
     running.push(notification);
     const gatewayEnv = {
@@ -105,18 +119,26 @@ export async function startSystem(
       NOTIFICATION_ADDR: addresses(notification),
     };
     const startAnotherGateway = async () => {
-      const gateway = await startGateway(gatewayConfig(gatewayEnv), {
-        logger: logger.child({ service: 'gateway' }),
-      });
+      const gateway = await startGateway(gatewayConfig(gatewayEnv), { logger: log('gateway') });
       running.push(gateway);
       await untilReady(gateway.url);
       return gateway;
     };
+    return { participant, sharingPolicy, chat, notification, startAnotherGateway };
+  };
+  try {
+    const first = await startServices(0);
+    const { participant, sharingPolicy, chat, notification, startAnotherGateway } = first;
     const addGateway = async () => (await startAnotherGateway()).url;
     const url = await addGateway();
+    const urls = [url];
+    for (let replica = 1; replica < (options.replicas ?? 1); replica++) {
+      urls.push((await (await startServices(replica)).startAnotherGateway()).url);
+    }
     const metricsOf = (service: RunningService) => `http://127.0.0.1:${service.metricsPort}/metrics`;
     return {
       url,
+      urls,
       metrics: {
         gateway: `${url}/metrics`,
         participant: metricsOf(participant),

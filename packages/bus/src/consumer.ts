@@ -1,5 +1,5 @@
 import type { EventEnvelope, EventType } from '@huddle/contracts';
-import type { Database, Transaction } from '@huddle/db';
+import { type Database, type Transaction, withLease } from '@huddle/db';
 import type { Logger } from '@huddle/logging';
 import {
   contextFrom,
@@ -179,10 +179,13 @@ function consumerMetrics(name: string, consumer: Consumer) {
  */
 export const INBOX_RETENTION_MS = 8 * 24 * 60 * 60 * 1000;
 
-export async function pruneInbox(db: Database, now = new Date()): Promise<number> {
-  const pruned = await db
-    .delete(inbox)
-    .where(lt(inbox.appliedAt, new Date(now.getTime() - INBOX_RETENTION_MS)))
-    .returning({ eventId: inbox.eventId });
-  return pruned.length;
+/** Deletes those records; of several replicas one prunes, the others (`busy`) leave it to it. */
+export async function pruneInbox(db: Database, now = new Date()): Promise<number | 'busy'> {
+  return withLease(db, 'inbox pruning', async (tx) => {
+    const pruned = await tx
+      .delete(inbox)
+      .where(lt(inbox.appliedAt, new Date(now.getTime() - INBOX_RETENTION_MS)))
+      .returning({ eventId: inbox.eventId });
+    return pruned.length;
+  });
 }

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { DomainEvents, EventEnvelope, EventType } from '@huddle/contracts';
-import type { Database, Transaction } from '@huddle/db';
+import { type Database, type Executor, type Transaction, withLease } from '@huddle/db';
 import type { Logger } from '@huddle/logging';
 import { activeTraceCarrier, contextFrom, inSpan, SpanKind, type TraceCarrier } from '@huddle/telemetry';
 import type { JetStreamClient } from '@nats-io/jetstream';
@@ -16,12 +16,20 @@ export type Emit = <T extends EventType>(type: T, data: DomainEvents[T]) => Prom
 const BATCH = 200;
 const IDLE_POLL_MS = 1_000;
 const RETRY_MS = 1_000;
+/** How soon a relay looks again when another replica's relay holds the lease. */
+const BUSY_POLL_MS = 100;
 
 /**
  * The one way a service changes data and announces it: `transaction` runs the
  * change and records its events in the same database transaction; a relay then
  * publishes them to JetStream with the event id as message id (so a retry
  * after a crash is de-duplicated) and deletes them.
+ *
+ * Several replicas may share one database: each batch is claimed, published
+ * and deleted inside one transaction holding the relay's lease (`withLease`),
+ * so only one relay publishes at a time. A relay that dies
+ * mid-batch loses the lease with its connection; its rows stay and the next
+ * holder publishes them, JetStream dropping any it had already sent.
  */
 export class Outbox {
   private running = false;
@@ -33,6 +41,14 @@ export class Outbox {
     private readonly db: Database,
     private readonly js: JetStreamClient,
     private readonly logger: Logger,
+    private readonly options: {
+      /**
+       * The database is this process's alone (embedded PGlite): no other relay
+       * can share it, so no lease, and no transaction held open while
+       * publishing, which there would stall every other query.
+       */
+      exclusive?: boolean;
+    } = {},
   ) {}
 
   /** Runs `change` in a transaction; events it emits are published once it commits. */
@@ -82,7 +98,7 @@ export class Outbox {
 
   private async run(): Promise<void> {
     while (this.running) {
-      let published = 0;
+      let published: number | 'busy' = 0;
       try {
         published = await this.publishBatch();
       } catch (error) {
@@ -90,7 +106,8 @@ export class Outbox {
         await this.sleep(RETRY_MS);
         continue;
       }
-      if (published < BATCH) await this.sleep(IDLE_POLL_MS);
+      if (published === 'busy') await this.sleep(BUSY_POLL_MS);
+      else if (published < BATCH) await this.sleep(IDLE_POLL_MS);
     }
   }
 
@@ -146,9 +163,22 @@ export class Outbox {
     return { events: Number(row?.events ?? 0), oldestAgeSeconds: Number(row?.oldestAgeSeconds ?? 0) };
   }
 
-  /** Publishes the oldest pending events in order; returns how many. */
-  private async publishBatch(): Promise<number> {
-    const rows = await this.db
+  /**
+   * Publishes the oldest pending events in order and deletes them; returns how
+   * many, or `busy` when another relay on this database holds the lease.
+   *
+   * Why a lease and not `FOR UPDATE SKIP LOCKED` on the rows: two relays each
+   * skipping the other's rows would publish two batches at once, and a
+   * consumer could then see `participant.removed` before the `added` it undoes.
+   */
+  private publishBatch(): Promise<number | 'busy'> {
+    if (this.options.exclusive) return this.relay(this.db);
+    // One relay per database at a time, so the stream keeps the outbox's order.
+    return withLease(this.db, 'outbox relay', (tx) => this.relay(tx));
+  }
+
+  private async relay(db: Executor): Promise<number> {
+    const rows = await db
       .select({ position: outbox.position, id: outbox.id, type: outbox.type, envelope: outbox.envelope })
       .from(outbox)
       .orderBy(asc(outbox.position))
@@ -156,7 +186,7 @@ export class Outbox {
     if (rows.length === 0) return 0;
     // Sent in order on one connection, so JetStream stores them in order; acks awaited together.
     await Promise.all(rows.map((row) => this.publish(row.id, row.type, row.envelope as StoredEnvelope)));
-    await this.db.delete(outbox).where(
+    await db.delete(outbox).where(
       inArray(
         outbox.position,
         rows.map((row) => row.position),

@@ -74,6 +74,24 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<Databa
 }
 
 /**
+ * Runs `work` in a transaction holding the lease `name` (a transaction
+ * advisory lock), so of several replicas on one database one at a time does
+ * it; returns `busy` at once when another holds it. The lease ends with the
+ * transaction, so a holder that crashes frees it.
+ */
+export function withLease<R>(
+  db: Database,
+  name: string,
+  work: (tx: Transaction) => Promise<R>,
+): Promise<R | 'busy'> {
+  return db.transaction(async (tx) => {
+    const result = await tx.execute(sql`select pg_try_advisory_xact_lock(hashtext(${name})) as held`);
+    const held = (result as unknown as { rows: Array<{ held: boolean }> }).rows[0]?.held;
+    return held ? work(tx as Transaction) : 'busy';
+  });
+}
+
+/**
  * Keyset condition for lists ordered newest first by (time, id): the rows
  * after `cursor` on the next page. No condition on the first page.
  */

@@ -78,7 +78,7 @@ export async function runService(options: {
     const bus = await connectBus({ url: config.nats.url, name: `huddle-${name}`, logger });
     onStop('nats', () => bus.drain());
     await ensureStream(bus.jsm, name);
-    const outbox = new Outbox(db.db, bus.js, logger);
+    const outbox = new Outbox(db.db, bus.js, logger, { exclusive: db.driver === 'pglite' });
     outbox.start();
     onStop('outbox', () => outbox.stop());
     const unobserve = observeService(db, outbox);

@@ -164,7 +164,9 @@ describe('outbox and inbox on real PostgreSQL and NATS', () => {
     );
     try {
       await relay.transaction((_tx, emit) => emit('participant.v1.person.upserted', person('retry')));
-      await expect.poll(() => attempts, { timeout: 10_000 }).toBe(2);
+      // Waits for the retry's own read, not just its start.
+      await expect.poll(() => recordedBeforeRetry.length, { timeout: 10_000 }).toBe(1);
+      expect(attempts).toBe(2);
       // The failed attempt's record was rolled back with it…
       expect(recordedBeforeRetry).toEqual([0]);
       // …and the successful one committed exactly one.

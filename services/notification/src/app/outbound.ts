@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { NotificationData } from '@huddle/contracts';
-import type { Transaction } from '@huddle/db';
+import { type Transaction, withLease } from '@huddle/db';
 import { type Logger, safeError } from '@huddle/logging';
 import type { OutboundConfig } from '../config';
 import {
@@ -163,10 +163,13 @@ export class Outbound {
     const now = this.ports.clock.now();
     if (now.getTime() - this.lastPrune > PRUNE_EVERY_MS) {
       this.lastPrune = now.getTime();
-      await deliveriesStore.prune(this.db, {
-        done: new Date(now.getTime() - KEEP_DONE_MS),
-        dead: new Date(now.getTime() - KEEP_DEAD_MS),
-      });
+      // Of several replicas one prunes at a time; one that finds the lease taken leaves it to that one.
+      await withLease(this.db, 'outbound pruning', (tx) =>
+        deliveriesStore.prune(tx, {
+          done: new Date(now.getTime() - KEEP_DONE_MS),
+          dead: new Date(now.getTime() - KEEP_DEAD_MS),
+        }),
+      );
     }
     const due = await deliveriesStore.claimDue(this.db, now, BATCH);
     await Promise.all(due.map((delivery) => this.attempt(delivery)));
