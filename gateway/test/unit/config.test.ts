@@ -22,6 +22,7 @@ describe('gateway config', () => {
       },
       nats: { url: 'nats://127.0.0.1:4222' },
       shutdownTimeoutMs: 10_000,
+      telemetry: { otlpEndpoint: undefined },
     });
     expect(Object.isFrozen(config)).toBe(true);
     expect(Object.isFrozen(config.http)).toBe(true);
