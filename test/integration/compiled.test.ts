@@ -1,7 +1,7 @@
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { createServer as createHttpServer } from 'node:http';
-import { type AddressInfo, createServer } from 'node:net';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { checkHealth } from '@huddle/grpc';
@@ -15,17 +15,10 @@ import {
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildTarget } from '../../scripts/build';
 import { buildTargets, services } from '../../scripts/lib/components';
+import { freePort } from '../support/ports';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const secret = 'compiled-gateway-secret-of-at-least-32-chars';
-
-async function freePort(): Promise<number> {
-  const server = createServer().listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const { port } = server.address() as AddressInfo;
-  server.close();
-  return port;
-}
 
 /** Polls `check` until it holds; fails with what the process printed if it exits or time runs out. */
 async function until(check: () => Promise<boolean>, child: ChildProcess, output: () => string) {
