@@ -126,7 +126,7 @@ export class Messages {
           await membersStore.markRead(tx, chat.id, request.authorId, seq);
           await emit('chat.v1.message.created', {
             practiceId: chat.practiceId,
-            message: await this.eventData(tx, message),
+            message: await this.eventData(tx, message, { posted: true }),
           });
           return { message, created: true };
         });
@@ -321,9 +321,10 @@ export class Messages {
   }
 
   /** A message as its events carry it, its files described and who reacted with what (X1). */
-  private async eventData(tx: Transaction, message: Message) {
+  private async eventData(tx: Transaction, message: Message, { posted = false } = {}) {
     const files = await this.attachments.describe(message.attachmentIds, tx);
-    const reactors = await reactionsStore.reactors(tx, [message.id]);
+    // A message just posted has no reactions: no query for them on the posting path.
+    const reactors = posted ? [] : await reactionsStore.reactors(tx, [message.id]);
     return { ...toEventData(message, files), reactions: groupByEmoji(reactors) };
   }
 
