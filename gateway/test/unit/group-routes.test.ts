@@ -104,6 +104,8 @@ describe('U1: GET /v1/chats', () => {
       personId: 'olivia',
       cursor: '',
       limit: 10,
+      archived: false,
+      pinned: undefined,
     });
     expect(response.json()).toEqual({
       items: [
@@ -113,6 +115,9 @@ describe('U1: GET /v1/chats', () => {
           title: 'Morning walkers',
           unreadCount: 2,
           lastMessage: expect.objectContaining({ seq: 1, author: expect.objectContaining({ id: 'dana' }) }),
+          pinned: false,
+          archived: false,
+          mutedUntil: null,
         }),
       ],
       nextCursor: null,

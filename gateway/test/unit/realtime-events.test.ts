@@ -161,7 +161,7 @@ describe('realtime: every event type through the presenter', () => {
     });
   });
 
-  it('N1: notification.created carries ids only', async () => {
+  it('N1, X6: notification.created carries the chat as the viewer sees it', async () => {
     const { present, as } = setup();
     const frame = await present(as('dana'), everyEventType().find((e) => e.type === 'notification.created')!);
     expect(frame).toEqual({
@@ -174,6 +174,11 @@ describe('realtime: every event type through the presenter', () => {
         chatId: 'chat1',
         messageId: 'm9',
         createdAt: '2025-01-02T03:04:05.000Z',
+        readAt: null,
+        chat: { id: 'chat1', title: 'Morning walkers', avatar: expect.any(String) },
+        // The message is not found here (the fake has none): no actor, no snippet.
+        actor: null,
+        snippet: null,
       },
     });
   });
