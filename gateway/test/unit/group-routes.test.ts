@@ -436,3 +436,40 @@ describe('attachments', () => {
     expect(contentDisposition('')).toBe(`attachment; filename="attachment"; filename*=UTF-8''`);
   });
 });
+
+describe('X4: PUT /v1/chats/{chatId}/me', () => {
+  it('passes the change, null mutedUntil as unmute, and answers the state', async () => {
+    const response = await app.inject({
+      method: 'PUT',
+      url: '/v1/chats/chat1/me',
+      headers: await bearer('dana'),
+      payload: { pinned: true, mutedUntil: null },
+    });
+    expect(response.statusCode, response.body).toBe(200);
+    expect(response.json()).toEqual({ pinned: true, archived: false, mutedUntil: null });
+    expect(setup.services.chat.setPersonalState).toHaveBeenCalledWith({
+      practiceId: 'p1',
+      chatId: 'chat1',
+      personId: 'dana',
+      pinned: true,
+      archived: undefined,
+      mutedUntil: undefined,
+      unmute: true,
+    });
+  });
+
+  it('refuses an empty, unknown or badly typed change before any service is called', async () => {
+    const headers = await bearer('dana');
+    for (const payload of [
+      {},
+      { starred: true },
+      { pinned: 'yes' },
+      { archived: null },
+      { mutedUntil: 'tomorrow' },
+      { mutedUntil: 1767225600 },
+    ]) {
+      await expectRefused({ method: 'PUT', url: '/v1/chats/chat1/me', headers, payload });
+    }
+    await expectRefused({ method: 'GET', url: '/v1/chats?pinned=maybe', headers });
+  });
+});

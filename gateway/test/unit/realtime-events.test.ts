@@ -183,6 +183,33 @@ describe('realtime: every event type through the presenter', () => {
     });
   });
 
+  it('X4: personal_state.updated reaches its person only, a run-out mute read as none', async () => {
+    const { present, as } = setup();
+    const inAnHour = new Date(Date.now() + 3_600_000).toISOString();
+    const state = (mutedUntil: string | null) =>
+      event('personal_state.updated', {
+        practiceId,
+        chatId: 'chat1',
+        personId: 'dana',
+        pinned: true,
+        archived: false,
+        mutedUntil,
+        version: 3,
+      });
+    expect((await present(as('dana'), state(inAnHour)))?.data).toEqual({
+      pinned: true,
+      archived: false,
+      mutedUntil: inAnHour,
+    });
+    expect((await present(as('dana'), state('2020-01-01T00:00:00.000Z')))?.data).toMatchObject({
+      mutedUntil: null,
+    });
+    expect(await present(as('olivia'), state(inAnHour))).toBeNull();
+    expect(
+      await present(as('dana'), event('personal_state.updated', { chatId: 'chat1', personId: 'dana' })),
+    ).toBeNull();
+  });
+
   it('typing reaches the others, never the typist, and only from a participant', async () => {
     const { present, as, state } = setup();
     const typing = event('typing', { personId: 'eli' });
