@@ -188,4 +188,19 @@ describe('X6 rich notifications', () => {
     }
     expect(JSON.stringify(inbox.body)).not.toMatch(/Before Eli leaves|Walkers/);
   });
+  it('P2, X6: an author removed with their messages kept is a former participant in notifications', async () => {
+    const messageId = await post('dana', 'Thanks for the group');
+    expect((await itemOf('olivia', messageId)).actor).toMatchObject({ id: 'dana' });
+    const removed = await (await as('olivia'))(
+      'DELETE',
+      `/v1/chats/${chatId}/participants/dana?messages=keep`,
+    );
+    expect(removed.status, JSON.stringify(removed.body)).toBe(204);
+    const item = await itemOf('olivia', messageId);
+    expect(item).toMatchObject({
+      actor: { id: null, name: 'Former participant', photoUrl: null, kind: null },
+      snippet: 'Thanks for the group',
+    });
+    expect(JSON.stringify(item)).not.toMatch(/dana|Smith/i);
+  });
 });
