@@ -1,23 +1,16 @@
 import type { notificationV1 } from '@huddle/contracts';
 import { HuddleError, notFound } from '@huddle/errors';
 import Type from 'typebox';
+import { notificationViews } from '../notification-views';
 import { personOf } from '../plugins/auth';
-import { Id, Nullable, problemResponses, StringEnum } from '../schemas';
+import { presentNotification, type StoredNotification } from '../presenter/notifications';
+import { Id, Notification, Nullable, problemResponses, StringEnum } from '../schemas';
 import type { App, RouteDeps } from './types';
 
 const tags = ['notifications'];
 
 export const NotificationLevel = StringEnum(['all', 'mentions', 'none']);
 
-/** An inbox entry (N1): ids only, never message content or people. */
-export const Notification = Type.Object({
-  id: Type.String(),
-  type: StringEnum(['message', 'mention', 'added']),
-  chatId: Type.String(),
-  messageId: Nullable(Type.String()),
-  createdAt: Nullable(Type.String({ format: 'date-time' })),
-  readAt: Nullable(Type.String({ format: 'date-time' })),
-});
 const security = [{ bearer: [] }];
 
 const InboxQuery = Type.Object(
@@ -42,26 +35,25 @@ const MarkReadBody = Type.Union(
 
 const iso = (date: Date | undefined) => date?.toISOString() ?? null;
 
-/** A notification of the inbox: ids only, no people and no content, so nothing to present per viewer. */
-export function presentNotification(notification: notificationV1.Notification) {
-  return {
-    id: notification.id,
-    type: notification.type as 'message' | 'mention' | 'added',
-    chatId: notification.chatId,
-    messageId: notification.messageId ?? null,
-    createdAt: iso(notification.createdAt),
-    readAt: iso(notification.readAt),
-  };
-}
+/** An inbox entry as the notification service keeps it. */
+const storedNotification = (notification: notificationV1.Notification): StoredNotification => ({
+  id: notification.id,
+  type: notification.type as StoredNotification['type'],
+  chatId: notification.chatId,
+  messageId: notification.messageId ?? null,
+  createdAt: iso(notification.createdAt),
+  readAt: iso(notification.readAt),
+  actorId: notification.actorId ?? null,
+});
 
 /** N1: the in-app inbox and per-chat notification levels. */
-export function notificationRoutes(app: App, { services }: RouteDeps) {
+export function notificationRoutes(app: App, { services, contexts }: RouteDeps) {
   app.get(
     '/v1/notifications',
     {
       config: { auth: 'person' },
       schema: {
-        summary: 'My notifications, newest first (N1)',
+        summary: 'My notifications, newest first, with chat, actor and snippet (N1, X6)',
         tags,
         security,
         querystring: InboxQuery,
@@ -84,8 +76,13 @@ export function notificationRoutes(app: App, { services }: RouteDeps) {
         cursor: request.query.cursor ?? '',
         limit: request.query.limit,
       });
+      const stored = page.notifications.map(storedNotification);
+      // X6: presented now, not when made, so a removal or a deletion since takes effect (P4, A1).
+      const views = await notificationViews(services.chat, contexts, { practiceId, personId }, stored);
       return {
-        items: page.notifications.map(presentNotification),
+        items: stored.map((notification) =>
+          presentNotification(notification, views.get(notification.chatId)),
+        ),
         nextCursor: page.nextCursor || null,
         unreadCount: page.unreadCount,
       };
