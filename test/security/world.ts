@@ -1,0 +1,330 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { mintToken } from '@huddle/testing';
+import { api, type Reply } from '../support/http';
+import type { System } from '../support/system';
+import { type Kind, kinds, type Role, roles } from './policy';
+
+/**
+ * One practice world on the running system, made through the public API as
+ * its people would make it, matching the facts policy.ts states about each
+ * role. Chats are owned by Cora; Olga owns the practice; Zed and Quinn are
+ * of another practice.
+ */
+
+export const practiceId = 'p-matrix';
+export const otherPracticeId = 'p-matrix-other';
+
+const people = {
+  olga: { kind: 'practitioner', firstName: 'Olga', lastName: 'Owner', teamRole: 'owner' },
+  adam: {
+    kind: 'practitioner',
+    firstName: 'Adam',
+    lastName: 'Admin',
+    teamRole: 'admin',
+    canManageTeamSettings: true,
+  },
+  cora: { kind: 'practitioner', firstName: 'Cora', lastName: 'Chatowner', teamRole: 'member' },
+  terry: { kind: 'practitioner', firstName: 'Terry', lastName: 'Team', teamRole: 'member' },
+  rita: {
+    kind: 'practitioner',
+    firstName: 'Rita',
+    lastName: 'Restricted',
+    teamRole: 'member',
+    clientTagRestriction: ['sleep'],
+  },
+  rhea: {
+    kind: 'practitioner',
+    firstName: 'Rhea',
+    lastName: 'Restricted',
+    teamRole: 'member',
+    clientTagRestriction: ['sleep'],
+  },
+  ron: { kind: 'practitioner', firstName: 'Ron', lastName: 'Removed', teamRole: 'member' },
+  // The clients carry `nutrition`: Rita's and Rhea's restriction (`sleep`) excludes them.
+  dana: { kind: 'client', firstName: 'Dana', lastName: 'Client', tags: ['nutrition'] },
+  dina: { kind: 'client', firstName: 'Dina', lastName: 'Client', tags: ['nutrition'] },
+  dora: { kind: 'client', firstName: 'Dora', lastName: 'Client', tags: ['nutrition'] },
+  // The client whose joining converts the shared chat; Rita reaches her, so the conversion passes S3.
+  gina: { kind: 'client', firstName: 'Gina', lastName: 'Joiner', tags: ['sleep'] },
+  cleo: { kind: 'client', firstName: 'Cleo', lastName: 'Outsider', tags: ['nutrition'] },
+} as const;
+
+const otherPeople = {
+  zed: { kind: 'practitioner', firstName: 'Zed', lastName: 'Elsewhere', teamRole: 'owner' },
+  quinn: { kind: 'client', firstName: 'Quinn', lastName: 'Elsewhere', tags: ['nutrition'] },
+} as const;
+
+/** Who plays each person role (the chat's client differs per direct chat: a 1-on-1 is one per client, S1). */
+export function actorOf(role: Role, kind: Kind | null): string | null {
+  switch (role) {
+    case 'practice-owner':
+      return 'olga';
+    case 'team-admin':
+      return 'adam';
+    case 'chat-owner':
+      return 'cora';
+    case 'team-member':
+      return 'terry';
+    case 'restricted-invited':
+      return 'rita';
+    case 'restricted-uninvited':
+      return 'rhea';
+    case 'client-participant':
+      return kind === 'shared' ? 'dina' : kind === 'converted-group' ? 'dora' : 'dana';
+    case 'client-outsider':
+      return 'cleo';
+    case 'removed-participant':
+      return 'ron';
+    case 'other-practitioner':
+      return 'zed';
+    case 'other-client':
+      return 'quinn';
+    default:
+      return null;
+  }
+}
+
+/** What each chat holds for the cases: ids made at setup. */
+export interface WorldChat {
+  id: string;
+  /** Cora's top-level post carrying a file: the target of pins, reactions, threads, revisions. */
+  postId: string;
+  attachmentId: string;
+  /** Per participant (person id): a message of theirs to edit, and one to delete. */
+  editOwn: Record<string, string>;
+  deleteOwn: Record<string, string>;
+  /** The client's message the chat owner deletes as moderator. */
+  moderated: string;
+}
+
+export type Call = ReturnType<typeof api>;
+
+export interface World {
+  chats: Record<Kind, WorldChat>;
+  /** The program whose chat the program operations upsert and enrol in. */
+  opsProgramId: string;
+  tokens: Record<Role, string | undefined>;
+  /** A caller for a person of either practice. */
+  as(personId: string): Call;
+  directory: Call;
+  programs: Call;
+  /** A new practitioner or client of the practice, for one case. */
+  freshPerson(kind: 'practitioner' | 'client'): Promise<string>;
+  tokenOf(personId: string): string;
+}
+
+const expectStatus = (reply: Reply, ...statuses: number[]) => {
+  if (!statuses.includes(reply.status)) {
+    throw new Error(
+      `world setup: expected ${statuses.join('/')}, got ${reply.status} ${JSON.stringify(reply.body)}`,
+    );
+  }
+  return reply;
+};
+
+/** A local server answering Zoom's `POST /users/me/meetings` (M1), so meetings in groups can be started. */
+export async function fakeZoom(): Promise<{ url: string; server: Server }> {
+  const server = createServer((request, response) => {
+    request.resume();
+    request.on('end', () =>
+      response
+        .writeHead(201, { 'content-type': 'application/json' })
+        .end(JSON.stringify({ id: 1, join_url: 'https://zoom.example/j/1' })),
+    );
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/v2`, server };
+}
+
+/** Uploads a small file as `caller`; its id. */
+export async function upload(baseUrl: string, token: string | undefined, name = 'notes.txt') {
+  const form = new FormData();
+  form.append('file', new Blob(['matrix file'], { type: 'text/plain' }), name);
+  const response = await fetch(`${baseUrl}/v1/attachments`, {
+    method: 'POST',
+    headers: token ? { authorization: `Bearer ${token}` } : {},
+    body: form,
+  });
+  const body = (await response.json().catch(() => undefined)) as { id?: string } | undefined;
+  return { status: response.status, id: body?.id };
+}
+
+export async function buildWorld(system: System): Promise<World> {
+  const tokens = new Map<string, string>();
+  const directoryToken = await system.serviceToken(practiceId, 'directory:write');
+  const directory = api(system.url, directoryToken);
+  const programs = api(system.url, await system.serviceToken(practiceId, 'programs:write'));
+  const elsewhere = api(system.url, await system.serviceToken(otherPracticeId, 'directory:write'));
+
+  expectStatus(
+    await directory('PUT', `/v1/practices/${practiceId}`, { name: 'Matrix Clinic', plan: 'team' }),
+    201,
+  );
+  expectStatus(
+    await elsewhere('PUT', `/v1/practices/${otherPracticeId}`, { name: 'Other Clinic', plan: 'team' }),
+    201,
+  );
+  await Promise.all([
+    ...Object.entries(people).map(async ([id, person]) => {
+      expectStatus(await directory('PUT', `/v1/practices/${practiceId}/people/${id}`, person), 201);
+      tokens.set(id, await system.personToken(practiceId, id));
+    }),
+    ...Object.entries(otherPeople).map(async ([id, person]) => {
+      expectStatus(await elsewhere('PUT', `/v1/practices/${otherPracticeId}/people/${id}`, person), 201);
+      tokens.set(id, await system.personToken(otherPracticeId, id));
+    }),
+  ]);
+  const tokenOf = (id: string) => {
+    const token = tokens.get(id);
+    if (!token) throw new Error(`no token for ${id}`);
+    return token;
+  };
+  const as = (id: string) => api(system.url, tokenOf(id));
+  const cora = as('cora');
+
+  // M1: the team members of the chats link Zoom, so a meeting in a group is theirs to start.
+  for (const id of ['cora', 'terry', 'rita']) {
+    expectStatus(
+      await as(id)('PUT', `/v1/practitioners/${id}/zoom-link`, { accessToken: `zoom-${id}` }),
+      200,
+    );
+  }
+
+  const chatIds = {} as Record<Kind, string>;
+  const team = ['terry', 'rita', 'ron'];
+  chatIds['one-on-one'] = expectStatus(
+    await cora('POST', '/v1/chats/direct', { clientId: 'dana' }),
+    201,
+  ).body.id;
+  chatIds.shared = expectStatus(await cora('POST', '/v1/chats/direct', { clientId: 'dina' }), 201).body.id;
+  // S3: Rita is invited although her restriction excludes Dina.
+  expectStatus(await cora('POST', `/v1/chats/${chatIds.shared}/participants`, { personIds: team }), 200);
+  chatIds['converted-group'] = expectStatus(
+    await cora('POST', '/v1/chats/direct', { clientId: 'dora' }),
+    201,
+  ).body.id;
+  expectStatus(
+    await cora('POST', `/v1/chats/${chatIds['converted-group']}/participants`, { personIds: team }),
+    200,
+  );
+  const converted = expectStatus(
+    await cora('POST', `/v1/chats/${chatIds['converted-group']}/participants`, {
+      personIds: ['gina'],
+      convertToGroup: true,
+    }),
+    200,
+  );
+  if (converted.body.chat.kind !== 'group') throw new Error('world setup: the shared chat did not convert');
+  for (const kind of ['group', 'locked-group', 'identity-hiding-group'] as const) {
+    chatIds[kind] = expectStatus(
+      await cora('POST', '/v1/chats', {
+        name: `Matrix ${kind}`,
+        style: 'feed',
+        hideClientIdentities: kind === 'identity-hiding-group',
+        participantIds: [...team, 'dana'],
+      }),
+      201,
+    ).body.id;
+  }
+  const program = expectStatus(
+    await programs('PUT', `/v1/practices/${practiceId}/programs/prog-kind/chat`, {
+      name: 'Matrix program',
+      ownerId: 'cora',
+      practitionerIds: team,
+      style: 'feed',
+    }),
+    201,
+  );
+  chatIds['program-group'] = program.body.id;
+  expectStatus(await programs('PUT', `/v1/practices/${practiceId}/programs/prog-kind/enrollments/dana`), 200);
+  const opsProgramId = 'prog-ops';
+  expectStatus(
+    await programs('PUT', `/v1/practices/${practiceId}/programs/${opsProgramId}/chat`, {
+      name: 'Operations program',
+      ownerId: 'cora',
+    }),
+    201,
+  );
+
+  const chats = {} as Record<Kind, WorldChat>;
+  await Promise.all(
+    kinds.map(async (kind) => {
+      const id = chatIds[kind];
+      const file = await upload(system.url, tokenOf('cora'));
+      if (file.status !== 201 || !file.id) throw new Error('world setup: upload failed');
+      const post = expectStatus(
+        await cora('POST', `/v1/chats/${id}/messages`, { body: 'Seed post', attachmentIds: [file.id] }),
+        201,
+      );
+      const client = actorOf('client-participant', kind)!;
+      const members = ['cora', client, ...(kind === 'one-on-one' ? [] : ['terry', 'rita', 'ron'])];
+      const editOwn: Record<string, string> = {};
+      const deleteOwn: Record<string, string> = {};
+      for (const member of members) {
+        const caller = as(member);
+        editOwn[member] = expectStatus(
+          await caller('POST', `/v1/chats/${id}/messages`, { body: 'Mine to edit' }),
+          201,
+        ).body.id;
+        deleteOwn[member] = expectStatus(
+          await caller('POST', `/v1/chats/${id}/messages`, { body: 'Mine to delete' }),
+          201,
+        ).body.id;
+      }
+      const moderated = expectStatus(
+        await as(client)('POST', `/v1/chats/${id}/messages`, { body: 'For the owner to delete' }),
+        201,
+      ).body.id;
+      // P2: Ron is removed, his messages kept (unlinked from him).
+      if (kind !== 'one-on-one') {
+        expectStatus(await cora('DELETE', `/v1/chats/${id}/participants/ron?messages=keep`), 204);
+      }
+      if (kind === 'locked-group')
+        expectStatus(await cora('PATCH', `/v1/chats/${id}`, { locked: true }), 200);
+      chats[kind] = { id, postId: post.body.id, attachmentId: file.id, editOwn, deleteOwn, moderated };
+    }),
+  );
+
+  const roleTokens = {} as Record<Role, string | undefined>;
+  for (const role of roles) {
+    const actor = actorOf(role, null);
+    if (actor) roleTokens[role] = tokenOf(actor);
+  }
+  roleTokens['service-directory'] = directoryToken;
+  roleTokens['service-programs'] = await system.serviceToken(practiceId, 'programs:write');
+  roleTokens['service-unscoped'] = await system.serviceToken(practiceId, '');
+  roleTokens['service-other-practice'] = await system.serviceToken(
+    otherPracticeId,
+    'directory:write programs:write',
+  );
+  roleTokens['expired-token'] = await system.personToken(practiceId, 'cora', { expiresIn: -60 });
+  // The chat owner's claims, signed with a key the gateway does not know.
+  roleTokens['forged-token'] = await mintToken({
+    secret: 'a-forger-s-own-secret-of-enough-length',
+    sub: 'cora',
+    practice: practiceId,
+  });
+  roleTokens['no-token'] = undefined;
+
+  let fresh = 0;
+  return {
+    chats,
+    opsProgramId,
+    tokens: roleTokens,
+    as,
+    directory,
+    programs,
+    tokenOf,
+    async freshPerson(kind) {
+      fresh += 1;
+      const id = `fx-${kind === 'client' ? 'c' : 'p'}-${fresh}`;
+      const body =
+        kind === 'client'
+          ? { kind, firstName: 'Fresh', lastName: `Client ${fresh}`, tags: ['nutrition'] }
+          : { kind, firstName: 'Fresh', lastName: `Practitioner ${fresh}` };
+      expectStatus(await directory('PUT', `/v1/practices/${practiceId}/people/${id}`, body), 201);
+      return id;
+    },
+  };
+}
