@@ -2,6 +2,7 @@ import { CHAT_AVATARS } from '@huddle/contracts';
 import WebSocket from 'ws';
 import { api } from '../support/http';
 import {
+  anotherChats,
   type Expectation,
   expectation,
   type Kind,
@@ -9,6 +10,7 @@ import {
   meaningful,
   operations,
   type Role,
+  roleFacts,
   roles,
 } from './policy';
 import { actorOf, practiceId, upload, type World } from './world';
@@ -77,6 +79,15 @@ interface Request {
 const emoji = encodeURIComponent('👍');
 
 /**
+ * Whom a case removes from the 1-on-1: its client (a team member added would make it a shared chat,
+ * S2); the client themselves names the owner, as naming themselves would be leaving (P3).
+ */
+const oneOnOneTarget = (actor: string | null) => {
+  const client = actorOf('client-participant', 'one-on-one');
+  return actor === client ? 'cora' : client;
+};
+
+/**
  * The request a case sends, with the per-case fixtures it needs made first
  * through the API by an actor allowed to make them (the chat owner, the
  * directory or program service), so cases stay independent of each other.
@@ -100,6 +111,9 @@ async function requestFor(world: World, c: Case): Promise<Request> {
     return id;
   };
   const ownIn = (messages: Record<string, string>) => (actor ? messages[actor] : undefined);
+  // A token refused before any chat is looked at (no person's, or a service's on a person route)
+  // gets the shared targets: no fixture is worth making for it.
+  const refusedAtTheDoor = roleFacts[c.role].token !== 'person';
 
   switch (c.operation) {
     case 'GET /healthz':
@@ -181,7 +195,10 @@ async function requestFor(world: World, c: Case): Promise<Request> {
   }
 
   if (!chat || !c.kind) throw new Error(`no request for ${c.operation}`);
-  const post = `${chatPath}/messages/${chat.postId}`;
+  // A1: the same call through this chat's path, naming a message of a chat the caller is not in.
+  const elsewhere = c.variant === anotherChats;
+  const postId = elsewhere ? world.vault.postId : chat.postId;
+  const post = `${chatPath}/messages/${postId}`;
   switch (c.operation) {
     case 'GET /v1/chats/{chatId}':
       return { method: 'GET', path: chatPath };
@@ -211,7 +228,7 @@ async function requestFor(world: World, c: Case): Promise<Request> {
         path: `${chatPath}/participants`,
         body: {
           personIds: [
-            c.kind === 'one-on-one'
+            c.kind === 'one-on-one' || refusedAtTheDoor
               ? actorOf('client-participant', c.kind)
               : await world.freshPerson('practitioner'),
           ],
@@ -221,16 +238,23 @@ async function requestFor(world: World, c: Case): Promise<Request> {
       if (c.variant === 'leave') return { method: 'DELETE', path: `${chatPath}/participants/me` };
       return {
         method: 'DELETE',
-        path: `${chatPath}/participants/${c.kind === 'one-on-one' ? actorOf('client-participant', c.kind) : await freshTeamMember()}?messages=keep`,
+        path: `${chatPath}/participants/${
+          c.kind === 'one-on-one'
+            ? oneOnOneTarget(actor)
+            : refusedAtTheDoor
+              ? 'terry'
+              : await freshTeamMember()
+        }?messages=keep`,
       };
     case 'PATCH /v1/chats/{chatId}/messages/{messageId}': {
       // Someone else's: the chat owner's post, or for the owner the client's message.
-      const own = ownIn(chat.editOwn);
-      const target =
-        c.variant === 'own'
-          ? (own ?? chat.postId)
+      const client = actorOf('client-participant', c.kind)!;
+      const target = elsewhere
+        ? world.vault.postId
+        : c.variant === 'own'
+          ? (ownIn(chat.editOwn) ?? chat.postId)
           : c.role === 'chat-owner'
-            ? chat.editOwn[actorOf('client-participant', c.kind)!]!
+            ? chat.editOwn[client]!
             : chat.postId;
       return {
         method: 'PATCH',
@@ -239,21 +263,25 @@ async function requestFor(world: World, c: Case): Promise<Request> {
       };
     }
     case 'DELETE /v1/chats/{chatId}/messages/{messageId}': {
+      // Own: the caller's seed; someone else's: the client's for the owner, else a new one of the owner's.
       const own = ownIn(chat.deleteOwn);
-      const target =
-        c.variant === 'own' && own
-          ? own
-          : c.variant !== 'own' && c.role === 'chat-owner'
-            ? chat.moderated
-            : await freshMessage();
+      const target = refusedAtTheDoor
+        ? chat.postId
+        : elsewhere
+          ? await world.freshVaultMessage()
+          : c.variant === 'own' && own
+            ? own
+            : c.variant !== 'own' && c.role === 'chat-owner'
+              ? chat.moderated
+              : await freshMessage();
       return { method: 'DELETE', path: `${chatPath}/messages/${target}` };
     }
     case 'GET /v1/chats/{chatId}/messages/{messageId}/revisions':
       return { method: 'GET', path: `${post}/revisions` };
     case 'PUT /v1/chats/{chatId}/pins/{messageId}':
-      return { method: 'PUT', path: `${chatPath}/pins/${chat.postId}` };
+      return { method: 'PUT', path: `${chatPath}/pins/${postId}` };
     case 'DELETE /v1/chats/{chatId}/pins/{messageId}':
-      return { method: 'DELETE', path: `${chatPath}/pins/${chat.postId}` };
+      return { method: 'DELETE', path: `${chatPath}/pins/${postId}` };
     case 'PUT /v1/chats/{chatId}/messages/{messageId}/reactions/{emoji}':
       return { method: 'PUT', path: `${post}/reactions/${emoji}` };
     case 'DELETE /v1/chats/{chatId}/messages/{messageId}/reactions/{emoji}':

@@ -68,6 +68,8 @@ export const roles = [
   'service-other-practice',
   'expired-token',
   'forged-token',
+  'unsigned-token',
+  'unknown-subject-token',
   'no-token',
 ] as const;
 export type Role = (typeof roles)[number];
@@ -75,7 +77,7 @@ export type Role = (typeof roles)[number];
 type Participation = 'owner' | 'team' | 'client' | null;
 
 interface RoleFacts {
-  token: 'person' | 'service' | 'expired' | 'forged' | 'none';
+  token: 'person' | 'service' | 'expired' | 'forged' | 'unsigned' | 'unknown-subject' | 'none';
   /** The practice the token is for: the world's practice, or another. */
   practice: 'own' | 'other';
   person?: 'practitioner' | 'client';
@@ -175,6 +177,10 @@ export const roleFacts: Record<Role, RoleFacts> = {
   // The chat owner's token, expired; the chat owner's claims signed with another key; no token.
   'expired-token': { token: 'expired', practice: 'own', in: nowhere },
   'forged-token': { token: 'forged', practice: 'own', in: nowhere },
+  // The chat owner's claims with `alg: none` and no signature.
+  'unsigned-token': { token: 'unsigned', practice: 'own', in: nowhere },
+  // Validly signed, for our practice, naming the other practice's owner: not a person of ours.
+  'unknown-subject-token': { token: 'unknown-subject', practice: 'own', in: nowhere },
   'no-token': { token: 'none', practice: 'own', in: nowhere },
 };
 
@@ -191,7 +197,10 @@ interface Operation {
   scope?: 'directory:write' | 'programs:write';
   /** Chat-scoped: generated for every chat kind; otherwise once per role. */
   chat: boolean;
-  /** Sub-cases of one operation, e.g. removing someone and leaving; one unnamed when absent. */
+  /**
+   * Sub-cases of one operation, e.g. removing someone and leaving; one unnamed when absent.
+   * `anotherChats` (message operations): the same call naming a message of a chat the caller is not in.
+   */
   variants?: readonly string[];
   /** The rule for a caller that passed authentication (rules 3-5 above). */
   rule: (caller: Caller) => Expectation;
@@ -237,6 +246,9 @@ const isPractitionerOfPractice = (facts: RoleFacts) => facts.person === 'practit
  * Every operation of the gateway's OpenAPI document, keyed as `METHOD path`.
  * The suite fails when the document has an operation this table lacks.
  */
+export const anotherChats = 'another chat’s message';
+const messageVariants = ['this chat’s message', anotherChats] as const;
+
 export const operations: Record<string, Operation> = {
   'GET /healthz': { auth: 'public', chat: false, rule: () => allow('operations: anyone') },
   'GET /readyz': { auth: 'public', chat: false, rule: () => allow('operations: anyone') },
@@ -361,6 +373,7 @@ export const operations: Record<string, Operation> = {
     rule: participants('A1/G2: participants read messages'),
   },
   'GET /v1/chats/{chatId}/messages/{messageId}/replies': {
+    variants: messageVariants,
     auth: 'person',
     chat: true,
     rule: participants('A1/G2: participants read threads'),
@@ -449,7 +462,7 @@ export const operations: Record<string, Operation> = {
   'PATCH /v1/chats/{chatId}/messages/{messageId}': {
     auth: 'person',
     chat: true,
-    variants: ['own', 'someone else’s'],
+    variants: ['own', 'someone else’s', anotherChats],
     rule: (caller) => {
       if (!caller.as) return notInChat;
       const feed = kindFacts[caller.kind!].style === 'feed';
@@ -465,7 +478,7 @@ export const operations: Record<string, Operation> = {
   'DELETE /v1/chats/{chatId}/messages/{messageId}': {
     auth: 'person',
     chat: true,
-    variants: ['own', 'someone else’s'],
+    variants: ['own', 'someone else’s', anotherChats],
     rule: (caller) => {
       if (!caller.as) return notInChat;
       if (caller.as === 'owner') return allow('the chat owner deletes any message');
@@ -475,29 +488,39 @@ export const operations: Record<string, Operation> = {
     },
   },
   'GET /v1/chats/{chatId}/messages/{messageId}/revisions': {
+    variants: messageVariants,
     auth: 'person',
     chat: true,
     rule: teamOnly('G8: team members read the revision history'),
   },
   // G7: team-member participants pin in feed chats; G6 locks pins to the owner.
-  'PUT /v1/chats/{chatId}/pins/{messageId}': { auth: 'person', chat: true, rule: (caller) => pins(caller) },
+  'PUT /v1/chats/{chatId}/pins/{messageId}': {
+    auth: 'person',
+    chat: true,
+    variants: messageVariants,
+    rule: (caller) => pins(caller),
+  },
   'DELETE /v1/chats/{chatId}/pins/{messageId}': {
     auth: 'person',
     chat: true,
+    variants: messageVariants,
     rule: (caller) => pins(caller),
   },
   // X1: participants react; locked chats take reactions from the owner only; team members list who.
   'PUT /v1/chats/{chatId}/messages/{messageId}/reactions/{emoji}': {
+    variants: messageVariants,
     auth: 'person',
     chat: true,
     rule: (caller) => reacting(caller),
   },
   'DELETE /v1/chats/{chatId}/messages/{messageId}/reactions/{emoji}': {
+    variants: messageVariants,
     auth: 'person',
     chat: true,
     rule: (caller) => reacting(caller),
   },
   'GET /v1/chats/{chatId}/messages/{messageId}/reactions': {
+    variants: messageVariants,
     auth: 'person',
     chat: true,
     rule: teamOnly('X1: team members list who reacted'),
@@ -557,9 +580,12 @@ export function expectation(
   if (!op) throw new Error(`The policy table has no operation ${operation}`);
   const facts = roleFacts[role];
   if (op.auth === 'public') return op.rule({ role, facts, kind, variant, as: null });
-  // Rule 1.
+  // Rule 1; a validly signed token naming nobody of the practice is still a person token on a service route (rule 2).
+  if (facts.token === 'unknown-subject' && op.auth === 'service') {
+    return deny(403, 'section 4: a service token is required');
+  }
   if (facts.token !== 'person' && facts.token !== 'service') {
-    return deny(401, 'section 4: a valid bearer token is required');
+    return deny(401, 'section 4: a valid bearer token of a person or service of the practice is required');
   }
   // Rule 2.
   if (facts.token !== op.auth) return deny(403, `section 4: a ${op.auth} token is required`);
@@ -568,7 +594,18 @@ export function expectation(
     if (facts.practice !== 'own') return deny(403, 'section 4: the token is for another practice');
   }
   const as = kind === null || facts.practice !== 'own' ? null : facts.in(kind);
-  return op.rule({ role, facts, kind, variant, as });
+  if (variant !== anotherChats) return op.rule({ role, facts, kind, variant, as });
+  // A1: a message of a chat the caller is not in does not exist for them, whichever chat's path
+  // names it. A refusal that holds for any message (role, lock, style) may come first.
+  const here = op.rule({
+    role,
+    facts,
+    kind,
+    variant: op.variants?.includes('someone else’s') ? 'someone else’s' : null,
+    as,
+  });
+  const gone = 'A1: a message of a chat the caller is not in does not exist for them';
+  return here.outcome === 'allow' ? deny(404, gone) : { ...here, also: [...(here.also ?? []), 404] };
 }
 
 /**

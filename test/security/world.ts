@@ -104,6 +104,10 @@ export interface World {
   chats: Record<Kind, WorldChat>;
   /** The program whose chat the program operations upsert and enrol in. */
   opsProgramId: string;
+  /** The practice owner's group of one: its messages belong to a chat no other role is in. */
+  vault: { chatId: string; postId: string };
+  /** A new message of the vault's, for one case to try to delete through another chat. */
+  freshVaultMessage(): Promise<string>;
   tokens: Record<Role, string | undefined>;
   /** A caller for a person of either practice. */
   as(personId: string): Call;
@@ -149,6 +153,13 @@ export async function upload(baseUrl: string, token: string | undefined, name = 
   const body = (await response.json().catch(() => undefined)) as { id?: string } | undefined;
   return { status: response.status, id: body?.id };
 }
+
+/** A JWT with `alg: none` and no signature (RFC 7519 section 6), which no gateway may accept. */
+const unsigned = (claims: Record<string, unknown>) =>
+  [{ alg: 'none', typ: 'JWT' }, claims]
+    .map((part) => Buffer.from(JSON.stringify(part)).toString('base64url'))
+    .join('.')
+    .concat('.');
 
 export async function buildWorld(system: System): Promise<World> {
   const tokens = new Map<string, string>();
@@ -247,6 +258,15 @@ export async function buildWorld(system: System): Promise<World> {
     201,
   );
 
+  // A1: a chat only the practice owner is in, whose messages the other chats' paths must not reach.
+  const olga = as('olga');
+  const vaultId = expectStatus(await olga('POST', '/v1/chats', { name: 'Vault', style: 'feed' }), 201).body
+    .id;
+  const postInVault = async () =>
+    expectStatus(await olga('POST', `/v1/chats/${vaultId}/messages`, { body: 'In the vault' }), 201).body
+      .id as string;
+  const vault = { chatId: vaultId, postId: await postInVault() };
+
   const chats = {} as Record<Kind, WorldChat>;
   await Promise.all(
     kinds.map(async (kind) => {
@@ -261,17 +281,14 @@ export async function buildWorld(system: System): Promise<World> {
       const members = ['cora', client, ...(kind === 'one-on-one' ? [] : ['terry', 'rita', 'ron'])];
       const editOwn: Record<string, string> = {};
       const deleteOwn: Record<string, string> = {};
-      for (const member of members) {
-        const caller = as(member);
-        editOwn[member] = expectStatus(
-          await caller('POST', `/v1/chats/${id}/messages`, { body: 'Mine to edit' }),
-          201,
-        ).body.id;
-        deleteOwn[member] = expectStatus(
-          await caller('POST', `/v1/chats/${id}/messages`, { body: 'Mine to delete' }),
-          201,
-        ).body.id;
-      }
+      const postAs = async (member: string, body: string) =>
+        expectStatus(await as(member)('POST', `/v1/chats/${id}/messages`, { body }), 201).body.id as string;
+      await Promise.all(
+        members.map(async (member) => {
+          editOwn[member] = await postAs(member, 'Mine to edit');
+          deleteOwn[member] = await postAs(member, 'Mine to delete');
+        }),
+      );
       const moderated = expectStatus(
         await as(client)('POST', `/v1/chats/${id}/messages`, { body: 'For the owner to delete' }),
         201,
@@ -305,12 +322,20 @@ export async function buildWorld(system: System): Promise<World> {
     sub: 'cora',
     practice: practiceId,
   });
+  roleTokens['unsigned-token'] = unsigned({
+    sub: 'cora',
+    practice: practiceId,
+    exp: Math.floor(Date.now() / 1000) + 3600,
+  });
+  roleTokens['unknown-subject-token'] = await system.personToken(practiceId, 'zed');
   roleTokens['no-token'] = undefined;
 
   let fresh = 0;
   return {
     chats,
     opsProgramId,
+    vault,
+    freshVaultMessage: postInVault,
     tokens: roleTokens,
     as,
     directory,
