@@ -42,9 +42,10 @@ beforeAll(async () => {
     // Thousands of calls by a few people in minutes: the rate limit is not what this suite proves.
     gateway: { RATE_LIMIT_PER_MINUTE: '1000000' },
   });
-  console.log(`system started in ${((Date.now() - started) / 1000).toFixed(1)} s`);
   world = await buildWorld(system);
-  console.log(`world built in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  console.log(
+    `authorization matrix: system and world ready in ${((Date.now() - started) / 1000).toFixed(1)} s`,
+  );
 }, 120_000);
 
 afterAll(async () => {

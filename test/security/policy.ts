@@ -184,9 +184,13 @@ export const roleFacts: Record<Role, RoleFacts> = {
   'no-token': { token: 'none', practice: 'own', in: nowhere },
 };
 
-/** Combinations that say nothing: a removed participant of a 1-on-1 cannot exist (P2, P3: nobody leaves it). */
-export const meaningful = (role: Role, kind: Kind | null) =>
-  !(role === 'removed-participant' && kind === 'one-on-one');
+/**
+ * Combinations that say nothing: a removed participant of a 1-on-1 cannot exist (P2, P3: nobody
+ * leaves it), and only feed chats have edits that replace files (G8).
+ */
+export const meaningful = (role: Role, kind: Kind | null, variant: string | null = null) =>
+  !(role === 'removed-participant' && kind === 'one-on-one') &&
+  !(variant === replacedFile && kind !== null && kindFacts[kind].style !== 'feed');
 
 /** How an operation authenticates (section 4's "Who" column). */
 type Auth = 'public' | 'person' | 'service';
@@ -247,6 +251,9 @@ const isPractitionerOfPractice = (facts: RoleFacts) => facts.person === 'practit
  * The suite fails when the document has an operation this table lacks.
  */
 export const anotherChats = 'another chat’s message';
+const liveFile = 'a live message’s file';
+export const replacedFile = 'a file an edit replaced';
+export const deletedFile = 'a deleted message’s file';
 const messageVariants = ['this chat’s message', anotherChats] as const;
 
 export const operations: Record<string, Operation> = {
@@ -388,10 +395,22 @@ export const operations: Record<string, Operation> = {
     chat: true,
     rule: participants('X5: any participant lists live files'),
   },
+  // A1: a file is readable while a live message of the viewer's chat carries it; once an edit replaced
+  // it, by team members through the revision history (G8); once its message is deleted, by nobody.
   'GET /v1/attachments/{attachmentId}': {
     auth: 'person',
     chat: true,
-    rule: participants('A1: a live message’s file, for participants of its chat'),
+    variants: [liveFile, replacedFile, deletedFile],
+    rule: (caller) => {
+      if (!caller.as) return notInChat;
+      if (caller.variant === deletedFile) return deny(404, 'A1: its message is deleted: nobody reads it');
+      if (caller.variant === replacedFile) {
+        return caller.as === 'client'
+          ? deny(404, 'A1/G8: an edit replaced it: team members only, through the revision history')
+          : allow('A1/G8: a team member reads a revision’s file');
+      }
+      return allow('A1: a live message’s file, for participants of its chat');
+    },
   },
   'PUT /v1/chats/{chatId}/read': { auth: 'person', chat: true, rule: participants('U1: my read marker') },
   'PUT /v1/chats/{chatId}/notification-level': {

@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { mintToken } from '@huddle/testing';
 import { api, type Reply } from '../support/http';
 import type { System } from '../support/system';
-import { type Kind, kinds, type Role, roles } from './policy';
+import { type Kind, kindFacts, kinds, type Role, roles } from './policy';
 
 /**
  * One practice world on the running system, made through the public API as
@@ -96,6 +96,10 @@ export interface WorldChat {
   deleteOwn: Record<string, string>;
   /** The client's message the chat owner deletes as moderator. */
   moderated: string;
+  /** Feed chats: a file an edit of Cora's post replaced (G8); absent in direct-style chats. */
+  replacedFileId?: string;
+  /** A file whose message Cora deleted. */
+  deletedFileId: string;
 }
 
 export type Call = ReturnType<typeof api>;
@@ -278,7 +282,8 @@ export async function buildWorld(system: System): Promise<World> {
         201,
       );
       const client = actorOf('client-participant', kind)!;
-      const members = ['cora', client, ...(kind === 'one-on-one' ? [] : ['terry', 'rita', 'ron'])];
+      // Ron, removed below, gets none: his cases never reach a message.
+      const members = ['cora', client, ...(kind === 'one-on-one' ? [] : ['terry', 'rita'])];
       const editOwn: Record<string, string> = {};
       const deleteOwn: Record<string, string> = {};
       const postAs = async (member: string, body: string) =>
@@ -289,6 +294,30 @@ export async function buildWorld(system: System): Promise<World> {
           deleteOwn[member] = await postAs(member, 'Mine to delete');
         }),
       );
+      /** A file of Cora's on a new post of hers; the post's id. */
+      const postWithFile = async () => {
+        const uploaded = await upload(system.url, tokenOf('cora'));
+        if (uploaded.status !== 201 || !uploaded.id) throw new Error('world setup: upload failed');
+        const posted = expectStatus(
+          await cora('POST', `/v1/chats/${id}/messages`, {
+            body: 'With a file',
+            attachmentIds: [uploaded.id],
+          }),
+          201,
+        );
+        return { fileId: uploaded.id, messagePath: `/v1/chats/${id}/messages/${posted.body.id}` };
+      };
+      const deleted = await postWithFile();
+      expectStatus(await cora('DELETE', deleted.messagePath), 200);
+      let replacedFileId: string | undefined;
+      if (kindFacts[kind].style === 'feed') {
+        const replaced = await postWithFile();
+        expectStatus(
+          await cora('PATCH', replaced.messagePath, { body: 'Without it', attachmentIds: [] }),
+          200,
+        );
+        replacedFileId = replaced.fileId;
+      }
       const moderated = expectStatus(
         await as(client)('POST', `/v1/chats/${id}/messages`, { body: 'For the owner to delete' }),
         201,
@@ -299,7 +328,16 @@ export async function buildWorld(system: System): Promise<World> {
       }
       if (kind === 'locked-group')
         expectStatus(await cora('PATCH', `/v1/chats/${id}`, { locked: true }), 200);
-      chats[kind] = { id, postId: post.body.id, attachmentId: file.id, editOwn, deleteOwn, moderated };
+      chats[kind] = {
+        id,
+        postId: post.body.id,
+        attachmentId: file.id,
+        editOwn,
+        deleteOwn,
+        moderated,
+        replacedFileId,
+        deletedFileId: deleted.fileId,
+      };
     }),
   );
 
