@@ -366,6 +366,17 @@ export async function runCase(baseUrl: string, world: World, c: Case): Promise<R
     const reply = await api(baseUrl, token)(request.method, request.path, request.body);
     status = reply.status;
     code = reply.body?.code;
+    // A1: a chat list naming a chat the caller is not in lets them see it: an allow the oracle did not give.
+    if (c.operation === 'GET /v1/chats' && status === 200) {
+      const listed = new Set((reply.body.items as Array<{ id: string }>).map((item) => item.id));
+      const leaked = kinds.filter(
+        (kind) =>
+          listed.has(world.chats[kind].id) &&
+          expectation(c.role, 'GET /v1/chats/{chatId}', kind, null).outcome !== 'allow',
+      );
+      if (leaked.length > 0)
+        return { case: c, status, code: `lists ${leaked.join(', ')}`, verdict: 'unexpected allow' };
+    }
   }
   return { case: c, status, code, verdict: judge(c.expected, status) };
 }
