@@ -103,7 +103,12 @@ describe('authorization matrix', () => {
           }
           if (realtimeActionIn(kind, 'message.pinned')) {
             expect((await cora('PUT', `/v1/chats/${id}/pins/${messageId}`)).status).toBe(200);
+            expect((await cora('DELETE', `/v1/chats/${id}/pins/${messageId}`)).status).toBe(200);
           }
+          if (realtimeActionIn(kind, 'message.updated')) {
+            expect((await cora('PATCH', message, { body: 'Realtime matrix, edited' })).status).toBe(200);
+          }
+          expect((await cora('DELETE', `${message}/reactions/${encodeURIComponent('🎉')}`)).status).toBe(200);
           const read = await world.as(client)('PUT', `/v1/chats/${id}/read`, { seq: posted.body.seq });
           expect(read.status).toBe(200);
           let teamMemberId = '';
@@ -166,10 +171,13 @@ describe('authorization matrix', () => {
           if (!specific) return true;
           switch (event) {
             case 'message.created':
+            case 'message.updated':
               return e.data?.id === action.messageId;
             case 'notification.created':
             case 'reaction.added':
+            case 'reaction.removed':
             case 'message.pinned':
+            case 'message.unpinned':
             case 'message.deleted':
               return e.data?.messageId === action.messageId;
             case 'chat.updated':

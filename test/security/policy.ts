@@ -631,15 +631,19 @@ export function expectation(
  * The realtime stream (section 4, N1, P4, U1): which events a role's socket
  * gets for actions in a chat of each kind. Actions, all by the chat owner
  * unless said: post a message, react to a post, rename (groups), pin (feed
- * chats), move the client's read marker, type, add and remove a team member,
- * delete the message; a removed participant and an outsider type too.
+ * and unpin, edit (feed chats), take the reaction back, move the client's read
+ * marker, type, add and remove a team member, delete the message; a removed
+ * participant and an outsider type too.
  */
 export const realtimeEvents = [
   'message.created',
   'notification.created',
   'reaction.added',
+  'reaction.removed',
   'chat.updated',
   'message.pinned',
+  'message.unpinned',
+  'message.updated',
   'read_marker.moved',
   'typing',
   'participant.added',
@@ -654,7 +658,10 @@ export const socketRoles = roles.filter((role) => roleFacts[role].token === 'per
 /** Whether the action behind `event` happens in a chat of this kind at all. */
 export function realtimeActionIn(kind: Kind, event: RealtimeEvent): boolean {
   if (event === 'chat.updated') return kindFacts[kind].chatKind === 'group'; // G3
-  if (event === 'message.pinned') return kindFacts[kind].style === 'feed'; // G7
+  // G7, G8: pins and edits are for feed chats.
+  if (event === 'message.pinned' || event === 'message.unpinned' || event === 'message.updated') {
+    return kindFacts[kind].style === 'feed';
+  }
   // Adding a team member to a 1-on-1 would make it a shared chat (S2).
   if (event === 'participant.added' || event === 'participant.removed') return kind !== 'one-on-one';
   return true;
