@@ -5,7 +5,8 @@
  * cases from this table and compares what the running system answers.
  *
  * Error rules (DESIGN section 4 and A1), in the order they apply:
- *   1. No token, an expired one or a forged one: 401 `unauthenticated`.
+ *   1. No token, an expired, forged or unsigned one, or one naming nobody of its
+ *      practice (on a person route): 401 `unauthenticated`.
  *   2. A person token on a service route or a service token on a person route,
  *      a service token without the route's scope, or for another practice: 403.
  *   3. A chat the caller is not an active participant of (never was, removed,
@@ -246,16 +247,17 @@ const teamOnly = (rule: string) => (caller: Caller) =>
 
 const isPractitionerOfPractice = (facts: RoleFacts) => facts.person === 'practitioner';
 
+/** Variants naming a message or file other than the chat's own live ones (A1, G8). */
+export const anotherChats = 'another chat’s message';
+const messageVariants = ['this chat’s message', anotherChats] as const;
+const liveFile = 'a live message’s file';
+export const replacedFile = 'a file an edit replaced';
+export const deletedFile = 'a deleted message’s file';
+
 /**
  * Every operation of the gateway's OpenAPI document, keyed as `METHOD path`.
  * The suite fails when the document has an operation this table lacks.
  */
-export const anotherChats = 'another chat’s message';
-const liveFile = 'a live message’s file';
-export const replacedFile = 'a file an edit replaced';
-export const deletedFile = 'a deleted message’s file';
-const messageVariants = ['this chat’s message', anotherChats] as const;
-
 export const operations: Record<string, Operation> = {
   'GET /healthz': { auth: 'public', chat: false, rule: () => allow('operations: anyone') },
   'GET /readyz': { auth: 'public', chat: false, rule: () => allow('operations: anyone') },
@@ -630,8 +632,8 @@ export function expectation(
 /**
  * The realtime stream (section 4, N1, P4, U1): which events a role's socket
  * gets for actions in a chat of each kind. Actions, all by the chat owner
- * unless said: post a message, react to a post, rename (groups), pin (feed
- * and unpin, edit (feed chats), take the reaction back, move the client's read
+ * unless said: post a message, react to it, rename (groups), pin and unpin
+ * and edit it (feed chats), take the reaction back, move the client's read
  * marker, type, add and remove a team member, delete the message; a removed
  * participant and an outsider type too.
  */
