@@ -199,60 +199,66 @@ export async function buildWorld(system: System): Promise<World> {
   const cora = as('cora');
 
   // M1: the team members of the chats link Zoom, so a meeting in a group is theirs to start.
-  for (const id of ['cora', 'terry', 'rita']) {
-    expectStatus(
-      await as(id)('PUT', `/v1/practitioners/${id}/zoom-link`, { accessToken: `zoom-${id}` }),
-      200,
-    );
-  }
+  await Promise.all(
+    ['cora', 'terry', 'rita'].map(async (id) =>
+      expectStatus(
+        await as(id)('PUT', `/v1/practitioners/${id}/zoom-link`, { accessToken: `zoom-${id}` }),
+        200,
+      ),
+    ),
+  );
 
-  const chatIds = {} as Record<Kind, string>;
   const team = ['terry', 'rita', 'ron'];
-  chatIds['one-on-one'] = expectStatus(
-    await cora('POST', '/v1/chats/direct', { clientId: 'dana' }),
-    201,
-  ).body.id;
-  chatIds.shared = expectStatus(await cora('POST', '/v1/chats/direct', { clientId: 'dina' }), 201).body.id;
-  // S3: Rita is invited although her restriction excludes Dina.
-  expectStatus(await cora('POST', `/v1/chats/${chatIds.shared}/participants`, { personIds: team }), 200);
-  chatIds['converted-group'] = expectStatus(
-    await cora('POST', '/v1/chats/direct', { clientId: 'dora' }),
-    201,
-  ).body.id;
-  expectStatus(
-    await cora('POST', `/v1/chats/${chatIds['converted-group']}/participants`, { personIds: team }),
-    200,
-  );
-  const converted = expectStatus(
-    await cora('POST', `/v1/chats/${chatIds['converted-group']}/participants`, {
-      personIds: ['gina'],
-      convertToGroup: true,
-    }),
-    200,
-  );
-  if (converted.body.chat.kind !== 'group') throw new Error('world setup: the shared chat did not convert');
-  for (const kind of ['group', 'locked-group', 'identity-hiding-group'] as const) {
-    chatIds[kind] = expectStatus(
-      await cora('POST', '/v1/chats', {
-        name: `Matrix ${kind}`,
-        style: 'feed',
-        hideClientIdentities: kind === 'identity-hiding-group',
-        participantIds: [...team, 'dana'],
-      }),
-      201,
-    ).body.id;
-  }
-  const program = expectStatus(
-    await programs('PUT', `/v1/practices/${practiceId}/programs/prog-kind/chat`, {
-      name: 'Matrix program',
-      ownerId: 'cora',
-      practitionerIds: team,
+  /** Cora's 1-on-1 with a client, shared with the team (S2; S3: Rita although her restriction excludes the client). */
+  const sharedWith = async (clientId: string) => {
+    const id = expectStatus(await cora('POST', '/v1/chats/direct', { clientId }), 201).body.id as string;
+    expectStatus(await cora('POST', `/v1/chats/${id}/participants`, { personIds: team }), 200);
+    return id;
+  };
+  const makers: Record<Kind, () => Promise<string>> = {
+    'one-on-one': async () =>
+      expectStatus(await cora('POST', '/v1/chats/direct', { clientId: 'dana' }), 201).body.id,
+    shared: () => sharedWith('dina'),
+    'converted-group': async () => {
+      const id = await sharedWith('dora');
+      const converted = expectStatus(
+        await cora('POST', `/v1/chats/${id}/participants`, { personIds: ['gina'], convertToGroup: true }),
+        200,
+      );
+      if (converted.body.chat.kind !== 'group')
+        throw new Error('world setup: the shared chat did not convert');
+      return id;
+    },
+    group: () => group('group'),
+    'locked-group': () => group('locked-group'),
+    'identity-hiding-group': () => group('identity-hiding-group'),
+    'program-group': async () => {
+      const path = `/v1/practices/${practiceId}/programs/prog-kind`;
+      const program = expectStatus(
+        await programs('PUT', `${path}/chat`, {
+          name: 'Matrix program',
+          ownerId: 'cora',
+          practitionerIds: team,
+          style: 'feed',
+        }),
+        201,
+      );
+      expectStatus(await programs('PUT', `${path}/enrollments/dana`), 200);
+      return program.body.id;
+    },
+  };
+  async function group(kind: Kind) {
+    const created = await cora('POST', '/v1/chats', {
+      name: `Matrix ${kind}`,
       style: 'feed',
-    }),
-    201,
-  );
-  chatIds['program-group'] = program.body.id;
-  expectStatus(await programs('PUT', `/v1/practices/${practiceId}/programs/prog-kind/enrollments/dana`), 200);
+      hideClientIdentities: kind === 'identity-hiding-group',
+      participantIds: [...team, 'dana'],
+    });
+    return expectStatus(created, 201).body.id as string;
+  }
+  const chatIds = Object.fromEntries(
+    await Promise.all(kinds.map(async (kind) => [kind, await makers[kind]()] as const)),
+  ) as Record<Kind, string>;
   const opsProgramId = 'prog-ops';
   expectStatus(
     await programs('PUT', `/v1/practices/${practiceId}/programs/${opsProgramId}/chat`, {
@@ -275,53 +281,43 @@ export async function buildWorld(system: System): Promise<World> {
   await Promise.all(
     kinds.map(async (kind) => {
       const id = chatIds[kind];
-      const file = await upload(system.url, tokenOf('cora'));
-      if (file.status !== 201 || !file.id) throw new Error('world setup: upload failed');
-      const post = expectStatus(
-        await cora('POST', `/v1/chats/${id}/messages`, { body: 'Seed post', attachmentIds: [file.id] }),
-        201,
-      );
       const client = actorOf('client-participant', kind)!;
-      // Ron, removed below, gets none: his cases never reach a message.
-      const members = ['cora', client, ...(kind === 'one-on-one' ? [] : ['terry', 'rita'])];
-      const editOwn: Record<string, string> = {};
-      const deleteOwn: Record<string, string> = {};
-      const postAs = async (member: string, body: string) =>
-        expectStatus(await as(member)('POST', `/v1/chats/${id}/messages`, { body }), 201).body.id as string;
-      await Promise.all(
-        members.map(async (member) => {
-          editOwn[member] = await postAs(member, 'Mine to edit');
-          deleteOwn[member] = await postAs(member, 'Mine to delete');
-        }),
-      );
-      /** A file of Cora's on a new post of hers; the post's id. */
+      const postAs = async (member: string, message: object) =>
+        expectStatus(await as(member)('POST', `/v1/chats/${id}/messages`, message), 201).body.id as string;
+      /** A file of Cora's on a new post of hers. */
       const postWithFile = async () => {
         const uploaded = await upload(system.url, tokenOf('cora'));
         if (uploaded.status !== 201 || !uploaded.id) throw new Error('world setup: upload failed');
-        const posted = expectStatus(
-          await cora('POST', `/v1/chats/${id}/messages`, {
-            body: 'With a file',
-            attachmentIds: [uploaded.id],
-          }),
-          201,
-        );
-        return { fileId: uploaded.id, messagePath: `/v1/chats/${id}/messages/${posted.body.id}` };
+        const postId = await postAs('cora', { body: 'With a file', attachmentIds: [uploaded.id] });
+        return { fileId: uploaded.id, postId, path: `/v1/chats/${id}/messages/${postId}` };
       };
-      const deleted = await postWithFile();
-      expectStatus(await cora('DELETE', deleted.messagePath), 200);
-      let replacedFileId: string | undefined;
-      if (kindFacts[kind].style === 'feed') {
-        const replaced = await postWithFile();
-        expectStatus(
-          await cora('PATCH', replaced.messagePath, { body: 'Without it', attachmentIds: [] }),
-          200,
-        );
-        replacedFileId = replaced.fileId;
-      }
-      const moderated = expectStatus(
-        await as(client)('POST', `/v1/chats/${id}/messages`, { body: 'For the owner to delete' }),
-        201,
-      ).body.id;
+      // Ron, removed below, gets no messages of his own: his cases never reach a message.
+      const members = ['cora', client, ...(kind === 'one-on-one' ? [] : ['terry', 'rita'])];
+      const editOwn: Record<string, string> = {};
+      const deleteOwn: Record<string, string> = {};
+      const [post, deletedFileId, replacedFileId, moderated] = await Promise.all([
+        postWithFile(),
+        // A1: a deleted message's file.
+        postWithFile().then(async (deleted) => {
+          expectStatus(await cora('DELETE', deleted.path), 200);
+          return deleted.fileId;
+        }),
+        // G8: a file an edit replaced (feed chats edit).
+        kindFacts[kind].style === 'feed'
+          ? postWithFile().then(async (replaced) => {
+              expectStatus(
+                await cora('PATCH', replaced.path, { body: 'Without it', attachmentIds: [] }),
+                200,
+              );
+              return replaced.fileId;
+            })
+          : undefined,
+        postAs(client, { body: 'For the owner to delete' }),
+        ...members.map(async (member) => {
+          editOwn[member] = await postAs(member, { body: 'Mine to edit' });
+          deleteOwn[member] = await postAs(member, { body: 'Mine to delete' });
+        }),
+      ]);
       // P2: Ron is removed, his messages kept (unlinked from him).
       if (kind !== 'one-on-one') {
         expectStatus(await cora('DELETE', `/v1/chats/${id}/participants/ron?messages=keep`), 204);
@@ -330,13 +326,13 @@ export async function buildWorld(system: System): Promise<World> {
         expectStatus(await cora('PATCH', `/v1/chats/${id}`, { locked: true }), 200);
       chats[kind] = {
         id,
-        postId: post.body.id,
-        attachmentId: file.id,
+        postId: post.postId,
+        attachmentId: post.fileId,
         editOwn,
         deleteOwn,
         moderated,
         replacedFileId,
-        deletedFileId: deleted.fileId,
+        deletedFileId,
       };
     }),
   );
