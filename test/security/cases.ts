@@ -14,6 +14,7 @@ import {
   replacedFile,
   roleFacts,
   roles,
+  unusedUpload,
 } from './policy';
 import { actorOf, practiceId, upload, type World } from './world';
 
@@ -233,7 +234,9 @@ async function requestFor(world: World, c: Case): Promise<Request> {
           ? chat.replacedFileId
           : c.variant === deletedFile
             ? chat.deletedFileId
-            : chat.attachmentId;
+            : c.variant === unusedUpload
+              ? world.unusedUploadId
+              : chat.attachmentId;
       return { method: 'GET', path: `/v1/attachments/${file}` };
     }
     case 'PUT /v1/chats/{chatId}/read':

@@ -187,11 +187,13 @@ export const roleFacts: Record<Role, RoleFacts> = {
 
 /**
  * Combinations that say nothing: a removed participant of a 1-on-1 cannot exist (P2, P3: nobody
- * leaves it), and only feed chats have edits that replace files (G8).
+ * leaves it), only feed chats have edits that replace files (G8), and an upload no
+ * message uses belongs to no chat (one kind stands for all).
  */
 export const meaningful = (role: Role, kind: Kind | null, variant: string | null = null) =>
   !(role === 'removed-participant' && kind === 'one-on-one') &&
-  !(variant === replacedFile && kind !== null && kindFacts[kind].style !== 'feed');
+  !(variant === replacedFile && kind !== null && kindFacts[kind].style !== 'feed') &&
+  !(variant === unusedUpload && kind !== 'group');
 
 /** How an operation authenticates (section 4's "Who" column). */
 type Auth = 'public' | 'person' | 'service';
@@ -253,6 +255,8 @@ const messageVariants = ['this chat’s message', anotherChats] as const;
 const liveFile = 'a live message’s file';
 export const replacedFile = 'a file an edit replaced';
 export const deletedFile = 'a deleted message’s file';
+/** Cora's upload that no message uses: it belongs to no chat, so one kind stands for all. */
+export const unusedUpload = 'an upload no message uses';
 
 /**
  * Every operation of the gateway's OpenAPI document, keyed as `METHOD path`.
@@ -402,8 +406,13 @@ export const operations: Record<string, Operation> = {
   'GET /v1/attachments/{attachmentId}': {
     auth: 'person',
     chat: true,
-    variants: [liveFile, replacedFile, deletedFile],
+    variants: [liveFile, replacedFile, deletedFile, unusedUpload],
     rule: (caller) => {
+      if (caller.variant === unusedUpload) {
+        return caller.role === 'chat-owner'
+          ? allow('A1: its uploader reads a file no message uses yet')
+          : deny(404, 'A1: a file no message uses is its uploader’s alone');
+      }
       if (!caller.as) return notInChat;
       if (caller.variant === deletedFile) return deny(404, 'A1: its message is deleted: nobody reads it');
       if (caller.variant === replacedFile) {

@@ -110,6 +110,8 @@ export interface World {
   opsProgramId: string;
   /** The practice owner's group of one: its messages belong to a chat no other role is in. */
   vault: { chatId: string; postId: string };
+  /** Cora's upload that no message uses (A1: hers alone). */
+  unusedUploadId: string;
   /** A new message of the vault's, for one case to try to delete through another chat. */
   freshVaultMessage(): Promise<string>;
   tokens: Record<Role, string | undefined>;
@@ -337,6 +339,9 @@ export async function buildWorld(system: System): Promise<World> {
     }),
   );
 
+  const unused = await upload(system.url, tokenOf('cora'));
+  if (unused.status !== 201 || !unused.id) throw new Error('world setup: upload failed');
+
   const roleTokens = {} as Record<Role, string | undefined>;
   for (const role of roles) {
     const actor = actorOf(role, null);
@@ -369,6 +374,7 @@ export async function buildWorld(system: System): Promise<World> {
     chats,
     opsProgramId,
     vault,
+    unusedUploadId: unused.id,
     freshVaultMessage: postInVault,
     tokens: roleTokens,
     as,
