@@ -78,7 +78,12 @@ interface Listener {
   /** Presentation is async; chaining keeps each person's events in order. */
   queue: Promise<void>;
   pending: number;
+  /** Ids of the latest events received: delivery is at least once, and a repeat is dropped. */
+  recent: Set<string>;
 }
+
+/** How many event ids per person are remembered to drop repeats. */
+const RECENT_EVENTS = 512;
 
 /**
  * The connected people of this gateway: one feed subscription per person,
@@ -194,6 +199,7 @@ export class StreamHub {
       unsubscribe: () => {},
       queue: Promise.resolve(),
       pending: 0,
+      recent: new Set(),
     };
     created.unsubscribe = this.feed.subscribe(person.practiceId, person.personId, (event) =>
       this.receive(person, created, event),
@@ -213,6 +219,9 @@ export class StreamHub {
   }
 
   private receive(person: StreamPerson, listener: Listener, event: RealtimeEvent): void {
+    if (listener.recent.has(event.id)) return;
+    listener.recent.add(event.id);
+    if (listener.recent.size > RECENT_EVENTS) listener.recent.delete(listener.recent.values().next().value!);
     if (listener.pending >= this.limits.maxPendingEvents) {
       this.closeAll(listener, 'Too many events waiting; reconnect and catch up');
       return;
