@@ -5,8 +5,9 @@
  *
  * 1. posts one message at a time and reports the latency of each stage:
  *    HTTP accept, first socket, last socket (p50/p99);
- * 2. posts `PROBE_POSTS` (default 600) messages 8 at a time and reports the
- *    CPU milliseconds each process spent per post — a figure that holds on a
+ * 2. measures each process's CPU at rest for 5 s, then posts `PROBE_POSTS`
+ *    (default 600) messages 8 at a time and reports the CPU milliseconds each
+ *    process spent per post beyond its rest — a figure that roughly holds on a
  *    busy machine, where latencies do not.
  *
  * `--profile` writes CPU profiles as `npm run bench -- --profile` does.
@@ -90,6 +91,11 @@ try {
   show('HTTP accept', accept);
   show('last socket', last);
 
+  // What the processes spend doing nothing (timers, polls, heartbeats), to take out of the per-post figure.
+  const idle = measure(huddle.processes);
+  await new Promise((resolve) => setTimeout(resolve, 5_000));
+  const idleCores = idle();
+
   const usage = measure(huddle.processes);
   const startedAt = performance.now();
   let next = 0;
@@ -100,14 +106,17 @@ try {
   );
   const seconds = (performance.now() - startedAt) / 1000;
   const used = usage();
-  console.log(`\n${posts} posts 8 at a time: ${round(posts / seconds, 1)} posts/s; CPU ms per post:`);
+  console.log(
+    `\n${posts} posts 8 at a time: ${round(posts / seconds, 1)} posts/s; CPU ms per post (beyond idle), idle cores:`,
+  );
   let total = 0;
   for (const [name, { cpu }] of Object.entries(used)) {
-    const perPost = (cpu * seconds * 1000) / posts;
+    const idleCpu = idleCores[name]?.cpu ?? 0;
+    const perPost = ((cpu - idleCpu) * seconds * 1000) / posts;
     total += perPost;
-    console.log(`  ${name.padEnd(16)} ${round(perPost, 2)}`);
+    console.log(`  ${name.padEnd(16)} ${round(perPost, 2).toString().padStart(7)}  ${idleCpu}`);
   }
-  console.log(`  ${'all'.padEnd(16)} ${round(total, 2)}`);
+  console.log(`  ${'all'.padEnd(16)} ${round(total, 2).toString().padStart(7)}`);
   for (const socket of sockets) socket.close();
   await http.close();
 } finally {
