@@ -32,6 +32,7 @@ export type ChatRpc = Pick<
   | 'listReactions'
   | 'listReadMarkers'
   | 'listChatFiles'
+  | 'searchMessages'
 >;
 export type ParticipantRpc = Pick<
   Remote<typeof participantV1.ParticipantServiceService>,

@@ -339,6 +339,7 @@ export function fakeServices() {
         if (!isParticipant(viewerId)) throw notFound('Chat');
         return { files: [], nextCursor: '' };
       }),
+      searchMessages: vi.fn(async () => ({ hits: [], chats: [], nextCursor: '' })),
     },
     participant: {
       upsertPerson: vi.fn(async ({ person }: participantV1.UpsertPersonRequest) => ({

@@ -8,7 +8,9 @@ import { Messages } from './app/messages';
 import { ChatParticipants } from './app/participants';
 import { Programs } from './app/programs';
 import { Reactions } from './app/reactions';
+import { Search } from './app/search';
 import type { ChatConfig } from './config';
+import { searchLanguages } from './domain/search';
 import { membershipConsumer } from './events/consumers';
 import { messageCounters } from './metrics';
 import { remotePorts } from './rpc/clients';
@@ -32,7 +34,8 @@ export function startChatService(config: ChatConfig, logger?: Logger): Promise<R
         config.attachments.maxBytes,
       );
       const chats = new Chats(db.db, outbox, remote.policy, remote.participants);
-      const messages = new Messages(db.db, outbox, chats, attachments, messageCounters());
+      const languageOf = searchLanguages(config.search.language, config.search.practiceLanguages);
+      const messages = new Messages(db.db, outbox, chats, attachments, messageCounters(), languageOf);
       const participants = new ChatParticipants(
         outbox,
         chats,
@@ -50,8 +53,11 @@ export function startChatService(config: ChatConfig, logger?: Logger): Promise<R
       );
       const programs = new Programs(db.db, outbox, remote.participants, participants, remote.directory);
       const reactions = new Reactions(db.db, outbox, chats);
+      const search = new Search(db.db, chats, languageOf);
       return {
-        services: [chatRpc({ chats, messages, attachments, participants, programs, meetings, reactions })],
+        services: [
+          chatRpc({ chats, messages, attachments, participants, programs, meetings, reactions, search }),
+        ],
         consumers: [membershipConsumer()],
         stop: async () => remote.close(),
       };

@@ -1,6 +1,6 @@
 import { HuddleError } from '@huddle/errors';
 import { describe, expect, it } from 'vitest';
-import { idCursor, pageLimit, seqCursor, seqIdCursor, splitPage, timeCursor } from '../../src';
+import { idCursor, pageLimit, rankCursor, seqCursor, seqIdCursor, splitPage, timeCursor } from '../../src';
 
 describe('keyset paging', () => {
   it('cursors round-trip', () => {
@@ -14,8 +14,22 @@ describe('keyset paging', () => {
     expect(seqIdCursor.decode(seqIdCursor.encode(42, 'file-9'))).toEqual({ seq: 42, id: 'file-9' });
   });
 
+  it('X3: (rank, id) cursors round-trip with the rank exactly as the database printed it', () => {
+    for (const rank of ['0.0607927', '1e-20', '1.5e-05', '0', '12.25']) {
+      expect(rankCursor.decode(rankCursor.encode(rank, 'm-1'))).toEqual({ rank, id: 'm-1' });
+    }
+    expect(() => rankCursor.decode(rankCursor.encode("0'; drop table", 'm-1'))).toThrow(HuddleError);
+  });
+
   it('a forged cursor is a 400, whichever kind', () => {
-    for (const decode of [seqCursor.decode, timeCursor.decode, idCursor.decode, seqIdCursor.decode]) {
+    const kinds = [
+      seqCursor.decode,
+      timeCursor.decode,
+      idCursor.decode,
+      seqIdCursor.decode,
+      rankCursor.decode,
+    ];
+    for (const decode of kinds) {
       expect(() => decode('bm9wZQ')).toThrow(HuddleError);
       expect(() => decode(timeCursor.encode(new Date(), 'x').slice(0, 5))).toThrow(HuddleError);
     }

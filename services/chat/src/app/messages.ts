@@ -11,6 +11,7 @@ import {
   validateNewMessage,
 } from '../domain/message';
 import { groupByEmoji } from '../domain/reaction';
+import { type SearchLanguageOf, simpleEverywhere } from '../domain/search';
 import { attachmentsStore } from '../store/attachments';
 import { chatsStore } from '../store/chats';
 import { membersStore } from '../store/members';
@@ -48,6 +49,8 @@ export class Messages {
     private readonly chats: Chats,
     private readonly attachments: Attachments,
     private readonly counters: MessageCounters = { posted: () => {} },
+    /** X3: the language a practice's messages are indexed in. */
+    private readonly searchLanguageOf: SearchLanguageOf = simpleEverywhere,
   ) {}
 
   async post(request: {
@@ -120,7 +123,7 @@ export class Messages {
             deletedAt: null,
             createdAt: new Date().toISOString(),
           };
-          await messagesStore.insert(tx, message);
+          await messagesStore.insert(tx, message, this.searchLanguageOf(chat.practiceId));
           await this.attachments.reference(tx, chat.id, id, content.attachmentIds);
           // Your own post is read by you.
           await membersStore.markRead(tx, chat.id, request.authorId, seq);

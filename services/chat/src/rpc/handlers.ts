@@ -7,6 +7,8 @@ import type { ListedMessage, Messages } from '../app/messages';
 import type { ChatParticipants } from '../app/participants';
 import type { Programs } from '../app/programs';
 import type { Reactions } from '../app/reactions';
+import type { Search } from '../app/search';
+import { snippetParts } from '../domain/search';
 import { attachmentToProto, chatToProto, messageToProto, withLatestReplies } from './mapping';
 
 export function chatRpc(parts: {
@@ -17,8 +19,9 @@ export function chatRpc(parts: {
   programs: Programs;
   meetings: Meetings;
   reactions: Reactions;
+  search: Search;
 }) {
-  const { chats, messages, attachments, participants, programs, meetings, reactions } = parts;
+  const { chats, messages, attachments, participants, programs, meetings, reactions, search } = parts;
   /**
    * Messages with their files described and their reactions as this viewer sees them (X1):
    * one look-up each for a whole page, never one per message.
@@ -181,6 +184,22 @@ export function chatRpc(parts: {
           attachment: attachmentToProto(file.attachment),
           messageId: file.messageId,
         })),
+        nextCursor: page.nextCursor,
+      };
+    },
+    searchMessages: async (request) => {
+      const page = await search.messages(request);
+      const shown = await present(
+        page.hits.map((hit) => hit.message),
+        request.viewerId,
+      );
+      return {
+        hits: page.hits.map((hit, n) => ({
+          message: shown[n],
+          snippet: snippetParts(hit.headline),
+          rank: Number(hit.rank),
+        })),
+        chats: page.chats.map(chatToProto),
         nextCursor: page.nextCursor,
       };
     },

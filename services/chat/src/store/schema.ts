@@ -2,6 +2,7 @@ import { sql } from 'drizzle-orm';
 import {
   bigint,
   boolean,
+  customType,
   index,
   integer,
   jsonb,
@@ -13,6 +14,11 @@ import {
 } from 'drizzle-orm/pg-core';
 
 export { inbox, outbox } from '@huddle/bus/tables';
+
+/** X3: a text search configuration's name (e.g. `english`), as PostgreSQL's `regconfig`. */
+const regconfig = customType<{ data: string }>({ dataType: () => 'regconfig' });
+/** X3: a document prepared for text search; written by PostgreSQL only (a generated column). */
+const tsvector = customType<{ data: string }>({ dataType: () => 'tsvector' });
 
 export const chats = pgTable(
   'chats',
@@ -61,9 +67,19 @@ export const messages = pgTable(
     editedAt: timestamp('edited_at', { withTimezone: true }),
     deletedAt: timestamp('deleted_at', { withTimezone: true }),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+    /** X3: the practice's search language when the message was posted (`simple` stems nothing). */
+    searchLanguage: regconfig('search_language').notNull().default(sql`'simple'::regconfig`),
+    /**
+     * X3: the body as searched, always its current text: an edit re-indexes it, a tombstone
+     * (body '') leaves nothing to find. Never selected with a message (`messageColumns`).
+     */
+    searchVector: tsvector('search_vector')
+      .notNull()
+      .generatedAlwaysAs(sql`to_tsvector("search_language", "body")`),
   },
   (table) => [
     unique('messages_chat_seq').on(table.chatId, table.seq),
+    index('messages_search').using('gin', table.searchVector),
     // Feed pages read top-level posts of a chat by seq; threads read replies of a post.
     index('messages_top_level').on(table.chatId, table.seq).where(sql`${table.parentId} is null`),
     index('messages_thread').on(table.parentId, table.seq),

@@ -543,6 +543,40 @@ export interface ListChatFilesResponse {
   nextCursor: string;
 }
 
+export interface SearchMessagesRequest {
+  practiceId: string;
+  viewerId: string;
+  /** Web-search syntax: words, "quoted phrases", or, -excluded. */
+  query: string;
+  /** One chat the viewer is in; empty: every chat of theirs. */
+  chatId: string;
+  cursor: string;
+  limit: number;
+}
+
+/** One run of a snippet's text; match says it matched the query. */
+export interface SnippetPart {
+  text: string;
+  match: boolean;
+}
+
+export interface SearchHit {
+  /** As a message page shows it, for the viewer (reactions included). */
+  message?:
+    | Message
+    | undefined;
+  /** Where the body matched, in a few short fragments. */
+  snippet: SnippetPart[];
+  rank: number;
+}
+
+export interface SearchMessagesResponse {
+  hits: SearchHit[];
+  /** The chats of the hits, for presenting them (G5, P2) and titling them (S6). */
+  chats: Chat[];
+  nextCursor: string;
+}
+
 function createBaseChat(): Chat {
   return {
     id: "",
@@ -5543,6 +5577,300 @@ export const ListChatFilesResponse: MessageFns<ListChatFilesResponse> = {
   },
 };
 
+function createBaseSearchMessagesRequest(): SearchMessagesRequest {
+  return { practiceId: "", viewerId: "", query: "", chatId: "", cursor: "", limit: 0 };
+}
+
+export const SearchMessagesRequest: MessageFns<SearchMessagesRequest> = {
+  encode(message: SearchMessagesRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.practiceId !== "") {
+      writer.uint32(10).string(message.practiceId);
+    }
+    if (message.viewerId !== "") {
+      writer.uint32(18).string(message.viewerId);
+    }
+    if (message.query !== "") {
+      writer.uint32(26).string(message.query);
+    }
+    if (message.chatId !== "") {
+      writer.uint32(34).string(message.chatId);
+    }
+    if (message.cursor !== "") {
+      writer.uint32(42).string(message.cursor);
+    }
+    if (message.limit !== 0) {
+      writer.uint32(48).int32(message.limit);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): SearchMessagesRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseSearchMessagesRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.practiceId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.viewerId = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.query = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.chatId = reader.string();
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.cursor = reader.string();
+            continue;
+          }
+          case 6: {
+            if (tag !== 48) {
+              break;
+            }
+
+            message.limit = reader.int32();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseSnippetPart(): SnippetPart {
+  return { text: "", match: false };
+}
+
+export const SnippetPart: MessageFns<SnippetPart> = {
+  encode(message: SnippetPart, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.text !== "") {
+      writer.uint32(10).string(message.text);
+    }
+    if (message.match !== false) {
+      writer.uint32(16).bool(message.match);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): SnippetPart {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseSnippetPart();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.text = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.match = reader.bool();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseSearchHit(): SearchHit {
+  return { message: undefined, snippet: [], rank: 0 };
+}
+
+export const SearchHit: MessageFns<SearchHit> = {
+  encode(message: SearchHit, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.message !== undefined) {
+      Message.encode(message.message, writer.uint32(10).fork()).join();
+    }
+    for (const v of message.snippet) {
+      SnippetPart.encode(v!, writer.uint32(18).fork()).join();
+    }
+    if (message.rank !== 0) {
+      writer.uint32(29).float(message.rank);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): SearchHit {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseSearchHit();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.message = Message.decode(reader, reader.uint32());
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.snippet.push(SnippetPart.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 3: {
+            if (tag !== 29) {
+              break;
+            }
+
+            message.rank = reader.float();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseSearchMessagesResponse(): SearchMessagesResponse {
+  return { hits: [], chats: [], nextCursor: "" };
+}
+
+export const SearchMessagesResponse: MessageFns<SearchMessagesResponse> = {
+  encode(message: SearchMessagesResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.hits) {
+      SearchHit.encode(v!, writer.uint32(10).fork()).join();
+    }
+    for (const v of message.chats) {
+      Chat.encode(v!, writer.uint32(18).fork()).join();
+    }
+    if (message.nextCursor !== "") {
+      writer.uint32(26).string(message.nextCursor);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): SearchMessagesResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseSearchMessagesResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.hits.push(SearchHit.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.chats.push(Chat.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.nextCursor = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
 /** Chats, messages, threads, pins, revisions, read markers and meetings. */
 export type ChatServiceService = typeof ChatServiceService;
 export const ChatServiceService = {
@@ -5837,6 +6165,18 @@ export const ChatServiceService = {
       Buffer.from(ListChatFilesResponse.encode(value).finish()),
     responseDeserialize: (value: Buffer): ListChatFilesResponse => ListChatFilesResponse.decode(value),
   },
+  /** Full-text search over the live messages of the chats the viewer is in now, best first (X3). */
+  searchMessages: {
+    path: "/huddle.chat.v1.ChatService/SearchMessages" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: SearchMessagesRequest): Buffer =>
+      Buffer.from(SearchMessagesRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): SearchMessagesRequest => SearchMessagesRequest.decode(value),
+    responseSerialize: (value: SearchMessagesResponse): Buffer =>
+      Buffer.from(SearchMessagesResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): SearchMessagesResponse => SearchMessagesResponse.decode(value),
+  },
 } as const;
 
 export interface ChatServiceServer extends UntypedServiceImplementation {
@@ -5892,6 +6232,8 @@ export interface ChatServiceServer extends UntypedServiceImplementation {
   listReadMarkers: handleUnaryCall<ListReadMarkersRequest, ListReadMarkersResponse>;
   /** The files live messages of a chat reference, newest message first (X5, A1). */
   listChatFiles: handleUnaryCall<ListChatFilesRequest, ListChatFilesResponse>;
+  /** Full-text search over the live messages of the chats the viewer is in now, best first (X3). */
+  searchMessages: handleUnaryCall<SearchMessagesRequest, SearchMessagesResponse>;
 }
 
 export interface ChatServiceClient extends Client {
@@ -6324,6 +6666,22 @@ export interface ChatServiceClient extends Client {
     metadata: Metadata,
     options: Partial<CallOptions>,
     callback: (error: ServiceError | null, response: ListChatFilesResponse) => void,
+  ): ClientUnaryCall;
+  /** Full-text search over the live messages of the chats the viewer is in now, best first (X3). */
+  searchMessages(
+    request: SearchMessagesRequest,
+    callback: (error: ServiceError | null, response: SearchMessagesResponse) => void,
+  ): ClientUnaryCall;
+  searchMessages(
+    request: SearchMessagesRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: SearchMessagesResponse) => void,
+  ): ClientUnaryCall;
+  searchMessages(
+    request: SearchMessagesRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: SearchMessagesResponse) => void,
   ): ClientUnaryCall;
 }
 
