@@ -102,7 +102,7 @@ async function seed(client: pg.Client) {
          select string_agg(words.word, ' ') as body
          from (
            select 1 + floor($5 * power(random(), 1.5))::int as n
-           from generate_series(1, 6 + (g * 7919) % 25) k
+           from generate_series(1, 6 + abs(hashint4(g)) % 25) k
          ) picks
          join words using (n)
        ) b`,

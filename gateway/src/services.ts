@@ -33,6 +33,10 @@ export type ChatRpc = Pick<
   | 'listReadMarkers'
   | 'listChatFiles'
   | 'searchMessages'
+  | 'scheduleMessage'
+  | 'listScheduledMessages'
+  | 'editScheduledMessage'
+  | 'cancelScheduledMessage'
 >;
 export type ParticipantRpc = Pick<
   Remote<typeof participantV1.ParticipantServiceService>,

@@ -53,7 +53,7 @@ export const StreamEvent = Type.Union(
       'notification.created',
       Type.Object({
         id: Id,
-        type: StringEnum(['message', 'mention', 'added']),
+        type: StringEnum(['message', 'mention', 'added', 'scheduled_message_failed']),
         chatId: Id,
         messageId: Nullable(Id),
         createdAt: Nullable(Type.String({ format: 'date-time' })),

@@ -12,7 +12,7 @@ export const NotificationLevel = StringEnum(['all', 'mentions', 'none']);
 /** An inbox entry (N1): ids only, never message content or people. */
 export const Notification = Type.Object({
   id: Type.String(),
-  type: StringEnum(['message', 'mention', 'added']),
+  type: StringEnum(['message', 'mention', 'added', 'scheduled_message_failed']),
   chatId: Type.String(),
   messageId: Nullable(Type.String()),
   createdAt: Nullable(Type.String({ format: 'date-time' })),
@@ -46,7 +46,7 @@ const iso = (date: Date | undefined) => date?.toISOString() ?? null;
 export function presentNotification(notification: notificationV1.Notification) {
   return {
     id: notification.id,
-    type: notification.type as 'message' | 'mention' | 'added',
+    type: notification.type as 'message' | 'mention' | 'added' | 'scheduled_message_failed',
     chatId: notification.chatId,
     messageId: notification.messageId ?? null,
     createdAt: iso(notification.createdAt),

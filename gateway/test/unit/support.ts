@@ -340,6 +340,10 @@ export function fakeServices() {
         return { files: [], nextCursor: '' };
       }),
       searchMessages: vi.fn(async () => ({ hits: [], chats: [], nextCursor: '' })),
+      scheduleMessage: vi.fn(async () => ({ scheduled: undefined })),
+      listScheduledMessages: vi.fn(async () => ({ scheduled: [], nextCursor: '' })),
+      editScheduledMessage: vi.fn(async () => ({ scheduled: undefined })),
+      cancelScheduledMessage: vi.fn(async () => ({})),
     },
     participant: {
       upsertPerson: vi.fn(async ({ person }: participantV1.UpsertPersonRequest) => ({

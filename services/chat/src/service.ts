@@ -8,6 +8,7 @@ import { Messages } from './app/messages';
 import { ChatParticipants } from './app/participants';
 import { Programs } from './app/programs';
 import { Reactions } from './app/reactions';
+import { ScheduledMessages, Scheduler } from './app/scheduled';
 import { Search } from './app/search';
 import type { ChatConfig } from './config';
 import { searchLanguages } from './domain/search';
@@ -26,7 +27,7 @@ export function startChatService(config: ChatConfig, logger?: Logger): Promise<R
     config: config.runtime,
     migrationsFolder,
     logger,
-    build: ({ db, outbox }) => {
+    build: ({ db, outbox, logger: serviceLogger }) => {
       const remote = remotePorts(config.services);
       const attachments = new Attachments(
         db.db,
@@ -54,12 +55,34 @@ export function startChatService(config: ChatConfig, logger?: Logger): Promise<R
       const programs = new Programs(db.db, outbox, remote.participants, participants, remote.directory);
       const reactions = new Reactions(db.db, outbox, chats);
       const search = new Search(db.db, chats, languageOf);
+      const scheduled = new ScheduledMessages(db.db, chats, messages, attachments);
+      const scheduler = new Scheduler(
+        db.db,
+        outbox,
+        messages,
+        config.scheduler,
+        serviceLogger.child({ component: 'scheduler' }),
+      );
+      scheduler.start();
       return {
         services: [
-          chatRpc({ chats, messages, attachments, participants, programs, meetings, reactions, search }),
+          chatRpc({
+            chats,
+            messages,
+            attachments,
+            participants,
+            programs,
+            meetings,
+            reactions,
+            search,
+            scheduled,
+          }),
         ],
         consumers: [membershipConsumer()],
-        stop: async () => remote.close(),
+        stop: async () => {
+          await scheduler.stop();
+          remote.close();
+        },
       };
     },
   });

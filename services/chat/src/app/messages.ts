@@ -351,8 +351,9 @@ export class Messages {
    * group may mention team members only (other clients are hidden from them).
    * A1: such a client gets the same answer for a hidden client as for someone
    * not in the chat, so the error tells them nothing of who takes part.
+   * Also asked when a message is scheduled (X2), before the post at its time asks again.
    */
-  private async assertMentionable(access: Access, personIds: string[]): Promise<void> {
+  async assertMentionable(access: Access, personIds: string[]): Promise<void> {
     if (personIds.length === 0) return;
     const members = new Map((await membersStore.list(this.db, access.chat.id)).map((m) => [m.personId, m]));
     const teamOnly = access.chat.hideClientIdentities && access.member.kind === 'client';

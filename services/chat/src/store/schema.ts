@@ -222,3 +222,40 @@ export const zoomLinks = pgTable(
   },
   (table) => [primaryKey({ columns: [table.practiceId, table.personId] })],
 );
+
+/**
+ * X2: a post or reply its author scheduled for `sendAt`, seen by nobody else until sent.
+ * A scheduler claims due rows (FOR UPDATE SKIP LOCKED) by setting `claimedUntil`, a lease:
+ * a replica that dies between claim and send leaves the row to be claimed again once the
+ * lease ends, and the post it may have made already is found by its idempotency key.
+ */
+export const scheduledMessages = pgTable(
+  'scheduled_messages',
+  {
+    id: text('id').primaryKey(),
+    practiceId: text('practice_id').notNull(),
+    chatId: text('chat_id').notNull(),
+    authorId: text('author_id').notNull(),
+    body: text('body').notNull(),
+    parentId: text('parent_id'),
+    mentions: jsonb('mentions').$type<string[]>().notNull().default([]),
+    attachmentIds: jsonb('attachment_ids').$type<string[]>().notNull().default([]),
+    sendAt: timestamp('send_at', { withTimezone: true }).notNull(),
+    status: text('status').$type<'pending' | 'sent' | 'failed'>().notNull().default('pending'),
+    /** While in the future, one scheduler is sending the message: nobody else claims or changes it. */
+    claimedUntil: timestamp('claimed_until', { withTimezone: true }),
+    /** Claims so far; more than one means a sender died or the database failed mid-send. */
+    attempts: integer('attempts').notNull().default(0),
+    /** The message it became, once sent. */
+    messageId: text('message_id'),
+    /** Why it may not be sent (an error code and its message), once failed. */
+    failureCode: text('failure_code'),
+    failureMessage: text('failure_message'),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+    updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (table) => [
+    index('scheduled_messages_due').on(table.sendAt).where(sql`${table.status} = 'pending'`),
+    index('scheduled_messages_author').on(table.practiceId, table.authorId, table.sendAt),
+  ],
+);

@@ -8,7 +8,7 @@ import {
 } from '../app/fan-out';
 import type { Inbox } from '../app/inbox';
 
-/** N1: new messages and new memberships become notifications. */
+/** N1: new messages and new memberships become notifications; X2: so does a scheduled message that failed. */
 export function inboxConsumers(inbox: Inbox) {
   return [
     {
@@ -17,6 +17,12 @@ export function inboxConsumers(inbox: Inbox) {
       types: ['chat.v1.message.created'],
       apply: (tx, event, emit) => inbox.messageCreated(tx, event, emit),
     } satisfies ConsumerSpec<'chat.v1.message.created'>,
+    {
+      name: 'notification-inbox-scheduled',
+      from: 'chat',
+      types: ['chat.v1.scheduled_message.failed'],
+      apply: (tx, event, emit) => inbox.scheduledMessageFailed(tx, event, emit),
+    } satisfies ConsumerSpec<'chat.v1.scheduled_message.failed'>,
     {
       name: 'notification-inbox-memberships',
       from: 'participant',

@@ -9,7 +9,7 @@ export const notifications = pgTable(
     id: text('id').primaryKey(),
     practiceId: text('practice_id').notNull(),
     personId: text('person_id').notNull(),
-    type: text('type').$type<'message' | 'mention' | 'added'>().notNull(),
+    type: text('type').$type<'message' | 'mention' | 'added' | 'scheduled_message_failed'>().notNull(),
     chatId: text('chat_id').notNull(),
     messageId: text('message_id'),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
