@@ -27,6 +27,19 @@ export default defineConfig({
           maxWorkers: 2,
         },
       },
+      {
+        test: {
+          name: 'security',
+          // Last: fuzzing, the privacy scan and the authorization matrix, on the whole system.
+          // Quick in `npm test`; SECURITY_FULL=1 (npm run test:security) runs the full counts.
+          sequence: { groupOrder: 2 },
+          include: ['test/security/**/*.test.ts'],
+          globalSetup: ['packages/testing/src/global-setup.ts'],
+          testTimeout: 900_000,
+          hookTimeout: 120_000,
+          maxWorkers: 2,
+        },
+      },
     ],
   },
 });
