@@ -121,6 +121,8 @@ describe('Schema fuzzing: bad input of any kind gets a 4xx problem+json, never a
           baseline = after;
         }
         tally.milliseconds = Date.now() - operationStarted;
+        if (FULL)
+          console.info(`${name}: ${tally.requests} requests in ${tally.milliseconds} ms`, tally.verdicts);
       }
       // The gateway and every service are still up and ready.
       expect((await fetch(`${system.url}/readyz`)).status).toBe(200);
