@@ -30,12 +30,11 @@ export default defineConfig({
       {
         test: {
           name: 'security',
-          // Last: fuzzing, the privacy scan and the authorization matrix, on the whole system.
-          // Quick in `npm test`; SECURITY_FULL=1 (npm run test:security) runs the full counts.
+          // After the integration tests; quick by default, every case with SECURITY_FULL=1 (npm run test:security).
           sequence: { groupOrder: 2 },
           include: ['test/security/**/*.test.ts'],
           globalSetup: ['packages/testing/src/global-setup.ts'],
-          testTimeout: 900_000,
+          testTimeout: 60_000,
           hookTimeout: 120_000,
           maxWorkers: 2,
         },

@@ -14,7 +14,7 @@ import { buildWorld, changes, type FuzzWorld } from './fuzzing/world';
 /** Requests per operation: at least 1,000 in the full run (the issue's bar), a taste in `npm test`. */
 const PER_OPERATION = Number(process.env.FUZZ_REQUESTS ?? (FULL ? 1_000 : 8));
 /** Requests between two snapshots of the practice; a batch with no 2xx must leave it as it was. */
-const BATCH = FULL ? 100 : 8;
+const BATCH = FULL ? 200 : 8;
 const CONCURRENCY = 4;
 
 /** Operations that destroy what the others need go last. */
@@ -109,6 +109,8 @@ describe('Schema fuzzing: bad input of any kind gets a 4xx problem+json, never a
             if (finding) findings.push(`${name}: ${finding} ← ${oneLine(request)}`);
             return verdict;
           });
+          // The quick run compares snapshots around the operations that write only.
+          if (!FULL && operation.method === 'GET') continue;
           // Only a batch of refusals proves "changes nothing"; after a success the practice may rightly differ.
           const accepted = verdicts.includes('2xx');
           const after = accepted ? await settled(world) : await world.snapshot();
@@ -130,7 +132,7 @@ describe('Schema fuzzing: bad input of any kind gets a 4xx problem+json, never a
       await client.close();
     }
     expect(findings.slice(0, 50)).toEqual([]);
-  }, 900_000);
+  }, 1_800_000);
 });
 
 /** A request in a line for the report: enough to replay it. */

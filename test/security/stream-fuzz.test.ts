@@ -12,6 +12,8 @@ import { buildWorld, type FuzzWorld } from './fuzzing/world';
 const SOCKETS = FULL ? 300 : 12;
 const FRAMES_PER_SOCKET = FULL ? 12 : 6;
 const UPGRADES = FULL ? 300 : 12;
+/** Each test's ceiling: the full run's sockets take minutes on a busy machine. */
+const TIMEOUT_MS = FULL ? 900_000 : 60_000;
 
 /**
  * Close codes that tell the client what happened: ours (1000 when the test
@@ -160,66 +162,76 @@ describe('Schema fuzzing of /v1/stream: bad frames get a clear close code, the g
     await system?.stop();
   });
 
-  it('fuzzed frames on sockets of every kind of person', async () => {
-    const tokens = {
-      owner: await system.personToken(world.practiceId, 'fz-owner'),
-      client: await system.personToken(world.practiceId, 'fz-client-b'),
-      other: await system.personToken(world.practiceId, 'fz-member'),
-      expired: await system.personToken(world.practiceId, 'fz-owner', { expiresIn: -60 }),
-      forged: (world.authorization('forged', false) ?? '').replace('Bearer ', ''),
-    };
-    const sessions = fc.sample(
-      fc.tuple(
-        fc.constantFrom(tokens.owner, tokens.client),
-        fc.array(frames(world, tokens), { minLength: 1, maxLength: FRAMES_PER_SOCKET }),
-      ),
-      { numRuns: SOCKETS, seed: SEED },
-    );
-    await inParallel(sessions, 4, async ([token, sent]) => {
-      const { outcome, clear } = await fuzzSocket(streamUrl(token), sent, () => {
-        framesSent += 1;
+  it(
+    'fuzzed frames on sockets of every kind of person',
+    async () => {
+      const tokens = {
+        owner: await system.personToken(world.practiceId, 'fz-owner'),
+        client: await system.personToken(world.practiceId, 'fz-client-b'),
+        other: await system.personToken(world.practiceId, 'fz-member'),
+        expired: await system.personToken(world.practiceId, 'fz-owner', { expiresIn: -60 }),
+        forged: (world.authorization('forged', false) ?? '').replace('Bearer ', ''),
+      };
+      const sessions = fc.sample(
+        fc.tuple(
+          fc.constantFrom(tokens.owner, tokens.client),
+          fc.array(frames(world, tokens), { minLength: 1, maxLength: FRAMES_PER_SOCKET }),
+        ),
+        { numRuns: SOCKETS, seed: SEED },
+      );
+      await inParallel(sessions, 4, async ([token, sent]) => {
+        const { outcome, clear } = await fuzzSocket(streamUrl(token), sent, () => {
+          framesSent += 1;
+        });
+        outcomes[outcome] = (outcomes[outcome] ?? 0) + 1;
+        if (!clear)
+          findings.push(
+            `${outcome} after ${sent.map((frame) => String(frame.data).slice(0, 60)).join(' | ')}`,
+          );
       });
-      outcomes[outcome] = (outcomes[outcome] ?? 0) + 1;
-      if (!clear)
-        findings.push(`${outcome} after ${sent.map((frame) => String(frame.data).slice(0, 60)).join(' | ')}`);
-    });
-    expect(findings).toEqual([]);
-  });
+      expect(findings).toEqual([]);
+    },
+    TIMEOUT_MS,
+  );
 
-  it('fuzzed upgrades: tokens, resume ids and headers', async () => {
-    const owner = await system.personToken(world.practiceId, 'fz-owner');
-    const odd = [...nastyStrings, 'eph_1', '0-0', 'x'.repeat(201), 'x'.repeat(10_000)];
-    const upgrades = fc.sample(
-      fc.record({
-        token: fc.oneof(
-          fc.constant(owner),
-          fc.constantFrom(
-            '',
-            'garbage',
-            'x'.repeat(8_193),
-            `${owner}x`,
-            world.authorization('forged', false) ?? '',
+  it(
+    'fuzzed upgrades: tokens, resume ids and headers',
+    async () => {
+      const owner = await system.personToken(world.practiceId, 'fz-owner');
+      const odd = [...nastyStrings, 'eph_1', '0-0', 'x'.repeat(201), 'x'.repeat(10_000)];
+      const upgrades = fc.sample(
+        fc.record({
+          token: fc.oneof(
+            fc.constant(owner),
+            fc.constantFrom(
+              '',
+              'garbage',
+              'x'.repeat(8_193),
+              `${owner}x`,
+              world.authorization('forged', false) ?? '',
+            ),
           ),
-        ),
-        query: fc.option(
-          fc.oneof(
-            fc.constantFrom(...odd).map((id) => `&last_event_id=${encodeAll(id)}`),
-            fc.constantFrom('&unknown=1', '&access_token=second', '&__proto__[x]=1', '&last_event_id=%zz'),
+          query: fc.option(
+            fc.oneof(
+              fc.constantFrom(...odd).map((id) => `&last_event_id=${encodeAll(id)}`),
+              fc.constantFrom('&unknown=1', '&access_token=second', '&__proto__[x]=1', '&last_event_id=%zz'),
+            ),
+            { nil: '' },
           ),
-          { nil: '' },
-        ),
-      }),
-      { numRuns: UPGRADES, seed: SEED + 1 },
-    );
-    await inParallel(upgrades, 4, async ({ token, query }) => {
-      const { outcome, clear } = await fuzzSocket(streamUrl(encodeAll(token), query), [
-        text(JSON.stringify({ type: 'typing', chatId: world.pools.chatId?.[0] })),
-      ]);
-      outcomes[`upgrade: ${outcome}`] = (outcomes[`upgrade: ${outcome}`] ?? 0) + 1;
-      if (!clear) findings.push(`upgrade ${query}: ${outcome}`);
-    });
-    expect(findings).toEqual([]);
-  });
+        }),
+        { numRuns: UPGRADES, seed: SEED + 1 },
+      );
+      await inParallel(upgrades, 4, async ({ token, query }) => {
+        const { outcome, clear } = await fuzzSocket(streamUrl(encodeAll(token), query), [
+          text(JSON.stringify({ type: 'typing', chatId: world.pools.chatId?.[0] })),
+        ]);
+        outcomes[`upgrade: ${outcome}`] = (outcomes[`upgrade: ${outcome}`] ?? 0) + 1;
+        if (!clear) findings.push(`upgrade ${query}: ${outcome}`);
+      });
+      expect(findings).toEqual([]);
+    },
+    TIMEOUT_MS,
+  );
 
   it('afterwards the gateway is ready and the untouched socket still gets its events', async () => {
     expect((await fetch(`${system.url}/readyz`)).status).toBe(200);
