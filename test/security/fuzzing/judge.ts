@@ -7,7 +7,7 @@ import type { Answer } from './send';
 const addFormats = ((addFormatsModule as unknown as { default?: typeof addFormatsModule }).default ??
   addFormatsModule) as typeof addFormatsModule;
 
-export type Verdict = '2xx' | '4xx' | '5xx' | 'other' | 'no answer' | 'unsendable';
+export type Verdict = '2xx' | '4xx' | '5xx' | 'documented 5xx' | 'other' | 'no answer' | 'unsendable';
 
 /**
  * Judges each answer against the contract: a 4xx is problem+json of the
@@ -34,6 +34,9 @@ export function createJudge(operations: Operation[]) {
     if (answer.failure === 'unsendable') return { verdict: 'unsendable' };
     if (answer.failure) return { verdict: 'no answer', finding: answer.failure };
     const { status } = answer;
+    // A 5xx the operation documents by its exact status (503 of /readyz: a service did not answer its
+    // health check in time) describes the system, not the input; anything else is a finding.
+    if (status >= 500 && String(status) in operation.responses) return { verdict: 'documented 5xx' };
     if (status >= 500) return { verdict: '5xx', finding: `${status} ${answer.text.slice(0, 300)}` };
     if (status >= 400) {
       if (!answer.contentType.includes('application/problem+json')) {
