@@ -12,9 +12,9 @@ import { inParallel, rawClient } from './fuzzing/send';
 import { buildWorld, changes, type FuzzWorld } from './fuzzing/world';
 
 /** Requests per operation: at least 1,000 in the full run (the issue's bar), a taste in `npm test`. */
-const PER_OPERATION = Number(process.env.FUZZ_REQUESTS ?? (FULL ? 1_000 : 8));
+const PER_OPERATION = Number(process.env.FUZZ_REQUESTS ?? (FULL ? 1_000 : 5));
 /** Requests between two snapshots of the practice; a batch with no 2xx must leave it as it was. */
-const BATCH = FULL ? 200 : 8;
+const BATCH = FULL ? 200 : 5;
 const CONCURRENCY = 4;
 
 /** Operations that destroy what the others need go last. */
