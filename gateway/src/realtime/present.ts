@@ -1,7 +1,7 @@
 import type { chatV1, MessageData, ReactionData, RealtimeEvent } from '@huddle/contracts';
 import { HuddleError } from '@huddle/errors';
 import type { ChatContextLoader } from '../chat-context';
-import { expiringCache } from '../expiring-cache';
+import { type ExpiringCache, expiringCache } from '../expiring-cache';
 import { notificationView } from '../notification-views';
 import {
   type ChatContext,
@@ -102,6 +102,28 @@ const knownEvents: Record<string, (data: Record<string, unknown>, chatId: string
   typing: (data) => isString(data.personId),
 };
 
+/**
+ * A load shared by every viewer through `cache`; one that failed for the viewer
+ * who started it (one just removed, say) is asked again as this one.
+ */
+function sharedLoad<T>(
+  cache: ExpiringCache<T>,
+  key: string,
+  load: () => Promise<T>,
+  fresh = false,
+): Promise<T> {
+  let loadedForThisViewer = false;
+  const loading = cache.get(
+    key,
+    () => {
+      loadedForThisViewer = true;
+      return load();
+    },
+    { fresh },
+  );
+  return loadedForThisViewer ? loading : loading.catch(() => load());
+}
+
 /** Whether a realtime event is of a type sockets receive, with the data that type needs. */
 export const isPresentable = (event: RealtimeEvent) =>
   knownEvents[event.type]?.(record(event.data), event.chatId) === true;
@@ -150,18 +172,38 @@ export function realtimePresenter(
   const chatAsSeenBy = async (person: StreamPerson, chatId: string) =>
     (await chats.getChat({ practiceId: person.practiceId, chatId, viewerId: person.personId })).chat;
 
-  function chatFor(person: StreamPerson, chatId: string, fresh: boolean) {
-    let loadedForThisViewer = false;
-    const shared = seenChats.get(
-      chatId,
-      () => {
-        loadedForThisViewer = true;
-        return chatAsSeenBy(person, chatId);
-      },
-      { fresh },
-    );
-    // A shared load that failed was another viewer's (one just removed, say): ask as this one.
-    return loadedForThisViewer ? shared : shared.catch(() => chatAsSeenBy(person, chatId));
+  const chatFor = (person: StreamPerson, chatId: string, fresh: boolean) =>
+    sharedLoad(seenChats, chatId, () => chatAsSeenBy(person, chatId), fresh);
+
+  /**
+   * X6: the message a notification names, for its actor and snippet, likewise
+   * asked once for every viewer (a post notifies each participant but its
+   * author). Loaded anew once an edit or a deletion of it is presented here,
+   * and for every message of a chat someone left (P2: their authorship may be
+   * unlinked); otherwise kept as long as a chat is.
+   */
+  const seenMessages = expiringCache<chatV1.GetMessagesResponse>({ ttlMs: chatTtlMs, maxEntries: 10_000 });
+  const membersGeneration = new Map<string, number>();
+  const messageKey = (chatId: string, messageId: string) =>
+    `${chatId}:${membersGeneration.get(chatId) ?? 0}:${messageId}`;
+  const messagesOnce: Pick<ChatRpc, 'getMessages'> = {
+    getMessages: (request) => {
+      const [messageId] = request.messageIds;
+      if (request.messageIds.length !== 1 || !messageId) return chats.getMessages(request);
+      return sharedLoad(seenMessages, messageKey(request.chatId, messageId), () =>
+        chats.getMessages(request),
+      );
+    },
+  };
+
+  /** What an event changes in what is shared between viewers. */
+  function forgetChanged(event: RealtimeEvent, data: Record<string, unknown>) {
+    if (event.type === 'message.updated' || event.type === 'message.deleted') {
+      const messageId = isString(data.messageId) ? data.messageId : record(data.message).id;
+      if (isString(messageId)) seenMessages.forget(messageKey(event.chatId, messageId));
+    }
+    if (event.type === 'participant.removed')
+      membersGeneration.set(event.chatId, (membersGeneration.get(event.chatId) ?? 0) + 1);
   }
 
   async function present(
@@ -170,6 +212,7 @@ export function realtimePresenter(
     fresh: boolean,
   ): Promise<SocketEvent | null> {
     const data = record(event.data);
+    forgetChanged(event, data);
     const chatChanged = event.type === 'chat.updated' || event.type === 'chat.converted';
     const chat = await chatFor(person, event.chatId, fresh || chatChanged);
     if (!chat || chat.practiceId !== person.practiceId) return null;
@@ -240,7 +283,7 @@ export function realtimePresenter(
         // X6: the message as the viewer reads it now, for the actor and the snippet.
         const caller = { practiceId: chat.practiceId, personId: viewer.personId };
         const messageIds = notification.messageId ? [notification.messageId] : [];
-        const view = await notificationView(chats, caller, { context, viewer }, messageIds);
+        const view = await notificationView(messagesOnce, caller, { context, viewer }, messageIds);
         return presentNotification(notification, view);
       }
       case 'personal_state.updated':
