@@ -14,6 +14,7 @@ import { messageCounters } from './metrics';
 import { remotePorts } from './rpc/clients';
 import { chatRpc } from './rpc/handlers';
 import { filesystemStore } from './store/files';
+import { chatStore } from './store/repositories';
 
 const migrationsFolder = fileURLToPath(new URL('./store/migrations', import.meta.url));
 
@@ -28,13 +29,15 @@ export function startChatService(config: ChatConfig, logger?: Logger): Promise<R
       const remote = remotePorts(config.services);
       const attachments = new Attachments(
         db.db,
+        chatStore,
         filesystemStore(config.attachments.directory),
         config.attachments.maxBytes,
       );
-      const chats = new Chats(db.db, outbox, remote.policy, remote.participants);
-      const messages = new Messages(db.db, outbox, chats, attachments, messageCounters());
+      const chats = new Chats(db.db, outbox, chatStore, remote.policy, remote.participants);
+      const messages = new Messages(db.db, outbox, chatStore, chats, attachments, messageCounters());
       const participants = new ChatParticipants(
         outbox,
+        chatStore,
         chats,
         remote.participants,
         remote.directory,
@@ -42,14 +45,22 @@ export function startChatService(config: ChatConfig, logger?: Logger): Promise<R
       );
       const meetings = new Meetings(
         db.db,
+        chatStore,
         chats,
         messages,
         remote.directory,
         zoomApi(config.meetings.zoomApiUrl),
         config.meetings.builtinBaseUrl,
       );
-      const programs = new Programs(db.db, outbox, remote.participants, participants, remote.directory);
-      const reactions = new Reactions(db.db, outbox, chats);
+      const programs = new Programs(
+        db.db,
+        outbox,
+        chatStore,
+        remote.participants,
+        participants,
+        remote.directory,
+      );
+      const reactions = new Reactions(db.db, outbox, chatStore, chats);
       return {
         services: [chatRpc({ chats, messages, attachments, participants, programs, meetings, reactions })],
         consumers: [membershipConsumer()],

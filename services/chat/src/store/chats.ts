@@ -1,17 +1,10 @@
 import { type Executor, olderThan } from '@huddle/db';
 import { and, desc, eq, isNull, sql } from 'drizzle-orm';
+import type { ChangeableField, ChatRepository } from '../app/ports';
 import type { Chat } from '../domain/chat';
 import { chatMembers, chats } from './schema';
 
 type Row = typeof chats.$inferSelect;
-
-export type ChangeableField =
-  | 'name'
-  | 'avatar'
-  | 'style'
-  | 'clientNaming'
-  | 'hideClientIdentities'
-  | 'locked';
 
 const toChat = (row: Row): Chat => ({
   id: row.id,
@@ -29,7 +22,7 @@ const toChat = (row: Row): Chat => ({
   createdAt: row.createdAt.toISOString(),
 });
 
-export const chatsStore = {
+export const chatsStore: ChatRepository = {
   /** False when a 1-on-1 with the same `directKey` exists already. */
   async insert(db: Executor, chat: Chat, directKey: string | null = null): Promise<boolean> {
     const inserted = await db

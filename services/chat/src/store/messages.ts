@@ -1,5 +1,6 @@
 import type { Executor } from '@huddle/db';
 import { and, asc, count, desc, eq, gt, inArray, isNotNull, isNull, lt, sql } from 'drizzle-orm';
+import type { MessageRepository } from '../app/ports';
 import type { Message } from '../domain/message';
 import { authorshipAudit, idempotencyKeys, messages, reactions, revisions } from './schema';
 
@@ -23,7 +24,7 @@ const toMessage = (row: Row): Message => ({
   createdAt: row.createdAt.toISOString(),
 });
 
-export const messagesStore = {
+export const messagesStore: MessageRepository = {
   async insert(db: Executor, message: Message): Promise<void> {
     await db.insert(messages).values({
       ...message,

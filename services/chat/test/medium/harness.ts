@@ -14,6 +14,7 @@ import { Messages } from '../../src/app/messages';
 import { ChatParticipants } from '../../src/app/participants';
 import type { Directory, Participants, Policy } from '../../src/app/ports';
 import { filesystemStore } from '../../src/store/files';
+import { chatStore } from '../../src/store/repositories';
 
 const migrationsFolder = fileURLToPath(new URL('../../src/store/migrations', import.meta.url));
 
@@ -92,10 +93,10 @@ export async function chatHarness(label: string): Promise<ChatHarness> {
     {} as ConstructorParameters<typeof Outbox>[1],
     createLogger({ service: 'chat', level: 'silent' }),
   );
-  const attachments = new Attachments(db.db, filesystemStore(files), 1_000_000);
-  const chats = new Chats(db.db, work, policy, remoteParticipants);
-  const messages = new Messages(db.db, work, chats, attachments);
-  const participants = new ChatParticipants(work, chats, remoteParticipants, directory, policy);
+  const attachments = new Attachments(db.db, chatStore, filesystemStore(files), 1_000_000);
+  const chats = new Chats(db.db, work, chatStore, policy, remoteParticipants);
+  const messages = new Messages(db.db, work, chatStore, chats, attachments);
+  const participants = new ChatParticipants(work, chatStore, chats, remoteParticipants, directory, policy);
 
   return Object.assign(harness, {
     chats,
