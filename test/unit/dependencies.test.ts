@@ -162,6 +162,18 @@ describe('dependency rule', () => {
     ).toEqual([]);
   });
 
+  it('use-cases depend on ports, not on the store: app/ imports no store/ module (the service wires them)', () => {
+    expect(
+      violations(
+        (from, to) =>
+          from.startsWith('services/') &&
+          serviceLayer(from) === 'app' &&
+          workspaceOfPath(from) === workspaceOfPath(to) &&
+          serviceLayer(to) === 'store',
+      ),
+    ).toEqual([]);
+  });
+
   it('in the gateway only app.ts registers routes, only server.ts builds the app and only main.ts runs the server', () => {
     expect(
       violations(

@@ -5,6 +5,7 @@ import { Outbound } from './app/outbound';
 import type { Participants } from './app/ports';
 import type { NotificationConfig } from './config';
 import { httpWebhooks, remotePeople, smtpMailer } from './rpc/outbound-clients';
+import { notificationStore } from './store/repositories';
 
 /** Wires the outbound channels (N1) and starts their worker; `stop` lets in-flight sends finish. */
 export function startOutbound(
@@ -18,6 +19,7 @@ export function startOutbound(
   const mailer = smtpUrl ? smtpMailer(smtpUrl, from) : null;
   const outbound = new Outbound(
     db,
+    notificationStore,
     config.outbound,
     { webhooks: httpWebhooks(), mailer, people, participants, clock: { now: () => new Date() } },
     logger.child({ component: 'outbound' }),
@@ -25,7 +27,7 @@ export function startOutbound(
   outbound.start();
   return {
     outbound,
-    settings: new ChannelSettings(db),
+    settings: new ChannelSettings(db, notificationStore),
     stop: async () => {
       await outbound.stop();
       mailer?.close();

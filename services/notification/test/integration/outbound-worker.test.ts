@@ -7,6 +7,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { Outbound } from '../../src/app/outbound';
 import type { WebhookRequest } from '../../src/app/outbound-ports';
 import { channelsStore } from '../../src/store/outbound';
+import { notificationStore } from '../../src/store/repositories';
 import { deliveries } from '../../src/store/schema';
 
 /** The outbound worker (N1) against a real PostgreSQL, with a fake receiver and clock. */
@@ -25,6 +26,7 @@ describe('N1: outbound worker', () => {
   const outbound = () =>
     new Outbound(
       handle.db,
+      notificationStore,
       config,
       {
         webhooks: {
