@@ -9,6 +9,7 @@ import type { Logger } from '@huddle/logging';
 import Fastify, { type FastifyBaseLogger, type FastifyRequest } from 'fastify';
 import { createChatContextLoader } from './chat-context';
 import type { GatewayConfig } from './config';
+import type { App } from './fastify-app';
 import { createKnownPeople } from './known-people';
 import { createAuthenticator, installAuth } from './plugins/auth';
 import { installRequestMetrics } from './plugins/metrics';
@@ -34,7 +35,6 @@ import { reactionRoutes } from './routes/reactions';
 import { receiptRoutes } from './routes/receipts';
 import { sharingRoutes } from './routes/sharing';
 import { streamRoutes } from './routes/stream';
-import type { App } from './routes/types';
 import type { Services } from './services';
 
 export interface GatewayDeps {

@@ -1,9 +1,10 @@
 import multipart from '@fastify/multipart';
 import { HuddleError, invalid, notFound } from '@huddle/errors';
 import Type from 'typebox';
+import type { App } from '../fastify-app';
 import { personOf } from '../plugins/auth';
 import { Attachment, Id, problemResponses } from '../schemas';
-import type { App, RouteDeps } from './types';
+import type { RouteDeps } from './types';
 
 /**
  * `Content-Disposition` for a download. The chat service already strips paths,

@@ -2,6 +2,7 @@ import type { chatV1, participantV1 } from '@huddle/contracts';
 import { HuddleError } from '@huddle/errors';
 import Type from 'typebox';
 import { viewChat } from '../chat-context';
+import type { App } from '../fastify-app';
 import { personOf } from '../plugins/auth';
 import {
   peopleOfSummary,
@@ -23,7 +24,7 @@ import {
   problemResponses,
   StringEnum,
 } from '../schemas';
-import type { App, RouteDeps } from './types';
+import type { RouteDeps } from './types';
 
 const Avatar = StringEnum([...CHAT_AVATARS]);
 

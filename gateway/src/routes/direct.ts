@@ -1,9 +1,10 @@
 import { HuddleError } from '@huddle/errors';
 import Type from 'typebox';
+import type { App } from '../fastify-app';
 import { personOf } from '../plugins/auth';
 import { presentChat } from '../presenter';
 import { Chat, Id, problemResponses, StringEnum } from '../schemas';
-import type { App, RouteDeps } from './types';
+import type { RouteDeps } from './types';
 
 const DefaultSharing = Type.Object(
   {

@@ -1,9 +1,10 @@
 import type { participantV1 } from '@huddle/contracts';
 import { HuddleError } from '@huddle/errors';
 import Type, { type Static } from 'typebox';
+import type { App } from '../fastify-app';
 import { presentDirectoryPerson, presentPractice } from '../presenter/directory';
 import { Id, Nullable, Person, PersonKind, Plan, Practice, problemResponses, TeamRole } from '../schemas';
-import type { App, RouteDeps } from './types';
+import type { RouteDeps } from './types';
 
 const directoryWrite = 'directory:write';
 

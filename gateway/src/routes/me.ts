@@ -1,8 +1,9 @@
 import { notFound } from '@huddle/errors';
+import type { App } from '../fastify-app';
 import { personOf } from '../plugins/auth';
 import { presentDirectoryPerson } from '../presenter/directory';
 import { Person, problemResponses } from '../schemas';
-import type { App, RouteDeps } from './types';
+import type { RouteDeps } from './types';
 
 export function meRoutes(app: App, { services }: RouteDeps) {
   app.get(

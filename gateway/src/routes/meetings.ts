@@ -1,10 +1,11 @@
 import { forbidden, HuddleError } from '@huddle/errors';
 import Type from 'typebox';
 import { viewChat } from '../chat-context';
+import type { App } from '../fastify-app';
 import { personOf } from '../plugins/auth';
 import { presentMessage } from '../presenter';
 import { Id, Message, problemResponses } from '../schemas';
-import type { App, RouteDeps } from './types';
+import type { RouteDeps } from './types';
 
 const security = [{ bearer: [] }];
 

@@ -2,10 +2,11 @@ import type { chatV1 } from '@huddle/contracts';
 import { HuddleError } from '@huddle/errors';
 import Type from 'typebox';
 import { viewChat } from '../chat-context';
+import type { App } from '../fastify-app';
 import { personOf } from '../plugins/auth';
 import { presentMessage, presentRevision } from '../presenter';
 import { Id, Message, Nullable, PageQuery, problemResponses, Reply, Revision, Seq } from '../schemas';
-import type { App, RouteDeps } from './types';
+import type { RouteDeps } from './types';
 
 const Body = Type.String({ maxLength: 10_000 });
 const AttachmentIds = Type.Array(Id, { maxItems: 10, uniqueItems: true });

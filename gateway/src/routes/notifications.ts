@@ -1,9 +1,10 @@
 import type { notificationV1 } from '@huddle/contracts';
 import { HuddleError, notFound } from '@huddle/errors';
 import Type from 'typebox';
+import type { App } from '../fastify-app';
 import { personOf } from '../plugins/auth';
 import { Id, Nullable, problemResponses, StringEnum } from '../schemas';
-import type { App, RouteDeps } from './types';
+import type { RouteDeps } from './types';
 
 const tags = ['notifications'];
 

@@ -1,5 +1,5 @@
 import Type from 'typebox';
-import type { App } from './types';
+import type { App } from '../fastify-app';
 
 export interface Readiness {
   ready: boolean;

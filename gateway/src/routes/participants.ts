@@ -1,11 +1,12 @@
 import { HuddleError } from '@huddle/errors';
 import Type from 'typebox';
 import { viewChat } from '../chat-context';
+import type { App } from '../fastify-app';
 import { personOf } from '../plugins/auth';
 import { presentChat } from '../presenter';
 import { presentParticipants } from '../presenter/participants';
 import { Chat, Id, Nullable, PersonKind, problemResponses, StringEnum } from '../schemas';
-import type { App, RouteDeps } from './types';
+import type { RouteDeps } from './types';
 
 const Participant = Type.Object(
   {

@@ -1,6 +1,7 @@
 import { HuddleError } from '@huddle/errors';
 import type { FastifyRequest } from 'fastify';
 import Type from 'typebox';
+import type { App } from '../fastify-app';
 import { presentProgramChat } from '../presenter/programs';
 import {
   CHAT_AVATARS,
@@ -11,7 +12,7 @@ import {
   problemResponses,
   StringEnum,
 } from '../schemas';
-import type { App, RouteDeps } from './types';
+import type { RouteDeps } from './types';
 
 const programsWrite = 'programs:write';
 

@@ -1,10 +1,11 @@
 import { HuddleError } from '@huddle/errors';
 import Type from 'typebox';
 import { viewChat } from '../chat-context';
+import type { App } from '../fastify-app';
 import { personOf } from '../plugins/auth';
 import { presentMessage, presentReactors } from '../presenter';
 import { Emoji, Id, Message, problemResponses, Reactors } from '../schemas';
-import type { App, RouteDeps } from './types';
+import type { RouteDeps } from './types';
 
 const MessageParams = Type.Object({ chatId: Id, messageId: Id });
 const ReactionParams = Type.Object({ chatId: Id, messageId: Id, emoji: Emoji });

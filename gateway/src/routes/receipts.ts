@@ -1,9 +1,10 @@
 import Type from 'typebox';
 import { viewChat } from '../chat-context';
+import type { App } from '../fastify-app';
 import { personOf } from '../plugins/auth';
 import { presentChatFile, presentReadMarker } from '../presenter';
 import { ChatFile, Id, Nullable, PageQuery, problemResponses, ReadMarker } from '../schemas';
-import type { App, RouteDeps } from './types';
+import type { RouteDeps } from './types';
 
 const ChatParams = Type.Object({ chatId: Id });
 const tags = ['chats'];

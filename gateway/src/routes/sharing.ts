@@ -1,9 +1,10 @@
 import type { sharingPolicyV1 } from '@huddle/contracts';
 import { HuddleError } from '@huddle/errors';
 import Type from 'typebox';
+import type { App } from '../fastify-app';
 import { personOf } from '../plugins/auth';
 import { Id, Nullable, problemResponses } from '../schemas';
-import type { App, RouteDeps } from './types';
+import type { RouteDeps } from './types';
 
 const DefaultSharing = Type.Object({
   practitionerId: Type.String(),

@@ -1,14 +1,15 @@
 import type { SwaggerTransform } from '@fastify/swagger';
 import { HuddleError } from '@huddle/errors';
 import Type from 'typebox';
+import type { App } from '../fastify-app';
 import type { KnownPeople } from '../known-people';
 import { type Authenticator, unknownPerson } from '../plugins/auth';
 import { type StreamHub, socketClose } from '../realtime/hub';
+import { ephemeralId } from '../realtime/port';
 import { StreamClientFrame, StreamEvent } from '../realtime/stream-schema';
 import { TokenDeadline } from '../realtime/token-deadline';
-import { ephemeralId, type TypingIndicators } from '../realtime/typing';
+import type { TypingIndicators } from '../realtime/typing';
 import { idPattern, problemResponses } from '../schemas';
-import type { App } from './types';
 
 const ids = new RegExp(idPattern);
 /** Frames a client may get wrong before the socket is closed with 1003 (unsupported data). */
