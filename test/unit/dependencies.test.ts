@@ -15,8 +15,8 @@ const root = fileURLToPath(new URL('../..', import.meta.url));
 /**
  * A service's layers, lowest first; a file imports only its own layer and
  * lower ones, except that the store implements the use-cases' ports
- * (`app/ports.ts`), so it may import those interfaces. `rpc/` (gRPC in and clients out) and `events/` (consumers) are
- * the adapters around the use-cases; `service.ts` wires them; `main.ts` runs it.
+ * (`app/ports.ts`), so it may import those interfaces. `rpc/` (gRPC in and clients out), `events/` (consumers) and `adapters/`
+ * (other outbound I/O: HTTP, SMTP) are the adapters around the use-cases; `service.ts` wires them; `main.ts` runs it.
  * `config.ts` is read by any layer and reads none.
  */
 const serviceLayers: Record<string, number> = {
@@ -25,6 +25,7 @@ const serviceLayers: Record<string, number> = {
   app: 2,
   rpc: 3,
   events: 3,
+  adapters: 3,
   service: 4,
   main: 5,
 };

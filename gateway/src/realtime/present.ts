@@ -1,6 +1,5 @@
 import type { chatV1, MessageData, ReactionData, RealtimeEvent } from '@huddle/contracts';
 import { HuddleError } from '@huddle/errors';
-import type { ChatContextLoader } from '../chat-context';
 import {
   type ChatContext,
   presentChat,
@@ -9,6 +8,7 @@ import {
   presentPerson,
   type Viewer,
 } from '../presenter';
+import type { ChatContextLoader } from '../presenter/chat-context';
 import type { ChatRpc, ParticipantRpc } from '../services';
 import type { PresentEvent, SocketEvent, StreamPerson } from './hub';
 

@@ -1,5 +1,5 @@
 import { HuddleError } from '@huddle/errors';
-import type { ChatContextLoader } from '../chat-context';
+import type { ChatContextLoader } from '../presenter/chat-context';
 import type { ChatRpc } from '../services';
 import type { StreamPerson } from './hub';
 import { ephemeralId, type RealtimeFeed } from './port';

@@ -1,7 +1,6 @@
 import type { chatV1, participantV1 } from '@huddle/contracts';
 import { HuddleError } from '@huddle/errors';
 import Type from 'typebox';
-import { viewChat } from '../chat-context';
 import type { App } from '../fastify-app';
 import { personOf } from '../plugins/auth';
 import {
@@ -12,6 +11,7 @@ import {
   summaryNeedsParticipants,
   viewerIn,
 } from '../presenter';
+import { viewChat } from '../presenter/chat-context';
 import {
   CHAT_AVATARS,
   Chat,

@@ -1,9 +1,9 @@
 import { forbidden, HuddleError } from '@huddle/errors';
 import Type from 'typebox';
-import { viewChat } from '../chat-context';
 import type { App } from '../fastify-app';
 import { personOf } from '../plugins/auth';
 import { presentMessage } from '../presenter';
+import { viewChat } from '../presenter/chat-context';
 import { Id, Message, problemResponses } from '../schemas';
 import type { RouteDeps } from './types';
 

@@ -1,10 +1,10 @@
 import type { chatV1 } from '@huddle/contracts';
 import { HuddleError } from '@huddle/errors';
 import Type from 'typebox';
-import { viewChat } from '../chat-context';
 import type { App } from '../fastify-app';
 import { personOf } from '../plugins/auth';
 import { presentMessage, presentRevision } from '../presenter';
+import { viewChat } from '../presenter/chat-context';
 import { Id, Message, Nullable, PageQuery, problemResponses, Reply, Revision, Seq } from '../schemas';
 import type { RouteDeps } from './types';
 

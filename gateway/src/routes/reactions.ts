@@ -1,9 +1,9 @@
 import { HuddleError } from '@huddle/errors';
 import Type from 'typebox';
-import { viewChat } from '../chat-context';
 import type { App } from '../fastify-app';
 import { personOf } from '../plugins/auth';
 import { presentMessage, presentReactors } from '../presenter';
+import { viewChat } from '../presenter/chat-context';
 import { Emoji, Id, Message, problemResponses, Reactors } from '../schemas';
 import type { RouteDeps } from './types';
 

@@ -1,8 +1,8 @@
 import Type from 'typebox';
-import { viewChat } from '../chat-context';
 import type { App } from '../fastify-app';
 import { personOf } from '../plugins/auth';
 import { presentChatFile, presentReadMarker } from '../presenter';
+import { viewChat } from '../presenter/chat-context';
 import { ChatFile, Id, Nullable, PageQuery, problemResponses, ReadMarker } from '../schemas';
 import type { RouteDeps } from './types';
 

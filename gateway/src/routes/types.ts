@@ -1,4 +1,4 @@
-import type { ChatContextLoader } from '../chat-context';
+import type { ChatContextLoader } from '../presenter/chat-context';
 import type { Services } from '../services';
 
 /** What route modules are given: the services' clients and the chat contexts. */

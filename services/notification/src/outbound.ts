@@ -1,10 +1,12 @@
 import type { Database } from '@huddle/db';
 import type { Logger } from '@huddle/logging';
+import { smtpMailer } from './adapters/smtp';
+import { httpWebhooks } from './adapters/webhooks';
 import { ChannelSettings } from './app/channels';
 import { Outbound } from './app/outbound';
 import type { Participants } from './app/ports';
 import type { NotificationConfig } from './config';
-import { httpWebhooks, remotePeople, smtpMailer } from './rpc/outbound-clients';
+import { remotePeople } from './rpc/clients';
 import { notificationStore } from './store/repositories';
 
 /** Wires the outbound channels (N1) and starts their worker; `stop` lets in-flight sends finish. */

@@ -1,7 +1,7 @@
 import type { chatV1, participantV1 } from '@huddle/contracts';
 import { notFound } from '@huddle/errors';
-import { type ChatContext, type Viewer, viewerIn } from './presenter';
-import type { ChatRpc, ParticipantRpc } from './services';
+import type { ChatRpc, ParticipantRpc } from '../services';
+import { type ChatContext, type Viewer, viewerIn } from './index';
 
 interface Members {
   participants: participantV1.Participant[];
