@@ -1,11 +1,10 @@
 import type { chatV1 } from '@huddle/contracts';
-import { HuddleError } from '@huddle/errors';
 import Type from 'typebox';
 import type { App } from '../fastify-app';
 import { personOf } from '../plugins/auth';
 import { presentMessage, presentRevision } from '../presenter';
-import { viewChat } from '../presenter/chat-context';
-import { Id, Message, Nullable, PageQuery, problemResponses, Reply, Revision, Seq } from '../schemas';
+import { viewChat, viewMessage } from '../presenter/chat-context';
+import { Id, Message, Nullable, PageQuery, problemResponses, Reply, Revision } from '../schemas';
 import type { RouteDeps } from './types';
 
 const Body = Type.String({ maxLength: 10_000 });
@@ -33,14 +32,6 @@ const EditMessageBody = Type.Object(
   },
 );
 
-const ReadBody = Type.Union(
-  [
-    Type.Object({ seq: Seq }, { additionalProperties: false }),
-    Type.Object({ unread: Type.Literal(true) }, { additionalProperties: false }),
-  ],
-  { description: '{seq}: read up to and including seq; {unread: true}: mark the chat unread again' },
-);
-
 const ChatParams = Type.Object({ chatId: Id });
 const MessageParams = Type.Object({ chatId: Id, messageId: Id });
 const tags = ['messages'];
@@ -49,18 +40,8 @@ const security = [{ bearer: [] }];
 export function messageRoutes(app: App, { services, contexts }: RouteDeps) {
   const contextFor = (chatId: string, practiceId: string, personId: string) =>
     viewChat(services.chat, contexts, { practiceId, personId }, chatId);
-
-  /** One message a service call answered, presented for the caller. */
-  async function presented(
-    chatId: string,
-    practiceId: string,
-    viewerId: string,
-    message: chatV1.Message | undefined,
-  ) {
-    if (!message) throw new HuddleError('internal', 'The message was not returned');
-    const { context, viewer } = await contextFor(chatId, practiceId, viewerId);
-    return presentMessage(viewer, context, message);
-  }
+  const presented = (chatId: string, practiceId: string, personId: string, message?: chatV1.Message) =>
+    viewMessage(services.chat, contexts, { practiceId, personId }, chatId, message);
 
   app.post(
     '/v1/chats/:chatId/messages',
@@ -264,64 +245,6 @@ export function messageRoutes(app: App, { services, contexts }: RouteDeps) {
         messageId,
       });
       return presented(chatId, practiceId, personId, message);
-    },
-  );
-
-  for (const [method, pin] of [
-    ['PUT', true],
-    ['DELETE', false],
-  ] as const) {
-    app.route({
-      method,
-      url: '/v1/chats/:chatId/pins/:messageId',
-      config: { auth: 'person' },
-      schema: {
-        summary: pin ? 'Pin a top-level feed post (G7)' : 'Unpin a feed post (G7)',
-        description: 'Team members of feed chats; at most 10 pinned posts per chat.',
-        tags,
-        security,
-        params: MessageParams,
-        response: { 200: Message, ...problemResponses },
-      },
-      handler: async (request) => {
-        const { practiceId, personId } = personOf(request);
-        const { chatId, messageId } = request.params;
-        const target = { practiceId, chatId, actorId: personId, messageId };
-        const { message } = await (pin
-          ? services.chat.pinMessage(target)
-          : services.chat.unpinMessage(target));
-        return presented(chatId, practiceId, personId, message);
-      },
-    });
-  }
-
-  app.put(
-    '/v1/chats/:chatId/read',
-    {
-      config: { auth: 'person' },
-      schema: {
-        summary: 'Move my read marker, or mark the chat unread again (U1)',
-        tags,
-        security,
-        params: ChatParams,
-        body: ReadBody,
-        response: {
-          200: Type.Object({ readSeq: Seq, unreadCount: Type.Integer({ minimum: 0 }) }),
-          ...problemResponses,
-        },
-      },
-    },
-    async (request) => {
-      const { practiceId, personId } = personOf(request);
-      const { body } = request;
-      const unread = 'unread' in body;
-      return services.chat.markRead({
-        practiceId,
-        chatId: request.params.chatId,
-        personId,
-        seq: unread ? 0 : body.seq,
-        unread,
-      });
     },
   );
 }
