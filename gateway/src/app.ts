@@ -143,23 +143,23 @@ export async function buildApp(config: Readonly<GatewayConfig>, deps: GatewayDep
   );
   const routeDeps = { services: deps.services, contexts };
 
-  operationsRoutes(app, deps);
-  directoryRoutes(app, routeDeps);
-  meRoutes(app, routeDeps);
-  chatRoutes(app, routeDeps);
-  messageRoutes(app, routeDeps);
-  pinRoutes(app, routeDeps);
-  readMarkerRoutes(app, routeDeps);
-  reactionRoutes(app, routeDeps);
-  receiptRoutes(app, routeDeps);
-  directChatRoutes(app, routeDeps);
-  participantRoutes(app, routeDeps);
-  sharingRoutes(app, routeDeps);
-  programRoutes(app, routeDeps);
-  meetingRoutes(app, routeDeps);
-  notificationRoutes(app, routeDeps);
-  await attachmentRoutes(app, routeDeps, config.attachments);
-  streamRoutes(app, {
+  await app.register(operationsRoutes, deps);
+  await app.register(directoryRoutes, routeDeps);
+  await app.register(meRoutes, routeDeps);
+  await app.register(chatRoutes, routeDeps);
+  await app.register(messageRoutes, routeDeps);
+  await app.register(pinRoutes, routeDeps);
+  await app.register(readMarkerRoutes, routeDeps);
+  await app.register(reactionRoutes, routeDeps);
+  await app.register(receiptRoutes, routeDeps);
+  await app.register(directChatRoutes, routeDeps);
+  await app.register(participantRoutes, routeDeps);
+  await app.register(sharingRoutes, routeDeps);
+  await app.register(programRoutes, routeDeps);
+  await app.register(meetingRoutes, routeDeps);
+  await app.register(notificationRoutes, routeDeps);
+  await app.register(attachmentRoutes, { ...routeDeps, attachments: config.attachments });
+  await app.register(streamRoutes, {
     hub,
     typing: new TypingIndicators(deps.services.chat, contexts, deps.realtime),
     authenticator,

@@ -3,6 +3,7 @@ import { HuddleError } from '@huddle/errors';
 import Type from 'typebox';
 import type { App } from '../fastify-app';
 import { personOf } from '../plugins/auth';
+import { routeGroup } from '../plugins/route-group';
 import {
   peopleOfSummary,
   presentChat,
@@ -54,15 +55,14 @@ const UpdateChatBody = Type.Object(
 
 const ChatParams = Type.Object({ chatId: Id });
 
-export function chatRoutes(app: App, { services, contexts }: RouteDeps) {
+export const chatRoutes = routeGroup({ tags: ['chats'], auth: 'person' }, chats);
+
+function chats(app: App, { services, contexts }: RouteDeps) {
   app.get(
     '/v1/chat-avatars',
     {
-      config: { auth: 'person' },
       schema: {
         summary: 'The preset avatars a group chat can show (G1)',
-        tags: ['chats'],
-        security: [{ bearer: [] }],
         response: {
           200: Type.Object({
             items: Type.Array(Type.Object({ id: Type.String() })),
@@ -78,11 +78,8 @@ export function chatRoutes(app: App, { services, contexts }: RouteDeps) {
   app.get(
     '/v1/chats',
     {
-      config: { auth: 'person' },
       schema: {
         summary: 'My chats, most recently active first, with unread counts (U1, S6)',
-        tags: ['chats'],
-        security: [{ bearer: [] }],
         querystring: PageQuery,
         response: {
           200: Type.Object({ items: Type.Array(ChatListItem), nextCursor: Nullable(Type.String()) }),
@@ -123,12 +120,9 @@ export function chatRoutes(app: App, { services, contexts }: RouteDeps) {
   app.post(
     '/v1/chats',
     {
-      config: { auth: 'person' },
       schema: {
         summary: 'Create a group chat (G1)',
         description: 'Only practitioners create groups; clients added must be reachable by the creator.',
-        tags: ['chats'],
-        security: [{ bearer: [] }],
         body: CreateGroupBody,
         response: { 201: Chat, ...problemResponses },
       },
@@ -156,11 +150,8 @@ export function chatRoutes(app: App, { services, contexts }: RouteDeps) {
   app.get(
     '/v1/chats/:chatId',
     {
-      config: { auth: 'person' },
       schema: {
         summary: 'One chat with its settings',
-        tags: ['chats'],
-        security: [{ bearer: [] }],
         params: ChatParams,
         response: { 200: Chat, ...problemResponses },
       },
@@ -179,12 +170,9 @@ export function chatRoutes(app: App, { services, contexts }: RouteDeps) {
   app.patch(
     '/v1/chats/:chatId',
     {
-      config: { auth: 'person' },
       schema: {
         summary: "Change a group's settings or lock it (G3, G6)",
         description: 'Only the chat owner; send at least one field.',
-        tags: ['chats'],
-        security: [{ bearer: [] }],
         params: ChatParams,
         body: UpdateChatBody,
         response: { 200: Chat, ...problemResponses },

@@ -2,6 +2,7 @@ import type { chatV1 } from '@huddle/contracts';
 import Type from 'typebox';
 import type { App } from '../fastify-app';
 import { personOf } from '../plugins/auth';
+import { routeGroup } from '../plugins/route-group';
 import { presentMessage, presentRevision } from '../presenter';
 import { viewChat, viewMessage } from '../presenter/chat-context';
 import { Id, Message, Nullable, PageQuery, problemResponses, Reply, Revision } from '../schemas';
@@ -34,10 +35,10 @@ const EditMessageBody = Type.Object(
 
 const ChatParams = Type.Object({ chatId: Id });
 const MessageParams = Type.Object({ chatId: Id, messageId: Id });
-const tags = ['messages'];
-const security = [{ bearer: [] }];
 
-export function messageRoutes(app: App, { services, contexts }: RouteDeps) {
+export const messageRoutes = routeGroup({ tags: ['messages'], auth: 'person' }, messages);
+
+function messages(app: App, { services, contexts }: RouteDeps) {
   const contextFor = (chatId: string, practiceId: string, personId: string) =>
     viewChat(services.chat, contexts, { practiceId, personId }, chatId);
   const presented = (chatId: string, practiceId: string, personId: string, message?: chatV1.Message) =>
@@ -46,14 +47,11 @@ export function messageRoutes(app: App, { services, contexts }: RouteDeps) {
   app.post(
     '/v1/chats/:chatId/messages',
     {
-      config: { auth: 'person' },
       schema: {
         summary: 'Post a message or a reply',
         description:
           'With an Idempotency-Key, a retry of the same post returns the first message (200); ' +
           'the same key with different content is 422 idempotency_key_reused.',
-        tags,
-        security,
         params: ChatParams,
         headers: Type.Object({
           'idempotency-key': Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
@@ -83,14 +81,11 @@ export function messageRoutes(app: App, { services, contexts }: RouteDeps) {
   app.get(
     '/v1/chats/:chatId/messages',
     {
-      config: { auth: 'person' },
       schema: {
         summary: 'Messages of a chat, newest first, in cursor pages (G2)',
         description:
           'Feed chats list top-level posts with replyCount and their latest replies, and the pinned ' +
           'posts apart on the first page; direct chats list every message.',
-        tags,
-        security,
         params: ChatParams,
         querystring: PageQuery,
         response: {
@@ -129,11 +124,8 @@ export function messageRoutes(app: App, { services, contexts }: RouteDeps) {
   app.get(
     '/v1/chats/:chatId/messages/:messageId/replies',
     {
-      config: { auth: 'person' },
       schema: {
         summary: "A feed post's thread, oldest first, in cursor pages (G2)",
-        tags,
-        security,
         params: MessageParams,
         querystring: PageQuery,
         response: {
@@ -166,12 +158,9 @@ export function messageRoutes(app: App, { services, contexts }: RouteDeps) {
   app.patch(
     '/v1/chats/:chatId/messages/:messageId',
     {
-      config: { auth: 'person' },
       schema: {
         summary: 'Edit my post or reply in a feed chat (G8)',
         description: 'Every revision is kept; direct-style chats answer 409 not_supported_in_style.',
-        tags,
-        security,
         params: MessageParams,
         body: EditMessageBody,
         response: { 200: Message, ...problemResponses },
@@ -197,11 +186,8 @@ export function messageRoutes(app: App, { services, contexts }: RouteDeps) {
   app.get(
     '/v1/chats/:chatId/messages/:messageId/revisions',
     {
-      config: { auth: 'person' },
       schema: {
         summary: "A message's earlier revisions, for team members (G8)",
-        tags,
-        security,
         params: MessageParams,
         response: {
           200: Type.Object({ items: Type.Array(Revision), nextCursor: Type.Null() }),
@@ -225,12 +211,9 @@ export function messageRoutes(app: App, { services, contexts }: RouteDeps) {
   app.delete(
     '/v1/chats/:chatId/messages/:messageId',
     {
-      config: { auth: 'person' },
       schema: {
         summary: 'Delete a message: its author, or the chat owner as moderator',
         description: 'Answers the tombstone: the message keeps its place (and its thread) without content.',
-        tags,
-        security,
         params: MessageParams,
         response: { 200: Message, ...problemResponses },
       },

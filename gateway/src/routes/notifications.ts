@@ -3,10 +3,9 @@ import { HuddleError, notFound } from '@huddle/errors';
 import Type from 'typebox';
 import type { App } from '../fastify-app';
 import { personOf } from '../plugins/auth';
+import { routeGroup } from '../plugins/route-group';
 import { Id, Nullable, problemResponses, StringEnum } from '../schemas';
 import type { RouteDeps } from './types';
-
-const tags = ['notifications'];
 
 export const NotificationLevel = StringEnum(['all', 'mentions', 'none']);
 
@@ -19,7 +18,6 @@ export const Notification = Type.Object({
   createdAt: Nullable(Type.String({ format: 'date-time' })),
   readAt: Nullable(Type.String({ format: 'date-time' })),
 });
-const security = [{ bearer: [] }];
 
 const InboxQuery = Type.Object(
   {
@@ -56,15 +54,14 @@ export function presentNotification(notification: notificationV1.Notification) {
 }
 
 /** N1: the in-app inbox and per-chat notification levels. */
-export function notificationRoutes(app: App, { services }: RouteDeps) {
+export const notificationRoutes = routeGroup({ tags: ['notifications'], auth: 'person' }, notifications);
+
+function notifications(app: App, { services }: RouteDeps) {
   app.get(
     '/v1/notifications',
     {
-      config: { auth: 'person' },
       schema: {
         summary: 'My notifications, newest first (N1)',
-        tags,
-        security,
         querystring: InboxQuery,
         response: {
           200: Type.Object({
@@ -96,11 +93,8 @@ export function notificationRoutes(app: App, { services }: RouteDeps) {
   app.post(
     '/v1/notifications/read',
     {
-      config: { auth: 'person' },
       schema: {
         summary: 'Mark some of my notifications read, or all of them (N1)',
-        tags,
-        security,
         body: MarkReadBody,
         response: {
           200: Type.Object({
@@ -127,13 +121,10 @@ export function notificationRoutes(app: App, { services }: RouteDeps) {
   app.put(
     '/v1/chats/:chatId/notification-level',
     {
-      config: { auth: 'person' },
       schema: {
         summary: 'How I am notified of new messages in a chat (N1)',
         description:
           'all: every message; mentions: only when mentioned; none: silent (mentions still notify, G9).',
-        tags,
-        security,
         params: Type.Object({ chatId: Id }),
         body: Type.Object({ level: NotificationLevel }, { additionalProperties: false }),
         response: { 200: Type.Object({ level: NotificationLevel }), ...problemResponses },

@@ -1,16 +1,17 @@
 import Type from 'typebox';
 import type { App } from '../fastify-app';
 import { personOf } from '../plugins/auth';
+import { routeGroup } from '../plugins/route-group';
 import { viewMessage } from '../presenter/chat-context';
 import { Id, Message, problemResponses } from '../schemas';
 import type { RouteDeps } from './types';
 
 const MessageParams = Type.Object({ chatId: Id, messageId: Id });
-const tags = ['messages'];
-const security = [{ bearer: [] }];
 
 /** G7: team members pin and unpin top-level posts of feed chats. */
-export function pinRoutes(app: App, { services, contexts }: RouteDeps) {
+export const pinRoutes = routeGroup({ tags: ['messages'], auth: 'person' }, pins);
+
+function pins(app: App, { services, contexts }: RouteDeps) {
   for (const [method, pin] of [
     ['PUT', true],
     ['DELETE', false],
@@ -18,12 +19,9 @@ export function pinRoutes(app: App, { services, contexts }: RouteDeps) {
     app.route({
       method,
       url: '/v1/chats/:chatId/pins/:messageId',
-      config: { auth: 'person' },
       schema: {
         summary: pin ? 'Pin a top-level feed post (G7)' : 'Unpin a feed post (G7)',
         description: 'Team members of feed chats; at most 10 pinned posts per chat.',
-        tags,
-        security,
         params: MessageParams,
         response: { 200: Message, ...problemResponses },
       },

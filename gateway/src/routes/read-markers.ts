@@ -1,6 +1,7 @@
 import Type from 'typebox';
 import type { App } from '../fastify-app';
 import { personOf } from '../plugins/auth';
+import { routeGroup } from '../plugins/route-group';
 import { Id, problemResponses, Seq } from '../schemas';
 import type { RouteDeps } from './types';
 
@@ -13,19 +14,16 @@ const ReadBody = Type.Union(
 );
 
 const ChatParams = Type.Object({ chatId: Id });
-const tags = ['messages'];
-const security = [{ bearer: [] }];
 
 /** U1: my read marker of a chat (everyone's, for team members, is in receipts.ts). */
-export function readMarkerRoutes(app: App, { services }: RouteDeps) {
+export const readMarkerRoutes = routeGroup({ tags: ['messages'], auth: 'person' }, readMarkers);
+
+function readMarkers(app: App, { services }: RouteDeps) {
   app.put(
     '/v1/chats/:chatId/read',
     {
-      config: { auth: 'person' },
       schema: {
         summary: 'Move my read marker, or mark the chat unread again (U1)',
-        tags,
-        security,
         params: ChatParams,
         body: ReadBody,
         response: {
