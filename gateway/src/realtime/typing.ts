@@ -14,8 +14,6 @@ export interface TypingOptions {
   now?: () => number;
 }
 
-export const isEphemeralId = (id: string) => id.startsWith('eph_');
-
 /** A map that forgets its oldest entries beyond a size. */
 function bounded<V>(max: number) {
   const map = new Map<string, V>();

@@ -46,7 +46,8 @@ export interface ChatHarness {
 
 export async function chatHarness(label: string): Promise<ChatHarness> {
   const database = await freshDatabase(`chat_medium_${label}`);
-  const db = await openDatabase({ url: database.url, dataDir: '', migrationsFolder, poolSize: 4 });
+  const logger = createLogger({ service: 'chat', level: 'silent' });
+  const db = await openDatabase({ url: database.url, dataDir: '', migrationsFolder, poolSize: 4, logger });
   const files = await mkdtemp(join(tmpdir(), 'huddle-chat-medium-'));
   const people = new Map<string, PersonData>();
 
@@ -88,11 +89,7 @@ export async function chatHarness(label: string): Promise<ChatHarness> {
   };
 
   // The relay is never started: events stay in the outbox table, where `events` reads them.
-  const work = new Outbox(
-    db.db,
-    {} as ConstructorParameters<typeof Outbox>[1],
-    createLogger({ service: 'chat', level: 'silent' }),
-  );
+  const work = new Outbox(db.db, {} as ConstructorParameters<typeof Outbox>[1], logger);
   const attachments = new Attachments(db.db, chatStore, filesystemStore(files), 1_000_000);
   const chats = new Chats(db.db, work, chatStore, policy, remoteParticipants);
   const messages = new Messages(db.db, work, chatStore, chats, attachments);

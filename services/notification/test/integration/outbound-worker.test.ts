@@ -62,6 +62,7 @@ describe('N1: outbound worker', () => {
       url: database.url,
       dataDir: '',
       migrationsFolder: fileURLToPath(new URL('../../src/store/migrations', import.meta.url)),
+      logger,
     });
     await channelsStore.put(handle.db, {
       practiceId: 'p1',
