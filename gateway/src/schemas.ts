@@ -92,7 +92,11 @@ export const MessageAttachment = Type.Object(
     size: Nullable(Type.Integer()),
     url: Type.String({ description: 'Where a participant downloads the file' }),
   },
-  { description: 'A file of a message; realtime events carry the id and url only (metadata null)' },
+  {
+    description:
+      'A file of a message, described in REST and realtime alike; metadata is null only in ' +
+      'realtime events written before events described files',
+  },
 );
 
 /** X1: one emoji grapheme, as a path segment (URL-encoded) or in a body. */
@@ -129,10 +133,25 @@ export const Message = Type.Object({
   }),
 });
 
+/** X4: the caller's own state of a chat; nobody else sees it. */
+export const PersonalState = Type.Object({
+  pinned: Type.Boolean({ description: 'Listed above the unpinned chats' }),
+  archived: Type.Boolean({
+    description: 'Left out of the chat list unless asked for (?archived=true); a new message unarchives',
+  }),
+  mutedUntil: Nullable(
+    Type.String({
+      format: 'date-time',
+      description: 'Only mentions notify until then (G9); null when not muted or once the time has passed',
+    }),
+  ),
+});
+
 export const ChatListItem = Type.Object({
   ...Chat.properties,
   unreadCount: Type.Integer({ minimum: 0 }),
   lastMessage: Nullable(Message),
+  ...PersonalState.properties,
 });
 
 export const Attachment = Type.Object({
@@ -166,6 +185,41 @@ export const Revision = Type.Object({
   replacedAt: Nullable(Type.String({ format: 'date-time' })),
 });
 
+/**
+ * An inbox entry (N1), with what its viewer may see now of its chat, actor and message (X6).
+ * Outbound webhooks and emails carry none of the X6 fields.
+ */
+export const Notification = Type.Object({
+  id: Type.String(),
+  type: StringEnum(['message', 'mention', 'added']),
+  chatId: Type.String(),
+  messageId: Nullable(Type.String()),
+  createdAt: Nullable(Type.String({ format: 'date-time' })),
+  readAt: Nullable(Type.String({ format: 'date-time' })),
+  chat: Type.Object(
+    { id: Type.String(), title: Nullable(Type.String()), avatar: Nullable(Type.String()) },
+    {
+      description:
+        'X6: the chat as the viewer sees it (S6, G5); title and avatar are null once the viewer ' +
+        'no longer takes part in it',
+    },
+  ),
+  actor: Nullable(
+    Type.Object(PresentedPerson.properties, {
+      description:
+        "X6: who caused it (a message's author, or who added the viewer), presented for the viewer " +
+        '(G5, P2); null when not known or no longer the viewer’s to see',
+    }),
+  ),
+  snippet: Nullable(
+    Type.String({
+      maxLength: 140, // SNIPPET_MAX of presenter/notifications.ts
+      description:
+        "X6: the start of the message's text on one line, cut between graphemes; only while the " +
+        'viewer may read the message (null once they were removed, or it was deleted)',
+    }),
+  ),
+});
 /** Cursor pages: `?cursor=` from the previous page's nextCursor, `?limit=` 1-200 (default 50). */
 export const PageQuery = Type.Object(
   {

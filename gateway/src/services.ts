@@ -32,6 +32,8 @@ export type ChatRpc = Pick<
   | 'listReactions'
   | 'listReadMarkers'
   | 'listChatFiles'
+  | 'setPersonalState'
+  | 'getMessages'
 >;
 export type ParticipantRpc = Pick<
   Remote<typeof participantV1.ParticipantServiceService>,

@@ -94,6 +94,9 @@ describe('notifications: inbox, levels, mentions, unread', () => {
         messageId: mention.body.id,
         createdAt: expect.any(String),
         readAt: null,
+        chat: { id: chatId, title: expect.any(String), avatar: expect.any(String) },
+        actor: expect.objectContaining({ id: 'olivia', name: 'Olivia Owens' }),
+        snippet: 'Dana, a question',
       },
     ]);
     // Eli (mentions only) was not mentioned: only the "added" notification.

@@ -99,12 +99,17 @@ describe('realtime: every event type, per viewer', () => {
     });
     await Promise.all(['terry', 'eli'].map((who) => seen('message.created', who as Name)));
     const notified = await seen('notification.created', 'dana', (e) => e.data.type === 'message');
+    // X6: the chat, the actor and a snippet, presented for Dana: Eli by pseudonym only (G5).
     expect(notified.data).toEqual({
       id: expect.any(String),
       type: 'message',
       chatId,
       messageId,
       createdAt: expect.any(String),
+      readAt: null,
+      chat: { id: chatId, title: expect.any(String), avatar: expect.any(String) },
+      actor: forDana.data.author,
+      snippet: 'Morning all',
     });
 
     // message.updated, pinned, unpinned

@@ -98,8 +98,15 @@ export interface PresentedMessage {
   latestReplies: PresentedMessage[];
 }
 
-/** A chat as the viewer's chat list shows it (U1, S6). */
-export interface PresentedChatListItem extends PresentedChat {
+/** X4: the viewer's own state of a chat. */
+export interface PresentedPersonalState {
+  pinned: boolean;
+  archived: boolean;
+  mutedUntil: string | null;
+}
+
+/** A chat as the viewer's chat list shows it (U1, S6), with the viewer's own state of it (X4). */
+export interface PresentedChatListItem extends PresentedChat, PresentedPersonalState {
   unreadCount: number;
   lastMessage: PresentedMessage | null;
 }
@@ -455,5 +462,15 @@ export function presentChatListItem(
     ...presentChat(viewer, context, { teamCount: summary.teamCount, clientId: summary.clientId }),
     unreadCount: summary.unreadCount,
     lastMessage: summary.lastMessage ? presentMessage(viewer, context, summary.lastMessage) : null,
+    ...presentPersonalState(summary.personalState),
   };
+}
+
+/** X4: the viewer's own state of a chat; a mute whose time has passed reads as none. */
+export function presentPersonalState(
+  state: chatV1.PersonalState | undefined,
+  now: Date = new Date(),
+): PresentedPersonalState {
+  const mutedUntil = state?.mutedUntil && state.mutedUntil > now ? state.mutedUntil.toISOString() : null;
+  return { pinned: state?.pinned ?? false, archived: state?.archived ?? false, mutedUntil };
 }

@@ -9,6 +9,8 @@ import {
   type Viewer,
 } from '../presenter';
 import type { ChatContextLoader } from '../presenter/chat-context';
+import { notificationView } from '../presenter/notification-views';
+import { presentNotification, type StoredNotification } from '../presenter/notifications';
 import type { ChatRpc, ParticipantRpc } from '../services';
 import type { PresentEvent, SocketEvent, StreamPerson } from './hub';
 
@@ -91,6 +93,11 @@ const knownEvents: Record<string, (data: Record<string, unknown>, chatId: string
   'participant.removed': (data, chatId) => data.chatId === chatId && isString(data.personId),
   'notification.created': (data, chatId) =>
     data.chatId === chatId && isString(data.id) && isString(data.type),
+  'personal_state.updated': (data, chatId) =>
+    data.chatId === chatId &&
+    isString(data.personId) &&
+    typeof data.pinned === 'boolean' &&
+    typeof data.archived === 'boolean',
   typing: (data) => isString(data.personId),
 };
 
@@ -116,7 +123,8 @@ export const isPresentable = (event: RealtimeEvent) =>
  *   reacted, presented for the viewer (X1, G5).
  * - `read_marker.moved`: `{personId, readSeq}`, for team members only (U1).
  * - `participant.added`: `{person, role}`; `participant.removed`: `{person, messages}`.
- * - `notification.created`: `{id, type, chatId, messageId, createdAt}` (N1).
+ * - `notification.created`: the inbox item as REST shows it, with chat, actor and snippet (N1, X6).
+ * - `personal_state.updated`: `{pinned, archived, mutedUntil}`, to that person only (X4).
  * - `typing`: `{person}`, never to the typist themselves.
  */
 export function realtimePresenter(
@@ -184,13 +192,31 @@ export function realtimePresenter(
           messages: data.messages === 'delete' ? 'delete' : 'keep',
         };
       }
-      case 'notification.created':
-        return {
-          id: data.id,
-          type: data.type,
+      case 'notification.created': {
+        const notification: StoredNotification = {
+          id: data.id as string,
+          type: data.type as StoredNotification['type'],
           chatId: chat.id,
           messageId: isString(data.messageId) ? data.messageId : null,
           createdAt: isString(data.createdAt) ? data.createdAt : null,
+          readAt: null,
+          actorId: isString(data.actorId) ? data.actorId : null,
+        };
+        // X6: the message as the viewer reads it now, for the actor and the snippet.
+        const caller = { practiceId: chat.practiceId, personId: viewer.personId };
+        const messageIds = notification.messageId ? [notification.messageId] : [];
+        const view = await notificationView(chats, caller, { context, viewer }, messageIds);
+        return presentNotification(notification, view);
+      }
+      case 'personal_state.updated':
+        // X4: someone's own state of a chat is theirs alone.
+        if (data.personId !== viewer.personId) return null;
+        return {
+          pinned: data.pinned,
+          archived: data.archived,
+          // Caught up on later, a mute may have run out meanwhile.
+          mutedUntil:
+            isString(data.mutedUntil) && new Date(data.mutedUntil) > new Date() ? data.mutedUntil : null,
         };
       case 'typing': {
         const typist = data.personId as string;

@@ -1,5 +1,14 @@
 import Type, { type TSchema } from 'typebox';
-import { Chat, Id, Message, Nullable, PresentedPerson, StringEnum } from '../schemas';
+import {
+  Chat,
+  Id,
+  Message,
+  Notification,
+  Nullable,
+  PersonalState,
+  PresentedPerson,
+  StringEnum,
+} from '../schemas';
 
 /**
  * The frames of `GET /v1/stream`, for its OpenAPI description only (until an
@@ -51,14 +60,13 @@ export const StreamEvent = Type.Union(
     ),
     event(
       'notification.created',
-      Type.Object({
-        id: Id,
-        type: StringEnum(['message', 'mention', 'added']),
-        chatId: Id,
-        messageId: Nullable(Id),
-        createdAt: Nullable(Type.String({ format: 'date-time' })),
-      }),
-      "A new entry in the viewer's inbox (N1)",
+      Notification,
+      "A new entry in the viewer's inbox, as GET /v1/notifications shows it (N1, X6)",
+    ),
+    event(
+      'personal_state.updated',
+      PersonalState,
+      'The viewer pinned, archived or muted this chat, maybe on another device (X4); to them only',
     ),
     event('typing', Type.Object({ person: PresentedPerson }), 'Another participant is typing; never stored'),
     event(

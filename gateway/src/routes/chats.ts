@@ -8,6 +8,7 @@ import {
   peopleOfSummary,
   presentChat,
   presentChatListItem,
+  presentPersonalState,
   summaryContext,
   summaryNeedsParticipants,
   viewerIn,
@@ -22,6 +23,7 @@ import {
   Id,
   Nullable,
   PageQuery,
+  PersonalState,
   problemResponses,
   StringEnum,
 } from '../schemas';
@@ -55,6 +57,37 @@ const UpdateChatBody = Type.Object(
 
 const ChatParams = Type.Object({ chatId: Id });
 
+const ChatListQuery = Type.Object(
+  {
+    ...PageQuery.properties,
+    archived: Type.Boolean({
+      default: false,
+      description: 'X4: true lists my archived chats only; false (the default) the others',
+    }),
+    pinned: Type.Optional(
+      Type.Boolean({ description: 'X4: true lists my pinned chats only, false my unpinned ones' }),
+    ),
+  },
+  { additionalProperties: false },
+);
+
+/** X4: what a participant changes of their own state of a chat; absent fields stay as they are. */
+const PersonalStateBody = Type.Object(
+  {
+    pinned: Type.Optional(Type.Boolean()),
+    archived: Type.Optional(Type.Boolean()),
+    mutedUntil: Type.Optional(
+      Nullable(
+        Type.String({
+          format: 'date-time',
+          description: 'Mute until then (in the future, at most 9999-12-31); null unmutes',
+        }),
+      ),
+    ),
+  },
+  { additionalProperties: false, minProperties: 1 },
+);
+
 export const chatRoutes = routeGroup({ tags: ['chats'], auth: 'person' }, chats);
 
 function chats(app: App, { services, contexts }: RouteDeps) {
@@ -79,8 +112,9 @@ function chats(app: App, { services, contexts }: RouteDeps) {
     '/v1/chats',
     {
       schema: {
-        summary: 'My chats, most recently active first, with unread counts (U1, S6)',
-        querystring: PageQuery,
+        summary: 'My chats, pinned first, then most recently active, with unread counts (U1, S6, X4)',
+        description: 'Archived chats are left out unless ?archived=true, which lists them alone.',
+        querystring: ChatListQuery,
         response: {
           200: Type.Object({ items: Type.Array(ChatListItem), nextCursor: Nullable(Type.String()) }),
           ...problemResponses,
@@ -94,6 +128,8 @@ function chats(app: App, { services, contexts }: RouteDeps) {
         personId,
         cursor: request.query.cursor ?? '',
         limit: request.query.limit,
+        archived: request.query.archived,
+        pinned: request.query.pinned,
       });
       const summaries = page.chats.filter(
         (summary): summary is chatV1.ChatSummary & { chat: chatV1.Chat } => summary.chat !== undefined,
@@ -164,6 +200,36 @@ function chats(app: App, { services, contexts }: RouteDeps) {
         request.params.chatId,
       );
       return presentChat(viewer, context);
+    },
+  );
+
+  app.put(
+    '/v1/chats/:chatId/me',
+    {
+      schema: {
+        summary: 'Pin, archive or mute a chat for myself (X4)',
+        description:
+          'Any participant, for themselves only; send at least one field. A mute lets only ' +
+          'mentions notify (G9) and ends by itself at mutedUntil. My other sockets get ' +
+          'personal_state.updated.',
+        params: ChatParams,
+        body: PersonalStateBody,
+        response: { 200: PersonalState, ...problemResponses },
+      },
+    },
+    async (request) => {
+      const { practiceId, personId } = personOf(request);
+      const { pinned, archived, mutedUntil } = request.body;
+      const { personalState } = await services.chat.setPersonalState({
+        practiceId,
+        chatId: request.params.chatId,
+        personId,
+        pinned,
+        archived,
+        mutedUntil: mutedUntil ? new Date(mutedUntil) : undefined,
+        unmute: mutedUntil === null,
+      });
+      return presentPersonalState(personalState);
     },
   );
 

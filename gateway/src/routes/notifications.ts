@@ -4,20 +4,12 @@ import Type from 'typebox';
 import type { App } from '../fastify-app';
 import { personOf } from '../plugins/auth';
 import { routeGroup } from '../plugins/route-group';
-import { Id, Nullable, problemResponses, StringEnum } from '../schemas';
+import { notificationViews } from '../presenter/notification-views';
+import { presentNotification, type StoredNotification } from '../presenter/notifications';
+import { Id, Notification, Nullable, problemResponses, StringEnum } from '../schemas';
 import type { RouteDeps } from './types';
 
 export const NotificationLevel = StringEnum(['all', 'mentions', 'none']);
-
-/** An inbox entry (N1): ids only, never message content or people. */
-export const Notification = Type.Object({
-  id: Type.String(),
-  type: StringEnum(['message', 'mention', 'added']),
-  chatId: Type.String(),
-  messageId: Nullable(Type.String()),
-  createdAt: Nullable(Type.String({ format: 'date-time' })),
-  readAt: Nullable(Type.String({ format: 'date-time' })),
-});
 
 const InboxQuery = Type.Object(
   {
@@ -41,27 +33,26 @@ const MarkReadBody = Type.Union(
 
 const iso = (date: Date | undefined) => date?.toISOString() ?? null;
 
-/** A notification of the inbox: ids only, no people and no content, so nothing to present per viewer. */
-export function presentNotification(notification: notificationV1.Notification) {
-  return {
-    id: notification.id,
-    type: notification.type as 'message' | 'mention' | 'added',
-    chatId: notification.chatId,
-    messageId: notification.messageId ?? null,
-    createdAt: iso(notification.createdAt),
-    readAt: iso(notification.readAt),
-  };
-}
+/** An inbox entry as the notification service keeps it. */
+const storedNotification = (notification: notificationV1.Notification): StoredNotification => ({
+  id: notification.id,
+  type: notification.type as StoredNotification['type'],
+  chatId: notification.chatId,
+  messageId: notification.messageId ?? null,
+  createdAt: iso(notification.createdAt),
+  readAt: iso(notification.readAt),
+  actorId: notification.actorId ?? null,
+});
 
 /** N1: the in-app inbox and per-chat notification levels. */
 export const notificationRoutes = routeGroup({ tags: ['notifications'], auth: 'person' }, notifications);
 
-function notifications(app: App, { services }: RouteDeps) {
+function notifications(app: App, { services, contexts }: RouteDeps) {
   app.get(
     '/v1/notifications',
     {
       schema: {
-        summary: 'My notifications, newest first (N1)',
+        summary: 'My notifications, newest first, with chat, actor and snippet (N1, X6)',
         querystring: InboxQuery,
         response: {
           200: Type.Object({
@@ -82,8 +73,13 @@ function notifications(app: App, { services }: RouteDeps) {
         cursor: request.query.cursor ?? '',
         limit: request.query.limit,
       });
+      const stored = page.notifications.map(storedNotification);
+      // X6: presented now, not when made, so a removal or a deletion since takes effect (P4, A1).
+      const views = await notificationViews(services.chat, contexts, { practiceId, personId }, stored);
       return {
-        items: page.notifications.map(presentNotification),
+        items: stored.map((notification) =>
+          presentNotification(notification, views.get(notification.chatId)),
+        ),
         nextCursor: page.nextCursor || null,
         unreadCount: page.unreadCount,
       };

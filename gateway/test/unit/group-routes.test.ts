@@ -104,6 +104,8 @@ describe('U1: GET /v1/chats', () => {
       personId: 'olivia',
       cursor: '',
       limit: 10,
+      archived: false,
+      pinned: undefined,
     });
     expect(response.json()).toEqual({
       items: [
@@ -113,6 +115,9 @@ describe('U1: GET /v1/chats', () => {
           title: 'Morning walkers',
           unreadCount: 2,
           lastMessage: expect.objectContaining({ seq: 1, author: expect.objectContaining({ id: 'dana' }) }),
+          pinned: false,
+          archived: false,
+          mutedUntil: null,
         }),
       ],
       nextCursor: null,
@@ -429,5 +434,42 @@ describe('attachments', () => {
       `attachment; filename="plan _v2__.pdf"; filename*=UTF-8''plan%20%22v2%22%C3%A9.pdf`,
     );
     expect(contentDisposition('')).toBe(`attachment; filename="attachment"; filename*=UTF-8''`);
+  });
+});
+
+describe('X4: PUT /v1/chats/{chatId}/me', () => {
+  it('passes the change, null mutedUntil as unmute, and answers the state', async () => {
+    const response = await app.inject({
+      method: 'PUT',
+      url: '/v1/chats/chat1/me',
+      headers: await bearer('dana'),
+      payload: { pinned: true, mutedUntil: null },
+    });
+    expect(response.statusCode, response.body).toBe(200);
+    expect(response.json()).toEqual({ pinned: true, archived: false, mutedUntil: null });
+    expect(setup.services.chat.setPersonalState).toHaveBeenCalledWith({
+      practiceId: 'p1',
+      chatId: 'chat1',
+      personId: 'dana',
+      pinned: true,
+      archived: undefined,
+      mutedUntil: undefined,
+      unmute: true,
+    });
+  });
+
+  it('refuses an empty, unknown or badly typed change before any service is called', async () => {
+    const headers = await bearer('dana');
+    for (const payload of [
+      {},
+      { starred: true },
+      { pinned: 'yes' },
+      { archived: null },
+      { mutedUntil: 'tomorrow' },
+      { mutedUntil: 1767225600 },
+    ]) {
+      await expectRefused({ method: 'PUT', url: '/v1/chats/chat1/me', headers, payload });
+    }
+    await expectRefused({ method: 'GET', url: '/v1/chats?pinned=maybe', headers });
   });
 });

@@ -161,7 +161,7 @@ describe('realtime: every event type through the presenter', () => {
     });
   });
 
-  it('N1: notification.created carries ids only', async () => {
+  it('N1, X6: notification.created carries the chat as the viewer sees it', async () => {
     const { present, as } = setup();
     const frame = await present(as('dana'), everyEventType().find((e) => e.type === 'notification.created')!);
     expect(frame).toEqual({
@@ -174,8 +174,40 @@ describe('realtime: every event type through the presenter', () => {
         chatId: 'chat1',
         messageId: 'm9',
         createdAt: '2025-01-02T03:04:05.000Z',
+        readAt: null,
+        chat: { id: 'chat1', title: 'Morning walkers', avatar: expect.any(String) },
+        // The message is not found here (the fake has none): no actor, no snippet.
+        actor: null,
+        snippet: null,
       },
     });
+  });
+
+  it('X4: personal_state.updated reaches its person only, a run-out mute read as none', async () => {
+    const { present, as } = setup();
+    const inAnHour = new Date(Date.now() + 3_600_000).toISOString();
+    const state = (mutedUntil: string | null) =>
+      event('personal_state.updated', {
+        practiceId,
+        chatId: 'chat1',
+        personId: 'dana',
+        pinned: true,
+        archived: false,
+        mutedUntil,
+        version: 3,
+      });
+    expect((await present(as('dana'), state(inAnHour)))?.data).toEqual({
+      pinned: true,
+      archived: false,
+      mutedUntil: inAnHour,
+    });
+    expect((await present(as('dana'), state('2020-01-01T00:00:00.000Z')))?.data).toMatchObject({
+      mutedUntil: null,
+    });
+    expect(await present(as('olivia'), state(inAnHour))).toBeNull();
+    expect(
+      await present(as('dana'), event('personal_state.updated', { chatId: 'chat1', personId: 'dana' })),
+    ).toBeNull();
   });
 
   it('typing reaches the others, never the typist, and only from a participant', async () => {

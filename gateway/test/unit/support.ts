@@ -339,6 +339,14 @@ export function fakeServices() {
         if (!isParticipant(viewerId)) throw notFound('Chat');
         return { files: [], nextCursor: '' };
       }),
+      setPersonalState: vi.fn(async ({ personId, pinned, archived }: chatV1.SetPersonalStateRequest) => {
+        if (!isParticipant(personId)) throw notFound('Chat');
+        return { personalState: { pinned: pinned ?? false, archived: archived ?? false } };
+      }),
+      getMessages: vi.fn(async ({ viewerId }: chatV1.GetMessagesRequest) => {
+        if (!isParticipant(viewerId)) throw notFound('Chat');
+        return { messages: [] };
+      }),
     },
     participant: {
       upsertPerson: vi.fn(async ({ person }: participantV1.UpsertPersonRequest) => ({

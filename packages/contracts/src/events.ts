@@ -120,6 +120,12 @@ export interface NotificationData {
   messageId: string | null;
   createdAt: string;
   readAt: string | null;
+  /**
+   * X6: who caused an `added` notification (who added the person). Message notifications
+   * leave it out: their actor is the message's author, looked up when presented, so an
+   * author unlinked since (P2) is not named. Absent in events written before it was added.
+   */
+  actorId?: string | null;
 }
 
 export interface ReactionEventData {
@@ -129,6 +135,21 @@ export interface ReactionEventData {
   emoji: string;
   personId: string;
   personIds: string[];
+}
+
+/**
+ * X4: one participant's own state of a chat, after a change. `version` grows with each
+ * change of that person's state in that chat: a consumer keeps the highest it has seen.
+ */
+export interface PersonalStateEventData {
+  practiceId: string;
+  chatId: string;
+  personId: string;
+  pinned: boolean;
+  archived: boolean;
+  /** ISO time until which the chat is muted for them; null: not muted. */
+  mutedUntil: string | null;
+  version: number;
 }
 
 export interface DomainEvents {
@@ -172,6 +193,8 @@ export interface DomainEvents {
   'chat.v1.reaction.removed': ReactionEventData;
   /** U1: a participant's read marker moved (read receipts, for team members). */
   'chat.v1.read_marker.moved': { practiceId: string; chatId: string; personId: string; readSeq: number };
+  /** X4: a participant pinned, archived or muted a chat for themselves; realtime tells them only. */
+  'chat.v1.personal_state.updated': PersonalStateEventData;
   /** N1: a notification landed in a person's inbox. */
   'notification.v1.notification.created': {
     practiceId: string;

@@ -56,6 +56,23 @@ export const timeCursor = {
   },
 };
 
+/**
+ * A cursor on (pinned, time, id), for lists with pinned items first and each part newest
+ * first, id as tie-break (X4: a person's chat list).
+ */
+export const pinnedTimeCursor = {
+  encode: (pinned: boolean, at: Date, id: string) =>
+    Buffer.from(`p:${pinned ? 1 : 0}|${at.toISOString()}|${id}`).toString('base64url'),
+  decode(cursor: string): { pinned: boolean; at: Date; id: string } {
+    const match = /^p:([01])\|([^|]{10,40})\|([A-Za-z0-9_-]{1,64})$/.exec(
+      Buffer.from(cursor, 'base64url').toString(),
+    );
+    const at = match ? new Date(match[2]!) : new Date(Number.NaN);
+    if (!match || Number.isNaN(at.getTime())) throw invalid('cursor is not valid');
+    return { pinned: match[1] === '1', at, id: match[3]! };
+  },
+};
+
 /** Splits a page fetched with one extra row into the page and whether more follow. */
 export function splitPage<T>(rows: T[], limit: number): { page: T[]; more: boolean } {
   return { page: rows.slice(0, limit), more: rows.length > limit };

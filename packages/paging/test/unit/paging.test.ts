@@ -1,6 +1,14 @@
 import { HuddleError } from '@huddle/errors';
 import { describe, expect, it } from 'vitest';
-import { idCursor, pageLimit, seqCursor, seqIdCursor, splitPage, timeCursor } from '../../src';
+import {
+  idCursor,
+  pageLimit,
+  pinnedTimeCursor,
+  seqCursor,
+  seqIdCursor,
+  splitPage,
+  timeCursor,
+} from '../../src';
 
 describe('keyset paging', () => {
   it('cursors round-trip', () => {
@@ -14,8 +22,24 @@ describe('keyset paging', () => {
     expect(seqIdCursor.decode(seqIdCursor.encode(42, 'file-9'))).toEqual({ seq: 42, id: 'file-9' });
   });
 
+  it('X4: (pinned, time, id) cursors round-trip', () => {
+    const at = new Date('2026-01-02T03:04:05.678Z');
+    expect(pinnedTimeCursor.decode(pinnedTimeCursor.encode(true, at, 'c-1'))).toEqual({
+      pinned: true,
+      at,
+      id: 'c-1',
+    });
+    expect(pinnedTimeCursor.decode(pinnedTimeCursor.encode(false, at, 'c-1')).pinned).toBe(false);
+  });
+
   it('a forged cursor is a 400, whichever kind', () => {
-    for (const decode of [seqCursor.decode, timeCursor.decode, idCursor.decode, seqIdCursor.decode]) {
+    for (const decode of [
+      seqCursor.decode,
+      timeCursor.decode,
+      idCursor.decode,
+      seqIdCursor.decode,
+      pinnedTimeCursor.decode,
+    ]) {
       expect(() => decode('bm9wZQ')).toThrow(HuddleError);
       expect(() => decode(timeCursor.encode(new Date(), 'x').slice(0, 5))).toThrow(HuddleError);
     }

@@ -1,7 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { type ErrorCode, forbidden, HuddleError, invalid, isErrorCode, notFound } from '@huddle/errors';
-import { idCursor, pageLimit, splitPage, timeCursor } from '@huddle/paging';
+import { idCursor, pageLimit, pinnedTimeCursor, splitPage } from '@huddle/paging';
 import { type Chat, type ChatChanges, validateChanges, validateNewGroup } from '../domain/chat';
+import {
+  mutedAt,
+  type PersonalState,
+  type PersonalStateChange,
+  validatePersonalStateChange,
+} from '../domain/personal-state';
 import type { ChangeableField, ChatStore, Member, Participants, Policy, Reader, UnitOfWork } from './ports';
 
 export const DEFAULT_CHAT_PAGE = 50;
@@ -190,13 +196,26 @@ export class Chats {
     });
   }
 
-  /** U1: my chats, most recently active first, with unread counts from the stored markers. */
-  async list(request: { practiceId: string; personId: string; cursor: string; limit: number }) {
+  /**
+   * U1: my chats, most recently active first, with unread counts from the stored markers.
+   * X4: pinned chats come first; archived ones are listed only when asked for (`archived`),
+   * and `pinned` narrows to pinned or unpinned ones.
+   */
+  async list(request: {
+    practiceId: string;
+    personId: string;
+    cursor: string;
+    limit: number;
+    archived?: boolean;
+    pinned?: boolean;
+  }) {
     const limit = pageLimit(request.limit, DEFAULT_CHAT_PAGE, MAX_CHAT_PAGE);
-    const after = request.cursor ? timeCursor.decode(request.cursor) : null;
+    const after = request.cursor ? pinnedTimeCursor.decode(request.cursor) : null;
     const rows = await this.store.chats.listForPerson(this.db, request.practiceId, request.personId, {
       after,
       limit: limit + 1,
+      archived: request.archived ?? false,
+      pinned: request.pinned ?? null,
     });
     const { page, more } = splitPage(rows, limit);
     const ids = page.map((row) => row.chat.id);
@@ -207,6 +226,7 @@ export class Chats {
         page.map((row) => ({ chatId: row.chat.id, seq: row.lastSeq })),
       ),
     ]);
+    const now = new Date();
     const last = page.at(-1);
     return {
       chats: page.map((row) => ({
@@ -217,9 +237,46 @@ export class Chats {
         teamCount: composition.get(row.chat.id)?.teamCount ?? 0,
         clientCount: composition.get(row.chat.id)?.clientCount ?? 0,
         clientId: composition.get(row.chat.id)?.clientId ?? null,
+        personalState: {
+          pinned: row.pinned,
+          archived: row.archived,
+          mutedUntil: mutedAt(row.mutedUntil, now),
+        } satisfies PersonalState,
       })),
-      nextCursor: more && last ? timeCursor.encode(last.lastActivityAt, last.chat.id) : '',
+      nextCursor: more && last ? pinnedTimeCursor.encode(last.pinned, last.lastActivityAt, last.chat.id) : '',
     };
+  }
+
+  /**
+   * X4: a participant pins, archives or mutes a chat for themselves. The change is told to
+   * that person's other sockets and to the notification service (which keeps the mute).
+   */
+  async setPersonalState(request: {
+    chatId: string;
+    practiceId: string;
+    personId: string;
+    change: PersonalStateChange;
+  }): Promise<PersonalState> {
+    const now = new Date();
+    const change = validatePersonalStateChange(request.change, now);
+    const { chat, member } = await this.access(request.chatId, request.personId, request.practiceId);
+    return this.work.transaction(async (tx, emit) => {
+      const row = await this.store.members.setPersonalState(tx, chat.id, member.personId, change);
+      if (!row) throw notFound('Chat');
+      const state: PersonalState = {
+        pinned: row.pinned,
+        archived: row.archived,
+        mutedUntil: mutedAt(row.mutedUntil, now),
+      };
+      await emit('chat.v1.personal_state.updated', {
+        practiceId: chat.practiceId,
+        chatId: chat.id,
+        personId: member.personId,
+        ...state,
+        version: row.stateVersion,
+      });
+      return state;
+    });
   }
 
   /** U1: moves my read marker forward, or marks the chat unread again. */

@@ -118,6 +118,8 @@ export class Messages {
           };
           await this.store.messages.insert(tx, message);
           await this.attachments.reference(tx, chat.id, id, content.attachmentIds);
+          // X4: a new message brings an archived chat back into everyone's list.
+          await this.store.members.unarchive(tx, chat.id);
           // Your own post is read by you.
           await this.store.members.markRead(tx, chat.id, request.authorId, seq);
           await emit('chat.v1.message.created', {
@@ -161,6 +163,16 @@ export class Messages {
       messages: withReplies.slice(pinned.length),
       nextCursor: more ? seqCursor.encode(page.at(-1)!.seq) : '',
     };
+  }
+
+  /**
+   * X6: messages of a chat by id, for one of its participants (A1): what their
+   * notifications name. Tombstones come back as such; messages gone outright do not.
+   */
+  async byIds(request: { chatId: string; practiceId: string; viewerId: string; messageIds: string[] }) {
+    const { chat } = await this.chats.access(request.chatId, request.viewerId, request.practiceId);
+    if (request.messageIds.length > MAX_PAGE) throw invalid(`At most ${MAX_PAGE} message ids at once`);
+    return this.store.messages.getMany(this.db, chat.id, [...new Set(request.messageIds)]);
   }
 
   /** A feed post's thread, oldest first. */

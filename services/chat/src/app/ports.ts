@@ -4,6 +4,7 @@ import type { Database, Executor, Transaction } from '@huddle/db';
 import type { Attachment } from '../domain/attachment';
 import type { Chat } from '../domain/chat';
 import type { Message } from '../domain/message';
+import type { PersonalStateChange } from '../domain/personal-state';
 import type { ReactionSummary, Reactor } from '../domain/reaction';
 
 /** Runs a change and the events it emits in one transaction (the outbox). */
@@ -91,13 +92,24 @@ export interface Member {
   markedUnread: boolean;
 }
 
-/** A chat in a person's list, with what its unread count is made of (U1). */
+/** A chat in a person's list, with what its unread count is made of (U1) and their own state of it (X4). */
 export interface ListedChat {
   chat: Chat;
   lastSeq: number;
   lastActivityAt: Date;
   readSeq: number;
   markedUnread: boolean;
+  pinned: boolean;
+  archived: boolean;
+  mutedUntil: Date | null;
+}
+
+/** X4: a member's own state of a chat after a change, with the count of its changes. */
+export interface StoredPersonalState {
+  pinned: boolean;
+  archived: boolean;
+  mutedUntil: Date | null;
+  stateVersion: number;
 }
 
 /** Team and client counts of a chat, and the client of a direct chat, for chat titles (S6). */
@@ -126,12 +138,20 @@ export interface ChatRepository {
     avatar: string,
     namedAfterClientId: string,
   ): Promise<Chat | undefined>;
-  /** A person's active chats, most recently active first; keyset-paged on (activity, id). */
+  /**
+   * A person's active chats: pinned ones first (X4), each part most recently active first;
+   * keyset-paged on (pinned, activity, id). Archived chats only when asked for (X4).
+   */
   listForPerson(
     db: Executor,
     practiceId: string,
     personId: string,
-    options: { after: { at: Date; id: string } | null; limit: number },
+    options: {
+      after: { pinned: boolean; at: Date; id: string } | null;
+      limit: number;
+      archived: boolean;
+      pinned: boolean | null;
+    },
   ): Promise<ListedChat[]>;
   lastSeq(db: Executor, id: string): Promise<number>;
   /** Locks the chat row and takes the next message seq: gap-free, in commit order. */
@@ -157,6 +177,15 @@ export interface MemberRepository {
   ): Promise<Array<{ personId: string; readSeq: number }>>;
   /** Moves a read marker forward only; undefined when the person takes no part. */
   markRead(db: Executor, chatId: string, personId: string, seq: number): Promise<number | undefined>;
+  /** X4: changes a member's own chat state and counts the change, under the row's lock. */
+  setPersonalState(
+    db: Executor,
+    chatId: string,
+    personId: string,
+    change: PersonalStateChange,
+  ): Promise<StoredPersonalState | undefined>;
+  /** X4: a new message brings the chat back into every member's list. */
+  unarchive(db: Executor, chatId: string): Promise<void>;
   markUnread(db: Executor, chatId: string, personId: string): Promise<void>;
   composition(db: Executor, chatIds: string[]): Promise<Map<string, ChatComposition>>;
 }
@@ -172,6 +201,8 @@ export interface Revision {
 export interface MessageRepository {
   insert(db: Executor, message: Message): Promise<void>;
   get(db: Executor, id: string): Promise<Message | undefined>;
+  /** X6: messages of one chat by id; ids of other chats or of no message are left out. */
+  getMany(db: Executor, chatId: string, ids: string[]): Promise<Message[]>;
   getForUpdate(db: Executor, id: string): Promise<Message | undefined>;
   /** Newest first, keyset-paged on seq; a feed page holds top-level posts that are not pinned. */
   page(

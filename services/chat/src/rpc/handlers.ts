@@ -7,7 +7,13 @@ import type { ListedMessage, Messages } from '../app/messages';
 import type { ChatParticipants } from '../app/participants';
 import type { Programs } from '../app/programs';
 import type { Reactions } from '../app/reactions';
-import { attachmentToProto, chatToProto, messageToProto, withLatestReplies } from './mapping';
+import {
+  attachmentToProto,
+  chatToProto,
+  messageToProto,
+  personalStateToProto,
+  withLatestReplies,
+} from './mapping';
 
 export function chatRpc(parts: {
   chats: Chats;
@@ -93,6 +99,7 @@ export function chatRpc(parts: {
           teamCount: item.teamCount,
           clientCount: item.clientCount,
           clientId: item.clientId ?? undefined,
+          personalState: personalStateToProto(item.personalState),
         })),
         nextCursor: page.nextCursor,
       };
@@ -184,5 +191,18 @@ export function chatRpc(parts: {
         nextCursor: page.nextCursor,
       };
     },
+    setPersonalState: async ({ chatId, personId, practiceId, pinned, archived, mutedUntil, unmute }) => ({
+      personalState: personalStateToProto(
+        await chats.setPersonalState({
+          chatId,
+          personId,
+          practiceId,
+          change: { pinned, archived, mutedUntil: unmute ? null : mutedUntil },
+        }),
+      ),
+    }),
+    getMessages: async (request) => ({
+      messages: await present(await messages.byIds(request), request.viewerId),
+    }),
   });
 }

@@ -3,6 +3,7 @@ import type { ListedMessage } from '../app/messages';
 import type { Attachment } from '../domain/attachment';
 import type { Chat } from '../domain/chat';
 import type { Message } from '../domain/message';
+import type { PersonalState } from '../domain/personal-state';
 import type { ReactionSummary } from '../domain/reaction';
 
 const date = (iso: string | null) => (iso ? new Date(iso) : undefined);
@@ -12,6 +13,12 @@ export const chatToProto = (chat: Chat): chatV1.Chat => ({
   programId: chat.programId ?? undefined,
   namedAfterClientId: chat.namedAfterClientId ?? undefined,
   createdAt: new Date(chat.createdAt),
+});
+
+export const personalStateToProto = (state: PersonalState): chatV1.PersonalState => ({
+  pinned: state.pinned,
+  archived: state.archived,
+  mutedUntil: date(state.mutedUntil),
 });
 
 export const attachmentToProto = (attachment: Attachment): chatV1.Attachment => ({

@@ -1,5 +1,5 @@
 import { type Executor, olderThan } from '@huddle/db';
-import { and, desc, eq, isNull, sql } from 'drizzle-orm';
+import { and, desc, eq, isNull, or, sql } from 'drizzle-orm';
 import type { ChangeableField, ChatRepository } from '../app/ports';
 import type { Chat } from '../domain/chat';
 import { chatMembers, chats } from './schema';
@@ -98,15 +98,31 @@ export const chatsStore: ChatRepository = {
     return row && toChat(row);
   },
 
-  /** A person's active chats, most recently active first; keyset-paged on (activity, id). */
+  /**
+   * A person's active chats: pinned ones first (X4), each part most recently active first;
+   * keyset-paged on (pinned, activity, id). Archived chats only when asked for (X4).
+   */
   async listForPerson(
     db: Executor,
     practiceId: string,
     personId: string,
-    options: { after: { at: Date; id: string } | null; limit: number },
+    options: {
+      after: { pinned: boolean; at: Date; id: string } | null;
+      limit: number;
+      archived: boolean;
+      pinned: boolean | null;
+    },
   ) {
+    const { after } = options;
     const rows = await db
-      .select({ chat: chats, readSeq: chatMembers.readSeq, markedUnread: chatMembers.markedUnread })
+      .select({
+        chat: chats,
+        readSeq: chatMembers.readSeq,
+        markedUnread: chatMembers.markedUnread,
+        pinned: chatMembers.pinned,
+        archived: chatMembers.archived,
+        mutedUntil: chatMembers.mutedUntil,
+      })
       .from(chatMembers)
       .innerJoin(chats, eq(chats.id, chatMembers.chatId))
       .where(
@@ -114,10 +130,19 @@ export const chatsStore: ChatRepository = {
           eq(chatMembers.practiceId, practiceId),
           eq(chatMembers.personId, personId),
           isNull(chatMembers.removedAt),
-          olderThan(chats.lastActivityAt, chats.id, options.after),
+          eq(chatMembers.archived, options.archived),
+          options.pinned === null ? undefined : eq(chatMembers.pinned, options.pinned),
+          after === null
+            ? undefined
+            : after.pinned
+              ? or(
+                  eq(chatMembers.pinned, false),
+                  and(eq(chatMembers.pinned, true), olderThan(chats.lastActivityAt, chats.id, after)),
+                )
+              : and(eq(chatMembers.pinned, false), olderThan(chats.lastActivityAt, chats.id, after)),
         ),
       )
-      .orderBy(desc(chats.lastActivityAt), desc(chats.id))
+      .orderBy(desc(chatMembers.pinned), desc(chats.lastActivityAt), desc(chats.id))
       .limit(options.limit);
     return rows.map((row) => ({
       chat: toChat(row.chat),
@@ -125,6 +150,9 @@ export const chatsStore: ChatRepository = {
       lastActivityAt: row.chat.lastActivityAt,
       readSeq: row.readSeq,
       markedUnread: row.markedUnread,
+      pinned: row.pinned,
+      archived: row.archived,
+      mutedUntil: row.mutedUntil,
     }));
   },
 

@@ -2,6 +2,7 @@ import type { ParticipantData } from '@huddle/contracts';
 import type { Executor } from '@huddle/db';
 import { and, asc, eq, gt, inArray, isNull, lte, sql } from 'drizzle-orm';
 import type { Member, MemberRepository } from '../app/ports';
+import type { PersonalStateChange } from '../domain/personal-state';
 import { chatMembers } from './schema';
 
 const columns = {
@@ -75,6 +76,32 @@ export const membersStore: MemberRepository = {
       .where(and(active(chatId), eq(chatMembers.personId, personId)))
       .returning({ readSeq: chatMembers.readSeq });
     return row?.readSeq;
+  },
+
+  /**
+   * X4: changes a member's own chat state and counts the change (`stateVersion`), under the
+   * row's lock, so the events of concurrent changes can be told apart by order.
+   */
+  async setPersonalState(db: Executor, chatId: string, personId: string, change: PersonalStateChange) {
+    const [row] = await db
+      .update(chatMembers)
+      .set({ ...change, stateVersion: sql`${chatMembers.stateVersion} + 1` })
+      .where(and(active(chatId), eq(chatMembers.personId, personId)))
+      .returning({
+        pinned: chatMembers.pinned,
+        archived: chatMembers.archived,
+        mutedUntil: chatMembers.mutedUntil,
+        stateVersion: chatMembers.stateVersion,
+      });
+    return row;
+  },
+
+  /** X4: a new message brings the chat back into every member's list. */
+  async unarchive(db: Executor, chatId: string): Promise<void> {
+    await db
+      .update(chatMembers)
+      .set({ archived: false })
+      .where(and(active(chatId), eq(chatMembers.archived, true)));
   },
 
   async markUnread(db: Executor, chatId: string, personId: string) {

@@ -46,6 +46,16 @@ export const messagesStore: MessageRepository = {
     return row && toMessage(row);
   },
 
+  /** X6: messages of one chat by id; ids of other chats or of no message are left out. */
+  async getMany(db: Executor, chatId: string, ids: string[]): Promise<Message[]> {
+    if (ids.length === 0) return [];
+    const rows = await db
+      .select()
+      .from(messages)
+      .where(and(eq(messages.chatId, chatId), inArray(messages.id, ids)));
+    return rows.map(toMessage);
+  },
+
   async getForUpdate(db: Executor, id: string): Promise<Message | undefined> {
     const [row] = await db.select().from(messages).where(eq(messages.id, id)).for('update');
     return row && toMessage(row);

@@ -105,7 +105,7 @@ export const idempotencyKeys = pgTable(
  * The chat's view of its memberships: a projection of the participant service's
  * (written when this service adds people, and from participant events as a
  * safety net) that answers access checks and chat lists without a call, and
- * holds each participant's read marker (U1).
+ * holds each participant's read marker (U1) and personal chat state (X4).
  */
 export const chatMembers = pgTable(
   'chat_members',
@@ -117,6 +117,12 @@ export const chatMembers = pgTable(
     kind: text('kind').$type<'practitioner' | 'client'>().notNull(),
     readSeq: bigint('read_seq', { mode: 'number' }).notNull().default(0),
     markedUnread: boolean('marked_unread').notNull().default(false),
+    /** X4: the member's own chat state: pinned to the top, archived out of the list, muted until. */
+    pinned: boolean('pinned').notNull().default(false),
+    archived: boolean('archived').notNull().default(false),
+    mutedUntil: timestamp('muted_until', { withTimezone: true }),
+    /** X4: counts changes of the member's chat state, so consumers of its events keep the newest. */
+    stateVersion: integer('state_version').notNull().default(0),
     joinedAt: timestamp('joined_at', { withTimezone: true }).notNull().defaultNow(),
     removedAt: timestamp('removed_at', { withTimezone: true }),
   },

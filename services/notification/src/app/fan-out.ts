@@ -66,6 +66,18 @@ export class RealtimeFanOut {
     );
   }
 
+  /** X4: a person's own chat state reaches their sockets only. */
+  personalStateUpdated(event: EventEnvelope<'chat.v1.personal_state.updated'>): Promise<void> {
+    const { practiceId, chatId, personId } = event.data;
+    return this.channel.deliver(practiceId, personId, {
+      id: event.id,
+      type: realtimeTypeOf(event.type),
+      practiceId,
+      chatId,
+      data: event.data,
+    });
+  }
+
   /** A new notification reaches its person's sockets. */
   notificationCreated(event: EventEnvelope<'notification.v1.notification.created'>): Promise<void> {
     const { practiceId, personId, notification } = event.data;

@@ -4,7 +4,7 @@ import type { EventEnvelope, NotificationData } from '@huddle/contracts';
 import type { Transaction } from '@huddle/db';
 import { invalid, notFound } from '@huddle/errors';
 import { pageLimit, splitPage, timeCursor } from '@huddle/paging';
-import { LEVELS, type Level, recipientsOf } from '../domain/notify';
+import { LEVELS, type Level, levelAt, recipientsOf } from '../domain/notify';
 import type { Outbound } from './outbound';
 import type { NotificationStore, Participants, Reader, StoredNotification } from './ports';
 
@@ -19,6 +19,7 @@ const toNotification = (stored: StoredNotification): NotificationData => ({
   messageId: stored.messageId,
   createdAt: stored.createdAt.toISOString(),
   readAt: stored.readAt ? stored.readAt.toISOString() : null,
+  actorId: stored.actorId,
 });
 
 /** In-app notification inboxes and per-chat levels (N1). */
@@ -40,7 +41,11 @@ export class Inbox {
     const { practiceId, message } = event.data;
     const current = (await this.participants.list(message.chatId)).map((p) => p.personId);
     const levels = await this.store.notifications.levels(tx, message.chatId);
-    const recipients = recipientsOf(message, current, (personId) => levels.get(personId) ?? 'all');
+    const mutes = await this.store.notifications.mutes(tx, message.chatId);
+    const postedAt = new Date(message.createdAt);
+    const recipients = recipientsOf(message, current, (personId) =>
+      levelAt(levels.get(personId) ?? 'all', mutes.get(personId) ?? null, postedAt),
+    );
     await this.deliver(
       tx,
       practiceId,
@@ -61,9 +66,28 @@ export class Inbox {
     await this.deliver(
       tx,
       practiceId,
-      [{ personId: participant.personId, type: 'added', chatId: participant.chatId, messageId: null }],
+      [
+        {
+          personId: participant.personId,
+          type: 'added',
+          chatId: participant.chatId,
+          messageId: null,
+          actorId: participant.addedBy,
+        },
+      ],
       emit,
     );
+  }
+
+  /** X4: the chat service's mute of a participant, kept for the fan-out of new messages. */
+  async personalStateUpdated(tx: Transaction, event: EventEnvelope<'chat.v1.personal_state.updated'>) {
+    const { chatId, personId, mutedUntil, version } = event.data;
+    await this.store.notifications.setMute(tx, {
+      chatId,
+      personId,
+      mutedUntil: mutedUntil ? new Date(mutedUntil) : null,
+      version,
+    });
   }
 
   async list(request: {
@@ -126,6 +150,7 @@ export class Inbox {
       type: NotificationData['type'];
       chatId: string;
       messageId: string | null;
+      actorId?: string;
     }>,
     emit: Emitter,
     /** The message text: handed to the outbound channels, never stored with the notification. */

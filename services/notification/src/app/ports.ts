@@ -29,6 +29,8 @@ export interface StoredNotification {
   type: NotificationData['type'];
   chatId: string;
   messageId: string | null;
+  /** X6: who added the person, for `added` notifications. */
+  actorId: string | null;
   createdAt: Date;
   readAt: Date | null;
 }
@@ -36,7 +38,9 @@ export interface StoredNotification {
 export interface NotificationRepository {
   insert(
     db: Executor,
-    notifications: Array<Omit<StoredNotification, 'createdAt' | 'readAt'>>,
+    notifications: Array<
+      Omit<StoredNotification, 'createdAt' | 'readAt' | 'actorId'> & { actorId?: string | null }
+    >,
   ): Promise<StoredNotification[]>;
   /** One inbox, newest first, keyset-paged on (created, id). */
   page(
@@ -51,6 +55,13 @@ export interface NotificationRepository {
   /** The levels participants of a chat set, by person id; the rest hear `all`. */
   levels(db: Executor, chatId: string): Promise<Map<string, Level>>;
   setLevel(db: Executor, chatId: string, personId: string, level: Level): Promise<void>;
+  /** X4: until when each person muted the chat, for those who ever did. */
+  mutes(db: Executor, chatId: string): Promise<Map<string, Date | null>>;
+  /** X4: keeps the mute of the newest state event; an older one arriving late changes nothing. */
+  setMute(
+    db: Executor,
+    mute: { chatId: string; personId: string; mutedUntil: Date | null; version: number },
+  ): Promise<void>;
 }
 
 /** A practice's outbound channels as stored, secret included (N1). */

@@ -20,5 +20,14 @@ export function recipientsOf(
   });
 }
 
+/**
+ * X4: a chat muted until a time notifies only of mentions (G9) until then, whatever the
+ * level; the mute runs out by itself, judged at the time the message was posted, so
+ * no job clears it and a late or repeated delivery of the event decides the same.
+ */
+export function levelAt(level: Level, mutedUntil: Date | null, at: Date): Level {
+  return mutedUntil !== null && mutedUntil > at && level === 'all' ? 'mentions' : level;
+}
+
 /** Realtime event types are the domain event types without their service and version. */
 export const realtimeTypeOf = (eventType: string) => eventType.split('.').slice(2).join('.');

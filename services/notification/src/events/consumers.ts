@@ -8,7 +8,7 @@ import {
 } from '../app/fan-out';
 import type { Inbox } from '../app/inbox';
 
-/** N1: new messages and new memberships become notifications. */
+/** N1: new messages and new memberships become notifications; X4: mutes are kept for them. */
 export function inboxConsumers(inbox: Inbox) {
   return [
     {
@@ -23,6 +23,12 @@ export function inboxConsumers(inbox: Inbox) {
       types: ['participant.v1.participant.added'],
       apply: (tx, event, emit) => inbox.participantAdded(tx, event, emit),
     } satisfies ConsumerSpec<'participant.v1.participant.added'>,
+    {
+      name: 'notification-inbox-mutes',
+      from: 'chat',
+      types: ['chat.v1.personal_state.updated'],
+      apply: (tx, event) => inbox.personalStateUpdated(tx, event),
+    } satisfies ConsumerSpec<'chat.v1.personal_state.updated'>,
   ];
 }
 
@@ -55,5 +61,12 @@ export function realtimeConsumers(fanOut: RealtimeFanOut) {
       apply: (_tx, event: EventEnvelope<'notification.v1.notification.created'>) =>
         fanOut.notificationCreated(event),
     } satisfies ConsumerSpec<'notification.v1.notification.created'>,
+    {
+      name: 'notification-realtime-personal-state',
+      from: 'chat',
+      types: ['chat.v1.personal_state.updated'],
+      start: 'new',
+      apply: (_tx, event) => fanOut.personalStateUpdated(event),
+    } satisfies ConsumerSpec<'chat.v1.personal_state.updated'>,
   ];
 }

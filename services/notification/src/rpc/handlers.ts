@@ -19,6 +19,7 @@ export function notificationRpc(inbox: Inbox, settings: ChannelSettings) {
         notifications: page.notifications.map((n) => ({
           ...n,
           messageId: n.messageId ?? undefined,
+          actorId: n.actorId ?? undefined,
           createdAt: new Date(n.createdAt),
           readAt: date(n.readAt),
         })),

@@ -1,8 +1,8 @@
 import { type Executor, olderThan } from '@huddle/db';
-import { and, count, desc, eq, inArray, isNull } from 'drizzle-orm';
+import { and, count, desc, eq, inArray, isNull, lt } from 'drizzle-orm';
 import type { NotificationRepository } from '../app/ports';
 import type { Level } from '../domain/notify';
-import { notificationLevels, notifications } from './schema';
+import { chatMutes, notificationLevels, notifications } from './schema';
 
 type Row = typeof notifications.$inferSelect;
 
@@ -65,6 +65,30 @@ export const notificationsStore: NotificationRepository = {
       .from(notificationLevels)
       .where(eq(notificationLevels.chatId, chatId));
     return new Map(rows.map((row) => [row.personId, row.level]));
+  },
+
+  /** X4: until when each person muted the chat, for those who ever did. */
+  async mutes(db: Executor, chatId: string): Promise<Map<string, Date | null>> {
+    const rows = await db
+      .select({ personId: chatMutes.personId, mutedUntil: chatMutes.mutedUntil })
+      .from(chatMutes)
+      .where(eq(chatMutes.chatId, chatId));
+    return new Map(rows.map((row) => [row.personId, row.mutedUntil]));
+  },
+
+  /** X4: keeps the mute of the newest state event; an older one arriving late changes nothing. */
+  async setMute(
+    db: Executor,
+    mute: { chatId: string; personId: string; mutedUntil: Date | null; version: number },
+  ): Promise<void> {
+    await db
+      .insert(chatMutes)
+      .values(mute)
+      .onConflictDoUpdate({
+        target: [chatMutes.chatId, chatMutes.personId],
+        set: { mutedUntil: mute.mutedUntil, version: mute.version },
+        setWhere: lt(chatMutes.version, mute.version),
+      });
   },
 
   async setLevel(db: Executor, chatId: string, personId: string, level: Level): Promise<void> {

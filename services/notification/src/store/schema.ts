@@ -12,6 +12,8 @@ export const notifications = pgTable(
     type: text('type').$type<'message' | 'mention' | 'added'>().notNull(),
     chatId: text('chat_id').notNull(),
     messageId: text('message_id'),
+    /** X6: who added the person, for `added` notifications (an id; a message's actor is its author). */
+    actorId: text('actor_id'),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
     readAt: timestamp('read_at', { withTimezone: true }),
   },
@@ -26,6 +28,22 @@ export const notificationLevels = pgTable(
     personId: text('person_id').notNull(),
     level: text('level').$type<'all' | 'mentions' | 'none'>().notNull(),
     updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (table) => [primaryKey({ columns: [table.chatId, table.personId] })],
+);
+
+/**
+ * X4: until when a participant muted a chat: a projection of the chat service's
+ * `chat.v1.personal_state.updated`, kept here so the fan-out of a new message needs no
+ * call. `version` is the event's: an older event never overwrites a newer one.
+ */
+export const chatMutes = pgTable(
+  'chat_mutes',
+  {
+    chatId: text('chat_id').notNull(),
+    personId: text('person_id').notNull(),
+    mutedUntil: timestamp('muted_until', { withTimezone: true }),
+    version: integer('version').notNull(),
   },
   (table) => [primaryKey({ columns: [table.chatId, table.personId] })],
 );

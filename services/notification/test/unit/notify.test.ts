@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { type Level, realtimeTypeOf, recipientsOf } from '../../src/domain/notify';
+import { type Level, levelAt, realtimeTypeOf, recipientsOf } from '../../src/domain/notify';
 
 const levels = (map: Record<string, Level>) => (personId: string) => map[personId] ?? 'all';
 
@@ -43,5 +43,33 @@ describe('N1: who is notified of a new message', () => {
   it('realtime types drop the service and version', () => {
     expect(realtimeTypeOf('chat.v1.message.created')).toBe('message.created');
     expect(realtimeTypeOf('chat.v1.read_marker.moved')).toBe('read_marker.moved');
+  });
+});
+
+describe('X4: a mute until a time', () => {
+  const at = new Date('2026-03-01T12:00:00Z');
+  const later = new Date('2026-03-01T13:00:00Z');
+  const earlier = new Date('2026-03-01T11:00:00Z');
+
+  it('X4: lets only mentions notify while it lasts', () => {
+    expect(levelAt('all', later, at)).toBe('mentions');
+    const muted = (personId: string) => levelAt('all', personId === 'b' ? later : null, at);
+    expect(recipientsOf({ authorId: 'a', mentions: [] }, ['a', 'b', 'c'], muted)).toEqual([
+      { personId: 'c', type: 'message' },
+    ]);
+    // G9: a mention still notifies the muted.
+    expect(recipientsOf({ authorId: 'a', mentions: ['b'] }, ['a', 'b'], muted)).toEqual([
+      { personId: 'b', type: 'mention' },
+    ]);
+  });
+
+  it('X4: runs out by itself once its time has passed', () => {
+    expect(levelAt('all', earlier, at)).toBe('all');
+    expect(levelAt('all', at, at)).toBe('all');
+  });
+
+  it('X4: never makes a quieter level louder', () => {
+    expect(levelAt('none', later, at)).toBe('none');
+    expect(levelAt('mentions', null, at)).toBe('mentions');
   });
 });

@@ -109,6 +109,16 @@ export interface ChatSummary {
   /** The client of a direct chat. */
   clientId?: string | undefined;
   readSeq: number;
+  /** X4: the person's own state of this chat. */
+  personalState?: PersonalState | undefined;
+}
+
+/** X4: one participant's own state of a chat. */
+export interface PersonalState {
+  pinned: boolean;
+  archived: boolean;
+  /** Absent when not muted, or once the mute has run out. */
+  mutedUntil?: Date | undefined;
 }
 
 export interface CreateGroupRequest {
@@ -257,6 +267,12 @@ export interface ListChatsRequest {
   personId: string;
   cursor: string;
   limit: number;
+  /** X4: true lists archived chats only; absent or false, chats not archived. */
+  archived?:
+    | boolean
+    | undefined;
+  /** X4: true lists pinned chats only, false unpinned ones; absent, both (pinned first). */
+  pinned?: boolean | undefined;
 }
 
 export interface ListChatsResponse {
@@ -541,6 +557,39 @@ export interface ChatFile {
 export interface ListChatFilesResponse {
   files: ChatFile[];
   nextCursor: string;
+}
+
+export interface SetPersonalStateRequest {
+  chatId: string;
+  personId: string;
+  /** The caller's practice: a chat of another practice does not exist for them (A1). */
+  practiceId: string;
+  /** Absent fields stay as they are. */
+  pinned?: boolean | undefined;
+  archived?: boolean | undefined;
+  mutedUntil?:
+    | Date
+    | undefined;
+  /** True: no longer muted (muted_until is then ignored). */
+  unmute: boolean;
+}
+
+export interface SetPersonalStateResponse {
+  personalState?: PersonalState | undefined;
+}
+
+export interface GetMessagesRequest {
+  chatId: string;
+  viewerId: string;
+  /** The caller's practice: a chat of another practice does not exist for them (A1). */
+  practiceId: string;
+  /** At most 200; ids of other chats or of no message are left out of the answer. */
+  messageIds: string[];
+}
+
+export interface GetMessagesResponse {
+  /** Tombstones included (deleted_at set); messages gone outright are absent. */
+  messages: Message[];
 }
 
 function createBaseChat(): Chat {
@@ -1209,6 +1258,7 @@ function createBaseChatSummary(): ChatSummary {
     clientCount: 0,
     clientId: undefined,
     readSeq: 0,
+    personalState: undefined,
   };
 }
 
@@ -1234,6 +1284,9 @@ export const ChatSummary: MessageFns<ChatSummary> = {
     }
     if (message.readSeq !== 0) {
       writer.uint32(56).int64(message.readSeq);
+    }
+    if (message.personalState !== undefined) {
+      PersonalState.encode(message.personalState, writer.uint32(66).fork()).join();
     }
     return writer;
   },
@@ -1305,6 +1358,82 @@ export const ChatSummary: MessageFns<ChatSummary> = {
             }
 
             message.readSeq = longToNumber(reader.int64());
+            continue;
+          }
+          case 8: {
+            if (tag !== 66) {
+              break;
+            }
+
+            message.personalState = PersonalState.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBasePersonalState(): PersonalState {
+  return { pinned: false, archived: false, mutedUntil: undefined };
+}
+
+export const PersonalState: MessageFns<PersonalState> = {
+  encode(message: PersonalState, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.pinned !== false) {
+      writer.uint32(8).bool(message.pinned);
+    }
+    if (message.archived !== false) {
+      writer.uint32(16).bool(message.archived);
+    }
+    if (message.mutedUntil !== undefined) {
+      Timestamp.encode(toTimestamp(message.mutedUntil), writer.uint32(26).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): PersonalState {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBasePersonalState();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.pinned = reader.bool();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.archived = reader.bool();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.mutedUntil = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
             continue;
           }
         }
@@ -2673,7 +2802,7 @@ export const UpdateChatResponse: MessageFns<UpdateChatResponse> = {
 };
 
 function createBaseListChatsRequest(): ListChatsRequest {
-  return { practiceId: "", personId: "", cursor: "", limit: 0 };
+  return { practiceId: "", personId: "", cursor: "", limit: 0, archived: undefined, pinned: undefined };
 }
 
 export const ListChatsRequest: MessageFns<ListChatsRequest> = {
@@ -2689,6 +2818,12 @@ export const ListChatsRequest: MessageFns<ListChatsRequest> = {
     }
     if (message.limit !== 0) {
       writer.uint32(32).int32(message.limit);
+    }
+    if (message.archived !== undefined) {
+      writer.uint32(40).bool(message.archived);
+    }
+    if (message.pinned !== undefined) {
+      writer.uint32(48).bool(message.pinned);
     }
     return writer;
   },
@@ -2736,6 +2871,22 @@ export const ListChatsRequest: MessageFns<ListChatsRequest> = {
             }
 
             message.limit = reader.int32();
+            continue;
+          }
+          case 5: {
+            if (tag !== 40) {
+              break;
+            }
+
+            message.archived = reader.bool();
+            continue;
+          }
+          case 6: {
+            if (tag !== 48) {
+              break;
+            }
+
+            message.pinned = reader.bool();
             continue;
           }
         }
@@ -5543,6 +5694,297 @@ export const ListChatFilesResponse: MessageFns<ListChatFilesResponse> = {
   },
 };
 
+function createBaseSetPersonalStateRequest(): SetPersonalStateRequest {
+  return {
+    chatId: "",
+    personId: "",
+    practiceId: "",
+    pinned: undefined,
+    archived: undefined,
+    mutedUntil: undefined,
+    unmute: false,
+  };
+}
+
+export const SetPersonalStateRequest: MessageFns<SetPersonalStateRequest> = {
+  encode(message: SetPersonalStateRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.chatId !== "") {
+      writer.uint32(10).string(message.chatId);
+    }
+    if (message.personId !== "") {
+      writer.uint32(18).string(message.personId);
+    }
+    if (message.practiceId !== "") {
+      writer.uint32(26).string(message.practiceId);
+    }
+    if (message.pinned !== undefined) {
+      writer.uint32(32).bool(message.pinned);
+    }
+    if (message.archived !== undefined) {
+      writer.uint32(40).bool(message.archived);
+    }
+    if (message.mutedUntil !== undefined) {
+      Timestamp.encode(toTimestamp(message.mutedUntil), writer.uint32(50).fork()).join();
+    }
+    if (message.unmute !== false) {
+      writer.uint32(56).bool(message.unmute);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): SetPersonalStateRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseSetPersonalStateRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.chatId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.personId = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.practiceId = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.pinned = reader.bool();
+            continue;
+          }
+          case 5: {
+            if (tag !== 40) {
+              break;
+            }
+
+            message.archived = reader.bool();
+            continue;
+          }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.mutedUntil = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 7: {
+            if (tag !== 56) {
+              break;
+            }
+
+            message.unmute = reader.bool();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseSetPersonalStateResponse(): SetPersonalStateResponse {
+  return { personalState: undefined };
+}
+
+export const SetPersonalStateResponse: MessageFns<SetPersonalStateResponse> = {
+  encode(message: SetPersonalStateResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.personalState !== undefined) {
+      PersonalState.encode(message.personalState, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): SetPersonalStateResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseSetPersonalStateResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.personalState = PersonalState.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseGetMessagesRequest(): GetMessagesRequest {
+  return { chatId: "", viewerId: "", practiceId: "", messageIds: [] };
+}
+
+export const GetMessagesRequest: MessageFns<GetMessagesRequest> = {
+  encode(message: GetMessagesRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.chatId !== "") {
+      writer.uint32(10).string(message.chatId);
+    }
+    if (message.viewerId !== "") {
+      writer.uint32(18).string(message.viewerId);
+    }
+    if (message.practiceId !== "") {
+      writer.uint32(26).string(message.practiceId);
+    }
+    for (const v of message.messageIds) {
+      writer.uint32(34).string(v!);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): GetMessagesRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseGetMessagesRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.chatId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.viewerId = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.practiceId = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.messageIds.push(reader.string());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseGetMessagesResponse(): GetMessagesResponse {
+  return { messages: [] };
+}
+
+export const GetMessagesResponse: MessageFns<GetMessagesResponse> = {
+  encode(message: GetMessagesResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.messages) {
+      Message.encode(v!, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): GetMessagesResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseGetMessagesResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.messages.push(Message.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
 /** Chats, messages, threads, pins, revisions, read markers and meetings. */
 export type ChatServiceService = typeof ChatServiceService;
 export const ChatServiceService = {
@@ -5837,6 +6279,28 @@ export const ChatServiceService = {
       Buffer.from(ListChatFilesResponse.encode(value).finish()),
     responseDeserialize: (value: Buffer): ListChatFilesResponse => ListChatFilesResponse.decode(value),
   },
+  /** A participant pins, archives or mutes a chat for themselves (X4). */
+  setPersonalState: {
+    path: "/huddle.chat.v1.ChatService/SetPersonalState" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: SetPersonalStateRequest): Buffer =>
+      Buffer.from(SetPersonalStateRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): SetPersonalStateRequest => SetPersonalStateRequest.decode(value),
+    responseSerialize: (value: SetPersonalStateResponse): Buffer =>
+      Buffer.from(SetPersonalStateResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): SetPersonalStateResponse => SetPersonalStateResponse.decode(value),
+  },
+  /** Messages of a chat by id, for one of its participants: what their notifications name (X6). */
+  getMessages: {
+    path: "/huddle.chat.v1.ChatService/GetMessages" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: GetMessagesRequest): Buffer => Buffer.from(GetMessagesRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): GetMessagesRequest => GetMessagesRequest.decode(value),
+    responseSerialize: (value: GetMessagesResponse): Buffer => Buffer.from(GetMessagesResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): GetMessagesResponse => GetMessagesResponse.decode(value),
+  },
 } as const;
 
 export interface ChatServiceServer extends UntypedServiceImplementation {
@@ -5892,6 +6356,10 @@ export interface ChatServiceServer extends UntypedServiceImplementation {
   listReadMarkers: handleUnaryCall<ListReadMarkersRequest, ListReadMarkersResponse>;
   /** The files live messages of a chat reference, newest message first (X5, A1). */
   listChatFiles: handleUnaryCall<ListChatFilesRequest, ListChatFilesResponse>;
+  /** A participant pins, archives or mutes a chat for themselves (X4). */
+  setPersonalState: handleUnaryCall<SetPersonalStateRequest, SetPersonalStateResponse>;
+  /** Messages of a chat by id, for one of its participants: what their notifications name (X6). */
+  getMessages: handleUnaryCall<GetMessagesRequest, GetMessagesResponse>;
 }
 
 export interface ChatServiceClient extends Client {
@@ -6324,6 +6792,38 @@ export interface ChatServiceClient extends Client {
     metadata: Metadata,
     options: Partial<CallOptions>,
     callback: (error: ServiceError | null, response: ListChatFilesResponse) => void,
+  ): ClientUnaryCall;
+  /** A participant pins, archives or mutes a chat for themselves (X4). */
+  setPersonalState(
+    request: SetPersonalStateRequest,
+    callback: (error: ServiceError | null, response: SetPersonalStateResponse) => void,
+  ): ClientUnaryCall;
+  setPersonalState(
+    request: SetPersonalStateRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: SetPersonalStateResponse) => void,
+  ): ClientUnaryCall;
+  setPersonalState(
+    request: SetPersonalStateRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: SetPersonalStateResponse) => void,
+  ): ClientUnaryCall;
+  /** Messages of a chat by id, for one of its participants: what their notifications name (X6). */
+  getMessages(
+    request: GetMessagesRequest,
+    callback: (error: ServiceError | null, response: GetMessagesResponse) => void,
+  ): ClientUnaryCall;
+  getMessages(
+    request: GetMessagesRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: GetMessagesResponse) => void,
+  ): ClientUnaryCall;
+  getMessages(
+    request: GetMessagesRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: GetMessagesResponse) => void,
   ): ClientUnaryCall;
 }
 

@@ -31,7 +31,11 @@ export interface Notification {
   chatId: string;
   messageId?: string | undefined;
   createdAt?: Date | undefined;
-  readAt?: Date | undefined;
+  readAt?:
+    | Date
+    | undefined;
+  /** X6: who added the person, for `added` notifications; message notifications leave it out. */
+  actorId?: string | undefined;
 }
 
 export interface ListNotificationsRequest {
@@ -106,7 +110,15 @@ export interface GetPracticeChannelsResponse {
 }
 
 function createBaseNotification(): Notification {
-  return { id: "", type: "", chatId: "", messageId: undefined, createdAt: undefined, readAt: undefined };
+  return {
+    id: "",
+    type: "",
+    chatId: "",
+    messageId: undefined,
+    createdAt: undefined,
+    readAt: undefined,
+    actorId: undefined,
+  };
 }
 
 export const Notification: MessageFns<Notification> = {
@@ -128,6 +140,9 @@ export const Notification: MessageFns<Notification> = {
     }
     if (message.readAt !== undefined) {
       Timestamp.encode(toTimestamp(message.readAt), writer.uint32(50).fork()).join();
+    }
+    if (message.actorId !== undefined) {
+      writer.uint32(58).string(message.actorId);
     }
     return writer;
   },
@@ -191,6 +206,14 @@ export const Notification: MessageFns<Notification> = {
             }
 
             message.readAt = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 7: {
+            if (tag !== 58) {
+              break;
+            }
+
+            message.actorId = reader.string();
             continue;
           }
         }
