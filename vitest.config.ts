@@ -27,6 +27,18 @@ export default defineConfig({
           maxWorkers: 2,
         },
       },
+      {
+        test: {
+          name: 'security',
+          // After the integration tests; quick by default, every case with SECURITY_FULL=1 (npm run test:security).
+          sequence: { groupOrder: 2 },
+          include: ['test/security/**/*.test.ts'],
+          globalSetup: ['packages/testing/src/global-setup.ts'],
+          testTimeout: 60_000,
+          hookTimeout: 120_000,
+          maxWorkers: 2,
+        },
+      },
     ],
   },
 });

@@ -48,7 +48,11 @@ const names = ['participant', 'sharing-policy', 'chat', 'notification'] as const
 export async function startSystem(
   label: string,
   /** Extra environment per process, e.g. `{ chat: { ZOOM_API_URL } }`. */
-  env: { chat?: Record<string, string>; notification?: Record<string, string> } = {},
+  env: {
+    chat?: Record<string, string>;
+    notification?: Record<string, string>;
+    gateway?: Record<string, string>;
+  } = {},
   /** Where every process logs, at `info`; a test reads the lines back from it. Silent when absent. */
   logs?: DestinationStream,
   options: {
@@ -117,6 +121,7 @@ export async function startSystem(
       ...peers,
       CHAT_ADDR: addresses(chat),
       NOTIFICATION_ADDR: addresses(notification),
+      ...env.gateway,
     };
     const startAnotherGateway = async () => {
       const gateway = await startGateway(gatewayConfig(gatewayEnv), { logger: log('gateway') });

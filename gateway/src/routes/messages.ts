@@ -1,4 +1,5 @@
 import type { chatV1 } from '@huddle/contracts';
+import { HuddleError } from '@huddle/errors';
 import Type from 'typebox';
 import type { App } from '../fastify-app';
 import { personOf } from '../plugins/auth';
@@ -64,7 +65,7 @@ function messages(app: App, { services, contexts }: RouteDeps) {
       const { practiceId, personId } = personOf(request);
       const { chatId } = request.params;
       const { body } = request;
-      const { message, created } = await services.chat.postMessage({
+      const { message, created, chat } = await services.chat.postMessage({
         practiceId,
         chatId,
         authorId: personId,
@@ -74,7 +75,10 @@ function messages(app: App, { services, contexts }: RouteDeps) {
         attachmentIds: body.attachmentIds ?? [],
         idempotencyKey: request.headers['idempotency-key'],
       });
-      return reply.code(created ? 201 : 200).send(await presented(chatId, practiceId, personId, message));
+      if (!message || !chat) throw new HuddleError('internal', 'The message was not returned');
+      // The chat service checked the post against this chat: no need to ask for it again.
+      const { context, viewer } = await contexts.forViewer(chat, personId);
+      return reply.code(created ? 201 : 200).send(presentMessage(viewer, context, message));
     },
   );
 

@@ -170,6 +170,7 @@ export function fakeServices() {
             parentId: request.parentId,
           }),
           created: request.idempotencyKey !== 'seen-before',
+          chat: state.chat,
         };
       }),
       listMessages: vi.fn(async ({ viewerId }: chatV1.ListMessagesRequest) => {

@@ -2,6 +2,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import type { Transaction } from '@huddle/db';
 import { forbidden, HuddleError, invalid, notFound } from '@huddle/errors';
 import { pageLimit, seqCursor, seqIdCursor, splitPage } from '@huddle/paging';
+import type { Chat } from '../domain/chat';
 import {
   assertMayReplyTo,
   assertMayWrite,
@@ -52,7 +53,7 @@ export class Messages {
     authorId: string;
     message: NewMessage;
     idempotencyKey: string | null;
-  }): Promise<{ message: Message; created: boolean }> {
+  }): Promise<{ message: Message; created: boolean; chat: Chat }> {
     const content = validateNewMessage(request.message);
     const access = await this.chats.access(request.chatId, request.authorId, request.practiceId);
     const { chat } = access;
@@ -129,7 +130,7 @@ export class Messages {
           return { message, created: true };
         });
         if (posted.created) this.counters.posted();
-        return posted;
+        return { ...posted, chat };
       } catch (error) {
         if (!(error instanceof KeyTaken)) throw error;
         if (attempt === 0) continue;

@@ -29,18 +29,22 @@ export function chatRpc(parts: {
    * Messages with their files described and their reactions as this viewer sees them (X1):
    * one look-up each for a whole page, never one per message.
    */
-  const present = async (list: ListedMessage[], viewerId: string) => {
+  const present = async (list: ListedMessage[], viewerId: string, { justPosted = false } = {}) => {
     const shown = withLatestReplies(list);
     const [files, summaries] = await Promise.all([
       attachments.describe(shown.flatMap((message) => message.attachmentIds)),
-      reactions.summaries(
-        shown.map((message) => message.id),
-        viewerId,
-      ),
+      // A message posted a moment ago has no reactions to look up.
+      justPosted
+        ? new Map()
+        : reactions.summaries(
+            shown.map((message) => message.id),
+            viewerId,
+          ),
     ]);
     return list.map((message) => messageToProto(message, { files, reactions: summaries }));
   };
-  const one = async (message: ListedMessage, viewerId: string) => (await present([message], viewerId))[0];
+  const one = async (message: ListedMessage, viewerId: string, options?: { justPosted?: boolean }) =>
+    (await present([message], viewerId, options))[0];
 
   return host(chatV1.ChatServiceService, {
     createGroup: async (request) => ({ chat: chatToProto(await chats.createGroup(request)) }),
@@ -117,7 +121,11 @@ export function chatRpc(parts: {
         },
         idempotencyKey: request.idempotencyKey ?? null,
       });
-      return { message: await one(result.message, request.authorId), created: result.created };
+      return {
+        message: await one(result.message, request.authorId, { justPosted: result.created }),
+        created: result.created,
+        chat: chatToProto(result.chat),
+      };
     },
     listMessages: async (request) => {
       const page = await messages.list(request);

@@ -301,6 +301,11 @@ export interface PostMessageResponse {
     | undefined;
   /** False when an earlier post with the same idempotency key is returned. */
   created: boolean;
+  /**
+   * The chat the post was checked against, so the caller presents the message
+   * without asking for the chat again.
+   */
+  chat?: Chat | undefined;
 }
 
 export interface ListMessagesRequest {
@@ -3092,7 +3097,7 @@ export const PostMessageRequest: MessageFns<PostMessageRequest> = {
 };
 
 function createBasePostMessageResponse(): PostMessageResponse {
-  return { message: undefined, created: false };
+  return { message: undefined, created: false, chat: undefined };
 }
 
 export const PostMessageResponse: MessageFns<PostMessageResponse> = {
@@ -3102,6 +3107,9 @@ export const PostMessageResponse: MessageFns<PostMessageResponse> = {
     }
     if (message.created !== false) {
       writer.uint32(16).bool(message.created);
+    }
+    if (message.chat !== undefined) {
+      Chat.encode(message.chat, writer.uint32(26).fork()).join();
     }
     return writer;
   },
@@ -3133,6 +3141,14 @@ export const PostMessageResponse: MessageFns<PostMessageResponse> = {
             }
 
             message.created = reader.bool();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.chat = Chat.decode(reader, reader.uint32());
             continue;
           }
         }
