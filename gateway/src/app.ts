@@ -35,6 +35,8 @@ import { programRoutes } from './routes/programs';
 import { reactionRoutes } from './routes/reactions';
 import { readMarkerRoutes } from './routes/read-markers';
 import { receiptRoutes } from './routes/receipts';
+import { scheduledRoutes } from './routes/scheduled';
+import { searchRoutes } from './routes/search';
 import { sharingRoutes } from './routes/sharing';
 import { streamRoutes } from './routes/stream';
 import type { Services } from './services';
@@ -152,6 +154,8 @@ export async function buildApp(config: Readonly<GatewayConfig>, deps: GatewayDep
   await app.register(readMarkerRoutes, routeDeps);
   await app.register(reactionRoutes, routeDeps);
   await app.register(receiptRoutes, routeDeps);
+  await app.register(searchRoutes, routeDeps);
+  await app.register(scheduledRoutes, routeDeps);
   await app.register(directChatRoutes, routeDeps);
   await app.register(participantRoutes, routeDeps);
   await app.register(sharingRoutes, routeDeps);

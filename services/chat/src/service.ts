@@ -8,7 +8,10 @@ import { Messages } from './app/messages';
 import { ChatParticipants } from './app/participants';
 import { Programs } from './app/programs';
 import { Reactions } from './app/reactions';
+import { ScheduledMessages, Scheduler } from './app/scheduled';
+import { Search } from './app/search';
 import type { ChatConfig } from './config';
+import { searchLanguages } from './domain/search';
 import { membershipConsumer } from './events/consumers';
 import { messageCounters } from './metrics';
 import { remotePorts } from './rpc/clients';
@@ -25,7 +28,7 @@ export function startChatService(config: ChatConfig, logger?: Logger): Promise<R
     config: config.runtime,
     migrationsFolder,
     logger,
-    build: ({ db, outbox }) => {
+    build: ({ db, outbox, logger: serviceLogger }) => {
       const remote = remotePorts(config.services);
       const attachments = new Attachments(
         db.db,
@@ -34,7 +37,16 @@ export function startChatService(config: ChatConfig, logger?: Logger): Promise<R
         config.attachments.maxBytes,
       );
       const chats = new Chats(db.db, outbox, chatStore, remote.policy, remote.participants);
-      const messages = new Messages(db.db, outbox, chatStore, chats, attachments, messageCounters());
+      const languageOf = searchLanguages(config.search.language, config.search.practiceLanguages);
+      const messages = new Messages(
+        db.db,
+        outbox,
+        chatStore,
+        chats,
+        attachments,
+        messageCounters(),
+        languageOf,
+      );
       const participants = new ChatParticipants(
         outbox,
         chatStore,
@@ -61,10 +73,36 @@ export function startChatService(config: ChatConfig, logger?: Logger): Promise<R
         remote.directory,
       );
       const reactions = new Reactions(db.db, outbox, chatStore, chats);
+      const search = new Search(db.db, chatStore, chats, languageOf);
+      const scheduled = new ScheduledMessages(db.db, chatStore, chats, messages, attachments);
+      const scheduler = new Scheduler(
+        db.db,
+        outbox,
+        chatStore,
+        messages,
+        config.scheduler,
+        serviceLogger.child({ component: 'scheduler' }),
+      );
+      scheduler.start();
       return {
-        services: [chatRpc({ chats, messages, attachments, participants, programs, meetings, reactions })],
+        services: [
+          chatRpc({
+            chats,
+            messages,
+            attachments,
+            participants,
+            programs,
+            meetings,
+            reactions,
+            search,
+            scheduled,
+          }),
+        ],
         consumers: [membershipConsumer()],
-        stop: async () => remote.close(),
+        stop: async () => {
+          await scheduler.stop();
+          remote.close();
+        },
       };
     },
   });

@@ -12,6 +12,7 @@ import {
   validateNewMessage,
 } from '../domain/message';
 import { groupByEmoji } from '../domain/reaction';
+import { type SearchLanguageOf, simpleEverywhere } from '../domain/search';
 import type { Attachments } from './attachments';
 import type { Access, Chats } from './chats';
 import type { ChatStore, Reader, UnitOfWork } from './ports';
@@ -45,6 +46,8 @@ export class Messages {
     private readonly chats: Chats,
     private readonly attachments: Attachments,
     private readonly counters: MessageCounters = { posted: () => {} },
+    /** X3: the language a practice's messages are indexed in. */
+    private readonly searchLanguageOf: SearchLanguageOf = simpleEverywhere,
   ) {}
 
   async post(request: {
@@ -117,7 +120,7 @@ export class Messages {
             deletedAt: null,
             createdAt: new Date().toISOString(),
           };
-          await this.store.messages.insert(tx, message);
+          await this.store.messages.insert(tx, message, this.searchLanguageOf(chat.practiceId));
           await this.attachments.reference(tx, chat.id, id, content.attachmentIds);
           // X4: a new message brings an archived chat back into everyone's list.
           await this.store.members.unarchive(tx, chat.id);
@@ -357,8 +360,9 @@ export class Messages {
    * group may mention team members only (other clients are hidden from them).
    * A1: such a client gets the same answer for a hidden client as for someone
    * not in the chat, so the error tells them nothing of who takes part.
+   * Also asked when a message is scheduled (X2), before the post at its time asks again.
    */
-  private async assertMentionable(access: Access, personIds: string[]): Promise<void> {
+  async assertMentionable(access: Access, personIds: string[]): Promise<void> {
     if (personIds.length === 0) return;
     const members = new Map(
       (await this.store.members.list(this.db, access.chat.id)).map((m) => [m.personId, m]),

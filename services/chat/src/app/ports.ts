@@ -6,6 +6,8 @@ import type { Chat } from '../domain/chat';
 import type { Message } from '../domain/message';
 import type { PersonalStateChange } from '../domain/personal-state';
 import type { ReactionSummary, Reactor } from '../domain/reaction';
+import type { ScheduledMessage, ScheduledStatus } from '../domain/scheduled';
+import type { SearchLanguage } from '../domain/search';
 
 /** Runs a change and the events it emits in one transaction (the outbox). */
 export interface UnitOfWork {
@@ -127,6 +129,8 @@ export interface ChatRepository {
   insertProgram(db: Executor, chat: Chat): Promise<boolean>;
   findDirect(db: Executor, directKey: string): Promise<Chat | undefined>;
   get(db: Executor, id: string): Promise<Chat | undefined>;
+  /** Chats by id; unknown ids are left out. */
+  many(db: Executor, ids: string[]): Promise<Chat[]>;
   /** Locks the chat row for the rest of the transaction, serializing changes to the chat. */
   getForUpdate(db: Executor, id: string): Promise<Chat | undefined>;
   update(db: Executor, id: string, changes: Partial<Pick<Chat, ChangeableField>>): Promise<Chat | undefined>;
@@ -199,7 +203,8 @@ export interface Revision {
 }
 
 export interface MessageRepository {
-  insert(db: Executor, message: Message): Promise<void>;
+  /** `searchLanguage`: the practice's (X3), which its body is indexed in. */
+  insert(db: Executor, message: Message, searchLanguage?: string): Promise<void>;
   get(db: Executor, id: string): Promise<Message | undefined>;
   /** X6: messages of one chat by id; ids of other chats or of no message are left out. */
   getMany(db: Executor, chatId: string, ids: string[]): Promise<Message[]>;
@@ -294,6 +299,77 @@ export interface ZoomLinkRepository {
   forget(db: Executor, practiceId: string, personId: string): Promise<void>;
 }
 
+/** X3: where a page of search hits ends, compared exactly on the next page. */
+export interface RankCursor {
+  rank: string;
+  id: string;
+}
+
+/** X3: a message that matches a search. */
+export interface Hit {
+  message: Message;
+  /** ts_rank as PostgreSQL prints it, so the next page's cursor compares exactly. */
+  rank: string;
+  /** ts_headline of the body, matches between MATCH_START and MATCH_END. */
+  headline: string;
+}
+
+export interface SearchRepository {
+  /** X3: live messages matching `text` in the chats `viewerId` is in now (A1, P4), best rank first. */
+  search(
+    db: Executor,
+    request: {
+      practiceId: string;
+      viewerId: string;
+      chatId: string | null;
+      text: string;
+      language: SearchLanguage;
+      after: RankCursor | null;
+      limit: number;
+    },
+  ): Promise<Hit[]>;
+}
+
+/** X2: messages their authors scheduled, and the scheduler's claims on them. */
+export interface ScheduledRepository {
+  insert(db: Executor, message: ScheduledMessage): Promise<void>;
+  /** One of the author's scheduled messages (nobody else's), and whether a scheduler is sending it. */
+  find(
+    db: Executor,
+    practiceId: string,
+    authorId: string,
+    id: string,
+  ): Promise<{ message: ScheduledMessage; claimed: boolean } | undefined>;
+  /** The author's scheduled messages of one status, soonest first, keyset on (sendAt, id). */
+  list(
+    db: Executor,
+    request: {
+      practiceId: string;
+      authorId: string;
+      status: ScheduledStatus;
+      after: { at: Date; id: string } | null;
+      limit: number;
+    },
+  ): Promise<ScheduledMessage[]>;
+  /** Changes a pending message no scheduler is sending; undefined when there is none such. */
+  update(
+    db: Executor,
+    current: ScheduledMessage,
+    changes: Pick<ScheduledMessage, 'body' | 'parentId' | 'mentions' | 'attachmentIds' | 'sendAt'>,
+  ): Promise<ScheduledMessage | undefined>;
+  cancel(db: Executor, practiceId: string, authorId: string, id: string): Promise<boolean>;
+  /** Claims up to `limit` due messages for `leaseMs`; replicas never take the same one. */
+  claimDue(db: Reader, limit: number, leaseMs: number): Promise<ScheduledMessage[]>;
+  /** Records the outcome of a claimed send; false when the claim was lost meanwhile. */
+  settle(
+    db: Executor,
+    id: string,
+    outcome:
+      | { status: 'sent'; messageId: string | null }
+      | { status: 'failed'; code: string; message: string },
+  ): Promise<boolean>;
+}
+
 /** All of the chat service's repositories. */
 export interface ChatStore {
   chats: ChatRepository;
@@ -303,6 +379,8 @@ export interface ChatStore {
   attachments: AttachmentRepository;
   sharing: SharingRepository;
   zoomLinks: ZoomLinkRepository;
+  search: SearchRepository;
+  scheduled: ScheduledRepository;
 }
 
 /** Where attachment bytes live: a port, so object storage can replace the filesystem. */

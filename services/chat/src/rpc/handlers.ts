@@ -7,11 +7,15 @@ import type { ListedMessage, Messages } from '../app/messages';
 import type { ChatParticipants } from '../app/participants';
 import type { Programs } from '../app/programs';
 import type { Reactions } from '../app/reactions';
+import type { ScheduledMessages } from '../app/scheduled';
+import type { Search } from '../app/search';
+import { snippetParts } from '../domain/search';
 import {
   attachmentToProto,
   chatToProto,
   messageToProto,
   personalStateToProto,
+  scheduledToProto,
   withLatestReplies,
 } from './mapping';
 
@@ -23,8 +27,11 @@ export function chatRpc(parts: {
   programs: Programs;
   meetings: Meetings;
   reactions: Reactions;
+  search: Search;
+  scheduled: ScheduledMessages;
 }) {
-  const { chats, messages, attachments, participants, programs, meetings, reactions } = parts;
+  const { chats, messages, attachments, participants, programs, meetings, reactions, search, scheduled } =
+    parts;
   /**
    * Messages with their files described and their reactions as this viewer sees them (X1):
    * one look-up each for a whole page, never one per message.
@@ -212,5 +219,61 @@ export function chatRpc(parts: {
     getMessages: async (request) => ({
       messages: await present(await messages.byIds(request), request.viewerId),
     }),
+    searchMessages: async (request) => {
+      const page = await search.messages(request);
+      const shown = await present(
+        page.hits.map((hit) => hit.message),
+        request.viewerId,
+      );
+      return {
+        hits: page.hits.map((hit, n) => ({
+          message: shown[n],
+          snippet: snippetParts(hit.headline),
+          rank: Number(hit.rank),
+        })),
+        chats: page.chats.map(chatToProto),
+        nextCursor: page.nextCursor,
+      };
+    },
+    scheduleMessage: async (request) => ({
+      scheduled: scheduledToProto(
+        await scheduled.schedule({
+          practiceId: request.practiceId,
+          chatId: request.chatId,
+          authorId: request.authorId,
+          message: {
+            body: request.body,
+            parentId: request.parentId ?? null,
+            mentions: request.mentions,
+            attachmentIds: request.attachmentIds,
+          },
+          sendAt: request.sendAt,
+        }),
+      ),
+    }),
+    listScheduledMessages: async (request) => {
+      const page = await scheduled.list(request);
+      return { scheduled: page.scheduled.map(scheduledToProto), nextCursor: page.nextCursor };
+    },
+    editScheduledMessage: async (request) => ({
+      scheduled: scheduledToProto(
+        await scheduled.edit({
+          practiceId: request.practiceId,
+          authorId: request.authorId,
+          id: request.id,
+          changes: {
+            body: request.body,
+            parentId: request.parentId === undefined ? undefined : request.parentId || null,
+            mentions: request.setMentions ? request.mentions : undefined,
+            attachmentIds: request.setAttachmentIds ? request.attachmentIds : undefined,
+            sendAt: request.sendAt,
+          },
+        }),
+      ),
+    }),
+    cancelScheduledMessage: async (request) => {
+      await scheduled.cancel(request);
+      return {};
+    },
   });
 }

@@ -4,6 +4,8 @@ import { chatsStore } from './chats';
 import { membersStore } from './members';
 import { messagesStore } from './messages';
 import { reactionsStore } from './reactions';
+import { scheduledStore } from './scheduled';
+import { searchStore } from './search';
 import { sharingStore } from './sharing';
 import { zoomLinksStore } from './zoom-links';
 
@@ -16,4 +18,6 @@ export const chatStore: ChatStore = {
   attachments: attachmentsStore,
   sharing: sharingStore,
   zoomLinks: zoomLinksStore,
+  search: searchStore,
+  scheduled: scheduledStore,
 };

@@ -9,7 +9,10 @@ import {
 } from '../app/fan-out';
 import type { Inbox } from '../app/inbox';
 
-/** N1: new messages and new memberships become notifications; X4: mutes are kept for them. */
+/**
+ * N1: new messages and new memberships become notifications; X2: so does a
+ * scheduled message that failed; X4: mutes are kept for them.
+ */
 export function inboxConsumers(inbox: Inbox) {
   return [
     {
@@ -20,6 +23,12 @@ export function inboxConsumers(inbox: Inbox) {
       orderKey: (event) => event.data.message.chatId,
       apply: (tx, event, emit) => inbox.messageCreated(tx, event, emit),
     } satisfies ConsumerSpec<'chat.v1.message.created'>,
+    {
+      name: 'notification-inbox-scheduled',
+      from: 'chat',
+      types: ['chat.v1.scheduled_message.failed'],
+      apply: (tx, event, emit) => inbox.scheduledMessageFailed(tx, event, emit),
+    } satisfies ConsumerSpec<'chat.v1.scheduled_message.failed'>,
     {
       name: 'notification-inbox-memberships',
       from: 'participant',
