@@ -121,6 +121,14 @@ export interface ChatComposition {
   clientId: string | null;
 }
 
+/** Which of a person's chats to list (X4: archived or not, pinned or not) and from where. */
+export interface ChatListOptions {
+  after: { pinned: boolean; at: Date; id: string } | null;
+  limit: number;
+  archived: boolean;
+  pinned: boolean | null;
+}
+
 export interface ChatRepository {
   /** False when a 1-on-1 with the same `directKey` exists already. */
   insert(db: Executor, chat: Chat, directKey?: string | null): Promise<boolean>;
@@ -150,12 +158,7 @@ export interface ChatRepository {
     db: Executor,
     practiceId: string,
     personId: string,
-    options: {
-      after: { pinned: boolean; at: Date; id: string } | null;
-      limit: number;
-      archived: boolean;
-      pinned: boolean | null;
-    },
+    options: ChatListOptions,
   ): Promise<ListedChat[]>;
   lastSeq(db: Executor, id: string): Promise<number>;
   /** Locks the chat row and takes the next message seq: gap-free, in commit order. */
@@ -314,20 +317,29 @@ export interface Hit {
   headline: string;
 }
 
+/** X3: what to search for, where, and from which rank on. */
+export interface SearchRequest {
+  practiceId: string;
+  viewerId: string;
+  chatId: string | null;
+  text: string;
+  language: SearchLanguage;
+  after: RankCursor | null;
+  limit: number;
+}
+
 export interface SearchRepository {
   /** X3: live messages matching `text` in the chats `viewerId` is in now (A1, P4), best rank first. */
-  search(
-    db: Executor,
-    request: {
-      practiceId: string;
-      viewerId: string;
-      chatId: string | null;
-      text: string;
-      language: SearchLanguage;
-      after: RankCursor | null;
-      limit: number;
-    },
-  ): Promise<Hit[]>;
+  search(db: Executor, request: SearchRequest): Promise<Hit[]>;
+}
+
+/** X2: one page of an author's scheduled messages of one status. */
+export interface ScheduledListRequest {
+  practiceId: string;
+  authorId: string;
+  status: ScheduledStatus;
+  after: { at: Date; id: string } | null;
+  limit: number;
 }
 
 /** X2: messages their authors scheduled, and the scheduler's claims on them. */
@@ -341,16 +353,7 @@ export interface ScheduledRepository {
     id: string,
   ): Promise<{ message: ScheduledMessage; claimed: boolean } | undefined>;
   /** The author's scheduled messages of one status, soonest first, keyset on (sendAt, id). */
-  list(
-    db: Executor,
-    request: {
-      practiceId: string;
-      authorId: string;
-      status: ScheduledStatus;
-      after: { at: Date; id: string } | null;
-      limit: number;
-    },
-  ): Promise<ScheduledMessage[]>;
+  list(db: Executor, request: ScheduledListRequest): Promise<ScheduledMessage[]>;
   /** Changes a pending message no scheduler is sending; undefined when there is none such. */
   update(
     db: Executor,

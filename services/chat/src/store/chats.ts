@@ -1,6 +1,6 @@
 import { type Executor, olderThan } from '@huddle/db';
 import { and, desc, eq, inArray, isNull, or, sql } from 'drizzle-orm';
-import type { ChangeableField, ChatRepository } from '../app/ports';
+import type { ChangeableField, ChatListOptions, ChatRepository } from '../app/ports';
 import type { Chat } from '../domain/chat';
 import { chatMembers, chats } from './schema';
 
@@ -108,17 +108,7 @@ export const chatsStore: ChatRepository = {
    * A person's active chats: pinned ones first (X4), each part most recently active first;
    * keyset-paged on (pinned, activity, id). Archived chats only when asked for (X4).
    */
-  async listForPerson(
-    db: Executor,
-    practiceId: string,
-    personId: string,
-    options: {
-      after: { pinned: boolean; at: Date; id: string } | null;
-      limit: number;
-      archived: boolean;
-      pinned: boolean | null;
-    },
-  ) {
+  async listForPerson(db: Executor, practiceId: string, personId: string, options: ChatListOptions) {
     const { after } = options;
     const rows = await db
       .select({

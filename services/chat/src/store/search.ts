@@ -1,7 +1,7 @@
 import type { Executor } from '@huddle/db';
 import { and, asc, desc, eq, isNull, sql } from 'drizzle-orm';
-import type { Hit, RankCursor, SearchRepository } from '../app/ports';
-import { MATCH_END, MATCH_START, type SearchLanguage } from '../domain/search';
+import type { Hit, SearchRepository, SearchRequest } from '../app/ports';
+import { MATCH_END, MATCH_START } from '../domain/search';
 import { messageColumns, toMessage } from './messages';
 import { chatMembers, messages } from './schema';
 
@@ -15,18 +15,7 @@ export const searchStore: SearchRepository = {
    * now (A1, P4), in one chat or all of theirs in the practice, best rank first. Only the
    * page's rows are highlighted: ts_headline reads the whole body and is the costly part.
    */
-  async search(
-    db: Executor,
-    request: {
-      practiceId: string;
-      viewerId: string;
-      chatId: string | null;
-      text: string;
-      language: SearchLanguage;
-      after: RankCursor | null;
-      limit: number;
-    },
-  ): Promise<Hit[]> {
+  async search(db: Executor, request: SearchRequest): Promise<Hit[]> {
     const { language, text, after } = request;
     const query = sql`websearch_to_tsquery(${language}::regconfig, ${text})`;
     const rank = sql`ts_rank(${messages.searchVector}, ${query})`;
