@@ -14,7 +14,9 @@ import { fileURLToPath } from 'node:url';
 import { Chats } from '@huddle/chat/src/app/chats';
 import type { Participants, Policy, UnitOfWork } from '@huddle/chat/src/app/ports';
 import { Search } from '@huddle/chat/src/app/search';
+import { chatStore } from '@huddle/chat/src/store/repositories';
 import { openDatabase } from '@huddle/db';
+import { createLogger } from '@huddle/logging';
 import { freshDatabase } from '@huddle/testing';
 import pg from 'pg';
 
@@ -124,7 +126,13 @@ const quantile = (sorted: number[], q: number) =>
 
 async function main() {
   const database = await freshDatabase('bench_search');
-  const handle = await openDatabase({ url: database.url, dataDir: '', migrationsFolder, poolSize: 4 });
+  const handle = await openDatabase({
+    url: database.url,
+    dataDir: '',
+    migrationsFolder,
+    poolSize: 4,
+    logger: createLogger({ service: 'bench-search', level: 'silent' }),
+  });
   const client = new pg.Client({ connectionString: database.url });
   await client.connect();
   try {
@@ -162,10 +170,11 @@ async function main() {
     const chats = new Chats(
       handle.db,
       { transaction: unused } as unknown as UnitOfWork,
+      chatStore,
       {} as Policy,
       {} as Participants,
     );
-    const search = new Search(handle.db, chats, () => 'english');
+    const search = new Search(handle.db, chatStore, chats, () => 'english');
     const ask = (query: string, who: string, chatId: string, cursor = '') =>
       search.messages({ practiceId: PRACTICE, viewerId: who, query, chatId, cursor, limit: 20 });
     console.log(

@@ -7,14 +7,15 @@ import websocket from '@fastify/websocket';
 import { HuddleError } from '@huddle/errors';
 import type { Logger } from '@huddle/logging';
 import Fastify, { type FastifyBaseLogger, type FastifyRequest } from 'fastify';
-import { createChatContextLoader } from './chat-context';
 import type { GatewayConfig } from './config';
+import type { App } from './fastify-app';
 import { createKnownPeople } from './known-people';
 import { createAuthenticator, installAuth } from './plugins/auth';
 import { installRequestMetrics } from './plugins/metrics';
 import { clientErrorHandler, frameworkErrors, installProblemHandlers } from './plugins/problems';
 import { RequestLog } from './plugins/request-log';
 import { validatorCompiler } from './plugins/validation';
+import { createChatContextLoader } from './presenter/chat-context';
 import { StreamHub } from './realtime/hub';
 import type { RealtimeFeed, RealtimeLog } from './realtime/port';
 import { realtimePresenter } from './realtime/present';
@@ -29,14 +30,15 @@ import { messageRoutes } from './routes/messages';
 import { notificationRoutes } from './routes/notifications';
 import { operationsRoutes, type Readiness } from './routes/operations';
 import { participantRoutes } from './routes/participants';
+import { pinRoutes } from './routes/pins';
 import { programRoutes } from './routes/programs';
 import { reactionRoutes } from './routes/reactions';
+import { readMarkerRoutes } from './routes/read-markers';
 import { receiptRoutes } from './routes/receipts';
 import { scheduledRoutes } from './routes/scheduled';
 import { searchRoutes } from './routes/search';
 import { sharingRoutes } from './routes/sharing';
 import { streamRoutes } from './routes/stream';
-import type { App } from './routes/types';
 import type { Services } from './services';
 
 export interface GatewayDeps {
@@ -143,23 +145,25 @@ export async function buildApp(config: Readonly<GatewayConfig>, deps: GatewayDep
   );
   const routeDeps = { services: deps.services, contexts };
 
-  operationsRoutes(app, deps);
-  directoryRoutes(app, routeDeps);
-  meRoutes(app, routeDeps);
-  chatRoutes(app, routeDeps);
-  messageRoutes(app, routeDeps);
-  reactionRoutes(app, routeDeps);
-  receiptRoutes(app, routeDeps);
-  searchRoutes(app, routeDeps);
-  scheduledRoutes(app, routeDeps);
-  directChatRoutes(app, routeDeps);
-  participantRoutes(app, routeDeps);
-  sharingRoutes(app, routeDeps);
-  programRoutes(app, routeDeps);
-  meetingRoutes(app, routeDeps);
-  notificationRoutes(app, routeDeps);
-  await attachmentRoutes(app, routeDeps, config.attachments);
-  streamRoutes(app, {
+  await app.register(operationsRoutes, deps);
+  await app.register(directoryRoutes, routeDeps);
+  await app.register(meRoutes, routeDeps);
+  await app.register(chatRoutes, routeDeps);
+  await app.register(messageRoutes, routeDeps);
+  await app.register(pinRoutes, routeDeps);
+  await app.register(readMarkerRoutes, routeDeps);
+  await app.register(reactionRoutes, routeDeps);
+  await app.register(receiptRoutes, routeDeps);
+  await app.register(searchRoutes, routeDeps);
+  await app.register(scheduledRoutes, routeDeps);
+  await app.register(directChatRoutes, routeDeps);
+  await app.register(participantRoutes, routeDeps);
+  await app.register(sharingRoutes, routeDeps);
+  await app.register(programRoutes, routeDeps);
+  await app.register(meetingRoutes, routeDeps);
+  await app.register(notificationRoutes, routeDeps);
+  await app.register(attachmentRoutes, { ...routeDeps, attachments: config.attachments });
+  await app.register(streamRoutes, {
     hub,
     typing: new TypingIndicators(deps.services.chat, contexts, deps.realtime),
     authenticator,

@@ -8,8 +8,8 @@ import {
   jwtVerify,
 } from 'jose';
 import type { GatewayConfig } from '../config';
+import type { App } from '../fastify-app';
 import type { KnownPeople } from '../known-people';
-import type { App } from '../routes/types';
 import { idPattern } from '../schemas';
 
 /**

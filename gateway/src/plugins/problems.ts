@@ -2,7 +2,7 @@ import http from 'node:http';
 import type { Duplex } from 'node:stream';
 import { type ErrorCode, errorStatus, HuddleError } from '@huddle/errors';
 import type { FastifyError, FastifyReply, FastifyRequest, FastifySchemaValidationError } from 'fastify';
-import type { App } from '../routes/types';
+import type { App } from '../fastify-app';
 
 /**
  * The one mapping of errors to application/problem+json (RFC 9457) with the

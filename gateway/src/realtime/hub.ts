@@ -3,7 +3,7 @@ import type { Logger } from '@huddle/logging';
 import { context, inSpan, SpanKind } from '@huddle/telemetry';
 import { type RealtimeMetrics, realtimeMetrics } from './metrics';
 import type { CatchUp, RealtimeFeed, RealtimeLog } from './port';
-import { ephemeralId } from './typing';
+import { ephemeralId } from './port';
 
 /** The part of a WebSocket the hub uses. */
 export interface StreamSocket {

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { RealtimeEvent } from '@huddle/contracts';
 
 /**
@@ -13,6 +14,9 @@ export interface RealtimeFeed {
   /** Sends an ephemeral event (typing) to one person's sockets, wherever they are connected; never stored. */
   publish(practiceId: string, personId: string, event: RealtimeEvent): void;
 }
+
+/** Ephemeral events carry ids of their own: they are never stored, so a stream cannot resume from them. */
+export const ephemeralId = () => `eph_${randomUUID()}`;
 
 /** What a person missed, read from the realtime log, oldest first. */
 export type CatchUp =

@@ -1,8 +1,6 @@
 import type { chatV1, MessageData, ReactionData, RealtimeEvent } from '@huddle/contracts';
 import { HuddleError } from '@huddle/errors';
-import type { ChatContextLoader } from '../chat-context';
 import { type ExpiringCache, expiringCache } from '../expiring-cache';
-import { notificationView } from '../notification-views';
 import {
   type ChatContext,
   presentChat,
@@ -11,6 +9,8 @@ import {
   presentPerson,
   type Viewer,
 } from '../presenter';
+import type { ChatContextLoader } from '../presenter/chat-context';
+import { notificationView } from '../presenter/notification-views';
 import { presentNotification, type StoredNotification } from '../presenter/notifications';
 import type { ChatRpc, ParticipantRpc } from '../services';
 import type { PresentEvent, SocketEvent, StreamPerson } from './hub';

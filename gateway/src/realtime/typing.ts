@@ -1,9 +1,8 @@
-import { randomUUID } from 'node:crypto';
 import { HuddleError } from '@huddle/errors';
-import type { ChatContextLoader } from '../chat-context';
+import type { ChatContextLoader } from '../presenter/chat-context';
 import type { ChatRpc } from '../services';
 import type { StreamPerson } from './hub';
-import type { RealtimeFeed } from './port';
+import { ephemeralId, type RealtimeFeed } from './port';
 
 export interface TypingOptions {
   /** At most one typing event per person and chat in this window; the rest are ignored. */
@@ -14,10 +13,6 @@ export interface TypingOptions {
   maxEntries?: number;
   now?: () => number;
 }
-
-/** Ephemeral events carry ids of their own: they are never stored, so a stream cannot resume from them. */
-export const ephemeralId = () => `eph_${randomUUID()}`;
-export const isEphemeralId = (id: string) => id.startsWith('eph_');
 
 /** A map that forgets its oldest entries beyond a size. */
 function bounded<V>(max: number) {

@@ -1,9 +1,11 @@
 import multipart from '@fastify/multipart';
 import { HuddleError, invalid, notFound } from '@huddle/errors';
 import Type from 'typebox';
+import type { App } from '../fastify-app';
 import { personOf } from '../plugins/auth';
+import { routeGroup } from '../plugins/route-group';
 import { Attachment, Id, problemResponses } from '../schemas';
-import type { App, RouteDeps } from './types';
+import type { RouteDeps } from './types';
 
 /**
  * `Content-Disposition` for a download. The chat service already strips paths,
@@ -31,7 +33,12 @@ const multipartErrors: Record<string, () => HuddleError> = {
 };
 
 /** POST /v1/attachments (multipart, one `file` part) and GET /v1/attachments/{id}. */
-export async function attachmentRoutes(app: App, { services }: RouteDeps, options: { maxBytes: number }) {
+export const attachmentRoutes = routeGroup({ tags: ['attachments'], auth: 'person' }, attachments);
+
+async function attachments(
+  app: App,
+  { services, attachments: options }: RouteDeps & { attachments: { maxBytes: number } },
+) {
   // Multipart parsing only where files are uploaded; everywhere else the API speaks JSON.
   await app.register(async (uploads: App) => {
     await uploads.register(multipart, {
@@ -41,14 +48,11 @@ export async function attachmentRoutes(app: App, { services }: RouteDeps, option
     uploads.post(
       '/v1/attachments',
       {
-        config: { auth: 'person' },
         schema: {
           summary: 'Upload a file to attach to messages',
           description:
             `multipart/form-data with one part named \`file\`, at most ${options.maxBytes} bytes. ` +
             'Only its uploader can use or download it until a message references it.',
-          tags: ['attachments'],
-          security: [{ bearer: [] }],
           consumes: ['multipart/form-data'],
           response: { 201: Attachment, ...problemResponses },
         },
@@ -100,15 +104,12 @@ export async function attachmentRoutes(app: App, { services }: RouteDeps, option
   app.get(
     '/v1/attachments/:attachmentId',
     {
-      config: { auth: 'person' },
       schema: {
         summary: 'Download a file',
         description:
           'For participants of a chat where a live message references it, team members there also while ' +
           'a revision of a live message does (G8), and its uploader before any message uses it (A1); ' +
           'anyone else gets 404.',
-        tags: ['attachments'],
-        security: [{ bearer: [] }],
         params: Type.Object({ attachmentId: Id }),
         response: {
           200: Type.Unsafe<Buffer>({ type: 'string', format: 'binary', description: 'The file' }),

@@ -1,8 +1,9 @@
 import type { chatV1, participantV1 } from '@huddle/contracts';
 import { HuddleError } from '@huddle/errors';
 import Type from 'typebox';
-import { viewChat } from '../chat-context';
+import type { App } from '../fastify-app';
 import { personOf } from '../plugins/auth';
+import { routeGroup } from '../plugins/route-group';
 import {
   peopleOfSummary,
   presentChat,
@@ -12,6 +13,7 @@ import {
   summaryNeedsParticipants,
   viewerIn,
 } from '../presenter';
+import { viewChat } from '../presenter/chat-context';
 import {
   CHAT_AVATARS,
   Chat,
@@ -25,7 +27,7 @@ import {
   problemResponses,
   StringEnum,
 } from '../schemas';
-import type { App, RouteDeps } from './types';
+import type { RouteDeps } from './types';
 
 const Avatar = StringEnum([...CHAT_AVATARS]);
 
@@ -86,15 +88,14 @@ const PersonalStateBody = Type.Object(
   { additionalProperties: false, minProperties: 1 },
 );
 
-export function chatRoutes(app: App, { services, contexts }: RouteDeps) {
+export const chatRoutes = routeGroup({ tags: ['chats'], auth: 'person' }, chats);
+
+function chats(app: App, { services, contexts }: RouteDeps) {
   app.get(
     '/v1/chat-avatars',
     {
-      config: { auth: 'person' },
       schema: {
         summary: 'The preset avatars a group chat can show (G1)',
-        tags: ['chats'],
-        security: [{ bearer: [] }],
         response: {
           200: Type.Object({
             items: Type.Array(Type.Object({ id: Type.String() })),
@@ -110,12 +111,9 @@ export function chatRoutes(app: App, { services, contexts }: RouteDeps) {
   app.get(
     '/v1/chats',
     {
-      config: { auth: 'person' },
       schema: {
         summary: 'My chats, pinned first, then most recently active, with unread counts (U1, S6, X4)',
         description: 'Archived chats are left out unless ?archived=true, which lists them alone.',
-        tags: ['chats'],
-        security: [{ bearer: [] }],
         querystring: ChatListQuery,
         response: {
           200: Type.Object({ items: Type.Array(ChatListItem), nextCursor: Nullable(Type.String()) }),
@@ -158,12 +156,9 @@ export function chatRoutes(app: App, { services, contexts }: RouteDeps) {
   app.post(
     '/v1/chats',
     {
-      config: { auth: 'person' },
       schema: {
         summary: 'Create a group chat (G1)',
         description: 'Only practitioners create groups; clients added must be reachable by the creator.',
-        tags: ['chats'],
-        security: [{ bearer: [] }],
         body: CreateGroupBody,
         response: { 201: Chat, ...problemResponses },
       },
@@ -191,11 +186,8 @@ export function chatRoutes(app: App, { services, contexts }: RouteDeps) {
   app.get(
     '/v1/chats/:chatId',
     {
-      config: { auth: 'person' },
       schema: {
         summary: 'One chat with its settings',
-        tags: ['chats'],
-        security: [{ bearer: [] }],
         params: ChatParams,
         response: { 200: Chat, ...problemResponses },
       },
@@ -214,15 +206,12 @@ export function chatRoutes(app: App, { services, contexts }: RouteDeps) {
   app.put(
     '/v1/chats/:chatId/me',
     {
-      config: { auth: 'person' },
       schema: {
         summary: 'Pin, archive or mute a chat for myself (X4)',
         description:
           'Any participant, for themselves only; send at least one field. A mute lets only ' +
           'mentions notify (G9) and ends by itself at mutedUntil. My other sockets get ' +
           'personal_state.updated.',
-        tags: ['chats'],
-        security: [{ bearer: [] }],
         params: ChatParams,
         body: PersonalStateBody,
         response: { 200: PersonalState, ...problemResponses },
@@ -247,12 +236,9 @@ export function chatRoutes(app: App, { services, contexts }: RouteDeps) {
   app.patch(
     '/v1/chats/:chatId',
     {
-      config: { auth: 'person' },
       schema: {
         summary: "Change a group's settings or lock it (G3, G6)",
         description: 'Only the chat owner; send at least one field.',
-        tags: ['chats'],
-        security: [{ bearer: [] }],
         params: ChatParams,
         body: UpdateChatBody,
         response: { 200: Chat, ...problemResponses },

@@ -1,9 +1,11 @@
 import { HuddleError } from '@huddle/errors';
 import Type from 'typebox';
+import type { App } from '../fastify-app';
 import { personOf } from '../plugins/auth';
+import { routeGroup } from '../plugins/route-group';
 import { presentChat } from '../presenter';
 import { Chat, Id, problemResponses, StringEnum } from '../schemas';
-import type { App, RouteDeps } from './types';
+import type { RouteDeps } from './types';
 
 const DefaultSharing = Type.Object(
   {
@@ -23,19 +25,18 @@ const DefaultSharing = Type.Object(
 const DirectChat = Type.Object({ ...Chat.properties, defaultSharing: Type.Optional(DefaultSharing) });
 
 /** S1: the 1-on-1 between a practitioner and a client, shared by default (S4). */
-export function directChatRoutes(app: App, { services, contexts }: RouteDeps) {
+export const directChatRoutes = routeGroup({ tags: ['chats'], auth: 'person' }, directChats);
+
+function directChats(app: App, { services, contexts }: RouteDeps) {
   app.post(
     '/v1/chats/direct',
     {
-      config: { auth: 'person' },
       schema: {
         summary: 'Get or start my 1-on-1 with a client (S1, S4)',
         description:
           'Only practitioners (403 forbidden), with a client of the practice (400) they can reach ' +
           '(403 tag_restricted), checked every time, also before an existing chat is answered. 201 with ' +
           '`defaultSharing` when the chat is new, 200 when it already existed (not re-shared: S4 is not retroactive).',
-        tags: ['chats'],
-        security: [{ bearer: [] }],
         body: Type.Object({ clientId: Id }, { additionalProperties: false }),
         response: { 200: DirectChat, 201: DirectChat, ...problemResponses },
       },

@@ -1,11 +1,11 @@
 import type { participantV1 } from '@huddle/contracts';
 import { HuddleError } from '@huddle/errors';
 import Type, { type Static } from 'typebox';
+import type { App } from '../fastify-app';
+import { routeGroup } from '../plugins/route-group';
 import { presentDirectoryPerson, presentPractice } from '../presenter/directory';
 import { Id, Nullable, Person, PersonKind, Plan, Practice, problemResponses, TeamRole } from '../schemas';
-import type { App, RouteDeps } from './types';
-
-const directoryWrite = 'directory:write';
+import type { RouteDeps } from './types';
 
 const Tag = Type.String({ minLength: 1, maxLength: 50 });
 const TagList = Type.Array(Tag, { maxItems: 50, uniqueItems: true });
@@ -92,15 +92,17 @@ const NotificationSettings = Type.Object({
 });
 
 /** The platform's directory writes: practices and people (DESIGN.md section 4, `directory:write`). */
-export function directoryRoutes(app: App, { services }: RouteDeps) {
+export const directoryRoutes = routeGroup(
+  { tags: ['directory'], auth: 'service', scope: 'directory:write' },
+  directory,
+);
+
+function directory(app: App, { services }: RouteDeps) {
   app.put(
     '/v1/practices/:practiceId',
     {
-      config: { auth: 'service', scope: directoryWrite },
       schema: {
         summary: 'Create or update a practice',
-        tags: ['directory'],
-        security: [{ bearer: [] }],
         params: Type.Object({ practiceId: Id }),
         body: Type.Object(
           { name: Type.String({ minLength: 1, maxLength: 200 }), plan: Plan },
@@ -122,11 +124,8 @@ export function directoryRoutes(app: App, { services }: RouteDeps) {
   app.put(
     '/v1/practices/:practiceId/people/:personId',
     {
-      config: { auth: 'service', scope: directoryWrite },
       schema: {
         summary: 'Create or update a person of a practice',
-        tags: ['directory'],
-        security: [{ bearer: [] }],
         params: Type.Object({ practiceId: Id, personId: Id }),
         body: PersonBody,
         response: { 200: Person, 201: Person, ...problemResponses },
@@ -145,13 +144,10 @@ export function directoryRoutes(app: App, { services }: RouteDeps) {
   app.put(
     '/v1/practices/:practiceId/notification-settings',
     {
-      config: { auth: 'service', scope: directoryWrite },
       schema: {
         summary: "Set a practice's outbound notification channels (webhook, email)",
         description:
           'Replaces the settings. Without webhookUrl the webhook and its secret are removed; a new webhook needs a secret.',
-        tags: ['directory'],
-        security: [{ bearer: [] }],
         params: Type.Object({ practiceId: Id }),
         body: NotificationSettingsBody,
         response: { 200: NotificationSettings, ...problemResponses },
@@ -174,11 +170,8 @@ export function directoryRoutes(app: App, { services }: RouteDeps) {
   app.get(
     '/v1/practices/:practiceId/notification-settings',
     {
-      config: { auth: 'service', scope: directoryWrite },
       schema: {
         summary: "A practice's outbound notification channels (the webhook secret is never returned)",
-        tags: ['directory'],
-        security: [{ bearer: [] }],
         params: Type.Object({ practiceId: Id }),
         response: { 200: NotificationSettings, ...problemResponses },
       },

@@ -1,18 +1,19 @@
 import { notFound } from '@huddle/errors';
+import type { App } from '../fastify-app';
 import { personOf } from '../plugins/auth';
+import { routeGroup } from '../plugins/route-group';
 import { presentDirectoryPerson } from '../presenter/directory';
 import { Person, problemResponses } from '../schemas';
-import type { App, RouteDeps } from './types';
+import type { RouteDeps } from './types';
 
-export function meRoutes(app: App, { services }: RouteDeps) {
+export const meRoutes = routeGroup({ tags: ['people'], auth: 'person' }, me);
+
+function me(app: App, { services }: RouteDeps) {
   app.get(
     '/v1/me',
     {
-      config: { auth: 'person' },
       schema: {
         summary: 'The person the token belongs to',
-        tags: ['people'],
-        security: [{ bearer: [] }],
         response: { 200: Person, ...problemResponses },
       },
     },

@@ -1,12 +1,12 @@
 import { forbidden, HuddleError } from '@huddle/errors';
 import Type from 'typebox';
-import { viewChat } from '../chat-context';
+import type { App } from '../fastify-app';
 import { personOf } from '../plugins/auth';
+import { routeGroup } from '../plugins/route-group';
 import { presentMessage } from '../presenter';
+import { viewChat } from '../presenter/chat-context';
 import { Id, Message, problemResponses } from '../schemas';
-import type { App, RouteDeps } from './types';
-
-const security = [{ bearer: [] }];
+import type { RouteDeps } from './types';
 
 const Meeting = Type.Object({
   provider: Type.Union([Type.Literal('builtin'), Type.Literal('zoom')]),
@@ -15,17 +15,16 @@ const Meeting = Type.Object({
 });
 
 /** M1: instant meetings from a chat, and the Zoom link they need. */
-export function meetingRoutes(app: App, { services, contexts }: RouteDeps) {
+export const meetingRoutes = routeGroup({ tags: ['meetings'], auth: 'person' }, meetings);
+
+function meetings(app: App, { services, contexts }: RouteDeps) {
   app.post(
     '/v1/chats/:chatId/meetings',
     {
-      config: { auth: 'person' },
       schema: {
         summary: 'Start an instant meeting; its join link is posted to the chat (M1)',
         description:
           'Built-in video or Zoom from a 1-on-1 or shared chat; Zoom only from a group chat, and only with Zoom linked.',
-        tags: ['meetings'],
-        security,
         params: Type.Object({ chatId: Id }),
         body: Type.Object(
           { provider: Type.Union([Type.Literal('builtin'), Type.Literal('zoom')]) },
@@ -57,14 +56,11 @@ export function meetingRoutes(app: App, { services, contexts }: RouteDeps) {
   app.put(
     '/v1/practitioners/:personId/zoom-link',
     {
-      config: { auth: 'person' },
       schema: {
         summary: 'Link (or, with an empty token, unlink) your Zoom account for instant meetings',
         description:
           'Practitioners only. The OAuth access token of your Zoom user, kept for creating meetings ' +
           '(always with the neutral topic "Huddle meeting") and never returned.',
-        tags: ['meetings'],
-        security,
         params: Type.Object({ personId: Id }),
         body: Type.Object({ accessToken: Type.String({ maxLength: 4096 }) }, { additionalProperties: false }),
         response: { 200: Type.Object({ linked: Type.Boolean() }), ...problemResponses },

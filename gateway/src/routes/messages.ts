@@ -1,11 +1,13 @@
 import type { chatV1 } from '@huddle/contracts';
 import { HuddleError } from '@huddle/errors';
 import Type from 'typebox';
-import { viewChat } from '../chat-context';
+import type { App } from '../fastify-app';
 import { personOf } from '../plugins/auth';
+import { routeGroup } from '../plugins/route-group';
 import { presentMessage, presentRevision } from '../presenter';
-import { Id, Message, Nullable, PageQuery, problemResponses, Reply, Revision, Seq } from '../schemas';
-import type { App, RouteDeps } from './types';
+import { viewChat, viewMessage } from '../presenter/chat-context';
+import { Id, Message, Nullable, PageQuery, problemResponses, Reply, Revision } from '../schemas';
+import type { RouteDeps } from './types';
 
 const Body = Type.String({ maxLength: 10_000 });
 const AttachmentIds = Type.Array(Id, { maxItems: 10, uniqueItems: true });
@@ -32,46 +34,25 @@ const EditMessageBody = Type.Object(
   },
 );
 
-const ReadBody = Type.Union(
-  [
-    Type.Object({ seq: Seq }, { additionalProperties: false }),
-    Type.Object({ unread: Type.Literal(true) }, { additionalProperties: false }),
-  ],
-  { description: '{seq}: read up to and including seq; {unread: true}: mark the chat unread again' },
-);
-
 const ChatParams = Type.Object({ chatId: Id });
 const MessageParams = Type.Object({ chatId: Id, messageId: Id });
-const tags = ['messages'];
-const security = [{ bearer: [] }];
 
-export function messageRoutes(app: App, { services, contexts }: RouteDeps) {
+export const messageRoutes = routeGroup({ tags: ['messages'], auth: 'person' }, messages);
+
+function messages(app: App, { services, contexts }: RouteDeps) {
   const contextFor = (chatId: string, practiceId: string, personId: string) =>
     viewChat(services.chat, contexts, { practiceId, personId }, chatId);
-
-  /** One message a service call answered, presented for the caller. */
-  async function presented(
-    chatId: string,
-    practiceId: string,
-    viewerId: string,
-    message: chatV1.Message | undefined,
-  ) {
-    if (!message) throw new HuddleError('internal', 'The message was not returned');
-    const { context, viewer } = await contextFor(chatId, practiceId, viewerId);
-    return presentMessage(viewer, context, message);
-  }
+  const presented = (chatId: string, practiceId: string, personId: string, message?: chatV1.Message) =>
+    viewMessage(services.chat, contexts, { practiceId, personId }, chatId, message);
 
   app.post(
     '/v1/chats/:chatId/messages',
     {
-      config: { auth: 'person' },
       schema: {
         summary: 'Post a message or a reply',
         description:
           'With an Idempotency-Key, a retry of the same post returns the first message (200); ' +
           'the same key with different content is 422 idempotency_key_reused.',
-        tags,
-        security,
         params: ChatParams,
         headers: Type.Object({
           'idempotency-key': Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
@@ -104,14 +85,11 @@ export function messageRoutes(app: App, { services, contexts }: RouteDeps) {
   app.get(
     '/v1/chats/:chatId/messages',
     {
-      config: { auth: 'person' },
       schema: {
         summary: 'Messages of a chat, newest first, in cursor pages (G2)',
         description:
           'Feed chats list top-level posts with replyCount and their latest replies, and the pinned ' +
           'posts apart on the first page; direct chats list every message.',
-        tags,
-        security,
         params: ChatParams,
         querystring: PageQuery,
         response: {
@@ -150,11 +128,8 @@ export function messageRoutes(app: App, { services, contexts }: RouteDeps) {
   app.get(
     '/v1/chats/:chatId/messages/:messageId/replies',
     {
-      config: { auth: 'person' },
       schema: {
         summary: "A feed post's thread, oldest first, in cursor pages (G2)",
-        tags,
-        security,
         params: MessageParams,
         querystring: PageQuery,
         response: {
@@ -187,12 +162,9 @@ export function messageRoutes(app: App, { services, contexts }: RouteDeps) {
   app.patch(
     '/v1/chats/:chatId/messages/:messageId',
     {
-      config: { auth: 'person' },
       schema: {
         summary: 'Edit my post or reply in a feed chat (G8)',
         description: 'Every revision is kept; direct-style chats answer 409 not_supported_in_style.',
-        tags,
-        security,
         params: MessageParams,
         body: EditMessageBody,
         response: { 200: Message, ...problemResponses },
@@ -218,11 +190,8 @@ export function messageRoutes(app: App, { services, contexts }: RouteDeps) {
   app.get(
     '/v1/chats/:chatId/messages/:messageId/revisions',
     {
-      config: { auth: 'person' },
       schema: {
         summary: "A message's earlier revisions, for team members (G8)",
-        tags,
-        security,
         params: MessageParams,
         response: {
           200: Type.Object({ items: Type.Array(Revision), nextCursor: Type.Null() }),
@@ -246,12 +215,9 @@ export function messageRoutes(app: App, { services, contexts }: RouteDeps) {
   app.delete(
     '/v1/chats/:chatId/messages/:messageId',
     {
-      config: { auth: 'person' },
       schema: {
         summary: 'Delete a message: its author, or the chat owner as moderator',
         description: 'Answers the tombstone: the message keeps its place (and its thread) without content.',
-        tags,
-        security,
         params: MessageParams,
         response: { 200: Message, ...problemResponses },
       },
@@ -266,64 +232,6 @@ export function messageRoutes(app: App, { services, contexts }: RouteDeps) {
         messageId,
       });
       return presented(chatId, practiceId, personId, message);
-    },
-  );
-
-  for (const [method, pin] of [
-    ['PUT', true],
-    ['DELETE', false],
-  ] as const) {
-    app.route({
-      method,
-      url: '/v1/chats/:chatId/pins/:messageId',
-      config: { auth: 'person' },
-      schema: {
-        summary: pin ? 'Pin a top-level feed post (G7)' : 'Unpin a feed post (G7)',
-        description: 'Team members of feed chats; at most 10 pinned posts per chat.',
-        tags,
-        security,
-        params: MessageParams,
-        response: { 200: Message, ...problemResponses },
-      },
-      handler: async (request) => {
-        const { practiceId, personId } = personOf(request);
-        const { chatId, messageId } = request.params;
-        const target = { practiceId, chatId, actorId: personId, messageId };
-        const { message } = await (pin
-          ? services.chat.pinMessage(target)
-          : services.chat.unpinMessage(target));
-        return presented(chatId, practiceId, personId, message);
-      },
-    });
-  }
-
-  app.put(
-    '/v1/chats/:chatId/read',
-    {
-      config: { auth: 'person' },
-      schema: {
-        summary: 'Move my read marker, or mark the chat unread again (U1)',
-        tags,
-        security,
-        params: ChatParams,
-        body: ReadBody,
-        response: {
-          200: Type.Object({ readSeq: Seq, unreadCount: Type.Integer({ minimum: 0 }) }),
-          ...problemResponses,
-        },
-      },
-    },
-    async (request) => {
-      const { practiceId, personId } = personOf(request);
-      const { body } = request;
-      const unread = 'unread' in body;
-      return services.chat.markRead({
-        practiceId,
-        chatId: request.params.chatId,
-        personId,
-        seq: unread ? 0 : body.seq,
-        unread,
-      });
     },
   );
 }

@@ -1,17 +1,15 @@
 import type { notificationV1 } from '@huddle/contracts';
 import { HuddleError, notFound } from '@huddle/errors';
 import Type from 'typebox';
-import { notificationViews } from '../notification-views';
+import type { App } from '../fastify-app';
 import { personOf } from '../plugins/auth';
+import { routeGroup } from '../plugins/route-group';
+import { notificationViews } from '../presenter/notification-views';
 import { presentNotification, type StoredNotification } from '../presenter/notifications';
 import { Id, Notification, Nullable, problemResponses, StringEnum } from '../schemas';
-import type { App, RouteDeps } from './types';
-
-const tags = ['notifications'];
+import type { RouteDeps } from './types';
 
 export const NotificationLevel = StringEnum(['all', 'mentions', 'none']);
-
-const security = [{ bearer: [] }];
 
 const InboxQuery = Type.Object(
   {
@@ -47,15 +45,14 @@ const storedNotification = (notification: notificationV1.Notification): StoredNo
 });
 
 /** N1: the in-app inbox and per-chat notification levels. */
-export function notificationRoutes(app: App, { services, contexts }: RouteDeps) {
+export const notificationRoutes = routeGroup({ tags: ['notifications'], auth: 'person' }, notifications);
+
+function notifications(app: App, { services, contexts }: RouteDeps) {
   app.get(
     '/v1/notifications',
     {
-      config: { auth: 'person' },
       schema: {
         summary: 'My notifications, newest first, with chat, actor and snippet (N1, X6)',
-        tags,
-        security,
         querystring: InboxQuery,
         response: {
           200: Type.Object({
@@ -92,11 +89,8 @@ export function notificationRoutes(app: App, { services, contexts }: RouteDeps) 
   app.post(
     '/v1/notifications/read',
     {
-      config: { auth: 'person' },
       schema: {
         summary: 'Mark some of my notifications read, or all of them (N1)',
-        tags,
-        security,
         body: MarkReadBody,
         response: {
           200: Type.Object({
@@ -123,13 +117,10 @@ export function notificationRoutes(app: App, { services, contexts }: RouteDeps) 
   app.put(
     '/v1/chats/:chatId/notification-level',
     {
-      config: { auth: 'person' },
       schema: {
         summary: 'How I am notified of new messages in a chat (N1)',
         description:
           'all: every message; mentions: only when mentioned; none: silent (mentions still notify, G9).',
-        tags,
-        security,
         params: Type.Object({ chatId: Id }),
         body: Type.Object({ level: NotificationLevel }, { additionalProperties: false }),
         response: { 200: Type.Object({ level: NotificationLevel }), ...problemResponses },

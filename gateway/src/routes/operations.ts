@@ -1,5 +1,6 @@
 import Type from 'typebox';
-import type { App } from './types';
+import type { App } from '../fastify-app';
+import { routeGroup } from '../plugins/route-group';
 
 export interface Readiness {
   ready: boolean;
@@ -21,14 +22,15 @@ const operational = { rateLimit: false, pressureHandler: () => undefined } as co
 // Probes and scrapes come every few seconds: their requests are logged at debug (plugins/request-log.ts).
 const polled = { ...operational, polled: true } as const;
 
-export function operationsRoutes(app: App, { readiness, metricsText }: OperationsDeps) {
+export const operationsRoutes = routeGroup({ tags: ['operations'] }, operations);
+
+function operations(app: App, { readiness, metricsText }: OperationsDeps) {
   app.get(
     '/healthz',
     {
       config: polled,
       schema: {
         summary: 'Liveness: the process is up',
-        tags: ['operations'],
         response: { 200: Type.Object({ status: Type.Literal('ok') }) },
       },
     },
@@ -41,7 +43,6 @@ export function operationsRoutes(app: App, { readiness, metricsText }: Operation
       config: polled,
       schema: {
         summary: 'Readiness: the services and NATS the gateway needs answer',
-        tags: ['operations'],
         response: { 200: ReadinessSchema, 503: ReadinessSchema },
       },
     },
@@ -60,7 +61,6 @@ export function operationsRoutes(app: App, { readiness, metricsText }: Operation
       config: polled,
       schema: {
         summary: 'Prometheus metrics',
-        tags: ['operations'],
         response: { 200: Type.String() },
       },
     },

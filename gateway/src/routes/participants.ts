@@ -1,11 +1,13 @@
 import { HuddleError } from '@huddle/errors';
 import Type from 'typebox';
-import { viewChat } from '../chat-context';
+import type { App } from '../fastify-app';
 import { personOf } from '../plugins/auth';
+import { routeGroup } from '../plugins/route-group';
 import { presentChat } from '../presenter';
+import { viewChat } from '../presenter/chat-context';
 import { presentParticipants } from '../presenter/participants';
 import { Chat, Id, Nullable, PersonKind, problemResponses, StringEnum } from '../schemas';
-import type { App, RouteDeps } from './types';
+import type { RouteDeps } from './types';
 
 const Participant = Type.Object(
   {
@@ -49,20 +51,16 @@ const RemoveQuery = Type.Object(
   { additionalProperties: false },
 );
 
-const tags = ['participants'];
-const security = [{ bearer: [] }];
-
 /** Who is in a chat (DESIGN.md P1-P4, S2, S3, S5): list, add, remove, leave. */
-export function participantRoutes(app: App, { services, contexts }: RouteDeps) {
+export const participantRoutes = routeGroup({ tags: ['participants'], auth: 'person' }, participants);
+
+function participants(app: App, { services, contexts }: RouteDeps) {
   app.get(
     '/v1/chats/:chatId/participants',
     {
-      config: { auth: 'person' },
       schema: {
         summary: "A chat's participants, presented for the caller (G4, G5)",
         description: 'Participants only (A1); to anyone else the chat does not exist (404).',
-        tags,
-        security,
         params: ChatParams,
         response: {
           200: Type.Object({ items: Type.Array(Participant), nextCursor: Type.Null() }),
@@ -88,7 +86,6 @@ export function participantRoutes(app: App, { services, contexts }: RouteDeps) {
   app.post(
     '/v1/chats/:chatId/participants',
     {
-      config: { auth: 'person' },
       schema: {
         summary: 'Add people to a chat (P1, S2, S3, S5)',
         description:
@@ -98,8 +95,6 @@ export function participantRoutes(app: App, { services, contexts }: RouteDeps) {
           'history: the request must say `convertToGroup: true` (409 conversion_required otherwise). Every ' +
           'team member already in the chat must reach each client added (403 tag_restricted names those ' +
           'whose restriction excludes one, S3). Clients never add; nobody adds themselves.',
-        tags,
-        security,
         params: ChatParams,
         body: Type.Object(
           {
@@ -144,7 +139,6 @@ export function participantRoutes(app: App, { services, contexts }: RouteDeps) {
   app.delete(
     '/v1/chats/:chatId/participants/:personId',
     {
-      config: { auth: 'person' },
       schema: {
         summary: 'Remove a participant (P2), or leave with `me` (P3)',
         description:
@@ -153,8 +147,6 @@ export function participantRoutes(app: App, { services, contexts }: RouteDeps) {
           'posts, replies and threads rooted at their posts). Leaving a group deletes your messages; the owner ' +
           'cannot leave (409 owner_cannot_leave). Nobody leaves a 1-on-1 or shared chat, and its client is ' +
           'not removed (409 cannot_leave_direct_chat).',
-        tags,
-        security,
         params: RemoveParams,
         querystring: RemoveQuery,
         response: { 204: Type.Null(), ...problemResponses },

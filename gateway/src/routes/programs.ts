@@ -1,6 +1,8 @@
 import { HuddleError } from '@huddle/errors';
 import type { FastifyRequest } from 'fastify';
 import Type from 'typebox';
+import type { App } from '../fastify-app';
+import { routeGroup } from '../plugins/route-group';
 import { presentProgramChat } from '../presenter/programs';
 import {
   CHAT_AVATARS,
@@ -11,9 +13,7 @@ import {
   problemResponses,
   StringEnum,
 } from '../schemas';
-import type { App, RouteDeps } from './types';
-
-const programsWrite = 'programs:write';
+import type { RouteDeps } from './types';
 
 const ProgramChatBody = Type.Object(
   {
@@ -50,9 +50,6 @@ const Enrollment = Type.Object({
 
 const ProgramParams = Type.Object({ practiceId: Id, programId: Id });
 const EnrollmentParams = Type.Object({ practiceId: Id, programId: Id, clientId: Id });
-const tags = ['programs'];
-const security = [{ bearer: [] }];
-const config = { auth: 'service' as const, scope: programsWrite };
 
 /** Who the chat service records as having added people: the program system's service name. */
 function actorOf(request: FastifyRequest): string {
@@ -65,18 +62,20 @@ function actorOf(request: FastifyRequest): string {
  * R1: program-management systems keep a group chat per program, keyed by its
  * program id: retries and concurrent calls land on the same chat.
  */
-export function programRoutes(app: App, { services }: RouteDeps) {
+export const programRoutes = routeGroup(
+  { tags: ['programs'], auth: 'service', scope: 'programs:write' },
+  programs,
+);
+
+function programs(app: App, { services }: RouteDeps) {
   app.put(
     '/v1/practices/:practiceId/programs/:programId/chat',
     {
-      config,
       schema: {
         summary: "Create or update a program's group chat (R1)",
         description:
           '201 when created, 200 when it existed (settings updated, practitioners added). ' +
           '`locked: true` ends the program: only the owner posts from then on (G6).',
-        tags,
-        security,
         params: ProgramParams,
         body: ProgramChatBody,
         response: { 200: ProgramChat, 201: ProgramChat, ...problemResponses },
@@ -117,12 +116,9 @@ export function programRoutes(app: App, { services }: RouteDeps) {
   app.put(
     enrollmentPath,
     {
-      config,
       schema: {
         summary: "Enrol a client in a program's chat (R1)",
         description: 'Adds the client to the chat; enrolling again changes nothing (changed: false).',
-        tags,
-        security,
         params: EnrollmentParams,
         response: { 200: Enrollment, ...problemResponses },
       },
@@ -133,14 +129,11 @@ export function programRoutes(app: App, { services }: RouteDeps) {
   app.delete(
     enrollmentPath,
     {
-      config,
       schema: {
         summary: "Unenrol a client from a program's chat (R1)",
         description:
           'Removes the client; their messages stay, unlinked from them (P2 keep). Unenrolling someone ' +
           'not enrolled changes nothing (changed: false).',
-        tags,
-        security,
         params: EnrollmentParams,
         response: { 200: Enrollment, ...problemResponses },
       },

@@ -1,18 +1,20 @@
 import { HuddleError } from '@huddle/errors';
 import Type from 'typebox';
-import { viewChat } from '../chat-context';
+import type { App } from '../fastify-app';
 import { personOf } from '../plugins/auth';
+import { routeGroup } from '../plugins/route-group';
 import { presentMessage, presentReactors } from '../presenter';
+import { viewChat } from '../presenter/chat-context';
 import { Emoji, Id, Message, problemResponses, Reactors } from '../schemas';
-import type { App, RouteDeps } from './types';
+import type { RouteDeps } from './types';
 
 const MessageParams = Type.Object({ chatId: Id, messageId: Id });
 const ReactionParams = Type.Object({ chatId: Id, messageId: Id, emoji: Emoji });
-const tags = ['reactions'];
-const security = [{ bearer: [] }];
 
 /** X1: participants react to messages with emoji; team members see who reacted. */
-export function reactionRoutes(app: App, { services, contexts }: RouteDeps) {
+export const reactionRoutes = routeGroup({ tags: ['reactions'], auth: 'person' }, reactions);
+
+function reactions(app: App, { services, contexts }: RouteDeps) {
   for (const [method, reacted] of [
     ['PUT', true],
     ['DELETE', false],
@@ -20,7 +22,6 @@ export function reactionRoutes(app: App, { services, contexts }: RouteDeps) {
     app.route({
       method,
       url: '/v1/chats/:chatId/messages/:messageId/reactions/:emoji',
-      config: { auth: 'person' },
       schema: {
         summary: reacted ? 'React to a message with an emoji (X1)' : 'Take back my reaction (X1)',
         description:
@@ -29,8 +30,6 @@ export function reactionRoutes(app: App, { services, contexts }: RouteDeps) {
           'reactions now stand. At most 20 different emoji per message (409 reaction_limit_reached); ' +
           'a locked chat takes reactions from its owner only (403 chat_locked); a deleted message ' +
           'takes none (404).',
-        tags,
-        security,
         params: ReactionParams,
         response: { 200: Message, ...problemResponses },
       },
@@ -51,15 +50,12 @@ export function reactionRoutes(app: App, { services, contexts }: RouteDeps) {
   app.get(
     '/v1/chats/:chatId/messages/:messageId/reactions',
     {
-      config: { auth: 'person' },
       schema: {
         summary: 'Who reacted to a message, per emoji (X1), for team members',
         description:
           'Team-member participants only: clients get 403 forbidden, so a client of an ' +
           'identity-hiding group never learns which other client reacted (G5). Emoji in the order ' +
           'first used, people in the order they reacted.',
-        tags,
-        security,
         params: MessageParams,
         response: {
           200: Type.Object({ items: Type.Array(Reactors), nextCursor: Type.Null() }),

@@ -1,27 +1,26 @@
 import Type from 'typebox';
-import { viewChat } from '../chat-context';
+import type { App } from '../fastify-app';
 import { personOf } from '../plugins/auth';
+import { routeGroup } from '../plugins/route-group';
 import { presentChatFile, presentReadMarker } from '../presenter';
+import { viewChat } from '../presenter/chat-context';
 import { ChatFile, Id, Nullable, PageQuery, problemResponses, ReadMarker } from '../schemas';
-import type { App, RouteDeps } from './types';
+import type { RouteDeps } from './types';
 
 const ChatParams = Type.Object({ chatId: Id });
-const tags = ['chats'];
-const security = [{ bearer: [] }];
 
 /** X5: a chat's read receipts (team members) and its live files (participants). */
-export function receiptRoutes(app: App, { services, contexts }: RouteDeps) {
+export const receiptRoutes = routeGroup({ tags: ['chats'], auth: 'person' }, receipts);
+
+function receipts(app: App, { services, contexts }: RouteDeps) {
   app.get(
     '/v1/chats/:chatId/read-markers',
     {
-      config: { auth: 'person' },
       schema: {
         summary: "Each participant's read marker (X5, U1), for team members",
         description:
           'Team-member participants only (clients: 403 forbidden). Every active participant with ' +
           'the seq they have read up to, ordered by person, in cursor pages.',
-        tags,
-        security,
         params: ChatParams,
         querystring: PageQuery,
         response: {
@@ -51,14 +50,11 @@ export function receiptRoutes(app: App, { services, contexts }: RouteDeps) {
   app.get(
     '/v1/chats/:chatId/attachments',
     {
-      config: { auth: 'person' },
       schema: {
         summary: 'The live files of a chat (X5, A1), newest message first',
         description:
           'Any participant. Files that live messages carry now: a deleted message’s files and ' +
           'files an edit replaced are not listed. A file two messages carry is listed once for each.',
-        tags,
-        security,
         params: ChatParams,
         querystring: PageQuery,
         response: {

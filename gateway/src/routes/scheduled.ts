@@ -1,9 +1,11 @@
 import type { chatV1 } from '@huddle/contracts';
 import { HuddleError } from '@huddle/errors';
 import Type from 'typebox';
+import type { App } from '../fastify-app';
 import { personOf } from '../plugins/auth';
+import { routeGroup } from '../plugins/route-group';
 import { Id, Nullable, problemResponses, StringEnum } from '../schemas';
-import type { App, RouteDeps } from './types';
+import type { RouteDeps } from './types';
 
 const Body = Type.String({ maxLength: 10_000 });
 const AttachmentIds = Type.Array(Id, { maxItems: 10, uniqueItems: true });
@@ -92,16 +94,15 @@ function presentScheduled(scheduled: chatV1.ScheduledMessage | undefined) {
   };
 }
 
-const tags = ['messages'];
-const security = [{ bearer: [] }];
 const ScheduledParams = Type.Object({ id: Id });
 
 /** X2: an author's scheduled messages; to anyone else they do not exist (404). */
-export function scheduledRoutes(app: App, { services }: RouteDeps) {
+export const scheduledRoutes = routeGroup({ tags: ['messages'], auth: 'person' }, scheduled);
+
+function scheduled(app: App, { services }: RouteDeps) {
   app.post(
     '/v1/chats/:chatId/scheduled-messages',
     {
-      config: { auth: 'person' },
       schema: {
         summary: 'Schedule a post or reply (X2)',
         description:
@@ -109,8 +110,6 @@ export function scheduledRoutes(app: App, { services }: RouteDeps) {
           'rules are asked now (a mistake is a 4xx at once) and again at sendAt: a message they ' +
           'refuse then becomes failed, with the reason, and its author gets a ' +
           '`scheduled_message_failed` notification. Only its author sees it until it is sent.',
-        tags,
-        security,
         params: Type.Object({ chatId: Id }),
         body: ScheduleBody,
         response: { 201: ScheduledMessage, ...problemResponses },
@@ -136,12 +135,9 @@ export function scheduledRoutes(app: App, { services }: RouteDeps) {
   app.get(
     '/v1/scheduled-messages',
     {
-      config: { auth: 'person' },
       schema: {
         summary: 'My scheduled messages (X2), soonest first, in cursor pages',
         description: 'status: pending (the default), failed (with why), or sent (with the message id).',
-        tags,
-        security,
         querystring: ListQuery,
         response: {
           200: Type.Object({ items: Type.Array(ScheduledMessage), nextCursor: Nullable(Type.String()) }),
@@ -165,14 +161,11 @@ export function scheduledRoutes(app: App, { services }: RouteDeps) {
   app.patch(
     '/v1/scheduled-messages/:id',
     {
-      config: { auth: 'person' },
       schema: {
         summary: 'Edit one of my pending scheduled messages (X2)',
         description:
           'The post rules are asked again for the new content. A message being sent right now, ' +
           'or no longer pending, cannot change (409 conflict / 400).',
-        tags,
-        security,
         params: ScheduledParams,
         body: EditBody,
         response: { 200: ScheduledMessage, ...problemResponses },
@@ -200,11 +193,8 @@ export function scheduledRoutes(app: App, { services }: RouteDeps) {
   app.delete(
     '/v1/scheduled-messages/:id',
     {
-      config: { auth: 'person' },
       schema: {
         summary: 'Cancel one of my pending scheduled messages, or dismiss a failed one (X2)',
-        tags,
-        security,
         params: ScheduledParams,
         response: { 204: Type.Null(), ...problemResponses },
       },

@@ -1,10 +1,12 @@
 import type { chatV1 } from '@huddle/contracts';
 import { HuddleError } from '@huddle/errors';
 import Type from 'typebox';
+import type { App } from '../fastify-app';
 import { personOf } from '../plugins/auth';
+import { routeGroup } from '../plugins/route-group';
 import { type PresentedSearchHit, presentSearchHit } from '../presenter/search';
 import { Chat, Id, Message, Nullable, problemResponses } from '../schemas';
-import type { App, RouteDeps } from './types';
+import type { RouteDeps } from './types';
 
 const SearchQuery = Type.Object(
   {
@@ -29,11 +31,12 @@ const SearchHit = Type.Object({
 });
 
 /** X3: full-text search over what the caller may read now. */
-export function searchRoutes(app: App, { services, contexts }: RouteDeps) {
+export const searchRoutes = routeGroup({ tags: ['messages'], auth: 'person' }, search);
+
+function search(app: App, { services, contexts }: RouteDeps) {
   app.get(
     '/v1/search',
     {
-      config: { auth: 'person' },
       schema: {
         summary: 'Search messages (X3), best match first, in cursor pages',
         description:
@@ -41,8 +44,6 @@ export function searchRoutes(app: App, { services, contexts }: RouteDeps) {
           '(of one chat with chatId: 404 not_found unless the caller is in it), found by their ' +
           'current text, stemmed in the practice’s search language. Messages are presented as ' +
           'the chat’s pages present them (G5, P2); the snippet highlights the matches.',
-        tags: ['messages'],
-        security: [{ bearer: [] }],
         querystring: SearchQuery,
         response: {
           200: Type.Object({ items: Type.Array(SearchHit), nextCursor: Nullable(Type.String()) }),

@@ -1,9 +1,11 @@
 import type { sharingPolicyV1 } from '@huddle/contracts';
 import { HuddleError } from '@huddle/errors';
 import Type from 'typebox';
+import type { App } from '../fastify-app';
 import { personOf } from '../plugins/auth';
+import { routeGroup } from '../plugins/route-group';
 import { Id, Nullable, problemResponses } from '../schemas';
-import type { App, RouteDeps } from './types';
+import type { RouteDeps } from './types';
 
 const DefaultSharing = Type.Object({
   practitionerId: Type.String(),
@@ -12,8 +14,6 @@ const DefaultSharing = Type.Object({
 });
 
 const Params = Type.Object({ personId: Id });
-const tags = ['sharing'];
-const security = [{ bearer: [] }];
 const description =
   'The practitioner themselves, the practice owner, or a team member who can manage team settings; ' +
   'anyone else is 403 forbidden.';
@@ -28,16 +28,15 @@ function present(sharing: sharingPolicyV1.DefaultSharing | undefined) {
 }
 
 /** S4: a practitioner's default direct-chat sharing list. */
-export function sharingRoutes(app: App, { services }: RouteDeps) {
+export const sharingRoutes = routeGroup({ tags: ['sharing'], auth: 'person' }, sharing);
+
+function sharing(app: App, { services }: RouteDeps) {
   app.get(
     '/v1/practitioners/:personId/direct-chat-sharing',
     {
-      config: { auth: 'person' },
       schema: {
         summary: "A practitioner's default direct-chat sharing list (S4)",
         description,
-        tags,
-        security,
         params: Params,
         response: { 200: DefaultSharing, ...problemResponses },
       },
@@ -56,12 +55,9 @@ export function sharingRoutes(app: App, { services }: RouteDeps) {
   app.put(
     '/v1/practitioners/:personId/direct-chat-sharing',
     {
-      config: { auth: 'person' },
       schema: {
         summary: "Set a practitioner's default direct-chat sharing list (S4)",
         description: `${description} Applies to 1-on-1 chats started from now on, not to existing ones.`,
-        tags,
-        security,
         params: Params,
         body: Type.Object(
           { teamMemberIds: Type.Array(Id, { maxItems: 100, uniqueItems: true }) },

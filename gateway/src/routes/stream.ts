@@ -1,14 +1,16 @@
 import type { SwaggerTransform } from '@fastify/swagger';
 import { HuddleError } from '@huddle/errors';
 import Type from 'typebox';
+import type { App } from '../fastify-app';
 import type { KnownPeople } from '../known-people';
 import { type Authenticator, unknownPerson } from '../plugins/auth';
+import { routeGroup } from '../plugins/route-group';
 import { type StreamHub, socketClose } from '../realtime/hub';
+import { ephemeralId } from '../realtime/port';
 import { StreamClientFrame, StreamEvent } from '../realtime/stream-schema';
 import { TokenDeadline } from '../realtime/token-deadline';
-import { ephemeralId, type TypingIndicators } from '../realtime/typing';
+import type { TypingIndicators } from '../realtime/typing';
 import { idPattern, problemResponses } from '../schemas';
-import type { App } from './types';
 
 const ids = new RegExp(idPattern);
 /** Frames a client may get wrong before the socket is closed with 1003 (unsupported data). */
@@ -88,12 +90,14 @@ const send = (socket: { send(data: string): void }, type: string, data: unknown)
  * closes with 4401 when its token expires, unless the client sent a newer token
  * of the same person first (`{type: "auth", token}`).
  */
-export function streamRoutes(app: App, { hub, typing, authenticator, people }: StreamRouteDeps) {
+export const streamRoutes = routeGroup({ tags: ['realtime'], auth: 'socket' }, stream);
+
+function stream(app: App, { hub, typing, authenticator, people }: StreamRouteDeps) {
   app.get(
     '/v1/stream',
     {
       websocket: true,
-      config: { auth: 'socket', swaggerTransform: describeStream },
+      config: { swaggerTransform: describeStream },
       schema: {
         summary: 'Realtime events for the viewer (WebSocket)',
         description:
@@ -107,8 +111,6 @@ export function streamRoutes(app: App, { hub, typing, authenticator, people }: S
           'A client that reconnects passes the id of the last event it received (?last_event_id= or the Last-Event-ID header; ' +
           'ids starting eph_ are never kept): it first gets the events it missed, in order, or {type: "stream.reset"} when ' +
           'they are no longer kept (about 15 minutes, 1,000 events), meaning: refetch over REST. Then {type: "stream.ready"}.',
-        tags: ['realtime'],
-        security: [{ bearer: [] }],
         querystring: Type.Object(
           {
             access_token: Type.Optional(

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createChatContextLoader } from '../../src/chat-context';
+import { createChatContextLoader } from '../../src/presenter/chat-context';
 import { chat, fakeServices, participant } from './support';
 
 describe('loadChatContext cache', () => {

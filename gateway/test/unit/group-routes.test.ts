@@ -1,7 +1,7 @@
 import type { InjectOptions } from 'fastify';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { App } from '../../src/fastify-app';
 import { contentDisposition } from '../../src/routes/attachments';
-import type { App } from '../../src/routes/types';
 import { CHAT_AVATARS } from '../../src/schemas';
 import { message, personToken, serviceCalls, testApp, testConfig } from './support';
 

@@ -1,6 +1,6 @@
 import type { InjectOptions } from 'fastify';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { App } from '../../src/routes/types';
+import type { App } from '../../src/fastify-app';
 import { personToken, practiceId, serviceCalls, testApp } from './support';
 
 let app: App;

@@ -1,6 +1,6 @@
 import { createLogger } from '@huddle/logging';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { App } from '../../src/routes/types';
+import type { App } from '../../src/fastify-app';
 import { personToken, testApp, testConfig } from './support';
 
 let app: App | undefined;

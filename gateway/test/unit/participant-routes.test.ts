@@ -1,8 +1,8 @@
 import type { InjectOptions } from 'fastify';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { App } from '../../src/fastify-app';
 import type { ChatContext, Viewer } from '../../src/presenter';
 import { presentParticipant, presentParticipants } from '../../src/presenter/participants';
-import type { App } from '../../src/routes/types';
 import {
   chat,
   groupParticipants,

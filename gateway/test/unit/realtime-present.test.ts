@@ -1,6 +1,6 @@
 import type { RealtimeEvent } from '@huddle/contracts';
 import { describe, expect, it } from 'vitest';
-import { createChatContextLoader } from '../../src/chat-context';
+import { createChatContextLoader } from '../../src/presenter/chat-context';
 import { realtimePresenter } from '../../src/realtime/present';
 import { fakeServices, practiceId } from './support';
 

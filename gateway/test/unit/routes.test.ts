@@ -1,6 +1,6 @@
 import { HuddleError } from '@huddle/errors';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { App } from '../../src/routes/types';
+import type { App } from '../../src/fastify-app';
 import { message, personToken, serviceToken, testApp } from './support';
 
 let app: App;

@@ -2,9 +2,9 @@ import type { AddressInfo } from 'node:net';
 import type { RealtimeEvent } from '@huddle/contracts';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import WebSocket from 'ws';
+import type { App } from '../../src/fastify-app';
 import { type SocketEvent, StreamHub, type StreamSocket } from '../../src/realtime/hub';
 import type { CatchUp } from '../../src/realtime/port';
-import type { App } from '../../src/routes/types';
 import { fakeRealtime, groupParticipants, personToken, practiceId, testApp } from './support';
 
 const messageCreated = (id: string, chatId = 'chat1'): RealtimeEvent => ({

@@ -1,7 +1,7 @@
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import WebSocket from 'ws';
-import { createChatContextLoader } from '../../src/chat-context';
+import { createChatContextLoader } from '../../src/presenter/chat-context';
 import { TypingIndicators } from '../../src/realtime/typing';
 import { parseClientFrame } from '../../src/routes/stream';
 import { fakeRealtime, fakeServices, groupParticipants, personToken, practiceId, testApp } from './support';

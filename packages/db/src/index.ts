@@ -33,8 +33,8 @@ export interface OpenDatabaseOptions {
   /** The service's drizzle-kit migrations, applied in order before anything else runs. */
   migrationsFolder: string;
   poolSize?: number;
-  /** Where a connection the pool loses while idle is reported (a pino logger's `warn`). */
-  logger?: { warn(details: object, message: string): void };
+  /** Where a connection the pool loses while idle is reported (a pino logger's `warn`); never left out, so no loss goes unseen. */
+  logger: { warn(details: object, message: string): void };
 }
 
 /**
@@ -48,7 +48,7 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<Databa
     // but it is news: the server restarted, failed over or cut us off. Logged
     // through the logger's error serializer, which keeps a PostgreSQL error's
     // SQLSTATE and drops its message and detail.
-    pool.on('error', (error) => options.logger?.warn({ err: error }, 'idle database connection lost'));
+    pool.on('error', (error) => options.logger.warn({ err: error }, 'idle database connection lost'));
     const db = drizzlePostgres(pool) as unknown as Database;
     await migratePostgres(db as never, { migrationsFolder: options.migrationsFolder });
     return {

@@ -17,6 +17,7 @@ import { messageCounters } from './metrics';
 import { remotePorts } from './rpc/clients';
 import { chatRpc } from './rpc/handlers';
 import { filesystemStore } from './store/files';
+import { chatStore } from './store/repositories';
 
 const migrationsFolder = fileURLToPath(new URL('./store/migrations', import.meta.url));
 
@@ -31,14 +32,24 @@ export function startChatService(config: ChatConfig, logger?: Logger): Promise<R
       const remote = remotePorts(config.services);
       const attachments = new Attachments(
         db.db,
+        chatStore,
         filesystemStore(config.attachments.directory),
         config.attachments.maxBytes,
       );
-      const chats = new Chats(db.db, outbox, remote.policy, remote.participants);
+      const chats = new Chats(db.db, outbox, chatStore, remote.policy, remote.participants);
       const languageOf = searchLanguages(config.search.language, config.search.practiceLanguages);
-      const messages = new Messages(db.db, outbox, chats, attachments, messageCounters(), languageOf);
+      const messages = new Messages(
+        db.db,
+        outbox,
+        chatStore,
+        chats,
+        attachments,
+        messageCounters(),
+        languageOf,
+      );
       const participants = new ChatParticipants(
         outbox,
+        chatStore,
         chats,
         remote.participants,
         remote.directory,
@@ -46,19 +57,28 @@ export function startChatService(config: ChatConfig, logger?: Logger): Promise<R
       );
       const meetings = new Meetings(
         db.db,
+        chatStore,
         chats,
         messages,
         remote.directory,
         zoomApi(config.meetings.zoomApiUrl),
         config.meetings.builtinBaseUrl,
       );
-      const programs = new Programs(db.db, outbox, remote.participants, participants, remote.directory);
-      const reactions = new Reactions(db.db, outbox, chats);
-      const search = new Search(db.db, chats, languageOf);
-      const scheduled = new ScheduledMessages(db.db, chats, messages, attachments);
+      const programs = new Programs(
+        db.db,
+        outbox,
+        chatStore,
+        remote.participants,
+        participants,
+        remote.directory,
+      );
+      const reactions = new Reactions(db.db, outbox, chatStore, chats);
+      const search = new Search(db.db, chatStore, chats, languageOf);
+      const scheduled = new ScheduledMessages(db.db, chatStore, chats, messages, attachments);
       const scheduler = new Scheduler(
         db.db,
         outbox,
+        chatStore,
         messages,
         config.scheduler,
         serviceLogger.child({ component: 'scheduler' }),

@@ -9,6 +9,7 @@ import { inboxConsumers, realtimeConsumers } from './events/consumers';
 import { startOutbound } from './outbound';
 import { natsRealtime, remoteParticipants } from './rpc/clients';
 import { notificationRpc } from './rpc/handlers';
+import { notificationStore } from './store/repositories';
 
 const migrationsFolder = fileURLToPath(new URL('./store/migrations', import.meta.url));
 
@@ -27,7 +28,7 @@ export function startNotificationService(
       const participants = remoteParticipants(config.services.participant);
       const fanOut = new RealtimeFanOut(participants, natsRealtime(bus));
       const outbound = startOutbound(config, db.db, participants, serviceLogger);
-      const inbox = new Inbox(db.db, participants, outbound.outbound);
+      const inbox = new Inbox(db.db, notificationStore, participants, outbound.outbound);
       return {
         services: [notificationRpc(inbox, outbound.settings)],
         consumers: [...inboxConsumers(inbox), ...realtimeConsumers(fanOut)],

@@ -5,6 +5,7 @@ import { Directory } from './app/directory';
 import { Memberships } from './app/memberships';
 import type { ParticipantConfig } from './config';
 import { participantRpc } from './rpc/handlers';
+import { participantStore } from './store/repositories';
 
 const migrationsFolder = fileURLToPath(new URL('./store/migrations', import.meta.url));
 
@@ -16,8 +17,8 @@ export function startParticipantService(config: ParticipantConfig, logger?: Logg
     migrationsFolder,
     logger,
     build: ({ db, outbox }) => {
-      const directory = new Directory(db.db, outbox);
-      const memberships = new Memberships(db.db, outbox);
+      const directory = new Directory(db.db, outbox, participantStore);
+      const memberships = new Memberships(db.db, outbox, participantStore);
       return { services: [participantRpc(directory, memberships)] };
     },
   });

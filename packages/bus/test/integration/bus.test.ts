@@ -28,7 +28,7 @@ describe('outbox and inbox on real PostgreSQL and NATS', () => {
 
   beforeAll(async () => {
     [database, nats] = await Promise.all([freshDatabase('bus'), startNatsServer()]);
-    db = await openDatabase({ url: database.url, dataDir: '', migrationsFolder });
+    db = await openDatabase({ url: database.url, dataDir: '', migrationsFolder, logger });
     bus = await connectBus({ url: nats.url, name: 'bus-test', logger });
     await ensureStream(bus.jsm, 'participant');
   });

@@ -50,7 +50,7 @@ describe('two replicas on one database and one NATS (several replicas)', () => {
   beforeAll(async () => {
     [database, nats] = await Promise.all([freshDatabase('bus_replicas'), startNatsServer()]);
     for (const name of ['one', 'two']) {
-      const db = await openDatabase({ url: database.url, dataDir: '', migrationsFolder });
+      const db = await openDatabase({ url: database.url, dataDir: '', migrationsFolder, logger });
       const bus = await connectBus({ url: nats.url, name: `replica-${name}`, logger });
       replicas.push({ db, bus, outbox: new Outbox(db.db, bus.js, logger) });
     }

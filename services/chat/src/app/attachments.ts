@@ -2,14 +2,13 @@ import { createHash, randomUUID } from 'node:crypto';
 import type { Executor, Transaction } from '@huddle/db';
 import { invalid, notFound } from '@huddle/errors';
 import { type Attachment, validateUpload } from '../domain/attachment';
-import { attachmentsStore } from '../store/attachments';
-import type { FileStore } from '../store/files';
-import type { Reader } from './ports';
+import type { ChatStore, FileStore, Reader } from './ports';
 
 /** Files people attach to messages: stored behind a FileStore, reachable as A1 says. */
 export class Attachments {
   constructor(
     private readonly db: Reader,
+    private readonly store: Pick<ChatStore, 'attachments'>,
     private readonly files: FileStore,
     private readonly maxBytes: number,
   ) {}
@@ -37,7 +36,7 @@ export class Attachments {
     };
     // Bytes first: a row never points at a file that is not there.
     await this.files.put(attachment.id, request.data);
-    await attachmentsStore.insert(this.db, attachment);
+    await this.store.attachments.insert(this.db, attachment);
     return attachment;
   }
 
@@ -48,10 +47,10 @@ export class Attachments {
    * even its uploader. Anyone else: 404.
    */
   async download(request: { practiceId: string; attachmentId: string; viewerId: string }) {
-    const attachment = await attachmentsStore.get(this.db, request.practiceId, request.attachmentId);
+    const attachment = await this.store.attachments.get(this.db, request.practiceId, request.attachmentId);
     if (!attachment) throw notFound('Attachment');
-    const allowed = (await attachmentsStore.wasUsed(this.db, attachment.id))
-      ? await attachmentsStore.readableBy(this.db, attachment.id, request.viewerId)
+    const allowed = (await this.store.attachments.wasUsed(this.db, attachment.id))
+      ? await this.store.attachments.readableBy(this.db, attachment.id, request.viewerId)
       : attachment.uploaderId === request.viewerId;
     if (!allowed) throw notFound('Attachment');
     return { attachment, data: await this.files.get(attachment.id) };
@@ -60,7 +59,7 @@ export class Attachments {
   /** A message may carry only files its author uploaded in the chat's practice. */
   async assertUsable(practiceId: string, authorId: string, attachmentIds: string[]): Promise<void> {
     if (attachmentIds.length === 0) return;
-    const found = await attachmentsStore.getMany(this.db, attachmentIds);
+    const found = await this.store.attachments.getMany(this.db, attachmentIds);
     const unusable = attachmentIds.filter((id) => {
       const attachment = found.get(id);
       return !attachment || attachment.practiceId !== practiceId || attachment.uploaderId !== authorId;
@@ -69,11 +68,11 @@ export class Attachments {
   }
 
   reference(tx: Transaction, chatId: string, messageId: string, attachmentIds: string[]): Promise<void> {
-    return attachmentsStore.reference(tx, chatId, messageId, attachmentIds);
+    return this.store.attachments.reference(tx, chatId, messageId, attachmentIds);
   }
 
   /** Metadata of the files of many messages, for presenting them; inside a transaction, on it. */
   describe(attachmentIds: string[], db: Executor = this.db): Promise<Map<string, Attachment>> {
-    return attachmentsStore.getMany(db, [...new Set(attachmentIds)]);
+    return this.store.attachments.getMany(db, [...new Set(attachmentIds)]);
   }
 }

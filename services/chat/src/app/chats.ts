@@ -8,11 +8,7 @@ import {
   type PersonalStateChange,
   validatePersonalStateChange,
 } from '../domain/personal-state';
-import { type ChangeableField, chatsStore } from '../store/chats';
-import { type Member, membersStore } from '../store/members';
-import { messagesStore } from '../store/messages';
-import { sharingStore } from '../store/sharing';
-import type { Participants, Policy, Reader, UnitOfWork } from './ports';
+import type { ChangeableField, ChatStore, Member, Participants, Policy, Reader, UnitOfWork } from './ports';
 
 export const DEFAULT_CHAT_PAGE = 50;
 export const MAX_CHAT_PAGE = 200;
@@ -26,6 +22,7 @@ export class Chats {
   constructor(
     private readonly db: Reader,
     private readonly work: UnitOfWork,
+    private readonly store: Pick<ChatStore, 'chats' | 'members' | 'messages' | 'sharing'>,
     private readonly policy: Policy,
     private readonly participants: Participants,
   ) {}
@@ -79,8 +76,8 @@ export class Chats {
       ],
     });
     await this.work.transaction(async (tx, emit) => {
-      await chatsStore.insert(tx, chat);
-      for (const member of members) await membersStore.join(tx, chat.practiceId, member);
+      await this.store.chats.insert(tx, chat);
+      for (const member of members) await this.store.members.join(tx, chat.practiceId, member);
       await emit('chat.v1.chat.created', { chat });
     });
     return chat;
@@ -98,7 +95,7 @@ export class Chats {
     if (!decision.allowed) throw denied(decision.reason, decision.message);
     // Person ids are unique within a practice only: the practice is part of the key.
     const directKey = `${practiceId}:${ownerId}:${clientId}`;
-    const existing = await chatsStore.findDirect(this.db, directKey);
+    const existing = await this.store.chats.findDirect(this.db, directKey);
     if (existing) return { chat: existing, created: false, sharedWithIds: [], skipped: [] };
 
     const sharing = await this.policy.planDefaultSharing({ practiceId, ownerId, clientId });
@@ -129,15 +126,15 @@ export class Chats {
       ],
     });
     const created = await this.work.transaction(async (tx, emit) => {
-      if (!(await chatsStore.insert(tx, chat, directKey))) return false;
-      for (const member of members) await membersStore.join(tx, practiceId, member);
-      await sharingStore.recordSkips(tx, chat.id, sharing.skipped);
+      if (!(await this.store.chats.insert(tx, chat, directKey))) return false;
+      for (const member of members) await this.store.members.join(tx, practiceId, member);
+      await this.store.sharing.recordSkips(tx, chat.id, sharing.skipped);
       await emit('chat.v1.chat.created', { chat });
       return true;
     });
     if (!created) {
       // A concurrent start won: its chat is the 1-on-1; ours never existed.
-      const winner = await chatsStore.findDirect(this.db, directKey);
+      const winner = await this.store.chats.findDirect(this.db, directKey);
       if (!winner) throw new HuddleError('conflict', 'The chat changed meanwhile; try again');
       return { chat: winner, created: false, sharedWithIds: [], skipped: [] };
     }
@@ -162,8 +159,8 @@ export class Chats {
    */
   async lookup(chatId: string, personId: string, practiceId: string) {
     const [chat, member] = await Promise.all([
-      chatsStore.get(this.db, chatId),
-      membersStore.find(this.db, chatId, personId),
+      this.store.chats.get(this.db, chatId),
+      this.store.members.find(this.db, chatId, personId),
     ]);
     if (!chat || chat.practiceId !== practiceId) throw notFound('Chat');
     return { chat, member };
@@ -171,7 +168,7 @@ export class Chats {
 
   /** An active participant of the chat, or undefined. */
   participant(chatId: string, personId: string): Promise<Member | undefined> {
-    return membersStore.find(this.db, chatId, personId);
+    return this.store.members.find(this.db, chatId, personId);
   }
 
   /** G3/G6: only the owner changes a group's settings or locks it. */
@@ -192,7 +189,7 @@ export class Chats {
     );
     if (changed.length === 0) return chat;
     return this.work.transaction(async (tx, emit) => {
-      const updated = await chatsStore.update(tx, chat.id, changes);
+      const updated = await this.store.chats.update(tx, chat.id, changes);
       if (!updated) throw notFound('Chat');
       await emit('chat.v1.chat.updated', { chat: updated, changed });
       return updated;
@@ -214,7 +211,7 @@ export class Chats {
   }) {
     const limit = pageLimit(request.limit, DEFAULT_CHAT_PAGE, MAX_CHAT_PAGE);
     const after = request.cursor ? pinnedTimeCursor.decode(request.cursor) : null;
-    const rows = await chatsStore.listForPerson(this.db, request.practiceId, request.personId, {
+    const rows = await this.store.chats.listForPerson(this.db, request.practiceId, request.personId, {
       after,
       limit: limit + 1,
       archived: request.archived ?? false,
@@ -223,8 +220,8 @@ export class Chats {
     const { page, more } = splitPage(rows, limit);
     const ids = page.map((row) => row.chat.id);
     const [composition, lastMessages] = await Promise.all([
-      membersStore.composition(this.db, ids),
-      messagesStore.lastOf(
+      this.store.members.composition(this.db, ids),
+      this.store.messages.lastOf(
         this.db,
         page.map((row) => ({ chatId: row.chat.id, seq: row.lastSeq })),
       ),
@@ -264,7 +261,7 @@ export class Chats {
     const change = validatePersonalStateChange(request.change, now);
     const { chat, member } = await this.access(request.chatId, request.personId, request.practiceId);
     return this.work.transaction(async (tx, emit) => {
-      const row = await membersStore.setPersonalState(tx, chat.id, member.personId, change);
+      const row = await this.store.members.setPersonalState(tx, chat.id, member.personId, change);
       if (!row) throw notFound('Chat');
       const state: PersonalState = {
         pinned: row.pinned,
@@ -293,13 +290,14 @@ export class Chats {
     const { chat, member } = await this.access(request.chatId, request.personId, request.practiceId);
     if (!Number.isInteger(request.seq) || request.seq < 0) throw invalid('seq must be a whole number ≥ 0');
     return this.work.transaction(async (tx, emit) => {
-      const lastSeq = await chatsStore.lastSeq(tx, chat.id);
+      const lastSeq = await this.store.chats.lastSeq(tx, chat.id);
       if (request.unread) {
-        await membersStore.markUnread(tx, chat.id, member.personId);
+        await this.store.members.markUnread(tx, chat.id, member.personId);
         return { readSeq: member.readSeq, unreadCount: unreadCount(lastSeq, member.readSeq, true) };
       }
       const readSeq =
-        (await membersStore.markRead(tx, chat.id, member.personId, Math.min(request.seq, lastSeq))) ?? 0;
+        (await this.store.members.markRead(tx, chat.id, member.personId, Math.min(request.seq, lastSeq))) ??
+        0;
       if (readSeq !== member.readSeq) {
         await emit('chat.v1.read_marker.moved', {
           practiceId: chat.practiceId,
@@ -324,7 +322,7 @@ export class Chats {
     if (member.kind !== 'practitioner') throw forbidden('Only team members can see read receipts');
     const limit = pageLimit(request.limit, DEFAULT_CHAT_PAGE, MAX_CHAT_PAGE);
     const afterPersonId = request.cursor ? idCursor.decode(request.cursor) : null;
-    const rows = await membersStore.readMarkers(this.db, chat.id, { afterPersonId, limit: limit + 1 });
+    const rows = await this.store.members.readMarkers(this.db, chat.id, { afterPersonId, limit: limit + 1 });
     const { page, more } = splitPage(rows, limit);
     return { markers: page, nextCursor: more ? idCursor.encode(page.at(-1)!.personId) : '' };
   }

@@ -1,11 +1,8 @@
 import { randomBytes } from 'node:crypto';
-import type { Executor } from '@huddle/db';
 import { forbidden, HuddleError, invalid } from '@huddle/errors';
-import { and, eq } from 'drizzle-orm';
-import { zoomLinks } from '../store/schema';
 import type { Chats } from './chats';
 import type { Messages } from './messages';
-import type { Directory, Reader } from './ports';
+import type { ChatStore, Directory, Reader } from './ports';
 
 export type Provider = 'builtin' | 'zoom';
 
@@ -25,6 +22,7 @@ export interface ZoomMeetings {
 export class Meetings {
   constructor(
     private readonly db: Reader,
+    private readonly store: Pick<ChatStore, 'zoomLinks'>,
     private readonly chats: Chats,
     private readonly messages: Messages,
     private readonly directory: Directory,
@@ -44,7 +42,7 @@ export class Meetings {
     let joinUrl: string;
     if (provider === 'zoom') {
       // The linked token is the one source of truth: the directory's `zoomLinked` is the platform's record only.
-      const token = await zoomToken(this.db, chat.practiceId, request.actorId);
+      const token = await this.store.zoomLinks.token(this.db, chat.practiceId, request.actorId);
       if (!token) {
         throw forbidden('Link Zoom (PUT /v1/practitioners/{personId}/zoom-link) to start Zoom meetings');
       }
@@ -75,29 +73,14 @@ export class Meetings {
     const [person] = await this.directory.people(request.practiceId, [request.personId]);
     if (person?.kind !== 'practitioner') throw forbidden('Only practitioners link Zoom');
     const token = request.accessToken.trim();
-    const key = and(eq(zoomLinks.practiceId, request.practiceId), eq(zoomLinks.personId, request.personId));
     if (!token) {
-      await this.db.delete(zoomLinks).where(key);
+      await this.store.zoomLinks.forget(this.db, request.practiceId, request.personId);
       return false;
     }
     if (token.length > 4096) throw invalid('accessToken is too long');
-    await this.db
-      .insert(zoomLinks)
-      .values({ practiceId: request.practiceId, personId: request.personId, accessToken: token })
-      .onConflictDoUpdate({
-        target: [zoomLinks.practiceId, zoomLinks.personId],
-        set: { accessToken: token, updatedAt: new Date() },
-      });
+    await this.store.zoomLinks.set(this.db, request.practiceId, request.personId, token);
     return true;
   }
-}
-
-async function zoomToken(db: Executor, practiceId: string, personId: string): Promise<string | undefined> {
-  const [row] = await db
-    .select({ accessToken: zoomLinks.accessToken })
-    .from(zoomLinks)
-    .where(and(eq(zoomLinks.practiceId, practiceId), eq(zoomLinks.personId, personId)));
-  return row?.accessToken;
 }
 
 /**

@@ -13,14 +13,9 @@ import {
 } from '../domain/message';
 import { groupByEmoji } from '../domain/reaction';
 import { type SearchLanguageOf, simpleEverywhere } from '../domain/search';
-import { attachmentsStore } from '../store/attachments';
-import { chatsStore } from '../store/chats';
-import { membersStore } from '../store/members';
-import { messagesStore } from '../store/messages';
-import { reactionsStore } from '../store/reactions';
 import type { Attachments } from './attachments';
 import type { Access, Chats } from './chats';
-import type { Reader, UnitOfWork } from './ports';
+import type { ChatStore, Reader, UnitOfWork } from './ports';
 
 export const DEFAULT_PAGE = 50;
 export const MAX_PAGE = 200;
@@ -47,6 +42,7 @@ export class Messages {
   constructor(
     private readonly db: Reader,
     private readonly work: UnitOfWork,
+    private readonly store: Pick<ChatStore, 'messages' | 'chats' | 'members' | 'reactions' | 'attachments'>,
     private readonly chats: Chats,
     private readonly attachments: Attachments,
     private readonly counters: MessageCounters = { posted: () => {} },
@@ -75,8 +71,8 @@ export class Messages {
         const posted = await this.work.transaction(async (tx, emit) => {
           const key = request.idempotencyKey;
           if (key) {
-            const earlier = await messagesStore.findIdempotent(tx, chat.id, request.authorId, key);
-            const message = earlier && (await messagesStore.get(tx, earlier.messageId));
+            const earlier = await this.store.messages.findIdempotent(tx, chat.id, request.authorId, key);
+            const message = earlier && (await this.store.messages.get(tx, earlier.messageId));
             if (earlier && message) {
               if (earlier.requestHash !== requestHash) {
                 throw new HuddleError(
@@ -87,14 +83,14 @@ export class Messages {
               return { message, created: false };
             }
             // The key's message is gone (its author's messages were deleted, P2/P3): the key starts fresh.
-            if (earlier) await messagesStore.releaseIdempotencyKey(tx, chat.id, request.authorId, key);
+            if (earlier) await this.store.messages.releaseIdempotencyKey(tx, chat.id, request.authorId, key);
           }
           if (content.parentId !== null) {
-            assertMayReplyTo(chat, await messagesStore.get(tx, content.parentId));
+            assertMayReplyTo(chat, await this.store.messages.get(tx, content.parentId));
           }
           const id = randomUUID();
           if (key) {
-            const claimed = await messagesStore.claimIdempotencyKey(tx, {
+            const claimed = await this.store.messages.claimIdempotencyKey(tx, {
               chatId: chat.id,
               authorId: request.authorId,
               key,
@@ -103,12 +99,12 @@ export class Messages {
             });
             if (!claimed) throw new KeyTaken();
           }
-          const seq = await chatsStore.nextSeq(tx, chat.id);
+          const seq = await this.store.chats.nextSeq(tx, chat.id);
           if (seq === undefined) throw notFound('Chat');
           // P4: nextSeq holds the chat row's lock, which removals take too; a removal that
           // committed while this post waited must win, or the post would outlive its author's
           // membership (not unlinked, not deleted).
-          if (!(await membersStore.find(tx, chat.id, request.authorId))) throw notFound('Chat');
+          if (!(await this.store.members.find(tx, chat.id, request.authorId))) throw notFound('Chat');
           const message: Message = {
             id,
             chatId: chat.id,
@@ -124,12 +120,12 @@ export class Messages {
             deletedAt: null,
             createdAt: new Date().toISOString(),
           };
-          await messagesStore.insert(tx, message, this.searchLanguageOf(chat.practiceId));
+          await this.store.messages.insert(tx, message, this.searchLanguageOf(chat.practiceId));
           await this.attachments.reference(tx, chat.id, id, content.attachmentIds);
           // X4: a new message brings an archived chat back into everyone's list.
-          await membersStore.unarchive(tx, chat.id);
+          await this.store.members.unarchive(tx, chat.id);
           // Your own post is read by you.
-          await membersStore.markRead(tx, chat.id, request.authorId, seq);
+          await this.store.members.markRead(tx, chat.id, request.authorId, seq);
           await emit('chat.v1.message.created', {
             practiceId: chat.practiceId,
             message: await this.eventData(tx, message, { posted: true }),
@@ -162,9 +158,9 @@ export class Messages {
     const limit = pageLimit(request.limit, DEFAULT_PAGE, MAX_PAGE);
     const beforeSeq = request.cursor ? seqCursor.decode(request.cursor) : null;
     const feed = chat.style === 'feed';
-    const rows = await messagesStore.page(this.db, chat.id, { beforeSeq, limit: limit + 1, feed });
+    const rows = await this.store.messages.page(this.db, chat.id, { beforeSeq, limit: limit + 1, feed });
     const { page, more } = splitPage(rows, limit);
-    const pinned = feed && beforeSeq === null ? await messagesStore.pinned(this.db, chat.id) : [];
+    const pinned = feed && beforeSeq === null ? await this.store.messages.pinned(this.db, chat.id) : [];
     const withReplies = feed ? await this.withLatestReplies([...pinned, ...page]) : [...pinned, ...page];
     return {
       pinned: withReplies.slice(0, pinned.length),
@@ -180,7 +176,7 @@ export class Messages {
   async byIds(request: { chatId: string; practiceId: string; viewerId: string; messageIds: string[] }) {
     const { chat } = await this.chats.access(request.chatId, request.viewerId, request.practiceId);
     if (request.messageIds.length > MAX_PAGE) throw invalid(`At most ${MAX_PAGE} message ids at once`);
-    return messagesStore.getMany(this.db, chat.id, [...new Set(request.messageIds)]);
+    return this.store.messages.getMany(this.db, chat.id, [...new Set(request.messageIds)]);
   }
 
   /** A feed post's thread, oldest first. */
@@ -193,12 +189,12 @@ export class Messages {
     limit: number;
   }) {
     const { chat } = await this.chats.access(request.chatId, request.viewerId, request.practiceId);
-    const parent = await messagesStore.get(this.db, request.messageId);
+    const parent = await this.store.messages.get(this.db, request.messageId);
     if (!parent || parent.chatId !== chat.id) throw notFound('Message');
     if (parent.parentId !== null) throw invalid('Replies have no threads of their own');
     const limit = pageLimit(request.limit, DEFAULT_PAGE, MAX_PAGE);
     const afterSeq = request.cursor ? seqCursor.decode(request.cursor) : null;
-    const rows = await messagesStore.replies(this.db, parent.id, { afterSeq, limit: limit + 1 });
+    const rows = await this.store.messages.replies(this.db, parent.id, { afterSeq, limit: limit + 1 });
     const { page, more } = splitPage(rows, limit);
     return { messages: page, nextCursor: more ? seqCursor.encode(page.at(-1)!.seq) : '' };
   }
@@ -233,7 +229,7 @@ export class Messages {
       });
       if (current.body === content.body && sameList(current.attachmentIds, content.attachmentIds))
         return current;
-      const message = await messagesStore.edit(tx, current, content);
+      const message = await this.store.messages.edit(tx, current, content);
       await this.attachments.reference(tx, chat.id, message.id, content.attachmentIds);
       await emit('chat.v1.message.updated', {
         practiceId: chat.practiceId,
@@ -248,7 +244,7 @@ export class Messages {
     const access = await this.chats.access(request.chatId, request.viewerId, request.practiceId);
     if (!isTeam(access)) throw forbidden('Only team members can read a message’s history');
     await this.liveMessage(this.db, access.chat.id, request.messageId);
-    return messagesStore.revisions(this.db, request.messageId);
+    return this.store.messages.revisions(this.db, request.messageId);
   }
 
   /**
@@ -259,13 +255,13 @@ export class Messages {
     const { chat } = await this.chats.access(request.chatId, request.actorId, request.practiceId);
     assertMayWrite(chat, request.actorId);
     return this.work.transaction(async (tx, emit) => {
-      const current = await messagesStore.getForUpdate(tx, request.messageId);
+      const current = await this.store.messages.getForUpdate(tx, request.messageId);
       if (!current || current.chatId !== chat.id) throw notFound('Message');
       if (current.authorId !== request.actorId && chat.ownerId !== request.actorId) {
         throw forbidden('Only its author or the chat owner can delete a message');
       }
       if (current.deletedAt !== null) return current;
-      const tombstone = (await messagesStore.tombstone(tx, current.id)) ?? current;
+      const tombstone = (await this.store.messages.tombstone(tx, current.id)) ?? current;
       await emit('chat.v1.message.deleted', {
         practiceId: chat.practiceId,
         chatId: chat.id,
@@ -295,17 +291,17 @@ export class Messages {
     assertMayWrite(chat, request.actorId);
     return this.work.transaction(async (tx, emit) => {
       // The chat row's lock makes "count, then pin" safe against a concurrent pin.
-      await chatsStore.getForUpdate(tx, chat.id);
+      await this.store.chats.getForUpdate(tx, chat.id);
       const message = await this.liveMessage(tx, chat.id, request.messageId);
       if (message.parentId !== null) throw invalid('Only top-level posts can be pinned, not replies');
       if ((message.pinnedAt !== null) === request.pinned) return message;
-      if (request.pinned && (await messagesStore.countPinned(tx, chat.id)) >= MAX_PINNED) {
+      if (request.pinned && (await this.store.messages.countPinned(tx, chat.id)) >= MAX_PINNED) {
         throw new HuddleError(
           'pin_limit_reached',
           `A chat has at most ${MAX_PINNED} pinned posts; unpin one first`,
         );
       }
-      const updated = (await messagesStore.setPinned(tx, message.id, request.pinned))!;
+      const updated = (await this.store.messages.setPinned(tx, message.id, request.pinned))!;
       await emit(request.pinned ? 'chat.v1.message.pinned' : 'chat.v1.message.unpinned', {
         practiceId: chat.practiceId,
         chatId: chat.id,
@@ -330,7 +326,7 @@ export class Messages {
     const { chat } = await this.chats.access(request.chatId, request.viewerId, request.practiceId);
     const limit = pageLimit(request.limit, DEFAULT_PAGE, MAX_PAGE);
     const before = request.cursor ? seqIdCursor.decode(request.cursor) : null;
-    const rows = await attachmentsStore.ofChat(this.db, chat.id, { before, limit: limit + 1 });
+    const rows = await this.store.attachments.ofChat(this.db, chat.id, { before, limit: limit + 1 });
     const { page, more } = splitPage(rows, limit);
     const last = page.at(-1);
     return { files: page, nextCursor: more && last ? seqIdCursor.encode(last.seq, last.attachment.id) : '' };
@@ -340,18 +336,18 @@ export class Messages {
   private async eventData(tx: Transaction, message: Message, { posted = false } = {}) {
     const files = await this.attachments.describe(message.attachmentIds, tx);
     // A message just posted has no reactions: no query for them on the posting path.
-    const reactors = posted ? [] : await reactionsStore.reactors(tx, [message.id]);
+    const reactors = posted ? [] : await this.store.reactions.reactors(tx, [message.id]);
     return { ...toEventData(message, files), reactions: groupByEmoji(reactors) };
   }
 
   private async liveMessage(db: Reader | Transaction, chatId: string, messageId: string): Promise<Message> {
-    const message = await messagesStore.get(db, messageId);
+    const message = await this.store.messages.get(db, messageId);
     if (!message || message.chatId !== chatId || message.deletedAt !== null) throw notFound('Message');
     return message;
   }
 
   private async withLatestReplies(posts: Message[]): Promise<ListedMessage[]> {
-    const replies = await messagesStore.latestReplies(
+    const replies = await this.store.messages.latestReplies(
       this.db,
       posts.filter((post) => post.replyCount > 0).map((post) => post.id),
       LATEST_REPLIES,
@@ -368,7 +364,9 @@ export class Messages {
    */
   async assertMentionable(access: Access, personIds: string[]): Promise<void> {
     if (personIds.length === 0) return;
-    const members = new Map((await membersStore.list(this.db, access.chat.id)).map((m) => [m.personId, m]));
+    const members = new Map(
+      (await this.store.members.list(this.db, access.chat.id)).map((m) => [m.personId, m]),
+    );
     const teamOnly = access.chat.hideClientIdentities && access.member.kind === 'client';
     const mentionable = (id: string) => {
       const member = members.get(id);

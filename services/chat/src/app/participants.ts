@@ -1,11 +1,8 @@
 import { forbidden, HuddleError, invalid, notFound } from '@huddle/errors';
 import { AVATARS, type Chat } from '../domain/chat';
 import { assertMayAdd, conversionName, SHARING_PLANS } from '../domain/participants';
-import { chatsStore } from '../store/chats';
-import { membersStore } from '../store/members';
-import { messagesStore } from '../store/messages';
 import { type Chats, denied } from './chats';
-import type { Decision, Directory, Participants, Policy, UnitOfWork } from './ports';
+import type { ChatStore, Decision, Directory, Participants, Policy, UnitOfWork } from './ports';
 
 const MAX_ADD = 100;
 
@@ -18,6 +15,7 @@ const MAX_ADD = 100;
 export class ChatParticipants {
   constructor(
     private readonly work: UnitOfWork,
+    private readonly store: Pick<ChatStore, 'chats' | 'members' | 'messages'>,
     private readonly chats: Chats,
     private readonly participants: Participants,
     private readonly directory: Directory,
@@ -60,9 +58,9 @@ export class ChatParticipants {
     }
 
     return this.work.transaction(async (tx, emit) => {
-      const locked = await chatsStore.getForUpdate(tx, chat.id);
+      const locked = await this.store.chats.getForUpdate(tx, chat.id);
       if (!locked) throw notFound('Chat');
-      const members = await membersStore.list(tx, chat.id);
+      const members = await this.store.members.list(tx, chat.id);
       const inChat = new Set(members.map((member) => member.personId));
       const joining = clients.filter((client) => !inChat.has(client.id));
       // G1/S5: the actor must reach every client they bring in. S3: so must every team member
@@ -96,7 +94,7 @@ export class ChatParticipants {
           via: converting && person.kind === 'client' ? 'conversion' : 'invited',
         })),
       });
-      for (const member of added) await membersStore.join(tx, chat.practiceId, member);
+      for (const member of added) await this.store.members.join(tx, chat.practiceId, member);
       let current = locked;
       if (converting) {
         // S5: named after the chat's original client, whom the members projection still knows.
@@ -104,7 +102,7 @@ export class ChatParticipants {
         const [original] = originalId ? await this.directory.people(chat.practiceId, [originalId]) : [];
         const namedAfter = original ?? joining[0]!;
         current =
-          (await chatsStore.convertToGroup(
+          (await this.store.chats.convertToGroup(
             tx,
             chat.id,
             conversionName(namedAfter),
@@ -198,8 +196,8 @@ export class ChatParticipants {
       throw new HuddleError('owner_cannot_leave', 'The chat owner cannot leave or be removed');
     }
     return this.work.transaction(async (tx, emit) => {
-      if (!(await chatsStore.getForUpdate(tx, chat.id))) throw notFound('Chat');
-      if (!(await membersStore.find(tx, chat.id, personId))) throw notFound('Participant');
+      if (!(await this.store.chats.getForUpdate(tx, chat.id))) throw notFound('Chat');
+      if (!(await this.store.members.find(tx, chat.id, personId))) throw notFound('Participant');
       await this.participants.remove({
         practiceId: chat.practiceId,
         chatId: chat.id,
@@ -207,11 +205,11 @@ export class ChatParticipants {
         removedBy: actorId,
         messages,
       });
-      await membersStore.leave(tx, chat.id, personId, new Date());
+      await this.store.members.leave(tx, chat.id, personId, new Date());
       if (messages === 'keep') {
-        await messagesStore.unlinkAuthor(tx, chat.id, personId, actorId);
+        await this.store.messages.unlinkAuthor(tx, chat.id, personId, actorId);
       } else {
-        for (const messageId of await messagesStore.deleteAllBy(tx, chat.id, personId)) {
+        for (const messageId of await this.store.messages.deleteAllBy(tx, chat.id, personId)) {
           await emit('chat.v1.message.deleted', { practiceId: chat.practiceId, chatId: chat.id, messageId });
         }
       }

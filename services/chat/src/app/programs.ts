@@ -7,10 +7,8 @@ import {
   validateChanges,
   validateNewGroup,
 } from '../domain/chat';
-import { chatsStore } from '../store/chats';
-import { membersStore } from '../store/members';
 import type { ChatParticipants } from './participants';
-import type { Directory, Participants, Reader, UnitOfWork } from './ports';
+import type { ChatStore, Directory, Participants, Reader, UnitOfWork } from './ports';
 
 const MAX_PRACTITIONERS = 100;
 
@@ -23,6 +21,7 @@ export class Programs {
   constructor(
     private readonly db: Reader,
     private readonly work: UnitOfWork,
+    private readonly store: Pick<ChatStore, 'chats' | 'members'>,
     private readonly participants: Participants,
     private readonly chatParticipants: ChatParticipants,
     private readonly directory: Directory,
@@ -58,7 +57,7 @@ export class Programs {
       participantIds: [],
     });
 
-    let chat = await chatsStore.findProgram(this.db, practiceId, programId);
+    let chat = await this.store.chats.findProgram(this.db, practiceId, programId);
     let created = false;
     if (!chat) {
       const candidate: Chat = {
@@ -73,11 +72,11 @@ export class Programs {
         createdAt: new Date().toISOString(),
       };
       created = await this.work.transaction(async (tx, emit) => {
-        if (!(await chatsStore.insertProgram(tx, candidate))) return false;
+        if (!(await this.store.chats.insertProgram(tx, candidate))) return false;
         await emit('chat.v1.chat.created', { chat: candidate });
         return true;
       });
-      chat = created ? candidate : await chatsStore.findProgram(this.db, practiceId, programId);
+      chat = created ? candidate : await this.store.chats.findProgram(this.db, practiceId, programId);
       if (!chat) throw new HuddleError('conflict', 'The program chat changed meanwhile; try again');
     }
     if (chat.ownerId !== ownerId) {
@@ -98,7 +97,7 @@ export class Programs {
     clientId: string;
     enrolled: boolean;
   }): Promise<{ chat: Chat; changed: boolean }> {
-    const chat = await chatsStore.findProgram(this.db, request.practiceId, request.programId);
+    const chat = await this.store.chats.findProgram(this.db, request.practiceId, request.programId);
     if (!chat) throw notFound('Program chat');
     const [client] = await this.directory.people(request.practiceId, [request.clientId]);
     if (client?.kind !== 'client') throw invalid('clientId must name a client of this practice');
@@ -106,7 +105,7 @@ export class Programs {
       const added = await this.join(chat, request.actor, [{ personId: client.id, role: 'client' }]);
       return { chat, changed: added > 0 };
     }
-    const member = await membersStore.find(this.db, chat.id, client.id);
+    const member = await this.store.members.find(this.db, chat.id, client.id);
     if (!member) return { chat, changed: false };
     // Unenrolling keeps the client's messages, unlinked from them (P2 keep).
     await this.chatParticipants.removeBySystem(chat, client.id, request.actor);
@@ -120,14 +119,14 @@ export class Programs {
     entries: Array<{ personId: string; role: 'owner' | 'team' | 'client' }>,
   ) {
     return this.work.transaction(async (tx) => {
-      if (!(await chatsStore.getForUpdate(tx, chat.id))) throw notFound('Program chat');
+      if (!(await this.store.chats.getForUpdate(tx, chat.id))) throw notFound('Program chat');
       const added = await this.participants.add({
         practiceId: chat.practiceId,
         chatId: chat.id,
         addedBy: actor,
         participants: entries.map((entry) => ({ ...entry, via: 'program' as const })),
       });
-      for (const member of added) await membersStore.join(tx, chat.practiceId, member);
+      for (const member of added) await this.store.members.join(tx, chat.practiceId, member);
       return added.length;
     });
   }
@@ -139,7 +138,7 @@ export class Programs {
     );
     if (changed.length === 0) return chat;
     return this.work.transaction(async (tx, emit) => {
-      const updated = await chatsStore.update(tx, chat.id, valid);
+      const updated = await this.store.chats.update(tx, chat.id, valid);
       if (!updated) throw notFound('Program chat');
       await emit('chat.v1.chat.updated', { chat: updated, changed });
       return updated;

@@ -1,17 +1,15 @@
 import { forbidden, notFound } from '@huddle/errors';
 import { assertMayWrite } from '../domain/message';
 import { assertRoomFor, type ReactionSummary, type Reactor, validateEmoji } from '../domain/reaction';
-import { membersStore } from '../store/members';
-import { messagesStore } from '../store/messages';
-import { reactionsStore } from '../store/reactions';
 import type { Chats } from './chats';
-import type { Reader, UnitOfWork } from './ports';
+import type { ChatStore, Reader, UnitOfWork } from './ports';
 
 /** X1: participants react to live messages with emoji, once per person per emoji. */
 export class Reactions {
   constructor(
     private readonly db: Reader,
     private readonly work: UnitOfWork,
+    private readonly store: Pick<ChatStore, 'messages' | 'members' | 'reactions'>,
     private readonly chats: Chats,
   ) {}
 
@@ -32,17 +30,17 @@ export class Reactions {
     assertMayWrite(chat, request.actorId);
     return this.work.transaction(async (tx, emit) => {
       // The message row's lock makes "count the emoji, then add one" safe against a concurrent reaction.
-      const message = await messagesStore.getForUpdate(tx, request.messageId);
+      const message = await this.store.messages.getForUpdate(tx, request.messageId);
       if (!message || message.chatId !== chat.id || message.deletedAt !== null) throw notFound('Message');
       // P4: a removal that committed since the access check wins.
-      if (!(await membersStore.find(tx, chat.id, request.actorId))) throw notFound('Chat');
+      if (!(await this.store.members.find(tx, chat.id, request.actorId))) throw notFound('Chat');
       const reactor = { messageId: message.id, emoji, personId: request.actorId };
-      if (request.reacted) assertRoomFor(emoji, await reactionsStore.emojiOf(tx, message.id));
+      if (request.reacted) assertRoomFor(emoji, await this.store.reactions.emojiOf(tx, message.id));
       const changed = request.reacted
-        ? await reactionsStore.add(tx, reactor)
-        : await reactionsStore.remove(tx, reactor);
+        ? await this.store.reactions.add(tx, reactor)
+        : await this.store.reactions.remove(tx, reactor);
       if (changed) {
-        const reactors = await reactionsStore.reactors(tx, [message.id], emoji);
+        const reactors = await this.store.reactions.reactors(tx, [message.id], emoji);
         await emit(request.reacted ? 'chat.v1.reaction.added' : 'chat.v1.reaction.removed', {
           practiceId: chat.practiceId,
           chatId: chat.id,
@@ -65,13 +63,13 @@ export class Reactions {
   }): Promise<Reactor[]> {
     const { chat, member } = await this.chats.access(request.chatId, request.viewerId, request.practiceId);
     if (member.kind !== 'practitioner') throw forbidden('Only team members can see who reacted');
-    const message = await messagesStore.get(this.db, request.messageId);
+    const message = await this.store.messages.get(this.db, request.messageId);
     if (!message || message.chatId !== chat.id || message.deletedAt !== null) throw notFound('Message');
-    return reactionsStore.reactors(this.db, [message.id]);
+    return this.store.reactions.reactors(this.db, [message.id]);
   }
 
   /** The reactions of many messages as one viewer sees them, in one query. */
   summaries(messageIds: string[], viewerId: string): Promise<Map<string, ReactionSummary[]>> {
-    return reactionsStore.summaries(this.db, [...new Set(messageIds)], viewerId);
+    return this.store.reactions.summaries(this.db, [...new Set(messageIds)], viewerId);
   }
 }

@@ -11,12 +11,10 @@ import {
   type ScheduledStatus,
   validateSendAt,
 } from '../domain/scheduled';
-import { messagesStore } from '../store/messages';
-import { scheduledStore } from '../store/scheduled';
 import type { Attachments } from './attachments';
 import type { Chats } from './chats';
 import type { Messages } from './messages';
-import type { Reader, UnitOfWork } from './ports';
+import type { ChatStore, Reader, UnitOfWork } from './ports';
 
 export const DEFAULT_SCHEDULED_PAGE = 50;
 export const MAX_SCHEDULED_PAGE = 200;
@@ -31,6 +29,7 @@ const beingSent = () =>
 export class ScheduledMessages {
   constructor(
     private readonly db: Reader,
+    private readonly store: Pick<ChatStore, 'scheduled' | 'messages'>,
     private readonly chats: Chats,
     private readonly messages: Messages,
     private readonly attachments: Attachments,
@@ -42,7 +41,7 @@ export class ScheduledMessages {
     const access = await this.chats.access(chatId, authorId, practiceId);
     assertMayWrite(access.chat, authorId);
     if (content.parentId !== null) {
-      assertMayReplyTo(access.chat, await messagesStore.get(this.db, content.parentId));
+      assertMayReplyTo(access.chat, await this.store.messages.get(this.db, content.parentId));
     }
     await this.messages.assertMentionable(access, content.mentions);
     await this.attachments.assertUsable(practiceId, authorId, content.attachmentIds);
@@ -72,7 +71,7 @@ export class ScheduledMessages {
       createdAt: now,
       updatedAt: now,
     };
-    await scheduledStore.insert(this.db, scheduled);
+    await this.store.scheduled.insert(this.db, scheduled);
     return scheduled;
   }
 
@@ -88,7 +87,7 @@ export class ScheduledMessages {
     if (!SCHEDULED_STATUSES.includes(status)) throw invalid('status must be pending, sent or failed');
     const limit = pageLimit(request.limit, DEFAULT_SCHEDULED_PAGE, MAX_SCHEDULED_PAGE);
     const after = request.cursor ? timeCursor.decode(request.cursor) : null;
-    const rows = await scheduledStore.list(this.db, {
+    const rows = await this.store.scheduled.list(this.db, {
       practiceId: request.practiceId,
       authorId: request.authorId,
       status,
@@ -110,7 +109,7 @@ export class ScheduledMessages {
     id: string;
     changes: Partial<NewMessage> & { sendAt?: string };
   }): Promise<ScheduledMessage> {
-    const found = await scheduledStore.find(this.db, request.practiceId, request.authorId, request.id);
+    const found = await this.store.scheduled.find(this.db, request.practiceId, request.authorId, request.id);
     if (!found) throw notFound('Scheduled message');
     const { message: current } = found;
     if (current.status !== 'pending') throw invalid(`A ${current.status} message can no longer be edited`);
@@ -124,7 +123,7 @@ export class ScheduledMessages {
     });
     const at = sendAt === undefined ? current.sendAt : validateSendAt(sendAt, this.now()).toISOString();
     await this.assertMayPost(current.practiceId, current.chatId, current.authorId, content);
-    const updated = await scheduledStore.update(this.db, current, { ...content, sendAt: at });
+    const updated = await this.store.scheduled.update(this.db, current, { ...content, sendAt: at });
     // Claimed (or sent) between the look and the change.
     if (!updated) throw beingSent();
     return updated;
@@ -132,13 +131,13 @@ export class ScheduledMessages {
 
   /** Cancels a pending message (or dismisses a failed one): it is gone. */
   async cancel(request: { practiceId: string; authorId: string; id: string }): Promise<void> {
-    const found = await scheduledStore.find(this.db, request.practiceId, request.authorId, request.id);
+    const found = await this.store.scheduled.find(this.db, request.practiceId, request.authorId, request.id);
     if (!found) throw notFound('Scheduled message');
     if (found.message.status === 'sent')
       throw invalid('A sent message is a message now: delete that instead');
     if (
       found.claimed ||
-      !(await scheduledStore.cancel(this.db, request.practiceId, request.authorId, request.id))
+      !(await this.store.scheduled.cancel(this.db, request.practiceId, request.authorId, request.id))
     ) {
       throw beingSent();
     }
@@ -170,6 +169,7 @@ export class Scheduler {
   constructor(
     private readonly db: Reader,
     private readonly work: UnitOfWork,
+    private readonly store: Pick<ChatStore, 'scheduled'>,
     private readonly messages: Pick<Messages, 'post'>,
     private readonly config: SchedulerConfig,
     private readonly logger: Pick<Logger, 'warn' | 'info'>,
@@ -202,7 +202,7 @@ export class Scheduler {
 
   /** Claims the due messages and sends them, oldest first; returns how many it claimed. */
   async runOnce(): Promise<number> {
-    const due = await scheduledStore.claimDue(this.db, BATCH, this.config.leaseMs);
+    const due = await this.store.scheduled.claimDue(this.db, BATCH, this.config.leaseMs);
     for (const scheduled of due) await this.send(scheduled);
     return due.length;
   }
@@ -222,11 +222,11 @@ export class Scheduler {
         },
         idempotencyKey: postKeyOf(scheduled.id),
       });
-      await scheduledStore.settle(this.db, scheduled.id, { status: 'sent', messageId: message.id });
+      await this.store.scheduled.settle(this.db, scheduled.id, { status: 'sent', messageId: message.id });
     } catch (error) {
       if (error instanceof HuddleError && error.code === 'idempotency_key_reused') {
         // An earlier claim posted it before an edit, and died before recording that: it was sent.
-        await scheduledStore.settle(this.db, scheduled.id, { status: 'sent', messageId: null });
+        await this.store.scheduled.settle(this.db, scheduled.id, { status: 'sent', messageId: null });
         return;
       }
       if (!isRefusal(error)) {
@@ -235,7 +235,7 @@ export class Scheduler {
         return;
       }
       await this.work.transaction(async (tx, emit) => {
-        const failed = await scheduledStore.settle(tx, scheduled.id, {
+        const failed = await this.store.scheduled.settle(tx, scheduled.id, {
           status: 'failed',
           code: error.code,
           message: error.message,

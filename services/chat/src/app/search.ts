@@ -1,10 +1,8 @@
 import { pageLimit, rankCursor, splitPage } from '@huddle/paging';
 import type { Chat } from '../domain/chat';
 import { type SearchLanguageOf, validateQuery } from '../domain/search';
-import { chatsStore } from '../store/chats';
-import { type Hit, searchStore } from '../store/search';
 import type { Chats } from './chats';
-import type { Reader } from './ports';
+import type { ChatStore, Hit, Reader } from './ports';
 
 export const DEFAULT_SEARCH_PAGE = 20;
 export const MAX_SEARCH_PAGE = 50;
@@ -17,6 +15,7 @@ export const MAX_SEARCH_PAGE = 50;
 export class Search {
   constructor(
     private readonly db: Reader,
+    private readonly store: Pick<ChatStore, 'search' | 'chats'>,
     private readonly chats: Chats,
     private readonly languageOf: SearchLanguageOf,
   ) {}
@@ -35,7 +34,7 @@ export class Search {
     const after = request.cursor ? rankCursor.decode(request.cursor) : null;
     // A1: searching one chat needs access to it, as reading it does (404 to anyone else).
     if (request.chatId) await this.chats.access(request.chatId, request.viewerId, request.practiceId);
-    const rows = await searchStore.search(this.db, {
+    const rows = await this.store.search.search(this.db, {
       practiceId: request.practiceId,
       viewerId: request.viewerId,
       chatId: request.chatId || null,
@@ -45,7 +44,7 @@ export class Search {
       limit: limit + 1,
     });
     const { page, more } = splitPage(rows, limit);
-    const chats = await chatsStore.many(this.db, [...new Set(page.map((hit) => hit.message.chatId))]);
+    const chats = await this.store.chats.many(this.db, [...new Set(page.map((hit) => hit.message.chatId))]);
     const last = page.at(-1);
     return {
       hits: page,

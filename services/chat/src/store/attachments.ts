@@ -1,12 +1,13 @@
 import type { Executor } from '@huddle/db';
 import { and, desc, eq, exists, inArray, isNull, or, sql } from 'drizzle-orm';
+import type { AttachmentRepository } from '../app/ports';
 import type { Attachment } from '../domain/attachment';
 import { attachmentRefs, attachments, chatMembers, messages, revisions } from './schema';
 
 type Row = typeof attachments.$inferSelect;
 const toAttachment = (row: Row): Attachment => ({ ...row, createdAt: row.createdAt.toISOString() });
 
-export const attachmentsStore = {
+export const attachmentsStore: AttachmentRepository = {
   async insert(db: Executor, attachment: Attachment): Promise<void> {
     await db.insert(attachments).values({ ...attachment, createdAt: new Date(attachment.createdAt) });
   },

@@ -1,17 +1,10 @@
 import { type Executor, olderThan } from '@huddle/db';
 import { and, desc, eq, inArray, isNull, or, sql } from 'drizzle-orm';
+import type { ChangeableField, ChatListOptions, ChatRepository } from '../app/ports';
 import type { Chat } from '../domain/chat';
 import { chatMembers, chats } from './schema';
 
 type Row = typeof chats.$inferSelect;
-
-export type ChangeableField =
-  | 'name'
-  | 'avatar'
-  | 'style'
-  | 'clientNaming'
-  | 'hideClientIdentities'
-  | 'locked';
 
 const toChat = (row: Row): Chat => ({
   id: row.id,
@@ -29,7 +22,7 @@ const toChat = (row: Row): Chat => ({
   createdAt: row.createdAt.toISOString(),
 });
 
-export const chatsStore = {
+export const chatsStore: ChatRepository = {
   /** False when a 1-on-1 with the same `directKey` exists already. */
   async insert(db: Executor, chat: Chat, directKey: string | null = null): Promise<boolean> {
     const inserted = await db
@@ -115,17 +108,7 @@ export const chatsStore = {
    * A person's active chats: pinned ones first (X4), each part most recently active first;
    * keyset-paged on (pinned, activity, id). Archived chats only when asked for (X4).
    */
-  async listForPerson(
-    db: Executor,
-    practiceId: string,
-    personId: string,
-    options: {
-      after: { pinned: boolean; at: Date; id: string } | null;
-      limit: number;
-      archived: boolean;
-      pinned: boolean | null;
-    },
-  ) {
+  async listForPerson(db: Executor, practiceId: string, personId: string, options: ChatListOptions) {
     const { after } = options;
     const rows = await db
       .select({

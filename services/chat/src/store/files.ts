@@ -1,12 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-
-/** Where attachment bytes live: a port, so object storage can replace the filesystem. */
-export interface FileStore {
-  put(key: string, data: Uint8Array): Promise<void>;
-  get(key: string): Promise<Buffer>;
-}
+import type { FileStore } from '../app/ports';
 
 /** Files on a volume; written to a temporary name and renamed, so a reader never sees half a file. */
 export function filesystemStore(directory: string): FileStore {

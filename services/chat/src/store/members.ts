@@ -1,17 +1,9 @@
 import type { ParticipantData } from '@huddle/contracts';
 import type { Executor } from '@huddle/db';
 import { and, asc, eq, gt, inArray, isNull, lte, sql } from 'drizzle-orm';
+import type { Member, MemberRepository } from '../app/ports';
 import type { PersonalStateChange } from '../domain/personal-state';
 import { chatMembers } from './schema';
-
-export interface Member {
-  chatId: string;
-  personId: string;
-  role: ParticipantData['role'];
-  kind: ParticipantData['kind'];
-  readSeq: number;
-  markedUnread: boolean;
-}
 
 const columns = {
   chatId: chatMembers.chatId,
@@ -24,7 +16,7 @@ const columns = {
 
 const active = (chatId: string) => and(eq(chatMembers.chatId, chatId), isNull(chatMembers.removedAt));
 
-export const membersStore = {
+export const membersStore: MemberRepository = {
   /** Records an active membership; idempotent, and a renewed one starts with a fresh read marker. */
   async join(
     db: Executor,

@@ -13,6 +13,7 @@ import {
   lt,
   sql,
 } from 'drizzle-orm';
+import type { MessageRepository } from '../app/ports';
 import type { Message } from '../domain/message';
 import { authorshipAudit, idempotencyKeys, messages, reactions, revisions } from './schema';
 
@@ -42,7 +43,7 @@ export const toMessage = (row: Row): Message => ({
   createdAt: row.createdAt.toISOString(),
 });
 
-export const messagesStore = {
+export const messagesStore: MessageRepository = {
   /** `searchLanguage`: the practice's (X3), which its body is indexed in. */
   async insert(db: Executor, message: Message, searchLanguage = 'simple'): Promise<void> {
     await db.insert(messages).values({

@@ -1,5 +1,6 @@
 import type { Executor } from '@huddle/db';
 import { and, asc, count, eq, inArray, min, sql } from 'drizzle-orm';
+import type { ReactionRepository } from '../app/ports';
 import type { ReactionSummary, Reactor } from '../domain/reaction';
 import { reactions } from './schema';
 
@@ -8,7 +9,7 @@ const toReactor = (row: typeof reactions.$inferSelect): Reactor => ({
   createdAt: row.createdAt.toISOString(),
 });
 
-export const reactionsStore = {
+export const reactionsStore: ReactionRepository = {
   /** False when the person already reacted with this emoji. */
   async add(db: Executor, reactor: Omit<Reactor, 'createdAt'>): Promise<boolean> {
     const rows = await db

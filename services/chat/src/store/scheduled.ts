@@ -1,6 +1,7 @@
 import type { Database, Executor } from '@huddle/db';
 import { and, asc, eq, inArray, isNull, lt, lte, or, sql } from 'drizzle-orm';
-import type { ScheduledMessage, ScheduledStatus } from '../domain/scheduled';
+import type { ScheduledListRequest, ScheduledRepository } from '../app/ports';
+import type { ScheduledMessage } from '../domain/scheduled';
 import { scheduledMessages } from './schema';
 
 type Row = typeof scheduledMessages.$inferSelect;
@@ -32,7 +33,7 @@ const theirs = (practiceId: string, authorId: string, id: string) =>
     eq(scheduledMessages.authorId, authorId),
   );
 
-export const scheduledStore = {
+export const scheduledStore: ScheduledRepository = {
   async insert(db: Executor, message: ScheduledMessage): Promise<void> {
     await db.insert(scheduledMessages).values({
       ...message,
@@ -57,16 +58,7 @@ export const scheduledStore = {
   },
 
   /** The author's scheduled messages of one status, soonest first, keyset on (sendAt, id). */
-  async list(
-    db: Executor,
-    request: {
-      practiceId: string;
-      authorId: string;
-      status: ScheduledStatus;
-      after: { at: Date; id: string } | null;
-      limit: number;
-    },
-  ): Promise<ScheduledMessage[]> {
+  async list(db: Executor, request: ScheduledListRequest): Promise<ScheduledMessage[]> {
     const { after } = request;
     const rows = await db
       .select()

@@ -1,7 +1,8 @@
 import type { Executor } from '@huddle/db';
+import type { SharingRepository } from '../app/ports';
 import { sharingSkips } from './schema';
 
-export const sharingStore = {
+export const sharingStore: SharingRepository = {
   /** S4: says why default sharing left someone out of a new 1-on-1. */
   async recordSkips(
     db: Executor,

@@ -1,5 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import { type Database, type DatabaseHandle, openDatabase } from '@huddle/db';
+import { createLogger } from '@huddle/logging';
 import { type FreshDatabase, freshDatabase } from '@huddle/testing';
 import { drizzle } from 'drizzle-orm/node-postgres';
 import pg from 'pg';
@@ -23,7 +24,12 @@ describe('reactions store', () => {
 
   beforeAll(async () => {
     database = await freshDatabase('chat-reactions');
-    handle = await openDatabase({ url: database.url, dataDir: '', migrationsFolder });
+    handle = await openDatabase({
+      url: database.url,
+      dataDir: '',
+      migrationsFolder,
+      logger: createLogger({ service: 'chat-test', level: 'silent' }),
+    });
     pool = new pg.Pool({ connectionString: database.url, max: 2 });
     const logger = {
       logQuery: () => {

@@ -14,6 +14,7 @@ import { Messages } from '../../src/app/messages';
 import { ChatParticipants } from '../../src/app/participants';
 import type { Directory, Participants, Policy } from '../../src/app/ports';
 import { filesystemStore } from '../../src/store/files';
+import { chatStore } from '../../src/store/repositories';
 
 const migrationsFolder = fileURLToPath(new URL('../../src/store/migrations', import.meta.url));
 
@@ -48,7 +49,8 @@ export interface ChatHarness {
 
 export async function chatHarness(label: string): Promise<ChatHarness> {
   const database = await freshDatabase(`chat_medium_${label}`);
-  const db = await openDatabase({ url: database.url, dataDir: '', migrationsFolder, poolSize: 4 });
+  const logger = createLogger({ service: 'chat', level: 'silent' });
+  const db = await openDatabase({ url: database.url, dataDir: '', migrationsFolder, poolSize: 4, logger });
   const files = await mkdtemp(join(tmpdir(), 'huddle-chat-medium-'));
   const people = new Map<string, PersonData>();
 
@@ -90,15 +92,11 @@ export async function chatHarness(label: string): Promise<ChatHarness> {
   };
 
   // The relay is never started: events stay in the outbox table, where `events` reads them.
-  const work = new Outbox(
-    db.db,
-    {} as ConstructorParameters<typeof Outbox>[1],
-    createLogger({ service: 'chat', level: 'silent' }),
-  );
-  const attachments = new Attachments(db.db, filesystemStore(files), 1_000_000);
-  const chats = new Chats(db.db, work, policy, remoteParticipants);
-  const messages = new Messages(db.db, work, chats, attachments);
-  const participants = new ChatParticipants(work, chats, remoteParticipants, directory, policy);
+  const work = new Outbox(db.db, {} as ConstructorParameters<typeof Outbox>[1], logger);
+  const attachments = new Attachments(db.db, chatStore, filesystemStore(files), 1_000_000);
+  const chats = new Chats(db.db, work, chatStore, policy, remoteParticipants);
+  const messages = new Messages(db.db, work, chatStore, chats, attachments);
+  const participants = new ChatParticipants(work, chatStore, chats, remoteParticipants, directory, policy);
 
   return Object.assign(harness, {
     chats,

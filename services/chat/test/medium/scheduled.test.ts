@@ -3,6 +3,7 @@ import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ScheduledMessages, Scheduler } from '../../src/app/scheduled';
 import { postKeyOf } from '../../src/domain/scheduled';
+import { chatStore } from '../../src/store/repositories';
 import { scheduledStore } from '../../src/store/scheduled';
 import { type ChatHarness, chatHarness, feedGroup, PRACTICE, post } from './harness';
 
@@ -18,11 +19,11 @@ describe('X2 scheduler on PostgreSQL (medium: use-cases, store and outbox)', () 
   let client: string;
   const silent = createLogger({ service: 'chat', level: 'silent' });
   const scheduler = (leaseMs = 10_000) =>
-    new Scheduler(h.db.db, h.work, h.messages, { pollMs: 100, leaseMs }, silent);
+    new Scheduler(h.db.db, h.work, chatStore, h.messages, { pollMs: 100, leaseMs }, silent);
 
   beforeAll(async () => {
     h = await chatHarness('scheduled');
-    scheduled = new ScheduledMessages(h.db.db, h.chats, h.messages, h.attachments);
+    scheduled = new ScheduledMessages(h.db.db, chatStore, h.chats, h.messages, h.attachments);
     owner = h.person('olga', 'practitioner');
     client = h.person('cleo', 'client');
   });

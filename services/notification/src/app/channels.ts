@@ -1,13 +1,23 @@
 import { checkChannels, type PracticeChannels } from '../domain/outbound';
-import { channelsStore, toChannels } from '../store/outbound';
-import type { Reader } from './ports';
+import type { NotificationStore, Reader, StoredChannels } from './ports';
+
+const toChannels = (practiceId: string, stored: StoredChannels | undefined): PracticeChannels => ({
+  practiceId,
+  webhookUrl: stored?.webhookUrl ?? null,
+  webhookSecretSet: Boolean(stored?.webhookSecret),
+  emailEnabled: stored?.emailEnabled ?? false,
+  includeContent: stored?.includeContent ?? false,
+});
 
 /** A practice's outbound channel settings (N1). */
 export class ChannelSettings {
-  constructor(private readonly db: Reader) {}
+  constructor(
+    private readonly db: Reader,
+    private readonly store: Pick<NotificationStore, 'channels'>,
+  ) {}
 
   async get(practiceId: string): Promise<PracticeChannels> {
-    return toChannels(practiceId, await channelsStore.get(this.db, practiceId));
+    return toChannels(practiceId, await this.store.channels.get(this.db, practiceId));
   }
 
   /**
@@ -22,11 +32,11 @@ export class ChannelSettings {
     includeContent: boolean;
   }): Promise<PracticeChannels> {
     return this.db.transaction(async (tx) => {
-      const current = await channelsStore.get(tx, request.practiceId);
+      const current = await this.store.channels.get(tx, request.practiceId);
       const webhookUrl = request.webhookUrl || null;
       const webhookSecret = request.webhookSecret || null;
       checkChannels({ webhookUrl, webhookSecret, secretAlreadySet: Boolean(current?.webhookSecret) });
-      const saved = await channelsStore.put(tx, {
+      const saved = await this.store.channels.put(tx, {
         practiceId: request.practiceId,
         webhookUrl,
         webhookSecret: webhookUrl === null ? null : (webhookSecret ?? current?.webhookSecret ?? null),

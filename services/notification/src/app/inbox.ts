@@ -5,18 +5,28 @@ import type { Transaction } from '@huddle/db';
 import { invalid, notFound } from '@huddle/errors';
 import { pageLimit, splitPage, timeCursor } from '@huddle/paging';
 import { LEVELS, type Level, levelAt, recipientsOf } from '../domain/notify';
-import { notificationsStore, toNotification } from '../store/notifications';
 import type { Outbound } from './outbound';
-import type { Participants, Reader } from './ports';
+import type { NotificationStore, Participants, Reader, StoredNotification } from './ports';
 
 export const DEFAULT_PAGE = 50;
 export const MAX_PAGE = 200;
 const MAX_MARK = 500;
 
+const toNotification = (stored: StoredNotification): NotificationData => ({
+  id: stored.id,
+  type: stored.type,
+  chatId: stored.chatId,
+  messageId: stored.messageId,
+  createdAt: stored.createdAt.toISOString(),
+  readAt: stored.readAt ? stored.readAt.toISOString() : null,
+  actorId: stored.actorId,
+});
+
 /** In-app notification inboxes and per-chat levels (N1). */
 export class Inbox {
   constructor(
     private readonly db: Reader,
+    private readonly store: Pick<NotificationStore, 'notifications'>,
     private readonly participants: Participants,
     /** Webhooks and email, queued in the same transaction as the notifications. */
     private readonly outbound?: Pick<Outbound, 'notificationsCreated'>,
@@ -30,8 +40,8 @@ export class Inbox {
   async messageCreated(tx: Transaction, event: EventEnvelope<'chat.v1.message.created'>, emit: Emitter) {
     const { practiceId, message } = event.data;
     const current = (await this.participants.list(message.chatId)).map((p) => p.personId);
-    const levels = await notificationsStore.levels(tx, message.chatId);
-    const mutes = await notificationsStore.mutes(tx, message.chatId);
+    const levels = await this.store.notifications.levels(tx, message.chatId);
+    const mutes = await this.store.notifications.mutes(tx, message.chatId);
     const postedAt = new Date(message.createdAt);
     const recipients = recipientsOf(message, current, (personId) =>
       levelAt(levels.get(personId) ?? 'all', mutes.get(personId) ?? null, postedAt),
@@ -72,7 +82,7 @@ export class Inbox {
   /** X4: the chat service's mute of a participant, kept for the fan-out of new messages. */
   async personalStateUpdated(tx: Transaction, event: EventEnvelope<'chat.v1.personal_state.updated'>) {
     const { chatId, personId, mutedUntil, version } = event.data;
-    await notificationsStore.setMute(tx, {
+    await this.store.notifications.setMute(tx, {
       chatId,
       personId,
       mutedUntil: mutedUntil ? new Date(mutedUntil) : null,
@@ -107,7 +117,7 @@ export class Inbox {
   }) {
     const limit = pageLimit(request.limit, DEFAULT_PAGE, MAX_PAGE);
     const before = request.cursor ? timeCursor.decode(request.cursor) : null;
-    const rows = await notificationsStore.page(this.db, request.practiceId, request.personId, {
+    const rows = await this.store.notifications.page(this.db, request.practiceId, request.personId, {
       unreadOnly: request.unreadOnly,
       before,
       limit: limit + 1,
@@ -117,14 +127,14 @@ export class Inbox {
     return {
       notifications: page.map(toNotification),
       nextCursor: more && last ? timeCursor.encode(last.createdAt, last.id) : '',
-      unreadCount: await notificationsStore.unreadCount(this.db, request.practiceId, request.personId),
+      unreadCount: await this.store.notifications.unreadCount(this.db, request.practiceId, request.personId),
     };
   }
 
   async markRead(request: { practiceId: string; personId: string; ids: string[]; all: boolean }) {
     if (!request.all && request.ids.length === 0) throw invalid('Give the ids to mark read, or all');
     if (request.ids.length > MAX_MARK) throw invalid(`At most ${MAX_MARK} ids at once`);
-    const marked = await notificationsStore.markRead(
+    const marked = await this.store.notifications.markRead(
       this.db,
       request.practiceId,
       request.personId,
@@ -132,7 +142,7 @@ export class Inbox {
     );
     return {
       marked,
-      unreadCount: await notificationsStore.unreadCount(this.db, request.practiceId, request.personId),
+      unreadCount: await this.store.notifications.unreadCount(this.db, request.practiceId, request.personId),
     };
   }
 
@@ -141,7 +151,12 @@ export class Inbox {
     if (!LEVELS.includes(request.level as Level)) throw invalid('level must be all, mentions or none');
     const current = await this.participants.list(request.chatId);
     if (!current.some((p) => p.personId === request.personId)) throw notFound('Chat');
-    await notificationsStore.setLevel(this.db, request.chatId, request.personId, request.level as Level);
+    await this.store.notifications.setLevel(
+      this.db,
+      request.chatId,
+      request.personId,
+      request.level as Level,
+    );
     return request.level as Level;
   }
 
@@ -159,7 +174,7 @@ export class Inbox {
     /** The message text: handed to the outbound channels, never stored with the notification. */
     content: string | null = null,
   ) {
-    const rows = await notificationsStore.insert(
+    const rows = await this.store.notifications.insert(
       tx,
       items.map((item) => ({ id: randomUUID(), practiceId, ...item })),
     );

@@ -11,9 +11,8 @@ import {
   webhookBody,
   withoutContent,
 } from '../domain/outbound';
-import { channelsStore, type Delivery, deliveriesStore } from '../store/outbound';
 import type { Clock, Mailer, People, WebhookPoster } from './outbound-ports';
-import type { Participants, Reader } from './ports';
+import type { Delivery, NotificationStore, Participants, Reader } from './ports';
 
 /** What an email delivery row holds: the texts only when the practice includes content. */
 interface EmailBody {
@@ -51,6 +50,7 @@ export class Outbound {
 
   constructor(
     private readonly db: Reader,
+    private readonly store: Pick<NotificationStore, 'channels' | 'deliveries'>,
     private readonly config: OutboundConfig,
     private readonly ports: {
       webhooks: WebhookPoster;
@@ -70,11 +70,11 @@ export class Outbound {
     content: string | null,
   ): Promise<void> {
     if (created.length === 0) return;
-    const channels = await channelsStore.get(tx, practiceId);
+    const channels = await this.store.channels.get(tx, practiceId);
     if (!channels) return;
     const text = channels.includeContent ? content : null;
     if (channels.webhookUrl && channels.webhookSecret) {
-      await deliveriesStore.insert(
+      await this.store.deliveries.insert(
         tx,
         created.map(({ personId, notification }) => ({
           id: randomUUID(),
@@ -102,20 +102,20 @@ export class Outbound {
     chatId: string,
     text: string | null,
   ) {
-    const waiting = await deliveriesStore.waitingEmail(tx, practiceId, personId, chatId);
+    const waiting = await this.store.deliveries.waitingEmail(tx, practiceId, personId, chatId);
     if (waiting) {
       if (text !== null) {
         const body = waiting.body as EmailBody;
-        await deliveriesStore.setBody(tx, waiting.id, {
+        await this.store.deliveries.setBody(tx, waiting.id, {
           contents: [...body.contents, text].slice(-MAX_QUOTED),
         });
       }
       return;
     }
     const now = this.ports.clock.now();
-    const last = await deliveriesStore.lastEmailAt(tx, practiceId, personId, chatId);
+    const last = await this.store.deliveries.lastEmailAt(tx, practiceId, personId, chatId);
     const due = last ? Math.max(now.getTime(), last.getTime() + this.config.email.windowMs) : now.getTime();
-    await deliveriesStore.insert(tx, [
+    await this.store.deliveries.insert(tx, [
       {
         id: randomUUID(),
         channel: 'email',
@@ -165,13 +165,13 @@ export class Outbound {
       this.lastPrune = now.getTime();
       // Of several replicas one prunes at a time; one that finds the lease taken leaves it to that one.
       await withLease(this.db, 'outbound pruning', (tx) =>
-        deliveriesStore.prune(tx, {
+        this.store.deliveries.prune(tx, {
           done: new Date(now.getTime() - KEEP_DONE_MS),
           dead: new Date(now.getTime() - KEEP_DEAD_MS),
         }),
       );
     }
-    const due = await deliveriesStore.claimDue(this.db, now, BATCH);
+    const due = await this.store.deliveries.claimDue(this.db, now, BATCH);
     await Promise.all(due.map((delivery) => this.attempt(delivery)));
     return due.length;
   }
@@ -189,7 +189,7 @@ export class Outbound {
     // Ids and outcomes only: never a body, an address or a secret.
     const log = this.logger.child({ deliveryId: delivery.id, channel: delivery.channel, attempts });
     if (outcome.status === 'delivered' || outcome.status === 'skipped') {
-      await deliveriesStore.finish(this.db, delivery.id, {
+      await this.store.deliveries.finish(this.db, delivery.id, {
         status: outcome.status,
         attempts,
         error: outcome.status === 'skipped' ? outcome.reason : undefined,
@@ -199,12 +199,16 @@ export class Outbound {
       return;
     }
     if (outcome.final || attempts >= this.config.webhook.maxAttempts) {
-      await deliveriesStore.finish(this.db, delivery.id, { status: 'dead', attempts, error: outcome.error });
+      await this.store.deliveries.finish(this.db, delivery.id, {
+        status: 'dead',
+        attempts,
+        error: outcome.error,
+      });
       log.error({ error: outcome.error }, 'outbound delivery dead');
       return;
     }
     const delay = backoffDelay(this.config.webhook.backoffMs, attempts);
-    await deliveriesStore.finish(this.db, delivery.id, {
+    await this.store.deliveries.finish(this.db, delivery.id, {
       status: 'pending',
       attempts,
       error: outcome.error,
@@ -220,7 +224,7 @@ export class Outbound {
   }
 
   private async sendWebhook(delivery: Delivery): Promise<Outcome> {
-    const channels = await channelsStore.get(this.db, delivery.practiceId);
+    const channels = await this.store.channels.get(this.db, delivery.practiceId);
     if (!channels?.webhookSecret || !delivery.url)
       return { status: 'skipped', reason: 'the practice no longer has a webhook' };
     if (!(await this.stillInChat(delivery))) return { status: 'skipped', reason: 'no longer a participant' };
@@ -244,10 +248,10 @@ export class Outbound {
   private async sendEmail(delivery: Delivery): Promise<Outcome> {
     const mailer = this.ports.mailer;
     if (!mailer) return { status: 'skipped', reason: 'no mail server configured' };
-    const channels = await channelsStore.get(this.db, delivery.practiceId);
+    const channels = await this.store.channels.get(this.db, delivery.practiceId);
     if (!channels?.emailEnabled) return { status: 'skipped', reason: 'the practice turned email off' };
     if (!(await this.stillInChat(delivery))) return { status: 'skipped', reason: 'no longer a participant' };
-    const unread = await deliveriesStore.unreadInChat(
+    const unread = await this.store.deliveries.unreadInChat(
       this.db,
       delivery.practiceId,
       delivery.personId,

@@ -2,6 +2,7 @@ import { type Bus, traceHeaders } from '@huddle/bus';
 import { participantFromProto, participantV1, realtimeLogSubject, realtimeSubject } from '@huddle/contracts';
 import { connect } from '@huddle/grpc';
 import { inSpan, SpanKind } from '@huddle/telemetry';
+import type { People } from '../app/outbound-ports';
 import type { Participants, RealtimeChannel } from '../app/ports';
 
 export function remoteParticipants(address: string): Participants & { close(): void } {
@@ -9,6 +10,18 @@ export function remoteParticipants(address: string): Participants & { close(): v
   return {
     list: async (chatId) =>
       (await participant.listParticipants({ chatId })).participants.map(participantFromProto),
+    close: () => participant.close(),
+  };
+}
+
+/** People's email addresses from the participant service's directory. */
+export function remotePeople(address: string): People & { close(): void } {
+  const participant = connect(participantV1.ParticipantServiceService, address);
+  return {
+    emails: async (practiceId, personIds) => {
+      const { people } = await participant.getPeople({ practiceId, personIds });
+      return new Map(people.filter((person) => person.email).map((person) => [person.id, person.email!]));
+    },
     close: () => participant.close(),
   };
 }

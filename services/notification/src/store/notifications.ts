@@ -1,25 +1,15 @@
-import type { NotificationData } from '@huddle/contracts';
 import { type Executor, olderThan } from '@huddle/db';
 import { and, count, desc, eq, inArray, isNull, lt } from 'drizzle-orm';
+import type { NotificationRepository } from '../app/ports';
 import type { Level } from '../domain/notify';
 import { chatMutes, notificationLevels, notifications } from './schema';
 
 type Row = typeof notifications.$inferSelect;
 
-export const toNotification = (row: Row): NotificationData => ({
-  id: row.id,
-  type: row.type,
-  chatId: row.chatId,
-  messageId: row.messageId,
-  createdAt: row.createdAt.toISOString(),
-  readAt: row.readAt ? row.readAt.toISOString() : null,
-  actorId: row.actorId,
-});
-
 const inboxOf = (practiceId: string, personId: string) =>
   and(eq(notifications.practiceId, practiceId), eq(notifications.personId, personId));
 
-export const notificationsStore = {
+export const notificationsStore: NotificationRepository = {
   async insert(db: Executor, rows: Array<typeof notifications.$inferInsert>): Promise<Row[]> {
     if (rows.length === 0) return [];
     return db.insert(notifications).values(rows).returning();

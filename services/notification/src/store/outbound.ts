@@ -1,29 +1,21 @@
 import type { Database, Executor } from '@huddle/db';
 import { and, asc, count, eq, inArray, isNull, lt, lte, or, sql } from 'drizzle-orm';
-import type { PracticeChannels } from '../domain/outbound';
+import type {
+  ChannelRepository,
+  Delivery,
+  DeliveryOutcome,
+  DeliveryRepository,
+  StoredChannels,
+} from '../app/ports';
 import { deliveries, notifications, practiceChannels } from './schema';
 
-type ChannelsRow = typeof practiceChannels.$inferSelect;
-export type Delivery = typeof deliveries.$inferSelect;
-
-export const toChannels = (practiceId: string, row: ChannelsRow | undefined): PracticeChannels => ({
-  practiceId,
-  webhookUrl: row?.webhookUrl ?? null,
-  webhookSecretSet: Boolean(row?.webhookSecret),
-  emailEnabled: row?.emailEnabled ?? false,
-  includeContent: row?.includeContent ?? false,
-});
-
-export const channelsStore = {
-  async get(db: Executor, practiceId: string): Promise<ChannelsRow | undefined> {
+export const channelsStore: ChannelRepository = {
+  async get(db: Executor, practiceId: string): Promise<StoredChannels | undefined> {
     const [row] = await db.select().from(practiceChannels).where(eq(practiceChannels.practiceId, practiceId));
     return row;
   },
 
-  async put(
-    db: Executor,
-    row: Omit<typeof practiceChannels.$inferInsert, 'updatedAt'>,
-  ): Promise<ChannelsRow> {
+  async put(db: Executor, row: Omit<StoredChannels, 'updatedAt'>): Promise<StoredChannels> {
     const values = { ...row, updatedAt: new Date() };
     const [saved] = await db
       .insert(practiceChannels)
@@ -37,8 +29,8 @@ export const channelsStore = {
 /** A worker that died mid-send loses its claim after this long. */
 const CLAIM_LEASE_MS = 2 * 60 * 1000;
 
-export const deliveriesStore = {
-  async insert(db: Executor, rows: Array<typeof deliveries.$inferInsert>): Promise<void> {
+export const deliveriesStore: DeliveryRepository = {
+  async insert(db: Executor, rows: Parameters<DeliveryRepository['insert']>[1]): Promise<void> {
     if (rows.length > 0) await db.insert(deliveries).values(rows);
   },
 
@@ -121,13 +113,7 @@ export const deliveriesStore = {
     });
   },
 
-  async finish(
-    db: Executor,
-    id: string,
-    outcome:
-      | { status: 'delivered' | 'skipped' | 'dead'; attempts: number; error?: string; body?: unknown }
-      | { status: 'pending'; attempts: number; error: string; nextAttemptAt: Date },
-  ): Promise<void> {
+  async finish(db: Executor, id: string, outcome: DeliveryOutcome): Promise<void> {
     await db
       .update(deliveries)
       .set({

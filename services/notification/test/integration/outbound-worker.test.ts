@@ -7,6 +7,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { Outbound } from '../../src/app/outbound';
 import type { WebhookRequest } from '../../src/app/outbound-ports';
 import { channelsStore } from '../../src/store/outbound';
+import { notificationStore } from '../../src/store/repositories';
 import { deliveries } from '../../src/store/schema';
 
 /** The outbound worker (N1) against a real PostgreSQL, with a fake receiver and clock. */
@@ -25,6 +26,7 @@ describe('N1: outbound worker', () => {
   const outbound = () =>
     new Outbound(
       handle.db,
+      notificationStore,
       config,
       {
         webhooks: {
@@ -60,6 +62,7 @@ describe('N1: outbound worker', () => {
       url: database.url,
       dataDir: '',
       migrationsFolder: fileURLToPath(new URL('../../src/store/migrations', import.meta.url)),
+      logger,
     });
     await channelsStore.put(handle.db, {
       practiceId: 'p1',

@@ -1,9 +1,7 @@
 import { reachesClient } from '@huddle/contracts';
 import { notFound } from '@huddle/errors';
 import { normalizePerson, type Person } from '../domain/person';
-import { participantsStore } from '../store/participants';
-import { peopleStore } from '../store/people';
-import type { Reader, UnitOfWork } from './ports';
+import type { ParticipantStore, Reader, UnitOfWork } from './ports';
 
 /** Who ends a membership because the directory changed (S3), as a service is named. */
 const DIRECTORY_ACTOR = 'svc:directory';
@@ -13,6 +11,7 @@ export class Directory {
   constructor(
     private readonly db: Reader,
     private readonly work: UnitOfWork,
+    private readonly store: ParticipantStore,
   ) {}
 
   /**
@@ -24,13 +23,17 @@ export class Directory {
   async upsertPerson(input: Person): Promise<{ person: Person; created: boolean }> {
     const person = normalizePerson(input);
     return this.work.transaction(async (tx, emit) => {
-      const { created } = await peopleStore.upsert(tx, person);
+      const { created } = await this.store.people.upsert(tx, person);
       await emit('participant.v1.person.upserted', { person });
-      const pairs = await participantsStore.defaultSharedBesideClients(tx, person.practiceId, person.id);
+      const pairs = await this.store.participants.defaultSharedBesideClients(
+        tx,
+        person.practiceId,
+        person.id,
+      );
       const unreachable = pairs.filter((pair) => !reachesClient(pair.restriction, pair.clientTags));
       const ended = new Map(unreachable.map((pair) => [`${pair.chatId} ${pair.personId}`, pair]));
       for (const { chatId, personId } of ended.values()) {
-        if (!(await participantsStore.deactivate(tx, chatId, personId))) continue;
+        if (!(await this.store.participants.deactivate(tx, chatId, personId))) continue;
         await emit('participant.v1.participant.removed', {
           practiceId: person.practiceId,
           chatId,
@@ -44,13 +47,13 @@ export class Directory {
   }
 
   async getPerson(practiceId: string, personId: string): Promise<Person> {
-    const person = await peopleStore.get(this.db, practiceId, personId);
+    const person = await this.store.people.get(this.db, practiceId, personId);
     if (!person) throw notFound('Person');
     return person;
   }
 
   /** Unknown ids are left out. */
   getPeople(practiceId: string, personIds: readonly string[]): Promise<Person[]> {
-    return peopleStore.getMany(this.db, practiceId, [...new Set(personIds)]);
+    return this.store.people.getMany(this.db, practiceId, [...new Set(personIds)]);
   }
 }

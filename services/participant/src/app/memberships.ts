@@ -10,9 +10,7 @@ import {
   VIAS,
 } from '../domain/participant';
 import { isId } from '../domain/person';
-import { participantsStore } from '../store/participants';
-import { peopleStore } from '../store/people';
-import type { Reader, UnitOfWork } from './ports';
+import type { ParticipantStore, Reader, UnitOfWork } from './ports';
 
 export interface NewParticipant {
   personId: string;
@@ -32,6 +30,7 @@ export class Memberships {
   constructor(
     private readonly db: Reader,
     private readonly work: UnitOfWork,
+    private readonly store: ParticipantStore,
   ) {}
 
   /** Adds people; those already active are left as they are. Returns the memberships added. */
@@ -50,7 +49,7 @@ export class Memberships {
       if (!VIAS.includes(entry.via)) throw invalid(`Unknown way of joining ${entry.via}`);
     }
     return this.work.transaction(async (tx, emit) => {
-      const people = await peopleStore.getMany(
+      const people = await this.store.people.getMany(
         tx,
         practiceId,
         entries.map((entry) => entry.personId),
@@ -61,12 +60,14 @@ export class Memberships {
 
       const clients = entries.filter((entry) => kindOf.get(entry.personId) === 'client');
       let nextClient =
-        clients.length > 0 ? await participantsStore.reserveClientNumbers(tx, chatId, clients.length) : 0;
+        clients.length > 0
+          ? await this.store.participants.reserveClientNumbers(tx, chatId, clients.length)
+          : 0;
       const added: Participant[] = [];
       for (const entry of entries) {
         const kind = kindOf.get(entry.personId)!;
         const pseudonym = kind === 'client' ? clientPseudonym(nextClient++) : TEAM_PSEUDONYM;
-        const participant = await participantsStore.activate(tx, {
+        const participant = await this.store.participants.activate(tx, {
           ...entry,
           role: entry.role ?? roleFor(kind),
           practiceId,
@@ -96,7 +97,7 @@ export class Memberships {
       throw invalid('messages must be keep or delete');
     const messages = request.messages;
     return this.work.transaction(async (tx, emit) => {
-      const removed = await participantsStore.deactivate(tx, chatId, personId);
+      const removed = await this.store.participants.deactivate(tx, chatId, personId);
       if (removed) {
         await emit('participant.v1.participant.removed', {
           practiceId,
@@ -111,13 +112,13 @@ export class Memberships {
   }
 
   async get(chatId: string, personId: string): Promise<Participant> {
-    const participant = await participantsStore.getActive(this.db, chatId, personId);
+    const participant = await this.store.participants.getActive(this.db, chatId, personId);
     if (!participant) throw notFound('Participant');
     return participant;
   }
 
   list(chatId: string): Promise<Participant[]> {
-    return participantsStore.listActive(this.db, chatId);
+    return this.store.participants.listActive(this.db, chatId);
   }
 }
 

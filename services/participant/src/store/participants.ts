@@ -1,6 +1,7 @@
 import type { Executor } from '@huddle/db';
 import { and, asc, eq, isNull, or, sql } from 'drizzle-orm';
 import { alias } from 'drizzle-orm/pg-core';
+import type { ParticipantRepository } from '../app/ports';
 import type { Participant } from '../domain/participant';
 import { participants, people, pseudonymCounters } from './schema';
 
@@ -22,7 +23,7 @@ const toParticipant = (row: Row): Participant => ({
   pseudonym: row.pseudonym,
 });
 
-export const participantsStore = {
+export const participantsStore: ParticipantRepository = {
   async getActive(db: Executor, chatId: string, personId: string): Promise<Participant | undefined> {
     const [row] = await db
       .select()

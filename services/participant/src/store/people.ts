@@ -1,5 +1,6 @@
 import type { Executor } from '@huddle/db';
 import { and, eq, inArray, sql } from 'drizzle-orm';
+import type { PeopleRepository } from '../app/ports';
 import type { Person } from '../domain/person';
 import { people } from './schema';
 
@@ -20,7 +21,7 @@ const toPerson = (row: Row): Person => ({
   email: row.email,
 });
 
-export const peopleStore = {
+export const peopleStore: PeopleRepository = {
   /** Inserts or replaces a person; says whether it was new. */
   async upsert(db: Executor, person: Person): Promise<{ created: boolean }> {
     const values = { ...person, updatedAt: new Date() };

@@ -99,11 +99,13 @@ describe('sharing-policy with the participant service on real PostgreSQL and NAT
       url: policyDatabase.url,
       dataDir: '',
       migrationsFolder: policyMigrations,
+      logger,
     });
     directory = await openDatabase({
       url: directoryDatabase.url,
       dataDir: '',
       migrationsFolder: directoryMigrations,
+      logger,
     });
     bus = await connectBus({ url: nats.url, name: 'sharing-policy-test', logger });
   });

@@ -1,8 +1,8 @@
 import type { chatV1, participantV1 } from '@huddle/contracts';
-import { notFound } from '@huddle/errors';
-import { expiringCache } from './expiring-cache';
-import { type ChatContext, type Viewer, viewerIn } from './presenter';
-import type { ChatRpc, ParticipantRpc } from './services';
+import { HuddleError, notFound } from '@huddle/errors';
+import { expiringCache } from '../expiring-cache';
+import type { ChatRpc, ParticipantRpc } from '../services';
+import { type ChatContext, presentMessage, type Viewer, viewerIn } from './index';
 
 interface Members {
   participants: participantV1.Participant[];
@@ -87,4 +87,17 @@ export async function viewChat(
   const { chat } = await chats.getChat({ practiceId: caller.practiceId, chatId, viewerId: caller.personId });
   if (!chat) throw notFound('Chat');
   return contexts.forViewer(chat, caller.personId, options);
+}
+
+/** One message a service call answered (posted, edited, deleted, pinned), presented for the caller. */
+export async function viewMessage(
+  chats: Pick<ChatRpc, 'getChat'>,
+  contexts: ChatContextLoader,
+  caller: { practiceId: string; personId: string },
+  chatId: string,
+  message: chatV1.Message | undefined,
+) {
+  if (!message) throw new HuddleError('internal', 'The message was not returned');
+  const { context, viewer } = await viewChat(chats, contexts, caller, chatId);
+  return presentMessage(viewer, context, message);
 }

@@ -1,9 +1,9 @@
 import type { chatV1 } from '@huddle/contracts';
 import { HuddleError } from '@huddle/errors';
+import type { ChatRpc } from '../services';
 import type { ChatContextLoader } from './chat-context';
-import type { ChatContext, Viewer } from './presenter';
-import type { NotificationView } from './presenter/notifications';
-import type { ChatRpc } from './services';
+import type { ChatContext, Viewer } from './index';
+import type { NotificationView } from './notifications';
 
 /** A chat's not_found means the caller no longer takes part (A1, P4): nothing to show, not an error. */
 async function unlessGone<T>(loading: Promise<T>): Promise<T | undefined> {
