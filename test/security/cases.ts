@@ -16,7 +16,7 @@ import {
   roles,
   unusedUpload,
 } from './policy';
-import { actorOf, practiceId, upload, type World } from './world';
+import { actorOf, pinsChats, practiceId, upload, type World } from './world';
 
 /** One generated case: a role calling an operation (one of its variants) on a chat of a kind. */
 export interface Case {
@@ -139,9 +139,13 @@ async function requestFor(world: World, c: Case): Promise<Request> {
     case 'GET /metrics':
     case 'GET /v1/me':
     case 'GET /v1/chat-avatars':
-    case 'GET /v1/chats':
     case 'GET /v1/notifications':
       return { method: 'GET', path: c.operation.slice(4) };
+    case 'GET /v1/chats':
+      return {
+        method: 'GET',
+        path: c.variant === 'my list' ? '/v1/chats' : `/v1/chats?${c.variant}=true`,
+      };
     case 'POST /v1/notifications/read':
       return { method: 'POST', path: '/v1/notifications/read', body: { all: true } };
     case 'POST /v1/attachments':
@@ -241,6 +245,18 @@ async function requestFor(world: World, c: Case): Promise<Request> {
     }
     case 'PUT /v1/chats/{chatId}/read':
       return { method: 'PUT', path: `${chatPath}/read`, body: { seq: 1 } };
+    case 'PUT /v1/chats/{chatId}/me':
+      // The state the world gave the caller (world.ts): allowed or not, their list stays as expected.
+      return {
+        method: 'PUT',
+        path: `${chatPath}/me`,
+        body:
+          c.variant === 'pinned'
+            ? { pinned: actor !== null && pinsChats(actor) }
+            : c.variant === 'archived'
+              ? { archived: false }
+              : { mutedUntil: null },
+      };
     case 'PUT /v1/chats/{chatId}/notification-level':
       return { method: 'PUT', path: `${chatPath}/notification-level`, body: { level: 'all' } };
     case 'POST /v1/chats/{chatId}/messages':
@@ -371,7 +387,9 @@ export async function runCase(baseUrl: string, world: World, c: Case): Promise<R
     code = reply.body?.code;
     // A1: a chat list naming a chat the caller is not in lets them see it: an allow the oracle did not give.
     if (c.operation === 'GET /v1/chats' && status === 200) {
-      const listed = new Set((reply.body.items as Array<{ id: string }>).map((item) => item.id));
+      const listed = new Map(
+        (reply.body.items as Array<{ id: string; pinned: boolean }>).map((item) => [item.id, item]),
+      );
       const leaked = kinds.filter(
         (kind) =>
           listed.has(world.chats[kind].id) &&
@@ -379,6 +397,19 @@ export async function runCase(baseUrl: string, world: World, c: Case): Promise<R
       );
       if (leaked.length > 0)
         return { case: c, status, code: `lists ${leaked.join(', ')}`, verdict: 'unexpected allow' };
+      // X4: a chat's personal state in my list is mine; showing another's pin lets me see their state.
+      const othersState = kinds.filter((kind) => {
+        const item = listed.get(world.chats[kind].id);
+        return item !== undefined && actor !== null && item.pinned !== pinsChats(actor);
+      });
+      if (othersState.length > 0) {
+        return {
+          case: c,
+          status,
+          code: `shows another's pin of ${othersState.join(', ')}`,
+          verdict: 'unexpected allow',
+        };
+      }
     }
   }
   return { case: c, status, code, verdict: judge(c.expected, status) };

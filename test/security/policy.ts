@@ -258,6 +258,11 @@ export const deletedFile = 'a deleted message’s file';
 /** Cora's upload that no message uses: it belongs to no chat, so one kind stands for all. */
 export const unusedUpload = 'an upload no message uses';
 
+/** X4: the chat list's filters (`?archived=true`, `?pinned=true`) and the unfiltered list. */
+export const chatListVariants = ['my list', 'archived', 'pinned'] as const;
+/** X4: which of my own chat state a call changes. */
+export const personalStateVariants = ['pinned', 'archived', 'mutedUntil'] as const;
+
 /**
  * Every operation of the gateway's OpenAPI document, keyed as `METHOD path`.
  * The suite fails when the document has an operation this table lacks.
@@ -319,7 +324,13 @@ export const operations: Record<string, Operation> = {
     chat: false,
     rule: () => allow('G1: the preset list, any person'),
   },
-  'GET /v1/chats': { auth: 'person', chat: false, rule: () => allow('any person: my chats') },
+  // X4: my list, my archived chats alone, my pinned chats alone: each only of chats I am in (A1).
+  'GET /v1/chats': {
+    auth: 'person',
+    chat: false,
+    variants: chatListVariants,
+    rule: () => allow('any person: my chats'),
+  },
   'GET /v1/notifications': { auth: 'person', chat: false, rule: () => allow('N1: my inbox') },
   'POST /v1/notifications/read': { auth: 'person', chat: false, rule: () => allow('N1: my inbox') },
   'POST /v1/attachments': { auth: 'person', chat: false, rule: () => allow('section 4: any person uploads') },
@@ -424,6 +435,13 @@ export const operations: Record<string, Operation> = {
     },
   },
   'PUT /v1/chats/{chatId}/read': { auth: 'person', chat: true, rule: participants('U1: my read marker') },
+  // X4: any participant pins, archives or mutes a chat for themselves; G6 locks messages, not this.
+  'PUT /v1/chats/{chatId}/me': {
+    auth: 'person',
+    chat: true,
+    variants: personalStateVariants,
+    rule: participants('X4: my own state of a chat I am in'),
+  },
   'PUT /v1/chats/{chatId}/notification-level': {
     auth: 'person',
     chat: true,
@@ -644,7 +662,7 @@ export function expectation(
  * unless said: post a message, react to it, rename (groups), pin and unpin
  * and edit it (feed chats), take the reaction back, move the client's read
  * marker, type, add and remove a team member, delete the message; a removed
- * participant and an outsider type too.
+ * participant and an outsider type too; the owner mutes the chat for themselves (X4).
  */
 export const realtimeEvents = [
   'message.created',
@@ -660,6 +678,7 @@ export const realtimeEvents = [
   'participant.added',
   'participant.removed',
   'message.deleted',
+  'personal_state.updated',
 ] as const;
 export type RealtimeEvent = (typeof realtimeEvents)[number];
 
@@ -694,6 +713,9 @@ export function realtimeExpectation(role: Role, kind: Kind, event: RealtimeEvent
     // removed participant's or outsider's typing reaches nobody (P4).
     case 'typing':
       return as !== 'owner';
+    // X4: one's own state of a chat reaches one's own sockets only (the owner's mute).
+    case 'personal_state.updated':
+      return as === 'owner';
     default:
       return true;
   }

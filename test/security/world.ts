@@ -85,6 +85,10 @@ export function actorOf(role: Role, kind: Kind | null): string | null {
   }
 }
 
+/** X4: the people who pin every chat of the world they are in; the others pin none. */
+const pinners = new Set(['cora', 'terry']);
+export const pinsChats = (personId: string) => pinners.has(personId);
+
 /** What each chat holds for the cases: ids made at setup. */
 export interface WorldChat {
   id: string;
@@ -320,8 +324,19 @@ export async function buildWorld(system: System): Promise<World> {
           deleteOwn[member] = await postAs(member, { body: 'Mine to delete' });
         }),
       ]);
-      // P2: Ron is removed, his messages kept (unlinked from him).
+      // X4: the pinners pin every chat they are in; nobody else pins, archives or mutes one.
+      await Promise.all(
+        members
+          .filter(pinsChats)
+          .map(async (member) =>
+            expectStatus(await as(member)('PUT', `/v1/chats/${id}/me`, { pinned: true }), 200),
+          ),
+      );
+      // P2: Ron is removed, his messages kept (unlinked from him). Before that he pins the chat, and
+      // archives every other one, so that his filtered lists would show them if removal did not end them.
       if (kind !== 'one-on-one') {
+        const archived = kinds.indexOf(kind) % 2 === 1;
+        expectStatus(await as('ron')('PUT', `/v1/chats/${id}/me`, { pinned: true, archived }), 200);
         expectStatus(await cora('DELETE', `/v1/chats/${id}/participants/ron?messages=keep`), 204);
       }
       if (kind === 'locked-group')
