@@ -3,14 +3,21 @@
  * driven by the same load generator. Prints a table and writes
  * bench/results/latest.json; asserts nothing. See bench/README.md.
  */
+import { join } from 'node:path';
 import { LoadGenerator, type Target } from './load';
 import { round, rssMb } from './procstat';
 import { type Embedded, print, results, save } from './report';
 import { type Mode, modes, rampMixed, rampPostDeliver, reads } from './scenarios';
 import { type Layout, seed, seedBaseline, seedEmbedded } from './seed';
-import { buildBaseline, ensureBuilt, startBaseline, startEmbedded, startHuddle } from './system';
+import { buildBaseline, ensureBuilt, root, startBaseline, startEmbedded, startHuddle } from './system';
 
 const mode: Mode = process.argv.includes('--quick') ? modes.quick : modes.full;
+/** `--huddle-only`: Huddle's scenarios alone, no baseline and no embedded default (for profiling). */
+const huddleOnly = process.argv.includes('--huddle-only');
+/** `--profile`: every Huddle process writes a CPU profile into bench/results/profiles/ (see `npm run bench:profile`). */
+const profileDir = process.argv.includes('--profile')
+  ? join(root, 'bench/results/profiles', new Date().toISOString().replace(/[:.]/g, '-'))
+  : undefined;
 const startedAt = performance.now();
 const log = (line: string) =>
   console.log(`[${((performance.now() - startedAt) / 1000).toFixed(0).padStart(4)} s] ${line}`);
@@ -42,7 +49,7 @@ ensureBuilt();
 await buildBaseline();
 
 log('huddle: starting the gateway and four services (dist/main.js), PostgreSQL databases, NATS');
-const huddle = await startHuddle();
+const huddle = await startHuddle({ profileDir });
 running = huddle;
 const huddleFigures = await (async () => {
   try {
@@ -62,6 +69,12 @@ const huddleFigures = await (async () => {
     await huddle.stop();
   }
 })();
+
+if (huddleOnly) {
+  console.log(JSON.stringify({ reads: huddleFigures.depth, mixed: huddleFigures.mixed.steps }, null, 2));
+  if (profileDir) log(`profiles in ${profileDir}; summarise with: npx tsx bench/profile.ts ${profileDir}`);
+  process.exit(0);
+}
 
 log('baseline: starting');
 const baseline = await startBaseline();

@@ -119,7 +119,7 @@ async function terminate(child: ChildProcess, timeoutMs = 15_000): Promise<void>
 }
 
 /** Huddle as deployed: four services and the gateway from dist/main.js under plain node. */
-export async function startHuddle(): Promise<Running> {
+export async function startHuddle(options: { profileDir?: string } = {}): Promise<Running> {
   const nats = await startNatsServer();
   const databases: FreshDatabase[] = [];
   const children: ChildProcess[] = [];
@@ -134,14 +134,28 @@ export async function startHuddle(): Promise<Running> {
       services.map((service, i) => [service.addressVariable, `127.0.0.1:${ports[i]}`]),
     );
     const common = { PATH: process.env.PATH, LOG_LEVEL: 'warn', NATS_URL: nats.url, ...addresses };
+    // `--profile`: each process writes a V8 CPU profile per thread, in a folder named after it, when it exits.
+    const main = (name: string) =>
+      options.profileDir
+        ? ['--cpu-prof', `--cpu-prof-dir=${join(options.profileDir, name)}`, 'dist/main.js']
+        : ['dist/main.js'];
     const urls: Record<string, string> = {};
     const started = await Promise.all(
       services.map(async (service, i) => {
         const database = await freshDatabase(`bench_${service.name}`);
         databases.push(database);
         urls[service.name] = database.url;
-        const env = { ...common, DATABASE_URL: database.url, GRPC_PORT: String(ports[i]) };
-        const kept = spawnKept(process.execPath, ['dist/main.js'], join(root, 'services', service.name), env);
+        const env = {
+          ...common,
+          DATABASE_URL: database.url,
+          GRPC_PORT: String(ports[i]),
+        };
+        const kept = spawnKept(
+          process.execPath,
+          main(service.name),
+          join(root, 'services', service.name),
+          env,
+        );
         children.push(kept.child);
         return kept;
       }),
@@ -150,7 +164,7 @@ export async function startHuddle(): Promise<Running> {
       started.map((kept, i) => until(services[i]!.name, () => checkHealth(`127.0.0.1:${ports[i]}`), kept)),
     );
     const port = await freePort();
-    const gateway = spawnKept(process.execPath, ['dist/main.js'], join(root, 'gateway'), {
+    const gateway = spawnKept(process.execPath, main('gateway'), join(root, 'gateway'), {
       ...common,
       PORT: String(port),
       HOST: '127.0.0.1',

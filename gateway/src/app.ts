@@ -32,6 +32,8 @@ import { participantRoutes } from './routes/participants';
 import { programRoutes } from './routes/programs';
 import { reactionRoutes } from './routes/reactions';
 import { receiptRoutes } from './routes/receipts';
+import { scheduledRoutes } from './routes/scheduled';
+import { searchRoutes } from './routes/search';
 import { sharingRoutes } from './routes/sharing';
 import { streamRoutes } from './routes/stream';
 import type { App } from './routes/types';
@@ -148,6 +150,8 @@ export async function buildApp(config: Readonly<GatewayConfig>, deps: GatewayDep
   messageRoutes(app, routeDeps);
   reactionRoutes(app, routeDeps);
   receiptRoutes(app, routeDeps);
+  searchRoutes(app, routeDeps);
+  scheduledRoutes(app, routeDeps);
   directChatRoutes(app, routeDeps);
   participantRoutes(app, routeDeps);
   sharingRoutes(app, routeDeps);

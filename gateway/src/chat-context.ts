@@ -1,5 +1,6 @@
 import type { chatV1, participantV1 } from '@huddle/contracts';
 import { notFound } from '@huddle/errors';
+import { expiringCache } from './expiring-cache';
 import { type ChatContext, type Viewer, viewerIn } from './presenter';
 import type { ChatRpc, ParticipantRpc } from './services';
 
@@ -40,7 +41,7 @@ export function createChatContextLoader(
   participant: ParticipantRpc,
   { ttlMs = 1_500, maxChats = 2_000, now = Date.now }: ChatContextCacheOptions = {},
 ): ChatContextLoader {
-  const cache = new Map<string, { expiresAt: number; members: Promise<Members> }>();
+  const cache = expiringCache<Members>({ ttlMs, maxEntries: maxChats, now });
 
   async function fetchMembers(chat: chatV1.Chat): Promise<Members> {
     const { participants } = await participant.listParticipants({ chatId: chat.id });
@@ -52,23 +53,8 @@ export function createChatContextLoader(
     return { participants, people: new Map(people.map((person) => [person.id, person])) };
   }
 
-  function members(chat: chatV1.Chat, fresh: boolean): Promise<Members> {
-    const cached = cache.get(chat.id);
-    if (cached && !fresh && cached.expiresAt > now()) return cached.members;
-    const loading = fetchMembers(chat);
-    cache.delete(chat.id);
-    cache.set(chat.id, { expiresAt: now() + ttlMs, members: loading });
-    // A failed load must not be served to the next caller.
-    loading.catch(() => {
-      if (cache.get(chat.id)?.members === loading) cache.delete(chat.id);
-    });
-    while (cache.size > maxChats) {
-      const oldest = cache.keys().next().value;
-      if (oldest === undefined) break;
-      cache.delete(oldest);
-    }
-    return loading;
-  }
+  const members = (chat: chatV1.Chat, fresh: boolean) =>
+    cache.get(chat.id, () => fetchMembers(chat), { fresh });
 
   return {
     async forViewer(chat, viewerId, options = {}) {
@@ -81,7 +67,7 @@ export function createChatContextLoader(
       throw notFound('Chat');
     },
     forget(chatId) {
-      cache.delete(chatId);
+      cache.forget(chatId);
     },
   };
 }

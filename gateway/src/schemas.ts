@@ -191,7 +191,7 @@ export const Revision = Type.Object({
  */
 export const Notification = Type.Object({
   id: Type.String(),
-  type: StringEnum(['message', 'mention', 'added']),
+  type: StringEnum(['message', 'mention', 'added', 'scheduled_message_failed']),
   chatId: Type.String(),
   messageId: Nullable(Type.String()),
   createdAt: Nullable(Type.String({ format: 'date-time' })),

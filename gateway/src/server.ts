@@ -50,6 +50,8 @@ export async function startGateway(
     servers: config.nats.url,
     name: 'huddle-gateway',
     maxReconnectAttempts: -1,
+    // No stack trace captured up front for every request (see connectBus).
+    noAsyncTraces: true,
   });
   // Whether NATS answers now: a reconnecting connection is not closed, yet nothing reaches the bus.
   let natsConnected = true;

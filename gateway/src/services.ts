@@ -34,6 +34,11 @@ export type ChatRpc = Pick<
   | 'listChatFiles'
   | 'setPersonalState'
   | 'getMessages'
+  | 'searchMessages'
+  | 'scheduleMessage'
+  | 'listScheduledMessages'
+  | 'editScheduledMessage'
+  | 'cancelScheduledMessage'
 >;
 export type ParticipantRpc = Pick<
   Remote<typeof participantV1.ParticipantServiceService>,

@@ -26,7 +26,7 @@ export function snippetOf(body: string): string | null {
 /** A notification as the notification service keeps it: ids only. */
 export interface StoredNotification {
   id: string;
-  type: 'message' | 'mention' | 'added';
+  type: 'message' | 'mention' | 'added' | 'scheduled_message_failed';
   chatId: string;
   messageId: string | null;
   createdAt: string | null;

@@ -26,8 +26,16 @@ export interface StreamPerson {
   personId: string;
 }
 
-/** Presents one event for a person, or null when they may not see it (P4) or it is not for sockets. */
-export type PresentEvent = (person: StreamPerson, event: RealtimeEvent) => Promise<SocketEvent | null>;
+/**
+ * Presents one event for a person, or null when they may not see it (P4) or it
+ * is not for sockets. `fresh`: check access against the services, not what was
+ * cached for live events (a replay of events from before a reconnect).
+ */
+export type PresentEvent = (
+  person: StreamPerson,
+  event: RealtimeEvent,
+  options?: { fresh?: boolean },
+) => Promise<SocketEvent | null>;
 
 export interface StreamLimits {
   /** A socket whose unsent data grows past this is closed rather than buffered without end. */
@@ -70,7 +78,12 @@ interface Listener {
   /** Presentation is async; chaining keeps each person's events in order. */
   queue: Promise<void>;
   pending: number;
+  /** Ids of the latest events received: delivery is at least once, and a repeat is dropped. */
+  recent: Set<string>;
 }
+
+/** How many event ids per person are remembered to drop repeats. */
+const RECENT_EVENTS = 512;
 
 /**
  * The connected people of this gateway: one feed subscription per person,
@@ -154,12 +167,15 @@ export class StreamHub {
     }
     if (!missed.found) return null;
     const replayed = new Set([lastEventId]);
+    // Access may have changed while the socket was away (P4): each chat's first replayed event is checked anew.
+    const checked = new Set<string>();
     for (const event of missed.events) {
       if (socket.readyState !== OPEN || held.overflowed || Date.now() > deadline) return null;
       let presented: SocketEvent | null;
       try {
         // The same presenter as live events: access and identities as they are now (P4, G5).
-        presented = await this.present(person, event);
+        presented = await this.present(person, event, { fresh: !checked.has(event.chatId) });
+        checked.add(event.chatId);
       } catch (error) {
         this.logger.warn(
           { err: error, eventId: event.id, eventType: event.type },
@@ -183,6 +199,7 @@ export class StreamHub {
       unsubscribe: () => {},
       queue: Promise.resolve(),
       pending: 0,
+      recent: new Set(),
     };
     created.unsubscribe = this.feed.subscribe(person.practiceId, person.personId, (event) =>
       this.receive(person, created, event),
@@ -202,6 +219,9 @@ export class StreamHub {
   }
 
   private receive(person: StreamPerson, listener: Listener, event: RealtimeEvent): void {
+    if (listener.recent.has(event.id)) return;
+    listener.recent.add(event.id);
+    if (listener.recent.size > RECENT_EVENTS) listener.recent.delete(listener.recent.values().next().value!);
     if (listener.pending >= this.limits.maxPendingEvents) {
       this.closeAll(listener, 'Too many events waiting; reconnect and catch up');
       return;

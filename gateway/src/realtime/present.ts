@@ -1,6 +1,7 @@
 import type { chatV1, MessageData, ReactionData, RealtimeEvent } from '@huddle/contracts';
 import { HuddleError } from '@huddle/errors';
 import type { ChatContextLoader } from '../chat-context';
+import { expiringCache } from '../expiring-cache';
 import { notificationView } from '../notification-views';
 import {
   type ChatContext,
@@ -108,10 +109,13 @@ export const isPresentable = (event: RealtimeEvent) =>
 /**
  * Presents realtime events for their viewer. Only event types the presenter
  * knows reach a socket: anything else could carry data the viewer may not see.
- * Every event is chat-scoped and checked against the chat service for the
- * viewer when presented, so a removed participant gets nothing more for that
- * chat, not even a notification queued before the removal (P4). People are
- * presented through the presenter for this viewer (G4, G5, P2).
+ * Every event is chat-scoped and checked against the chat's participants for
+ * the viewer when presented (a list at most a second and a half old, and
+ * loaded anew on every membership event), so a removed participant gets
+ * nothing more for that chat, not even a notification queued before the
+ * removal (P4). A replay (`fresh`, the first event of each chat a reconnecting
+ * socket catches up on) asks the chat service and the participant list anew.
+ * People are presented through the presenter for this viewer (G4, G5, P2).
  *
  * - `message.created`, `message.updated`: the message, presented as REST does.
  * - `message.deleted`, `message.pinned`, `message.unpinned`: `{messageId, message}`, the
@@ -131,18 +135,49 @@ export function realtimePresenter(
   chats: ChatRpc,
   contexts: ChatContextLoader,
   directory: Pick<ParticipantRpc, 'getPeople'>,
+  { chatTtlMs = 1_500 }: { chatTtlMs?: number } = {},
 ): PresentEvent {
-  async function present(person: StreamPerson, event: RealtimeEvent): Promise<SocketEvent | null> {
+  /**
+   * The chats events are about, asked of the chat service once for every viewer
+   * on this gateway rather than once per viewer and event. Who may see an event
+   * is then the participant list's answer (`contexts.forViewer`). A change to a
+   * chat reaches each participant as an event before any later one, and that
+   * event is presented with the chat loaded anew, so no later event of theirs
+   * is presented with the chat as it was before the change (G5, G6, S5).
+   */
+  const seenChats = expiringCache<chatV1.Chat | undefined>({ ttlMs: chatTtlMs, maxEntries: 2_000 });
+
+  const chatAsSeenBy = async (person: StreamPerson, chatId: string) =>
+    (await chats.getChat({ practiceId: person.practiceId, chatId, viewerId: person.personId })).chat;
+
+  function chatFor(person: StreamPerson, chatId: string, fresh: boolean) {
+    let loadedForThisViewer = false;
+    const shared = seenChats.get(
+      chatId,
+      () => {
+        loadedForThisViewer = true;
+        return chatAsSeenBy(person, chatId);
+      },
+      { fresh },
+    );
+    // A shared load that failed was another viewer's (one just removed, say): ask as this one.
+    return loadedForThisViewer ? shared : shared.catch(() => chatAsSeenBy(person, chatId));
+  }
+
+  async function present(
+    person: StreamPerson,
+    event: RealtimeEvent,
+    fresh: boolean,
+  ): Promise<SocketEvent | null> {
     const data = record(event.data);
-    const { chat } = await chats.getChat({
-      practiceId: person.practiceId,
-      chatId: event.chatId,
-      viewerId: person.personId,
-    });
+    const chatChanged = event.type === 'chat.updated' || event.type === 'chat.converted';
+    const chat = await chatFor(person, event.chatId, fresh || chatChanged);
     if (!chat || chat.practiceId !== person.practiceId) return null;
     // Membership changes must be presented with the members as they are now, not as cached.
-    const fresh = event.type.startsWith('participant.') || event.type === 'chat.converted';
-    const { context, viewer } = await contexts.forViewer(chat, person.personId, { fresh });
+    const membersChanged = event.type.startsWith('participant.') || event.type === 'chat.converted';
+    const { context, viewer } = await contexts.forViewer(chat, person.personId, {
+      fresh: fresh || membersChanged,
+    });
     const payload = await presentData(event.type, data, chat, context, viewer);
     return payload === null ? null : { id: event.id, type: event.type, chatId: event.chatId, data: payload };
   }
@@ -236,10 +271,10 @@ export function realtimePresenter(
     }
   }
 
-  return async (person, event) => {
+  return async (person, event, { fresh = false } = {}) => {
     if (event.practiceId !== person.practiceId || !isPresentable(event)) return null;
     try {
-      return await present(person, event);
+      return await present(person, event, fresh);
     } catch (error) {
       if (error instanceof HuddleError && error.code === 'not_found') return null;
       throw error;

@@ -84,7 +84,7 @@ export function messageRoutes(app: App, { services, contexts }: RouteDeps) {
       const { practiceId, personId } = personOf(request);
       const { chatId } = request.params;
       const { body } = request;
-      const { message, created } = await services.chat.postMessage({
+      const { message, created, chat } = await services.chat.postMessage({
         practiceId,
         chatId,
         authorId: personId,
@@ -94,7 +94,10 @@ export function messageRoutes(app: App, { services, contexts }: RouteDeps) {
         attachmentIds: body.attachmentIds ?? [],
         idempotencyKey: request.headers['idempotency-key'],
       });
-      return reply.code(created ? 201 : 200).send(await presented(chatId, practiceId, personId, message));
+      if (!message || !chat) throw new HuddleError('internal', 'The message was not returned');
+      // The chat service checked the post against this chat: no need to ask for it again.
+      const { context, viewer } = await contexts.forViewer(chat, personId);
+      return reply.code(created ? 201 : 200).send(presentMessage(viewer, context, message));
     },
   );
 

@@ -68,7 +68,15 @@ describe('operations', () => {
         '/v1/chats/{chatId}/messages/{messageId}/reactions',
         '/v1/chats/{chatId}/read-markers',
         '/v1/chats/{chatId}/attachments',
+        '/v1/search',
+        '/v1/chats/{chatId}/scheduled-messages',
+        '/v1/scheduled-messages',
+        '/v1/scheduled-messages/{id}',
       ]),
+    );
+    expect(Object.keys(document.paths['/v1/scheduled-messages/{id}']).sort()).toEqual(['delete', 'patch']);
+    expect(document.paths['/v1/search'].get.parameters.map((p: { name: string }) => p.name)).toEqual(
+      expect.arrayContaining(['q', 'chatId', 'cursor', 'limit']),
     );
     expect(document.paths['/v1/chats'].post.responses['201']).toBeDefined();
     const docs = await app.inject({ method: 'GET', url: '/docs/' });

@@ -6,9 +6,9 @@ import { fakeServices, groupParticipants, participant, practiceId } from './supp
 
 function setup() {
   const { services, state } = fakeServices();
-  // No cache: each test changes the members between events.
+  // No cache: each test changes the chat and its members between events.
   const contexts = createChatContextLoader(services.participant, { ttlMs: 0 });
-  const present = realtimePresenter(services.chat, contexts, services.participant);
+  const present = realtimePresenter(services.chat, contexts, services.participant, { chatTtlMs: 0 });
   const as = (personId: string) => ({ practiceId, personId });
   return { present, as, state, services };
 }

@@ -214,3 +214,57 @@ describe('X1 realtime reactions', () => {
     expect(await present(as('dana'), broken)).toBeNull();
   });
 });
+
+describe('the chats realtime events are about, asked once for every viewer', () => {
+  const created = (id: string) => ({
+    ...event('message.created', { practiceId, message: messageData }),
+    id,
+  });
+
+  it('one event presented to many viewers asks the chat service once', async () => {
+    const { present, as, services } = setupWithCalls();
+    await Promise.all(['dana', 'eli', 'olivia', 'terry'].map((who) => present(as(who), created('e1'))));
+    await present(as('dana'), created('e2'));
+    expect(services.chat.getChat).toHaveBeenCalledTimes(1);
+  });
+
+  it('G5/S5: chat.updated loads the chat anew, and later events are presented with the change', async () => {
+    const { present, as, state, services } = setupWithCalls();
+    expect((await present(as('dana'), created('e1')))?.data).toMatchObject({ author: { id: 'eli' } });
+    state.chat = { ...state.chat, hideClientIdentities: true };
+    await present(as('dana'), event('chat.updated', { chat: {}, changed: ['hideClientIdentities'] }));
+    const after = await present(as('dana'), created('e2'));
+    expect(after?.data).toMatchObject({ author: { id: null, name: 'Member 4' } });
+    expect(JSON.stringify(after)).not.toMatch(/eli|Jones/);
+    expect(services.chat.getChat).toHaveBeenCalledTimes(2);
+  });
+
+  it('P4: a shared load refused for a removed viewer does not cost another viewer the event', async () => {
+    const { present, as, state } = setupWithCalls();
+    state.participants = state.participants.filter((p) => p.personId !== 'dana');
+    const [toDana, toOlivia] = await Promise.all([
+      present(as('dana'), created('e1')),
+      present(as('olivia'), created('e1')),
+    ]);
+    expect(toDana).toBeNull();
+    expect(toOlivia?.data).toMatchObject({ id: 'm9' });
+  });
+
+  it('P4: a replayed event (fresh) asks the chat service for this viewer, whatever is cached', async () => {
+    const { present, as, state, services } = setupWithCalls();
+    await present(as('olivia'), created('e1'));
+    state.participants = state.participants.filter((p) => p.personId !== 'dana');
+    expect(await present(as('dana'), created('e1'), { fresh: true })).toBeNull();
+    expect(services.chat.getChat).toHaveBeenLastCalledWith(expect.objectContaining({ viewerId: 'dana' }));
+  });
+});
+
+function setupWithCalls() {
+  const { services, state } = fakeServices();
+  const present = realtimePresenter(
+    services.chat,
+    createChatContextLoader(services.participant),
+    services.participant,
+  );
+  return { present, as: (personId: string) => ({ practiceId, personId }), state, services };
+}

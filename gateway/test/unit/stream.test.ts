@@ -233,4 +233,23 @@ describe('StreamHub', () => {
     await vi.waitFor(() => expect(client.sent).toHaveLength(2));
     expect(client.sent.map((frame) => JSON.parse(frame).id)).toEqual(['first', 'second']);
   });
+
+  it('drops an event it already delivered: realtime delivery is at least once', async () => {
+    const realtime = fakeRealtime();
+    const hub = new StreamHub(
+      realtime.feed,
+      presented,
+      logger,
+      { ...limits, maxPendingEvents: 10 },
+      realtime.log,
+    );
+    const client = socket();
+    hub.attach(person, client);
+    realtime.publish('dana', messageCreated({ id: 'once' }));
+    realtime.publish('dana', messageCreated({ id: 'once' }));
+    realtime.publish('dana', messageCreated({ id: 'next' }));
+    await vi.waitFor(() =>
+      expect(client.sent.map((frame) => JSON.parse(frame).id)).toEqual(['once', 'next']),
+    );
+  });
 });

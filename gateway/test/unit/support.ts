@@ -170,6 +170,7 @@ export function fakeServices() {
             parentId: request.parentId,
           }),
           created: request.idempotencyKey !== 'seen-before',
+          chat: state.chat,
         };
       }),
       listMessages: vi.fn(async ({ viewerId }: chatV1.ListMessagesRequest) => {
@@ -347,6 +348,11 @@ export function fakeServices() {
         if (!isParticipant(viewerId)) throw notFound('Chat');
         return { messages: [] };
       }),
+      searchMessages: vi.fn(async () => ({ hits: [], chats: [], nextCursor: '' })),
+      scheduleMessage: vi.fn(async () => ({ scheduled: undefined })),
+      listScheduledMessages: vi.fn(async () => ({ scheduled: [], nextCursor: '' })),
+      editScheduledMessage: vi.fn(async () => ({ scheduled: undefined })),
+      cancelScheduledMessage: vi.fn(async () => ({})),
     },
     participant: {
       upsertPerson: vi.fn(async ({ person }: participantV1.UpsertPersonRequest) => ({

@@ -22,7 +22,14 @@ export interface Bus {
 }
 
 export async function connectBus(options: { url: string; name: string; logger: Logger }): Promise<Bus> {
-  const nc = await connect({ servers: options.url, name: options.name, maxReconnectAttempts: -1 });
+  const nc = await connect({
+    servers: options.url,
+    name: options.name,
+    maxReconnectAttempts: -1,
+    // Otherwise every request (each JetStream publish) captures a stack trace up
+    // front, in case it times out: a tenth of the fan-out's CPU, for a nicer trace.
+    noAsyncTraces: true,
+  });
   let up = true;
   void (async () => {
     for await (const status of nc.status()) {

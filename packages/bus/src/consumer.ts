@@ -17,7 +17,7 @@ import { ensureStream } from './connection';
 import type { Emit, Outbox } from './outbox';
 import { inbox } from './tables';
 
-export interface ConsumerSpec<T extends EventType> {
+interface ConsumerBase<T extends EventType> {
   /** Durable consumer name, unique per consuming service and purpose, e.g. `sharing-policy-directory`. */
   name: string;
   /** The service whose events are consumed (its stream). */
@@ -29,24 +29,49 @@ export interface ConsumerSpec<T extends EventType> {
    */
   start?: 'all' | 'new';
   /**
+   * What must stay in order: events with the same key are applied one after
+   * another in stream order, events with different keys side by side (up to
+   * `MAX_CONCURRENT` at a time). Without it, the whole stream is applied one
+   * event at a time, for projections whose every event depends on the last.
+   */
+  orderKey?: (event: EventEnvelope<T>) => string;
+}
+
+/** A consumer whose effect is in its own database: applied exactly once, through the inbox. */
+export interface InboxConsumerSpec<T extends EventType> extends ConsumerBase<T> {
+  /**
    * Applies one event inside the transaction that also records it in the
    * inbox; events it emits in turn go through the outbox of that transaction.
    */
   apply(tx: Transaction, event: EventEnvelope<T>, emit: Emit): Promise<void>;
 }
 
+/**
+ * A consumer whose effect is outside its database and harmless to repeat
+ * (realtime delivery: the realtime log keeps one copy per message id, and
+ * sockets drop an event id they already got). Applied at least once, with no
+ * database transaction per event.
+ */
+export interface EffectConsumerSpec<T extends EventType> extends ConsumerBase<T> {
+  deliver(event: EventEnvelope<T>): Promise<void>;
+}
+
+export type ConsumerSpec<T extends EventType> = InboxConsumerSpec<T> | EffectConsumerSpec<T>;
+
 export interface RunningConsumer {
   stop(): Promise<void>;
 }
 
 const REDELIVERY_DELAY_MS = 2_000;
+/** Events one keyed consumer applies at once (see `orderKey`). */
+export const MAX_CONCURRENT = 64;
 
 /**
- * Runs a durable pull consumer that applies each event once: the event id is
- * inserted into the inbox table in the same transaction as its effect, so a
- * redelivery (after a crash or a lost ack) finds it there and is only acked.
- * Events are applied one at a time, in stream order; a failure is nak'ed and
- * retried after a delay.
+ * Runs a durable pull consumer. An inbox consumer applies each event once: the
+ * event id is inserted into the inbox table in the same transaction as its
+ * effect, so a redelivery (after a crash or a lost ack) finds it there and is
+ * only acked. Events are applied in stream order, one at a time or, with an
+ * `orderKey`, in order per key; a failure is nak'ed and retried after a delay.
  */
 export async function startConsumer<T extends EventType>(
   bus: Bus,
@@ -78,12 +103,32 @@ export async function startConsumer<T extends EventType>(
   })();
 
   const done = (async () => {
+    const orderKey = spec.orderKey;
+    // Per key, the last event's application: the next event of that key waits for it.
+    const lastOfKey = new Map<string, Promise<void>>();
+    const running = new Set<Promise<void>>();
     for await (const message of messages) {
-      await applyOnce(message);
+      const event = decode(message);
+      if (!event) continue;
+      if (!orderKey) {
+        await applyOnce(message, event);
+        continue;
+      }
+      const key = orderKey(event);
+      const applied = (lastOfKey.get(key) ?? Promise.resolve()).then(() => applyOnce(message, event));
+      lastOfKey.set(key, applied);
+      running.add(applied);
+      void applied.finally(() => {
+        running.delete(applied);
+        if (lastOfKey.get(key) === applied) lastOfKey.delete(key);
+      });
+      if (running.size >= MAX_CONCURRENT) await Promise.race(running);
     }
+    await Promise.all(running);
   })();
 
-  async function applyOnce(message: JsMsg): Promise<void> {
+  /** The event a message carries, or undefined when it is not one to apply (then settled here). */
+  function decode(message: JsMsg): EventEnvelope<T> | undefined {
     if (message.redelivered) metrics.redelivered();
     let event: EventEnvelope<T>;
     try {
@@ -91,12 +136,17 @@ export async function startConsumer<T extends EventType>(
     } catch {
       log.error({ subject: message.subject, seq: message.seq }, 'undecodable event dropped');
       message.term();
-      return;
+      return undefined;
     }
     if (!(spec.types as readonly string[]).includes(event.type)) {
       message.ack();
-      return;
+      return undefined;
     }
+    return event;
+  }
+
+  /** Applies one event and settles its message; never rejects (a failure is nak'ed). */
+  async function applyOnce(message: JsMsg, event: EventEnvelope<T>): Promise<void> {
     // The event's trace (from the publisher's headers) goes on through what applying it does.
     await inSpan(
       `${event.type} process`,
@@ -113,14 +163,16 @@ export async function startConsumer<T extends EventType>(
       },
       async (span) => {
         try {
-          await outbox.transaction(async (tx, emit) => {
-            const recorded = await tx
-              .insert(inbox)
-              .values({ consumer: spec.name, eventId: event.id })
-              .onConflictDoNothing()
-              .returning({ eventId: inbox.eventId });
-            if (recorded.length > 0) await spec.apply(tx, event, emit);
-          });
+          if ('deliver' in spec) await spec.deliver(event);
+          else
+            await outbox.transaction(async (tx, emit) => {
+              const recorded = await tx
+                .insert(inbox)
+                .values({ consumer: spec.name, eventId: event.id })
+                .onConflictDoNothing()
+                .returning({ eventId: inbox.eventId });
+              if (recorded.length > 0) await spec.apply(tx, event, emit);
+            });
           message.ack();
         } catch (error) {
           log.error({ err: error, type: event.type, eventId: event.id }, 'event not applied; will retry');
@@ -131,12 +183,12 @@ export async function startConsumer<T extends EventType>(
           message.nak(REDELIVERY_DELAY_MS);
         }
       },
-    );
+    ).catch(() => undefined);
   }
 
   return {
     stop: async () => {
-      // Stops pulling; the message being applied finishes first.
+      // Stops pulling; the events being applied finish first.
       await messages.close();
       await done;
       metrics.stop();

@@ -55,6 +55,7 @@ export class Outbox {
   async transaction<R>(change: (tx: Transaction, emit: Emit) => Promise<R>): Promise<R> {
     let emitted = false;
     const result = await this.db.transaction(async (tx) => {
+      const stored: Array<typeof outbox.$inferInsert> = [];
       const emit: Emit = async (type, data) => {
         // TypeScript cannot pair a generic `type` with its `data` inside the union of
         // envelopes; `Emit`'s signature does, so the casts here are the only ones.
@@ -67,12 +68,15 @@ export class Outbox {
         // The trace this change belongs to travels with its event, so the relay's
         // publish (moments or a restart later) and every consumer continue it.
         const trace = activeTraceCarrier();
-        const stored = (trace.traceparent ? { ...envelope, trace } : envelope) as StoredEnvelope;
-        await tx.insert(outbox).values({ id: envelope.id, type, envelope: stored });
-        emitted = true;
+        const kept = (trace.traceparent ? { ...envelope, trace } : envelope) as StoredEnvelope;
+        stored.push({ id: envelope.id, type, envelope: kept });
         return envelope;
       };
-      return change(tx as Transaction, emit);
+      const changed = await change(tx as Transaction, emit);
+      // One INSERT for all of the change's events, in the order they were emitted.
+      if (stored.length > 0) await tx.insert(outbox).values(stored);
+      emitted = stored.length > 0;
+      return changed;
     });
     if (emitted) this.wake();
     return result;

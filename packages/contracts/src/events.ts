@@ -115,7 +115,7 @@ export interface ReactionData {
 
 export interface NotificationData {
   id: string;
-  type: 'message' | 'mention' | 'added';
+  type: 'message' | 'mention' | 'added' | 'scheduled_message_failed';
   chatId: string;
   messageId: string | null;
   createdAt: string;
@@ -191,6 +191,17 @@ export interface DomainEvents {
    */
   'chat.v1.reaction.added': ReactionEventData;
   'chat.v1.reaction.removed': ReactionEventData;
+  /**
+   * X2: a scheduled message could not be sent at its time: the post rules refused it
+   * (`reason`, an error code such as `chat_locked` or `not_found`). Its author is notified.
+   */
+  'chat.v1.scheduled_message.failed': {
+    practiceId: string;
+    chatId: string;
+    authorId: string;
+    scheduledMessageId: string;
+    reason: string;
+  };
   /** U1: a participant's read marker moved (read receipts, for team members). */
   'chat.v1.read_marker.moved': { practiceId: string; chatId: string; personId: string; readSeq: number };
   /** X4: a participant pinned, archived or muted a chat for themselves; realtime tells them only. */

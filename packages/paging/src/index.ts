@@ -73,6 +73,21 @@ export const pinnedTimeCursor = {
   },
 };
 
+/**
+ * A cursor on (rank, id), for search hits best first (X3): the rank as the database printed
+ * it (a `real`), so the next page compares with exactly the value it ended on.
+ */
+export const rankCursor = {
+  encode: (rank: string, id: string) => Buffer.from(`r:${rank}|${id}`).toString('base64url'),
+  decode(cursor: string): { rank: string; id: string } {
+    const match = /^r:(\d{1,10}(?:\.\d{1,12})?(?:e[+-]?\d{1,3})?)\|([A-Za-z0-9_-]{1,64})$/.exec(
+      Buffer.from(cursor, 'base64url').toString(),
+    );
+    if (!match) throw invalid('cursor is not valid');
+    return { rank: match[1]!, id: match[2]! };
+  },
+};
+
 /** Splits a page fetched with one extra row into the page and whether more follow. */
 export function splitPage<T>(rows: T[], limit: number): { page: T[]; more: boolean } {
   return { page: rows.slice(0, limit), more: rows.length > limit };

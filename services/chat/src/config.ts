@@ -1,6 +1,9 @@
 import { join } from 'node:path';
 import { deepFreeze, parseEnv, Type } from '@huddle/config';
 import { addressEnv, type RuntimeConfig, runtimeConfig, serviceEnv } from '@huddle/runtime/config';
+import { SEARCH_LANGUAGES, type SearchLanguage } from './domain/search';
+
+const language = `(?:${SEARCH_LANGUAGES.join('|')})`;
 
 const schema = Type.Object({
   ...serviceEnv(50051, 9461),
@@ -13,6 +16,20 @@ const schema = Type.Object({
   /** Zoom's REST API (tests point it at a local server that implements the endpoint). */
   ZOOM_API_URL: Type.String({ format: 'uri', default: 'https://api.zoom.us/v2' }),
   ATTACHMENT_MAX_BYTES: Type.Integer({ minimum: 1, maximum: 15 * 1024 * 1024, default: 10 * 1024 * 1024 }),
+  /** X2: how often each replica looks for scheduled messages that are due. */
+  SCHEDULER_POLL_MS: Type.Integer({ minimum: 100, maximum: 5_000, default: 1_000 }),
+  /**
+   * X2: how long a replica's claim on a due message lasts; one that dies between claim and
+   * send leaves the message to another after this long.
+   */
+  SCHEDULER_LEASE_MS: Type.Integer({ minimum: 1_000, maximum: 600_000, default: 15_000 }),
+  /** X3: the text search language of every practice not named in SEARCH_PRACTICE_LANGUAGES. */
+  SEARCH_LANGUAGE: Type.String({ pattern: `^${language}$`, default: 'simple' }),
+  /** X3: `practiceId=language` pairs, comma-separated, e.g. `practice-1=english,practice-2=german`. */
+  SEARCH_PRACTICE_LANGUAGES: Type.String({
+    pattern: `^(?:[A-Za-z0-9_-]{1,64}=${language}(?:,[A-Za-z0-9_-]{1,64}=${language})*)?$`,
+    default: '',
+  }),
 });
 
 export type ChatConfig = Readonly<{
@@ -20,6 +37,9 @@ export type ChatConfig = Readonly<{
   services: { participant: string; sharingPolicy: string };
   attachments: { directory: string; maxBytes: number };
   meetings: { builtinBaseUrl: string; zoomApiUrl: string };
+  scheduler: { pollMs: number; leaseMs: number };
+  /** X3: messages are indexed and searched in their practice's language. */
+  search: { language: SearchLanguage; practiceLanguages: Record<string, SearchLanguage> };
 }>;
 
 export function loadConfig(env: Record<string, string | undefined> = process.env): ChatConfig {
@@ -32,5 +52,14 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       maxBytes: parsed.ATTACHMENT_MAX_BYTES,
     },
     meetings: { builtinBaseUrl: parsed.MEETINGS_BASE_URL, zoomApiUrl: parsed.ZOOM_API_URL },
+    scheduler: { pollMs: parsed.SCHEDULER_POLL_MS, leaseMs: parsed.SCHEDULER_LEASE_MS },
+    search: {
+      language: parsed.SEARCH_LANGUAGE as SearchLanguage,
+      practiceLanguages: Object.fromEntries(
+        parsed.SEARCH_PRACTICE_LANGUAGES.split(',')
+          .filter(Boolean)
+          .map((pair) => pair.split('=') as [string, SearchLanguage]),
+      ),
+    },
   });
 }

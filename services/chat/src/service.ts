@@ -8,7 +8,10 @@ import { Messages } from './app/messages';
 import { ChatParticipants } from './app/participants';
 import { Programs } from './app/programs';
 import { Reactions } from './app/reactions';
+import { ScheduledMessages, Scheduler } from './app/scheduled';
+import { Search } from './app/search';
 import type { ChatConfig } from './config';
+import { searchLanguages } from './domain/search';
 import { membershipConsumer } from './events/consumers';
 import { messageCounters } from './metrics';
 import { remotePorts } from './rpc/clients';
@@ -24,7 +27,7 @@ export function startChatService(config: ChatConfig, logger?: Logger): Promise<R
     config: config.runtime,
     migrationsFolder,
     logger,
-    build: ({ db, outbox }) => {
+    build: ({ db, outbox, logger: serviceLogger }) => {
       const remote = remotePorts(config.services);
       const attachments = new Attachments(
         db.db,
@@ -32,7 +35,8 @@ export function startChatService(config: ChatConfig, logger?: Logger): Promise<R
         config.attachments.maxBytes,
       );
       const chats = new Chats(db.db, outbox, remote.policy, remote.participants);
-      const messages = new Messages(db.db, outbox, chats, attachments, messageCounters());
+      const languageOf = searchLanguages(config.search.language, config.search.practiceLanguages);
+      const messages = new Messages(db.db, outbox, chats, attachments, messageCounters(), languageOf);
       const participants = new ChatParticipants(
         outbox,
         chats,
@@ -50,10 +54,35 @@ export function startChatService(config: ChatConfig, logger?: Logger): Promise<R
       );
       const programs = new Programs(db.db, outbox, remote.participants, participants, remote.directory);
       const reactions = new Reactions(db.db, outbox, chats);
+      const search = new Search(db.db, chats, languageOf);
+      const scheduled = new ScheduledMessages(db.db, chats, messages, attachments);
+      const scheduler = new Scheduler(
+        db.db,
+        outbox,
+        messages,
+        config.scheduler,
+        serviceLogger.child({ component: 'scheduler' }),
+      );
+      scheduler.start();
       return {
-        services: [chatRpc({ chats, messages, attachments, participants, programs, meetings, reactions })],
+        services: [
+          chatRpc({
+            chats,
+            messages,
+            attachments,
+            participants,
+            programs,
+            meetings,
+            reactions,
+            search,
+            scheduled,
+          }),
+        ],
         consumers: [membershipConsumer()],
-        stop: async () => remote.close(),
+        stop: async () => {
+          await scheduler.stop();
+          remote.close();
+        },
       };
     },
   });

@@ -4,6 +4,7 @@ import {
   idCursor,
   pageLimit,
   pinnedTimeCursor,
+  rankCursor,
   seqCursor,
   seqIdCursor,
   splitPage,
@@ -32,14 +33,23 @@ describe('keyset paging', () => {
     expect(pinnedTimeCursor.decode(pinnedTimeCursor.encode(false, at, 'c-1')).pinned).toBe(false);
   });
 
+  it('X3: (rank, id) cursors round-trip with the rank exactly as the database printed it', () => {
+    for (const rank of ['0.0607927', '1e-20', '1.5e-05', '0', '12.25']) {
+      expect(rankCursor.decode(rankCursor.encode(rank, 'm-1'))).toEqual({ rank, id: 'm-1' });
+    }
+    expect(() => rankCursor.decode(rankCursor.encode("0'; drop table", 'm-1'))).toThrow(HuddleError);
+  });
+
   it('a forged cursor is a 400, whichever kind', () => {
-    for (const decode of [
+    const kinds = [
       seqCursor.decode,
       timeCursor.decode,
       idCursor.decode,
       seqIdCursor.decode,
       pinnedTimeCursor.decode,
-    ]) {
+      rankCursor.decode,
+    ];
+    for (const decode of kinds) {
       expect(() => decode('bm9wZQ')).toThrow(HuddleError);
       expect(() => decode(timeCursor.encode(new Date(), 'x').slice(0, 5))).toThrow(HuddleError);
     }

@@ -2,6 +2,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import type { Transaction } from '@huddle/db';
 import { forbidden, HuddleError, invalid, notFound } from '@huddle/errors';
 import { pageLimit, seqCursor, seqIdCursor, splitPage } from '@huddle/paging';
+import type { Chat } from '../domain/chat';
 import {
   assertMayReplyTo,
   assertMayWrite,
@@ -11,6 +12,7 @@ import {
   validateNewMessage,
 } from '../domain/message';
 import { groupByEmoji } from '../domain/reaction';
+import { type SearchLanguageOf, simpleEverywhere } from '../domain/search';
 import { attachmentsStore } from '../store/attachments';
 import { chatsStore } from '../store/chats';
 import { membersStore } from '../store/members';
@@ -48,6 +50,8 @@ export class Messages {
     private readonly chats: Chats,
     private readonly attachments: Attachments,
     private readonly counters: MessageCounters = { posted: () => {} },
+    /** X3: the language a practice's messages are indexed in. */
+    private readonly searchLanguageOf: SearchLanguageOf = simpleEverywhere,
   ) {}
 
   async post(request: {
@@ -56,7 +60,7 @@ export class Messages {
     authorId: string;
     message: NewMessage;
     idempotencyKey: string | null;
-  }): Promise<{ message: Message; created: boolean }> {
+  }): Promise<{ message: Message; created: boolean; chat: Chat }> {
     const content = validateNewMessage(request.message);
     const access = await this.chats.access(request.chatId, request.authorId, request.practiceId);
     const { chat } = access;
@@ -120,7 +124,7 @@ export class Messages {
             deletedAt: null,
             createdAt: new Date().toISOString(),
           };
-          await messagesStore.insert(tx, message);
+          await messagesStore.insert(tx, message, this.searchLanguageOf(chat.practiceId));
           await this.attachments.reference(tx, chat.id, id, content.attachmentIds);
           // X4: a new message brings an archived chat back into everyone's list.
           await membersStore.unarchive(tx, chat.id);
@@ -133,7 +137,7 @@ export class Messages {
           return { message, created: true };
         });
         if (posted.created) this.counters.posted();
-        return posted;
+        return { ...posted, chat };
       } catch (error) {
         if (!(error instanceof KeyTaken)) throw error;
         if (attempt === 0) continue;
@@ -360,8 +364,9 @@ export class Messages {
    * group may mention team members only (other clients are hidden from them).
    * A1: such a client gets the same answer for a hidden client as for someone
    * not in the chat, so the error tells them nothing of who takes part.
+   * Also asked when a message is scheduled (X2), before the post at its time asks again.
    */
-  private async assertMentionable(access: Access, personIds: string[]): Promise<void> {
+  async assertMentionable(access: Access, personIds: string[]): Promise<void> {
     if (personIds.length === 0) return;
     const members = new Map((await membersStore.list(this.db, access.chat.id)).map((m) => [m.personId, m]));
     const teamOnly = access.chat.hideClientIdentities && access.member.kind === 'client';

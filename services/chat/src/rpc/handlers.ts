@@ -7,11 +7,15 @@ import type { ListedMessage, Messages } from '../app/messages';
 import type { ChatParticipants } from '../app/participants';
 import type { Programs } from '../app/programs';
 import type { Reactions } from '../app/reactions';
+import type { ScheduledMessages } from '../app/scheduled';
+import type { Search } from '../app/search';
+import { snippetParts } from '../domain/search';
 import {
   attachmentToProto,
   chatToProto,
   messageToProto,
   personalStateToProto,
+  scheduledToProto,
   withLatestReplies,
 } from './mapping';
 
@@ -23,24 +27,31 @@ export function chatRpc(parts: {
   programs: Programs;
   meetings: Meetings;
   reactions: Reactions;
+  search: Search;
+  scheduled: ScheduledMessages;
 }) {
-  const { chats, messages, attachments, participants, programs, meetings, reactions } = parts;
+  const { chats, messages, attachments, participants, programs, meetings, reactions, search, scheduled } =
+    parts;
   /**
    * Messages with their files described and their reactions as this viewer sees them (X1):
    * one look-up each for a whole page, never one per message.
    */
-  const present = async (list: ListedMessage[], viewerId: string) => {
+  const present = async (list: ListedMessage[], viewerId: string, { justPosted = false } = {}) => {
     const shown = withLatestReplies(list);
     const [files, summaries] = await Promise.all([
       attachments.describe(shown.flatMap((message) => message.attachmentIds)),
-      reactions.summaries(
-        shown.map((message) => message.id),
-        viewerId,
-      ),
+      // A message posted a moment ago has no reactions to look up.
+      justPosted
+        ? new Map()
+        : reactions.summaries(
+            shown.map((message) => message.id),
+            viewerId,
+          ),
     ]);
     return list.map((message) => messageToProto(message, { files, reactions: summaries }));
   };
-  const one = async (message: ListedMessage, viewerId: string) => (await present([message], viewerId))[0];
+  const one = async (message: ListedMessage, viewerId: string, options?: { justPosted?: boolean }) =>
+    (await present([message], viewerId, options))[0];
 
   return host(chatV1.ChatServiceService, {
     createGroup: async (request) => ({ chat: chatToProto(await chats.createGroup(request)) }),
@@ -117,7 +128,11 @@ export function chatRpc(parts: {
         },
         idempotencyKey: request.idempotencyKey ?? null,
       });
-      return { message: await one(result.message, request.authorId), created: result.created };
+      return {
+        message: await one(result.message, request.authorId, { justPosted: result.created }),
+        created: result.created,
+        chat: chatToProto(result.chat),
+      };
     },
     listMessages: async (request) => {
       const page = await messages.list(request);
@@ -204,5 +219,61 @@ export function chatRpc(parts: {
     getMessages: async (request) => ({
       messages: await present(await messages.byIds(request), request.viewerId),
     }),
+    searchMessages: async (request) => {
+      const page = await search.messages(request);
+      const shown = await present(
+        page.hits.map((hit) => hit.message),
+        request.viewerId,
+      );
+      return {
+        hits: page.hits.map((hit, n) => ({
+          message: shown[n],
+          snippet: snippetParts(hit.headline),
+          rank: Number(hit.rank),
+        })),
+        chats: page.chats.map(chatToProto),
+        nextCursor: page.nextCursor,
+      };
+    },
+    scheduleMessage: async (request) => ({
+      scheduled: scheduledToProto(
+        await scheduled.schedule({
+          practiceId: request.practiceId,
+          chatId: request.chatId,
+          authorId: request.authorId,
+          message: {
+            body: request.body,
+            parentId: request.parentId ?? null,
+            mentions: request.mentions,
+            attachmentIds: request.attachmentIds,
+          },
+          sendAt: request.sendAt,
+        }),
+      ),
+    }),
+    listScheduledMessages: async (request) => {
+      const page = await scheduled.list(request);
+      return { scheduled: page.scheduled.map(scheduledToProto), nextCursor: page.nextCursor };
+    },
+    editScheduledMessage: async (request) => ({
+      scheduled: scheduledToProto(
+        await scheduled.edit({
+          practiceId: request.practiceId,
+          authorId: request.authorId,
+          id: request.id,
+          changes: {
+            body: request.body,
+            parentId: request.parentId === undefined ? undefined : request.parentId || null,
+            mentions: request.setMentions ? request.mentions : undefined,
+            attachmentIds: request.setAttachmentIds ? request.attachmentIds : undefined,
+            sendAt: request.sendAt,
+          },
+        }),
+      ),
+    }),
+    cancelScheduledMessage: async (request) => {
+      await scheduled.cancel(request);
+      return {};
+    },
   });
 }

@@ -5,6 +5,7 @@ import type { Chat } from '../domain/chat';
 import type { Message } from '../domain/message';
 import type { PersonalState } from '../domain/personal-state';
 import type { ReactionSummary } from '../domain/reaction';
+import type { ScheduledMessage } from '../domain/scheduled';
 
 const date = (iso: string | null) => (iso ? new Date(iso) : undefined);
 
@@ -68,3 +69,20 @@ export const withLatestReplies = (messages: ListedMessage[]): ListedMessage[] =>
   messages.flatMap((message) => [message, ...withLatestReplies(message.latestReplies ?? [])]);
 
 export type { Message };
+
+/** X2: for its author only. */
+export const scheduledToProto = (scheduled: ScheduledMessage): chatV1.ScheduledMessage => ({
+  id: scheduled.id,
+  chatId: scheduled.chatId,
+  body: scheduled.body,
+  parentId: scheduled.parentId ?? undefined,
+  mentions: scheduled.mentions,
+  attachmentIds: scheduled.attachmentIds,
+  sendAt: new Date(scheduled.sendAt),
+  status: scheduled.status,
+  messageId: scheduled.messageId ?? undefined,
+  failureCode: scheduled.failure?.code,
+  failureMessage: scheduled.failure?.message,
+  createdAt: new Date(scheduled.createdAt),
+  updatedAt: new Date(scheduled.updatedAt),
+});

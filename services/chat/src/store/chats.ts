@@ -1,5 +1,5 @@
 import { type Executor, olderThan } from '@huddle/db';
-import { and, desc, eq, isNull, or, sql } from 'drizzle-orm';
+import { and, desc, eq, inArray, isNull, or, sql } from 'drizzle-orm';
 import type { Chat } from '../domain/chat';
 import { chatMembers, chats } from './schema';
 
@@ -66,6 +66,12 @@ export const chatsStore = {
   async get(db: Executor, id: string): Promise<Chat | undefined> {
     const [row] = await db.select().from(chats).where(eq(chats.id, id));
     return row && toChat(row);
+  },
+
+  /** Several chats by id, in no particular order. */
+  async many(db: Executor, ids: string[]): Promise<Chat[]> {
+    if (ids.length === 0) return [];
+    return (await db.select().from(chats).where(inArray(chats.id, ids))).map(toChat);
   },
 
   /** Takes the chat row's lock for the rest of the transaction, serializing changes to the chat. */

@@ -1,13 +1,32 @@
 import type { Executor } from '@huddle/db';
-import { and, asc, count, desc, eq, gt, inArray, isNotNull, isNull, lt, sql } from 'drizzle-orm';
+import {
+  and,
+  asc,
+  count,
+  desc,
+  eq,
+  getTableColumns,
+  gt,
+  inArray,
+  isNotNull,
+  isNull,
+  lt,
+  sql,
+} from 'drizzle-orm';
 import type { Message } from '../domain/message';
 import { authorshipAudit, idempotencyKeys, messages, reactions, revisions } from './schema';
 
-type Row = typeof messages.$inferSelect;
+/** A message's own columns: its search language and vector (X3) are for searching only. */
+export const {
+  searchLanguage: _language,
+  searchVector: _vector,
+  ...messageColumns
+} = getTableColumns(messages);
+type Row = Omit<typeof messages.$inferSelect, 'searchLanguage' | 'searchVector'>;
 
 const iso = (date: Date | null) => (date ? date.toISOString() : null);
 
-const toMessage = (row: Row): Message => ({
+export const toMessage = (row: Row): Message => ({
   id: row.id,
   chatId: row.chatId,
   seq: row.seq,
@@ -24,9 +43,11 @@ const toMessage = (row: Row): Message => ({
 });
 
 export const messagesStore = {
-  async insert(db: Executor, message: Message): Promise<void> {
+  /** `searchLanguage`: the practice's (X3), which its body is indexed in. */
+  async insert(db: Executor, message: Message, searchLanguage = 'simple'): Promise<void> {
     await db.insert(messages).values({
       ...message,
+      searchLanguage,
       pinnedAt: null,
       editedAt: null,
       deletedAt: null,
@@ -41,7 +62,7 @@ export const messagesStore = {
   },
 
   async get(db: Executor, id: string): Promise<Message | undefined> {
-    const [row] = await db.select().from(messages).where(eq(messages.id, id));
+    const [row] = await db.select(messageColumns).from(messages).where(eq(messages.id, id));
     return row && toMessage(row);
   },
 
@@ -56,7 +77,7 @@ export const messagesStore = {
   },
 
   async getForUpdate(db: Executor, id: string): Promise<Message | undefined> {
-    const [row] = await db.select().from(messages).where(eq(messages.id, id)).for('update');
+    const [row] = await db.select(messageColumns).from(messages).where(eq(messages.id, id)).for('update');
     return row && toMessage(row);
   },
 
@@ -70,7 +91,7 @@ export const messagesStore = {
     options: { beforeSeq: number | null; limit: number; feed: boolean },
   ): Promise<Message[]> {
     const rows = await db
-      .select()
+      .select(messageColumns)
       .from(messages)
       .where(
         and(
@@ -91,7 +112,7 @@ export const messagesStore = {
     options: { afterSeq: number | null; limit: number },
   ): Promise<Message[]> {
     const rows = await db
-      .select()
+      .select(messageColumns)
       .from(messages)
       .where(
         and(
@@ -119,7 +140,7 @@ export const messagesStore = {
       .where(inArray(messages.parentId, parentIds))
       .as('ranked');
     const rows = await db
-      .select({ message: messages })
+      .select({ message: messageColumns })
       .from(messages)
       .innerJoin(ranked, eq(ranked.id, messages.id))
       .where(sql`${ranked.rank} <= ${perPost}`)
@@ -135,7 +156,7 @@ export const messagesStore = {
   /** Pinned posts of a feed chat, newest pin first (G7). */
   async pinned(db: Executor, chatId: string): Promise<Message[]> {
     const rows = await db
-      .select()
+      .select(messageColumns)
       .from(messages)
       .where(and(eq(messages.chatId, chatId), isNotNull(messages.pinnedAt)))
       .orderBy(desc(messages.pinnedAt));
@@ -155,7 +176,7 @@ export const messagesStore = {
       .update(messages)
       .set({ pinnedAt: pinned ? new Date() : null })
       .where(eq(messages.id, id))
-      .returning();
+      .returning(messageColumns);
     return row && toMessage(row);
   },
 
@@ -179,7 +200,7 @@ export const messagesStore = {
       .update(messages)
       .set({ body: content.body, attachmentIds: content.attachmentIds, editedAt: new Date() })
       .where(eq(messages.id, current.id))
-      .returning();
+      .returning(messageColumns);
     return toMessage(row!);
   },
 
@@ -207,7 +228,7 @@ export const messagesStore = {
       .update(messages)
       .set({ body: '', attachmentIds: [], mentions: [], pinnedAt: null, deletedAt: new Date() })
       .where(and(eq(messages.id, id), isNull(messages.deletedAt)))
-      .returning();
+      .returning(messageColumns);
     return row && toMessage(row);
   },
 
@@ -263,7 +284,7 @@ export const messagesStore = {
     const wanted = chats.filter((chat) => chat.seq > 0);
     if (wanted.length === 0) return new Map();
     const rows = await db
-      .select()
+      .select(messageColumns)
       .from(messages)
       .where(
         sql`(${messages.chatId}, ${messages.seq}) in (${sql.join(

@@ -2,6 +2,7 @@ import { sql } from 'drizzle-orm';
 import {
   bigint,
   boolean,
+  customType,
   index,
   integer,
   jsonb,
@@ -13,6 +14,11 @@ import {
 } from 'drizzle-orm/pg-core';
 
 export { inbox, outbox } from '@huddle/bus/tables';
+
+/** X3: a text search configuration's name (e.g. `english`), as PostgreSQL's `regconfig`. */
+const regconfig = customType<{ data: string }>({ dataType: () => 'regconfig' });
+/** X3: a document prepared for text search; written by PostgreSQL only (a generated column). */
+const tsvector = customType<{ data: string }>({ dataType: () => 'tsvector' });
 
 export const chats = pgTable(
   'chats',
@@ -61,9 +67,19 @@ export const messages = pgTable(
     editedAt: timestamp('edited_at', { withTimezone: true }),
     deletedAt: timestamp('deleted_at', { withTimezone: true }),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+    /** X3: the practice's search language when the message was posted (`simple` stems nothing). */
+    searchLanguage: regconfig('search_language').notNull().default(sql`'simple'::regconfig`),
+    /**
+     * X3: the body as searched, always its current text: an edit re-indexes it, a tombstone
+     * (body '') leaves nothing to find. Never selected with a message (`messageColumns`).
+     */
+    searchVector: tsvector('search_vector')
+      .notNull()
+      .generatedAlwaysAs(sql`to_tsvector("search_language", "body")`),
   },
   (table) => [
     unique('messages_chat_seq').on(table.chatId, table.seq),
+    index('messages_search').using('gin', table.searchVector),
     // Feed pages read top-level posts of a chat by seq; threads read replies of a post.
     index('messages_top_level').on(table.chatId, table.seq).where(sql`${table.parentId} is null`),
     index('messages_thread').on(table.parentId, table.seq),
@@ -211,4 +227,41 @@ export const zoomLinks = pgTable(
     updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
   },
   (table) => [primaryKey({ columns: [table.practiceId, table.personId] })],
+);
+
+/**
+ * X2: a post or reply its author scheduled for `sendAt`, seen by nobody else until sent.
+ * A scheduler claims due rows (FOR UPDATE SKIP LOCKED) by setting `claimedUntil`, a lease:
+ * a replica that dies between claim and send leaves the row to be claimed again once the
+ * lease ends, and the post it may have made already is found by its idempotency key.
+ */
+export const scheduledMessages = pgTable(
+  'scheduled_messages',
+  {
+    id: text('id').primaryKey(),
+    practiceId: text('practice_id').notNull(),
+    chatId: text('chat_id').notNull(),
+    authorId: text('author_id').notNull(),
+    body: text('body').notNull(),
+    parentId: text('parent_id'),
+    mentions: jsonb('mentions').$type<string[]>().notNull().default([]),
+    attachmentIds: jsonb('attachment_ids').$type<string[]>().notNull().default([]),
+    sendAt: timestamp('send_at', { withTimezone: true }).notNull(),
+    status: text('status').$type<'pending' | 'sent' | 'failed'>().notNull().default('pending'),
+    /** While in the future, one scheduler is sending the message: nobody else claims or changes it. */
+    claimedUntil: timestamp('claimed_until', { withTimezone: true }),
+    /** Claims so far; more than one means a sender died or the database failed mid-send. */
+    attempts: integer('attempts').notNull().default(0),
+    /** The message it became, once sent. */
+    messageId: text('message_id'),
+    /** Why it may not be sent (an error code and its message), once failed. */
+    failureCode: text('failure_code'),
+    failureMessage: text('failure_message'),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+    updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (table) => [
+    index('scheduled_messages_due').on(table.sendAt).where(sql`${table.status} = 'pending'`),
+    index('scheduled_messages_author').on(table.practiceId, table.authorId, table.sendAt),
+  ],
 );

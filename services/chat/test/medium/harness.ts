@@ -29,6 +29,9 @@ export const PRACTICE = 'p1';
 export interface ChatHarness {
   chats: Chats;
   messages: Messages;
+  attachments: Attachments;
+  /** The outbox, as the use-cases' unit of work. */
+  work: Outbox;
   participants: ChatParticipants;
   db: DatabaseHandle;
   /** Adds a person of the practice to the fake directory; answers their id. */
@@ -100,6 +103,8 @@ export async function chatHarness(label: string): Promise<ChatHarness> {
   return Object.assign(harness, {
     chats,
     messages,
+    attachments,
+    work,
     participants,
     db,
     person(id: string, kind: PersonData['kind']) {

@@ -35,7 +35,7 @@ describe('chat messages on PostgreSQL (medium: use-cases, store and outbox, no g
       const again = await h.messages.post(post(chat.id, client, 'hello', { idempotencyKey: 'k1' }));
 
       expect(first.created).toBe(true);
-      expect(again).toEqual({ message: first.message, created: false });
+      expect(again).toMatchObject({ message: first.message, created: false, chat: { id: chat.id } });
       const listed = await h.messages.list({
         chatId: chat.id,
         practiceId: PRACTICE,

@@ -27,7 +27,10 @@ export const PARTICIPANT_REALTIME_EVENTS = [
 type ParticipantEvent = EventEnvelope<(typeof PARTICIPANT_REALTIME_EVENTS)[number]>;
 
 /** The chat an event is about and its practice, wherever the event's data keeps them. */
-function chatOf({ data }: ChatRealtimeEvent | ParticipantEvent): { chatId: string; practiceId: string } {
+export function chatOf({ data }: ChatRealtimeEvent | ParticipantEvent): {
+  chatId: string;
+  practiceId: string;
+} {
   if ('chat' in data) return { chatId: data.chat.id, practiceId: data.chat.practiceId };
   if ('chatId' in data) return { chatId: data.chatId, practiceId: data.practiceId };
   if ('participant' in data) return { chatId: data.participant.chatId, practiceId: data.practiceId };

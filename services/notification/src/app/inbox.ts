@@ -80,6 +80,24 @@ export class Inbox {
     });
   }
 
+  /**
+   * X2: the author of a scheduled message the post rules refused at its time hears of it.
+   * The item names the chat only; the reason is on the scheduled message, for its author.
+   */
+  async scheduledMessageFailed(
+    tx: Transaction,
+    event: EventEnvelope<'chat.v1.scheduled_message.failed'>,
+    emit: Emitter,
+  ) {
+    const { practiceId, chatId, authorId } = event.data;
+    await this.deliver(
+      tx,
+      practiceId,
+      [{ personId: authorId, type: 'scheduled_message_failed', chatId, messageId: null }],
+      emit,
+    );
+  }
+
   async list(request: {
     practiceId: string;
     personId: string;

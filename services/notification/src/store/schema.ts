@@ -9,7 +9,7 @@ export const notifications = pgTable(
     id: text('id').primaryKey(),
     practiceId: text('practice_id').notNull(),
     personId: text('person_id').notNull(),
-    type: text('type').$type<'message' | 'mention' | 'added'>().notNull(),
+    type: text('type').$type<'message' | 'mention' | 'added' | 'scheduled_message_failed'>().notNull(),
     chatId: text('chat_id').notNull(),
     messageId: text('message_id'),
     /** X6: who added the person, for `added` notifications (an id; a message's actor is its author). */

@@ -301,6 +301,11 @@ export interface PostMessageResponse {
     | undefined;
   /** False when an earlier post with the same idempotency key is returned. */
   created: boolean;
+  /**
+   * The chat the post was checked against, so the caller presents the message
+   * without asking for the chat again.
+   */
+  chat?: Chat | undefined;
 }
 
 export interface ListMessagesRequest {
@@ -590,6 +595,127 @@ export interface GetMessagesRequest {
 export interface GetMessagesResponse {
   /** Tombstones included (deleted_at set); messages gone outright are absent. */
   messages: Message[];
+}
+
+export interface SearchMessagesRequest {
+  practiceId: string;
+  viewerId: string;
+  /** Web-search syntax: words, "quoted phrases", or, -excluded. */
+  query: string;
+  /** One chat the viewer is in; empty: every chat of theirs. */
+  chatId: string;
+  cursor: string;
+  limit: number;
+}
+
+/** One run of a snippet's text; match says it matched the query. */
+export interface SnippetPart {
+  text: string;
+  match: boolean;
+}
+
+export interface SearchHit {
+  /** As a message page shows it, for the viewer (reactions included). */
+  message?:
+    | Message
+    | undefined;
+  /** Where the body matched, in a few short fragments. */
+  snippet: SnippetPart[];
+  rank: number;
+}
+
+export interface SearchMessagesResponse {
+  hits: SearchHit[];
+  /** The chats of the hits, for presenting them (G5, P2) and titling them (S6). */
+  chats: Chat[];
+  nextCursor: string;
+}
+
+/** X2: a message its author scheduled; nobody else sees it. */
+export interface ScheduledMessage {
+  id: string;
+  chatId: string;
+  body: string;
+  parentId?: string | undefined;
+  mentions: string[];
+  attachmentIds: string[];
+  sendAt?:
+    | Date
+    | undefined;
+  /** pending | sent | failed */
+  status: string;
+  /** The message it became, once sent. */
+  messageId?:
+    | string
+    | undefined;
+  /** Once failed: the error code the post rules answered at its time, and its message. */
+  failureCode?: string | undefined;
+  failureMessage?: string | undefined;
+  createdAt?: Date | undefined;
+  updatedAt?: Date | undefined;
+}
+
+export interface ScheduleMessageRequest {
+  practiceId: string;
+  chatId: string;
+  authorId: string;
+  body: string;
+  parentId?: string | undefined;
+  mentions: string[];
+  attachmentIds: string[];
+  /** ISO 8601. */
+  sendAt: string;
+}
+
+export interface ScheduleMessageResponse {
+  scheduled?: ScheduledMessage | undefined;
+}
+
+export interface ListScheduledMessagesRequest {
+  practiceId: string;
+  authorId: string;
+  /** pending (the default when empty) | sent | failed */
+  status: string;
+  cursor: string;
+  limit: number;
+}
+
+export interface ListScheduledMessagesResponse {
+  scheduled: ScheduledMessage[];
+  nextCursor: string;
+}
+
+/** Fields left out stay as they are. */
+export interface EditScheduledMessageRequest {
+  practiceId: string;
+  authorId: string;
+  id: string;
+  body?:
+    | string
+    | undefined;
+  /** Present and empty: no longer a reply. */
+  parentId?:
+    | string
+    | undefined;
+  /** The lists replace the old ones when their flags are set (a list may be emptied). */
+  setMentions: boolean;
+  mentions: string[];
+  setAttachmentIds: boolean;
+  attachmentIds: string[];
+  sendAt?: string | undefined;
+}
+
+export interface EditScheduledMessageResponse {
+  scheduled?: ScheduledMessage | undefined;
+}
+
+export interface CancelScheduledMessageRequest {
+  practiceId: string;
+  authorId: string;
+  id: string;
+}
+
+export interface CancelScheduledMessageResponse {
 }
 
 function createBaseChat(): Chat {
@@ -3092,7 +3218,7 @@ export const PostMessageRequest: MessageFns<PostMessageRequest> = {
 };
 
 function createBasePostMessageResponse(): PostMessageResponse {
-  return { message: undefined, created: false };
+  return { message: undefined, created: false, chat: undefined };
 }
 
 export const PostMessageResponse: MessageFns<PostMessageResponse> = {
@@ -3102,6 +3228,9 @@ export const PostMessageResponse: MessageFns<PostMessageResponse> = {
     }
     if (message.created !== false) {
       writer.uint32(16).bool(message.created);
+    }
+    if (message.chat !== undefined) {
+      Chat.encode(message.chat, writer.uint32(26).fork()).join();
     }
     return writer;
   },
@@ -3133,6 +3262,14 @@ export const PostMessageResponse: MessageFns<PostMessageResponse> = {
             }
 
             message.created = reader.bool();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.chat = Chat.decode(reader, reader.uint32());
             continue;
           }
         }
@@ -5985,6 +6122,1122 @@ export const GetMessagesResponse: MessageFns<GetMessagesResponse> = {
   },
 };
 
+function createBaseSearchMessagesRequest(): SearchMessagesRequest {
+  return { practiceId: "", viewerId: "", query: "", chatId: "", cursor: "", limit: 0 };
+}
+
+export const SearchMessagesRequest: MessageFns<SearchMessagesRequest> = {
+  encode(message: SearchMessagesRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.practiceId !== "") {
+      writer.uint32(10).string(message.practiceId);
+    }
+    if (message.viewerId !== "") {
+      writer.uint32(18).string(message.viewerId);
+    }
+    if (message.query !== "") {
+      writer.uint32(26).string(message.query);
+    }
+    if (message.chatId !== "") {
+      writer.uint32(34).string(message.chatId);
+    }
+    if (message.cursor !== "") {
+      writer.uint32(42).string(message.cursor);
+    }
+    if (message.limit !== 0) {
+      writer.uint32(48).int32(message.limit);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): SearchMessagesRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseSearchMessagesRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.practiceId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.viewerId = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.query = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.chatId = reader.string();
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.cursor = reader.string();
+            continue;
+          }
+          case 6: {
+            if (tag !== 48) {
+              break;
+            }
+
+            message.limit = reader.int32();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseSnippetPart(): SnippetPart {
+  return { text: "", match: false };
+}
+
+export const SnippetPart: MessageFns<SnippetPart> = {
+  encode(message: SnippetPart, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.text !== "") {
+      writer.uint32(10).string(message.text);
+    }
+    if (message.match !== false) {
+      writer.uint32(16).bool(message.match);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): SnippetPart {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseSnippetPart();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.text = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.match = reader.bool();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseSearchHit(): SearchHit {
+  return { message: undefined, snippet: [], rank: 0 };
+}
+
+export const SearchHit: MessageFns<SearchHit> = {
+  encode(message: SearchHit, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.message !== undefined) {
+      Message.encode(message.message, writer.uint32(10).fork()).join();
+    }
+    for (const v of message.snippet) {
+      SnippetPart.encode(v!, writer.uint32(18).fork()).join();
+    }
+    if (message.rank !== 0) {
+      writer.uint32(29).float(message.rank);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): SearchHit {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseSearchHit();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.message = Message.decode(reader, reader.uint32());
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.snippet.push(SnippetPart.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 3: {
+            if (tag !== 29) {
+              break;
+            }
+
+            message.rank = reader.float();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseSearchMessagesResponse(): SearchMessagesResponse {
+  return { hits: [], chats: [], nextCursor: "" };
+}
+
+export const SearchMessagesResponse: MessageFns<SearchMessagesResponse> = {
+  encode(message: SearchMessagesResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.hits) {
+      SearchHit.encode(v!, writer.uint32(10).fork()).join();
+    }
+    for (const v of message.chats) {
+      Chat.encode(v!, writer.uint32(18).fork()).join();
+    }
+    if (message.nextCursor !== "") {
+      writer.uint32(26).string(message.nextCursor);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): SearchMessagesResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseSearchMessagesResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.hits.push(SearchHit.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.chats.push(Chat.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.nextCursor = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseScheduledMessage(): ScheduledMessage {
+  return {
+    id: "",
+    chatId: "",
+    body: "",
+    parentId: undefined,
+    mentions: [],
+    attachmentIds: [],
+    sendAt: undefined,
+    status: "",
+    messageId: undefined,
+    failureCode: undefined,
+    failureMessage: undefined,
+    createdAt: undefined,
+    updatedAt: undefined,
+  };
+}
+
+export const ScheduledMessage: MessageFns<ScheduledMessage> = {
+  encode(message: ScheduledMessage, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.id !== "") {
+      writer.uint32(10).string(message.id);
+    }
+    if (message.chatId !== "") {
+      writer.uint32(18).string(message.chatId);
+    }
+    if (message.body !== "") {
+      writer.uint32(26).string(message.body);
+    }
+    if (message.parentId !== undefined) {
+      writer.uint32(34).string(message.parentId);
+    }
+    for (const v of message.mentions) {
+      writer.uint32(42).string(v!);
+    }
+    for (const v of message.attachmentIds) {
+      writer.uint32(50).string(v!);
+    }
+    if (message.sendAt !== undefined) {
+      Timestamp.encode(toTimestamp(message.sendAt), writer.uint32(58).fork()).join();
+    }
+    if (message.status !== "") {
+      writer.uint32(66).string(message.status);
+    }
+    if (message.messageId !== undefined) {
+      writer.uint32(74).string(message.messageId);
+    }
+    if (message.failureCode !== undefined) {
+      writer.uint32(82).string(message.failureCode);
+    }
+    if (message.failureMessage !== undefined) {
+      writer.uint32(90).string(message.failureMessage);
+    }
+    if (message.createdAt !== undefined) {
+      Timestamp.encode(toTimestamp(message.createdAt), writer.uint32(98).fork()).join();
+    }
+    if (message.updatedAt !== undefined) {
+      Timestamp.encode(toTimestamp(message.updatedAt), writer.uint32(106).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ScheduledMessage {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseScheduledMessage();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.id = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.chatId = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.body = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.parentId = reader.string();
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.mentions.push(reader.string());
+            continue;
+          }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.attachmentIds.push(reader.string());
+            continue;
+          }
+          case 7: {
+            if (tag !== 58) {
+              break;
+            }
+
+            message.sendAt = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 8: {
+            if (tag !== 66) {
+              break;
+            }
+
+            message.status = reader.string();
+            continue;
+          }
+          case 9: {
+            if (tag !== 74) {
+              break;
+            }
+
+            message.messageId = reader.string();
+            continue;
+          }
+          case 10: {
+            if (tag !== 82) {
+              break;
+            }
+
+            message.failureCode = reader.string();
+            continue;
+          }
+          case 11: {
+            if (tag !== 90) {
+              break;
+            }
+
+            message.failureMessage = reader.string();
+            continue;
+          }
+          case 12: {
+            if (tag !== 98) {
+              break;
+            }
+
+            message.createdAt = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 13: {
+            if (tag !== 106) {
+              break;
+            }
+
+            message.updatedAt = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseScheduleMessageRequest(): ScheduleMessageRequest {
+  return {
+    practiceId: "",
+    chatId: "",
+    authorId: "",
+    body: "",
+    parentId: undefined,
+    mentions: [],
+    attachmentIds: [],
+    sendAt: "",
+  };
+}
+
+export const ScheduleMessageRequest: MessageFns<ScheduleMessageRequest> = {
+  encode(message: ScheduleMessageRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.practiceId !== "") {
+      writer.uint32(10).string(message.practiceId);
+    }
+    if (message.chatId !== "") {
+      writer.uint32(18).string(message.chatId);
+    }
+    if (message.authorId !== "") {
+      writer.uint32(26).string(message.authorId);
+    }
+    if (message.body !== "") {
+      writer.uint32(34).string(message.body);
+    }
+    if (message.parentId !== undefined) {
+      writer.uint32(42).string(message.parentId);
+    }
+    for (const v of message.mentions) {
+      writer.uint32(50).string(v!);
+    }
+    for (const v of message.attachmentIds) {
+      writer.uint32(58).string(v!);
+    }
+    if (message.sendAt !== "") {
+      writer.uint32(66).string(message.sendAt);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ScheduleMessageRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseScheduleMessageRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.practiceId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.chatId = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.authorId = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.body = reader.string();
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.parentId = reader.string();
+            continue;
+          }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.mentions.push(reader.string());
+            continue;
+          }
+          case 7: {
+            if (tag !== 58) {
+              break;
+            }
+
+            message.attachmentIds.push(reader.string());
+            continue;
+          }
+          case 8: {
+            if (tag !== 66) {
+              break;
+            }
+
+            message.sendAt = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseScheduleMessageResponse(): ScheduleMessageResponse {
+  return { scheduled: undefined };
+}
+
+export const ScheduleMessageResponse: MessageFns<ScheduleMessageResponse> = {
+  encode(message: ScheduleMessageResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.scheduled !== undefined) {
+      ScheduledMessage.encode(message.scheduled, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ScheduleMessageResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseScheduleMessageResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.scheduled = ScheduledMessage.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseListScheduledMessagesRequest(): ListScheduledMessagesRequest {
+  return { practiceId: "", authorId: "", status: "", cursor: "", limit: 0 };
+}
+
+export const ListScheduledMessagesRequest: MessageFns<ListScheduledMessagesRequest> = {
+  encode(message: ListScheduledMessagesRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.practiceId !== "") {
+      writer.uint32(10).string(message.practiceId);
+    }
+    if (message.authorId !== "") {
+      writer.uint32(18).string(message.authorId);
+    }
+    if (message.status !== "") {
+      writer.uint32(26).string(message.status);
+    }
+    if (message.cursor !== "") {
+      writer.uint32(34).string(message.cursor);
+    }
+    if (message.limit !== 0) {
+      writer.uint32(40).int32(message.limit);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ListScheduledMessagesRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseListScheduledMessagesRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.practiceId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.authorId = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.status = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.cursor = reader.string();
+            continue;
+          }
+          case 5: {
+            if (tag !== 40) {
+              break;
+            }
+
+            message.limit = reader.int32();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseListScheduledMessagesResponse(): ListScheduledMessagesResponse {
+  return { scheduled: [], nextCursor: "" };
+}
+
+export const ListScheduledMessagesResponse: MessageFns<ListScheduledMessagesResponse> = {
+  encode(message: ListScheduledMessagesResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.scheduled) {
+      ScheduledMessage.encode(v!, writer.uint32(10).fork()).join();
+    }
+    if (message.nextCursor !== "") {
+      writer.uint32(18).string(message.nextCursor);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ListScheduledMessagesResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseListScheduledMessagesResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.scheduled.push(ScheduledMessage.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.nextCursor = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseEditScheduledMessageRequest(): EditScheduledMessageRequest {
+  return {
+    practiceId: "",
+    authorId: "",
+    id: "",
+    body: undefined,
+    parentId: undefined,
+    setMentions: false,
+    mentions: [],
+    setAttachmentIds: false,
+    attachmentIds: [],
+    sendAt: undefined,
+  };
+}
+
+export const EditScheduledMessageRequest: MessageFns<EditScheduledMessageRequest> = {
+  encode(message: EditScheduledMessageRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.practiceId !== "") {
+      writer.uint32(10).string(message.practiceId);
+    }
+    if (message.authorId !== "") {
+      writer.uint32(18).string(message.authorId);
+    }
+    if (message.id !== "") {
+      writer.uint32(26).string(message.id);
+    }
+    if (message.body !== undefined) {
+      writer.uint32(34).string(message.body);
+    }
+    if (message.parentId !== undefined) {
+      writer.uint32(42).string(message.parentId);
+    }
+    if (message.setMentions !== false) {
+      writer.uint32(48).bool(message.setMentions);
+    }
+    for (const v of message.mentions) {
+      writer.uint32(58).string(v!);
+    }
+    if (message.setAttachmentIds !== false) {
+      writer.uint32(64).bool(message.setAttachmentIds);
+    }
+    for (const v of message.attachmentIds) {
+      writer.uint32(74).string(v!);
+    }
+    if (message.sendAt !== undefined) {
+      writer.uint32(82).string(message.sendAt);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): EditScheduledMessageRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseEditScheduledMessageRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.practiceId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.authorId = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.id = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.body = reader.string();
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.parentId = reader.string();
+            continue;
+          }
+          case 6: {
+            if (tag !== 48) {
+              break;
+            }
+
+            message.setMentions = reader.bool();
+            continue;
+          }
+          case 7: {
+            if (tag !== 58) {
+              break;
+            }
+
+            message.mentions.push(reader.string());
+            continue;
+          }
+          case 8: {
+            if (tag !== 64) {
+              break;
+            }
+
+            message.setAttachmentIds = reader.bool();
+            continue;
+          }
+          case 9: {
+            if (tag !== 74) {
+              break;
+            }
+
+            message.attachmentIds.push(reader.string());
+            continue;
+          }
+          case 10: {
+            if (tag !== 82) {
+              break;
+            }
+
+            message.sendAt = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseEditScheduledMessageResponse(): EditScheduledMessageResponse {
+  return { scheduled: undefined };
+}
+
+export const EditScheduledMessageResponse: MessageFns<EditScheduledMessageResponse> = {
+  encode(message: EditScheduledMessageResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.scheduled !== undefined) {
+      ScheduledMessage.encode(message.scheduled, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): EditScheduledMessageResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseEditScheduledMessageResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.scheduled = ScheduledMessage.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseCancelScheduledMessageRequest(): CancelScheduledMessageRequest {
+  return { practiceId: "", authorId: "", id: "" };
+}
+
+export const CancelScheduledMessageRequest: MessageFns<CancelScheduledMessageRequest> = {
+  encode(message: CancelScheduledMessageRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.practiceId !== "") {
+      writer.uint32(10).string(message.practiceId);
+    }
+    if (message.authorId !== "") {
+      writer.uint32(18).string(message.authorId);
+    }
+    if (message.id !== "") {
+      writer.uint32(26).string(message.id);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): CancelScheduledMessageRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseCancelScheduledMessageRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.practiceId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.authorId = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.id = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseCancelScheduledMessageResponse(): CancelScheduledMessageResponse {
+  return {};
+}
+
+export const CancelScheduledMessageResponse: MessageFns<CancelScheduledMessageResponse> = {
+  encode(_: CancelScheduledMessageResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): CancelScheduledMessageResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseCancelScheduledMessageResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
 /** Chats, messages, threads, pins, revisions, read markers and meetings. */
 export type ChatServiceService = typeof ChatServiceService;
 export const ChatServiceService = {
@@ -6301,6 +7554,67 @@ export const ChatServiceService = {
     responseSerialize: (value: GetMessagesResponse): Buffer => Buffer.from(GetMessagesResponse.encode(value).finish()),
     responseDeserialize: (value: Buffer): GetMessagesResponse => GetMessagesResponse.decode(value),
   },
+  /** Full-text search over the live messages of the chats the viewer is in now, best first (X3). */
+  searchMessages: {
+    path: "/huddle.chat.v1.ChatService/SearchMessages" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: SearchMessagesRequest): Buffer =>
+      Buffer.from(SearchMessagesRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): SearchMessagesRequest => SearchMessagesRequest.decode(value),
+    responseSerialize: (value: SearchMessagesResponse): Buffer =>
+      Buffer.from(SearchMessagesResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): SearchMessagesResponse => SearchMessagesResponse.decode(value),
+  },
+  /** An author schedules a post or reply for a time 1 minute to 1 year ahead (X2). */
+  scheduleMessage: {
+    path: "/huddle.chat.v1.ChatService/ScheduleMessage" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: ScheduleMessageRequest): Buffer =>
+      Buffer.from(ScheduleMessageRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): ScheduleMessageRequest => ScheduleMessageRequest.decode(value),
+    responseSerialize: (value: ScheduleMessageResponse): Buffer =>
+      Buffer.from(ScheduleMessageResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): ScheduleMessageResponse => ScheduleMessageResponse.decode(value),
+  },
+  /** An author's own scheduled messages of one status, soonest first (X2). */
+  listScheduledMessages: {
+    path: "/huddle.chat.v1.ChatService/ListScheduledMessages" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: ListScheduledMessagesRequest): Buffer =>
+      Buffer.from(ListScheduledMessagesRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): ListScheduledMessagesRequest => ListScheduledMessagesRequest.decode(value),
+    responseSerialize: (value: ListScheduledMessagesResponse): Buffer =>
+      Buffer.from(ListScheduledMessagesResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): ListScheduledMessagesResponse => ListScheduledMessagesResponse.decode(value),
+  },
+  /** An author changes a pending scheduled message (X2). */
+  editScheduledMessage: {
+    path: "/huddle.chat.v1.ChatService/EditScheduledMessage" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: EditScheduledMessageRequest): Buffer =>
+      Buffer.from(EditScheduledMessageRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): EditScheduledMessageRequest => EditScheduledMessageRequest.decode(value),
+    responseSerialize: (value: EditScheduledMessageResponse): Buffer =>
+      Buffer.from(EditScheduledMessageResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): EditScheduledMessageResponse => EditScheduledMessageResponse.decode(value),
+  },
+  /** An author cancels a pending scheduled message, or dismisses a failed one (X2). */
+  cancelScheduledMessage: {
+    path: "/huddle.chat.v1.ChatService/CancelScheduledMessage" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: CancelScheduledMessageRequest): Buffer =>
+      Buffer.from(CancelScheduledMessageRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): CancelScheduledMessageRequest => CancelScheduledMessageRequest.decode(value),
+    responseSerialize: (value: CancelScheduledMessageResponse): Buffer =>
+      Buffer.from(CancelScheduledMessageResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): CancelScheduledMessageResponse =>
+      CancelScheduledMessageResponse.decode(value),
+  },
 } as const;
 
 export interface ChatServiceServer extends UntypedServiceImplementation {
@@ -6360,6 +7674,16 @@ export interface ChatServiceServer extends UntypedServiceImplementation {
   setPersonalState: handleUnaryCall<SetPersonalStateRequest, SetPersonalStateResponse>;
   /** Messages of a chat by id, for one of its participants: what their notifications name (X6). */
   getMessages: handleUnaryCall<GetMessagesRequest, GetMessagesResponse>;
+  /** Full-text search over the live messages of the chats the viewer is in now, best first (X3). */
+  searchMessages: handleUnaryCall<SearchMessagesRequest, SearchMessagesResponse>;
+  /** An author schedules a post or reply for a time 1 minute to 1 year ahead (X2). */
+  scheduleMessage: handleUnaryCall<ScheduleMessageRequest, ScheduleMessageResponse>;
+  /** An author's own scheduled messages of one status, soonest first (X2). */
+  listScheduledMessages: handleUnaryCall<ListScheduledMessagesRequest, ListScheduledMessagesResponse>;
+  /** An author changes a pending scheduled message (X2). */
+  editScheduledMessage: handleUnaryCall<EditScheduledMessageRequest, EditScheduledMessageResponse>;
+  /** An author cancels a pending scheduled message, or dismisses a failed one (X2). */
+  cancelScheduledMessage: handleUnaryCall<CancelScheduledMessageRequest, CancelScheduledMessageResponse>;
 }
 
 export interface ChatServiceClient extends Client {
@@ -6824,6 +8148,86 @@ export interface ChatServiceClient extends Client {
     metadata: Metadata,
     options: Partial<CallOptions>,
     callback: (error: ServiceError | null, response: GetMessagesResponse) => void,
+  ): ClientUnaryCall;
+  /** Full-text search over the live messages of the chats the viewer is in now, best first (X3). */
+  searchMessages(
+    request: SearchMessagesRequest,
+    callback: (error: ServiceError | null, response: SearchMessagesResponse) => void,
+  ): ClientUnaryCall;
+  searchMessages(
+    request: SearchMessagesRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: SearchMessagesResponse) => void,
+  ): ClientUnaryCall;
+  searchMessages(
+    request: SearchMessagesRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: SearchMessagesResponse) => void,
+  ): ClientUnaryCall;
+  /** An author schedules a post or reply for a time 1 minute to 1 year ahead (X2). */
+  scheduleMessage(
+    request: ScheduleMessageRequest,
+    callback: (error: ServiceError | null, response: ScheduleMessageResponse) => void,
+  ): ClientUnaryCall;
+  scheduleMessage(
+    request: ScheduleMessageRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: ScheduleMessageResponse) => void,
+  ): ClientUnaryCall;
+  scheduleMessage(
+    request: ScheduleMessageRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: ScheduleMessageResponse) => void,
+  ): ClientUnaryCall;
+  /** An author's own scheduled messages of one status, soonest first (X2). */
+  listScheduledMessages(
+    request: ListScheduledMessagesRequest,
+    callback: (error: ServiceError | null, response: ListScheduledMessagesResponse) => void,
+  ): ClientUnaryCall;
+  listScheduledMessages(
+    request: ListScheduledMessagesRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: ListScheduledMessagesResponse) => void,
+  ): ClientUnaryCall;
+  listScheduledMessages(
+    request: ListScheduledMessagesRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: ListScheduledMessagesResponse) => void,
+  ): ClientUnaryCall;
+  /** An author changes a pending scheduled message (X2). */
+  editScheduledMessage(
+    request: EditScheduledMessageRequest,
+    callback: (error: ServiceError | null, response: EditScheduledMessageResponse) => void,
+  ): ClientUnaryCall;
+  editScheduledMessage(
+    request: EditScheduledMessageRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: EditScheduledMessageResponse) => void,
+  ): ClientUnaryCall;
+  editScheduledMessage(
+    request: EditScheduledMessageRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: EditScheduledMessageResponse) => void,
+  ): ClientUnaryCall;
+  /** An author cancels a pending scheduled message, or dismisses a failed one (X2). */
+  cancelScheduledMessage(
+    request: CancelScheduledMessageRequest,
+    callback: (error: ServiceError | null, response: CancelScheduledMessageResponse) => void,
+  ): ClientUnaryCall;
+  cancelScheduledMessage(
+    request: CancelScheduledMessageRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: CancelScheduledMessageResponse) => void,
+  ): ClientUnaryCall;
+  cancelScheduledMessage(
+    request: CancelScheduledMessageRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: CancelScheduledMessageResponse) => void,
   ): ClientUnaryCall;
 }
 
