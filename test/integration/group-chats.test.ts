@@ -1,4 +1,5 @@
 import { AVATARS } from '@huddle/chat/src/domain/chat';
+import { Client } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { api, openStream, type Reply } from '../support/http';
 import { type System, startSystem } from '../support/system';
@@ -803,6 +804,32 @@ describe('attachments', () => {
     );
     expectProblem(await as('dana')('POST', `/v1/chats/${chat.id}/messages`, {}), 400, 'validation_failed');
     expect((await page('dana', chat.id)).items).toEqual([]);
+  });
+
+  it('attachments: an upload refused part way does not hang the next request on its connection (found by fuzzing)', async () => {
+    const token = await system.personToken(practice, 'dana');
+    const boundary = 'refusedpartway';
+    const part = `--${boundary}\r\nContent-Disposition: form-data; name="wrong"; filename="a.txt"\r\n\r\n${'a'.repeat(70_000)}\r\n`;
+    // One connection, kept alive: the second request follows the first on the same socket.
+    const connection = new Client(system.url, { headersTimeout: 5_000, pipelining: 1 });
+    try {
+      const refused = await connection.request({
+        method: 'POST',
+        path: '/v1/attachments',
+        headers: {
+          authorization: `Bearer ${token}`,
+          'content-type': `multipart/form-data; boundary=${boundary}`,
+        },
+        body: `${part}${part}--${boundary}--\r\n`,
+      });
+      expect(refused.statusCode).toBe(400);
+      await refused.body.text();
+      const next = await connection.request({ method: 'GET', path: '/healthz' });
+      expect(next.statusCode).toBe(200);
+      await next.body.text();
+    } finally {
+      await connection.close();
+    }
   });
 });
 

@@ -146,7 +146,9 @@ describe('several replicas: two of every service and two gateways', () => {
               'idempotency-key': key,
             },
           );
+          let retried = false;
           for (let retry = 0; reply.status === 503 && retry < 5; retry++) {
+            retried = true;
             await sleep(200);
             reply = await call(
               'POST',
@@ -157,13 +159,13 @@ describe('several replicas: two of every service and two gateways', () => {
               },
             );
           }
-          return { who, reply };
+          return { who, reply, retried };
         }),
       );
-      for (const { who, reply } of replies) {
-        expect({ status: reply.status, body: reply.status === 201 ? undefined : reply.body }).toEqual({
-          status: 201,
-        });
+      for (const { who, reply, retried } of replies) {
+        // A retry answers 200 with the same message when the 503'd attempt had been stored after all.
+        const created = reply.status === 201 || (retried && reply.status === 200);
+        expect({ created, body: created ? undefined : reply.body }).toEqual({ created: true });
         posted.push({ id: reply.body.id, author: who });
       }
     }

@@ -12,11 +12,15 @@ import Value from 'typebox/value';
  * or ` 2` stay text and fail as not an integer). Defaults are applied to
  * every part. Every string of every part, whatever its schema, must be text
  * PostgreSQL can store and UTF-8 can carry: no NUL, no unpaired surrogate.
+ * No body nests deeper than MAX_NESTING: deeper JSON is refused before any
+ * recursive walk over it could exhaust the stack.
  */
 export const validatorCompiler: FastifySchemaCompiler<TSchema> = ({ schema, httpPart }) => {
   const validator = Compile(schema);
   const textual = httpPart !== 'body';
   return (input: unknown) => {
+    const nesting = tooDeep(input);
+    if (nesting !== undefined) return { error: [nesting] };
     const withDefaults = Value.Default(schema, input);
     const value = textual ? fromText(schema, withDefaults) : withDefaults;
     const unstorable = unstorableText(value, '');
@@ -43,6 +47,28 @@ function fromText(schema: TSchema, input: unknown): unknown {
     read[name] = type === 'boolean' ? text === 'true' : Number(text);
   }
   return read;
+}
+
+/** Deeper than any schema of the API (a few levels), far shallower than what would exhaust the stack. */
+const MAX_NESTING = 32;
+
+/** The first array or object nested deeper than MAX_NESTING, as a validation error; iterative, so any depth is safe. */
+function tooDeep(input: unknown): FastifySchemaValidationError | undefined {
+  const pending: Array<{ value: unknown; depth: number }> = [{ value: input, depth: 0 }];
+  for (let next = pending.pop(); next; next = pending.pop()) {
+    if (typeof next.value !== 'object' || next.value === null) continue;
+    if (next.depth >= MAX_NESTING) {
+      return {
+        keyword: 'nesting',
+        instancePath: '',
+        schemaPath: '#',
+        params: {},
+        message: `must not nest arrays or objects deeper than ${MAX_NESTING} levels`,
+      };
+    }
+    for (const item of Object.values(next.value)) pending.push({ value: item, depth: next.depth + 1 });
+  }
+  return undefined;
 }
 
 /** A high surrogate without its low half, or a low one without its high half. */

@@ -64,6 +64,9 @@ export async function attachmentRoutes(app: App, { services }: RouteDeps, option
             upload = { filename: part.filename, contentType: part.mimetype, data: await part.toBuffer() };
           }
         } catch (error) {
+          // The parser stopped reading the body part way: what is left of it would be read as the next
+          // request on this keep-alive connection, which would hang. The connection ends with this answer.
+          reply.header('connection', 'close');
           const code = (error as { code?: string }).code;
           if (code === 'FST_REQ_FILE_TOO_LARGE') {
             throw new HuddleError('payload_too_large', `Attachments are at most ${options.maxBytes} bytes`, {

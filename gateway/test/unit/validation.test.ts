@@ -105,6 +105,22 @@ describe('request validation', () => {
     await expectRefused({ method: 'GET', url: '/v1/chats?cursor=a%00', headers: { authorization: olivia } });
   });
 
+  it('a body nested far deeper than any schema is 400, not a 500 from a blown stack (found by schema fuzzing)', async () => {
+    for (const payload of [
+      '['.repeat(60_000) + ']'.repeat(60_000),
+      `{"name": "Walkers", "style": ${'['.repeat(20_000)}${']'.repeat(20_000)}}`,
+      `{"name": "Walkers", "style": "feed", "x": ${'{"a":'.repeat(20_000)}1${'}'.repeat(20_000)}}`,
+    ]) {
+      const problem = await expectRefused({
+        method: 'POST',
+        url: '/v1/chats',
+        headers: { authorization: olivia, 'content-type': 'application/json' },
+        payload,
+      });
+      expect(problem.detail).not.toContain('[[');
+    }
+  });
+
   it('a message body of 10,000 emoji is accepted: limits count characters, not UTF-16 units', async () => {
     const response = await app.inject({
       method: 'POST',
