@@ -1,7 +1,9 @@
 import { CHAT_AVATARS } from '@huddle/contracts';
 import WebSocket from 'ws';
 import { api } from '../support/http';
+import { allPages, chatListLeak, scheduledListLeak, searchLeak } from './leaks';
 import {
+  acrossMyChats,
   anotherChats,
   deletedFile,
   type Expectation,
@@ -9,14 +11,16 @@ import {
   type Kind,
   kinds,
   meaningful,
+  myScheduled,
   operations,
   type Role,
   replacedFile,
+  replyToAnotherChats,
   roleFacts,
   roles,
   unusedUpload,
 } from './policy';
-import { actorOf, practiceId, upload, type World } from './world';
+import { actorOf, pinsChats, practiceId, searchWords, sendAt, upload, type World } from './world';
 
 /** One generated case: a role calling an operation (one of its variants) on a chat of a kind. */
 export interface Case {
@@ -139,9 +143,15 @@ async function requestFor(world: World, c: Case): Promise<Request> {
     case 'GET /metrics':
     case 'GET /v1/me':
     case 'GET /v1/chat-avatars':
-    case 'GET /v1/chats':
     case 'GET /v1/notifications':
       return { method: 'GET', path: c.operation.slice(4) };
+    case 'GET /v1/chats':
+      return {
+        method: 'GET',
+        path: c.variant === 'my list' ? '/v1/chats' : `/v1/chats?${c.variant}=true`,
+      };
+    case 'GET /v1/scheduled-messages':
+      return { method: 'GET', path: '/v1/scheduled-messages?limit=200' };
     case 'POST /v1/notifications/read':
       return { method: 'POST', path: '/v1/notifications/read', body: { all: true } };
     case 'POST /v1/attachments':
@@ -241,6 +251,55 @@ async function requestFor(world: World, c: Case): Promise<Request> {
     }
     case 'PUT /v1/chats/{chatId}/read':
       return { method: 'PUT', path: `${chatPath}/read`, body: { seq: 1 } };
+    case 'POST /v1/chats/{chatId}/scheduled-messages':
+      return {
+        method: 'POST',
+        path: `${chatPath}/scheduled-messages`,
+        body: {
+          body: `Scheduled by ${c.role}`,
+          sendAt: sendAt(),
+          ...(c.variant === 'a post'
+            ? {}
+            : { parentId: c.variant === replyToAnotherChats ? world.vault.postId : chat.postId }),
+        },
+      };
+    case 'PATCH /v1/scheduled-messages/{id}':
+    case 'DELETE /v1/scheduled-messages/{id}': {
+      // Mine: the caller's seed (the chat owner's for tokens that name nobody); someone else's: the
+      // chat owner's seed to edit, or for the owner the client's. A cancel of one's own takes the cancel seed.
+      const cancel = c.operation.startsWith('DELETE');
+      const mine = c.variant === myScheduled;
+      const author = mine
+        ? (actor ?? 'cora')
+        : actor === 'cora'
+          ? actorOf('client-participant', c.kind)!
+          : 'cora';
+      const target = (mine && cancel ? chat.scheduledCancel : chat.scheduledEdit)[author];
+      if (!target) throw new Error(`no scheduled message of ${author} in the ${c.kind} chat`);
+      const path = `/v1/scheduled-messages/${target}`;
+      return cancel
+        ? { method: 'DELETE', path }
+        : { method: 'PATCH', path, body: { body: `Rescheduled by ${c.role}` } };
+    }
+    case 'GET /v1/search':
+      return {
+        method: 'GET',
+        path: `/v1/search?q=${encodeURIComponent(searchWords)}&limit=50${
+          c.variant === acrossMyChats ? '' : `&chatId=${chat.id}`
+        }`,
+      };
+    case 'PUT /v1/chats/{chatId}/me':
+      // The state the world gave the caller (world.ts): allowed or not, their list stays as expected.
+      return {
+        method: 'PUT',
+        path: `${chatPath}/me`,
+        body:
+          c.variant === 'pinned'
+            ? { pinned: actor !== null && pinsChats(actor) }
+            : c.variant === 'archived'
+              ? { archived: false }
+              : { mutedUntil: null },
+      };
     case 'PUT /v1/chats/{chatId}/notification-level':
       return { method: 'PUT', path: `${chatPath}/notification-level`, body: { level: 'all' } };
     case 'POST /v1/chats/{chatId}/messages':
@@ -369,16 +428,24 @@ export async function runCase(baseUrl: string, world: World, c: Case): Promise<R
     const reply = await api(baseUrl, token)(request.method, request.path, request.body);
     status = reply.status;
     code = reply.body?.code;
-    // A1: a chat list naming a chat the caller is not in lets them see it: an allow the oracle did not give.
-    if (c.operation === 'GET /v1/chats' && status === 200) {
-      const listed = new Set((reply.body.items as Array<{ id: string }>).map((item) => item.id));
-      const leaked = kinds.filter(
-        (kind) =>
-          listed.has(world.chats[kind].id) &&
-          expectation(c.role, 'GET /v1/chats/{chatId}', kind, null).outcome !== 'allow',
-      );
-      if (leaked.length > 0)
-        return { case: c, status, code: `lists ${leaked.join(', ')}`, verdict: 'unexpected allow' };
+    // An allowed answer that shows what the caller may not see is an allow the oracle did not give.
+    if (status === 200) {
+      const leak =
+        c.operation === 'GET /v1/chats'
+          ? chatListLeak(world, actor, reply.body.items)
+          : c.operation === 'GET /v1/scheduled-messages'
+            ? scheduledListLeak(world, actor, reply.body.items)
+            : c.operation === 'GET /v1/search'
+              ? searchLeak(
+                  world,
+                  c.role,
+                  actor,
+                  await allPages(reply, (cursor) =>
+                    api(baseUrl, token)('GET', `${request.path}&cursor=${encodeURIComponent(cursor)}`),
+                  ),
+                )
+              : undefined;
+      if (leak) return { case: c, status, code: leak, verdict: 'unexpected allow' };
     }
   }
   return { case: c, status, code, verdict: judge(c.expected, status) };

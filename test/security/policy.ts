@@ -185,15 +185,26 @@ export const roleFacts: Record<Role, RoleFacts> = {
   'no-token': { token: 'none', practice: 'own', in: nowhere },
 };
 
+/** Who had a scheduled message of their own made in a chat of this kind (X2): its participants, Ron before his removal. */
+const scheduledIn = (role: Role, kind: Kind) =>
+  roleFacts[role].in(kind) !== null || role === 'removed-participant';
+
 /**
  * Combinations that say nothing: a removed participant of a 1-on-1 cannot exist (P2, P3: nobody
- * leaves it), only feed chats have edits that replace files (G8), and an upload no
- * message uses belongs to no chat (one kind stands for all).
+ * leaves it), only feed chats have edits that replace files (G8), an upload no message uses
+ * and a search across the caller's chats belong to no chat (one kind stands for all), and a
+ * person who never was in a chat has no scheduled message of their own in it (X2).
  */
 export const meaningful = (role: Role, kind: Kind | null, variant: string | null = null) =>
   !(role === 'removed-participant' && kind === 'one-on-one') &&
   !(variant === replacedFile && kind !== null && kindFacts[kind].style !== 'feed') &&
-  !(variant === unusedUpload && kind !== 'group');
+  !((variant === unusedUpload || variant === acrossMyChats) && kind !== 'group') &&
+  !(
+    variant === myScheduled &&
+    kind !== null &&
+    roleFacts[role].token === 'person' &&
+    !scheduledIn(role, kind)
+  );
 
 /** How an operation authenticates (section 4's "Who" column). */
 type Auth = 'public' | 'person' | 'service';
@@ -258,6 +269,21 @@ export const deletedFile = 'a deleted message’s file';
 /** Cora's upload that no message uses: it belongs to no chat, so one kind stands for all. */
 export const unusedUpload = 'an upload no message uses';
 
+/** X2: scheduling a post, a reply to this chat's post, or a reply naming another chat's post as its parent. */
+export const replyToAnotherChats = 'a reply to another chat’s post';
+const scheduleVariants = ['a post', 'a reply', replyToAnotherChats] as const;
+/** X2: the caller's own scheduled message in a chat of the kind, or someone else's there. */
+export const myScheduled = 'mine';
+const scheduledVariants = [myScheduled, 'someone else’s'] as const;
+/** X3: searching every chat of the caller's, or one chat (`?chatId=`). */
+export const acrossMyChats = 'across my chats';
+const searchVariants = [acrossMyChats, 'in this chat'] as const;
+
+/** X4: the chat list's filters (`?archived=true`, `?pinned=true`) and the unfiltered list. */
+export const chatListVariants = ['my list', 'archived', 'pinned'] as const;
+/** X4: which of my own chat state a call changes. */
+export const personalStateVariants = ['pinned', 'archived', 'mutedUntil'] as const;
+
 /**
  * Every operation of the gateway's OpenAPI document, keyed as `METHOD path`.
  * The suite fails when the document has an operation this table lacks.
@@ -319,8 +345,20 @@ export const operations: Record<string, Operation> = {
     chat: false,
     rule: () => allow('G1: the preset list, any person'),
   },
-  'GET /v1/chats': { auth: 'person', chat: false, rule: () => allow('any person: my chats') },
+  // X4: my list, my archived chats alone, my pinned chats alone: each only of chats I am in (A1).
+  'GET /v1/chats': {
+    auth: 'person',
+    chat: false,
+    variants: chatListVariants,
+    rule: () => allow('any person: my chats'),
+  },
   'GET /v1/notifications': { auth: 'person', chat: false, rule: () => allow('N1: my inbox') },
+  // X2: my scheduled messages, nobody else's (the suite counts another's in the list as an allow).
+  'GET /v1/scheduled-messages': {
+    auth: 'person',
+    chat: false,
+    rule: () => allow('X2: an author lists their scheduled messages'),
+  },
   'POST /v1/notifications/read': { auth: 'person', chat: false, rule: () => allow('N1: my inbox') },
   'POST /v1/attachments': { auth: 'person', chat: false, rule: () => allow('section 4: any person uploads') },
   'GET /v1/stream': { auth: 'person', chat: false, rule: () => allow('section 4: any person’s own stream') },
@@ -424,6 +462,68 @@ export const operations: Record<string, Operation> = {
     },
   },
   'PUT /v1/chats/{chatId}/read': { auth: 'person', chat: true, rule: participants('U1: my read marker') },
+  // X2: scheduling meets the post rules now (A1, G6, G2) and again at sendAt.
+  'POST /v1/chats/{chatId}/scheduled-messages': {
+    auth: 'person',
+    chat: true,
+    variants: scheduleVariants,
+    rule: (caller) => {
+      if (!caller.as) return notInChat;
+      if (lockedOut(caller)) return deny(403, 'X2/G6: locked, only the owner posts, later or now');
+      if (caller.variant === 'a post') return allow('X2: a participant schedules a post');
+      if (kindFacts[caller.kind!].style !== 'feed')
+        return deny(409, 'X2/G2: direct-style chats have no replies');
+      if (caller.variant === replyToAnotherChats) {
+        // The same answer as for an id naming nothing: whether it is another chat's post is not told.
+        return deny(400, 'X2/A1: the parent names no post of this chat', [404]);
+      }
+      return allow('X2: a participant schedules a reply');
+    },
+  },
+  // X2: only the author edits or cancels a scheduled message; to anyone else it does not exist (404).
+  // An edit meets the post rules again: a removed author's is refused as their post would be (P4),
+  // a locked chat's by anyone but the owner (G6). Cancelling sends nothing: the author may, always.
+  'PATCH /v1/scheduled-messages/{id}': {
+    auth: 'person',
+    chat: true,
+    variants: scheduledVariants,
+    rule: (caller) => {
+      if (caller.variant !== myScheduled) return deny(404, 'X2: another’s scheduled message does not exist');
+      if (!caller.as) return deny(404, 'X2/P4: the post rules asked again find no chat of theirs');
+      if (lockedOut(caller)) return deny(403, 'X2/G6: locked, only the owner posts');
+      return allow('X2: the author edits their pending message');
+    },
+  },
+  'DELETE /v1/scheduled-messages/{id}': {
+    auth: 'person',
+    chat: true,
+    variants: scheduledVariants,
+    rule: ({ variant }) =>
+      variant === myScheduled
+        ? allow(
+            'X2: the author cancels their pending message, removed or locked out since (it sends nothing)',
+          )
+        : deny(404, 'X2: another’s scheduled message does not exist'),
+  },
+  // X3: over what the caller may read now (A1, P4): any person across their chats; one chat, its participants.
+  // Hits are checked as well: none of a chat they may not read, a deleted or unsent message, or an
+  // author they may not know (P2, G5).
+  'GET /v1/search': {
+    auth: 'person',
+    chat: true,
+    variants: searchVariants,
+    rule: (caller) =>
+      caller.variant === acrossMyChats
+        ? allow('X3: any person searches their own chats')
+        : participants('X3/A1: participants search a chat')(caller),
+  },
+  // X4: any participant pins, archives or mutes a chat for themselves; G6 locks messages, not this.
+  'PUT /v1/chats/{chatId}/me': {
+    auth: 'person',
+    chat: true,
+    variants: personalStateVariants,
+    rule: participants('X4: my own state of a chat I am in'),
+  },
   'PUT /v1/chats/{chatId}/notification-level': {
     auth: 'person',
     chat: true,
@@ -644,7 +744,7 @@ export function expectation(
  * unless said: post a message, react to it, rename (groups), pin and unpin
  * and edit it (feed chats), take the reaction back, move the client's read
  * marker, type, add and remove a team member, delete the message; a removed
- * participant and an outsider type too.
+ * participant and an outsider type too; the owner mutes the chat for themselves (X4).
  */
 export const realtimeEvents = [
   'message.created',
@@ -660,6 +760,7 @@ export const realtimeEvents = [
   'participant.added',
   'participant.removed',
   'message.deleted',
+  'personal_state.updated',
 ] as const;
 export type RealtimeEvent = (typeof realtimeEvents)[number];
 
@@ -694,6 +795,9 @@ export function realtimeExpectation(role: Role, kind: Kind, event: RealtimeEvent
     // removed participant's or outsider's typing reaches nobody (P4).
     case 'typing':
       return as !== 'owner';
+    // X4: one's own state of a chat reaches one's own sockets only (the owner's mute).
+    case 'personal_state.updated':
+      return as === 'owner';
     default:
       return true;
   }

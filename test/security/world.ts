@@ -85,9 +85,21 @@ export function actorOf(role: Role, kind: Kind | null): string | null {
   }
 }
 
+/** X4: the people who pin every chat of the world they are in; the others pin none. */
+const pinners = new Set(['cora', 'terry']);
+export const pinsChats = (personId: string) => pinners.has(personId);
+
+/** X2: far enough ahead that nothing scheduled by the suite is sent while it runs. */
+export const sendAt = () => new Date(Date.now() + 30 * 24 * 3_600_000).toISOString();
+
+/** X3: the words the search cases look for: they match seed posts, the vault's, and scheduled texts. */
+export const searchWords = 'mine or file or vault or scheduled';
+
 /** What each chat holds for the cases: ids made at setup. */
 export interface WorldChat {
   id: string;
+  /** Its active participants once the world is built (Ron removed): who reads it (A1). */
+  participants: string[];
   /** Cora's top-level post carrying a file: the target of pins, reactions, threads, revisions. */
   postId: string;
   attachmentId: string;
@@ -100,6 +112,14 @@ export interface WorldChat {
   replacedFileId?: string;
   /** A file whose message Cora deleted. */
   deletedFileId: string;
+  /** That deleted message (X3: no search finds it). */
+  deletedMessageId: string;
+  /**
+   * X2: per person who was ever in the chat (Ron too, before his removal), a pending scheduled
+   * message of theirs to edit, and one to cancel.
+   */
+  scheduledEdit: Record<string, string>;
+  scheduledCancel: Record<string, string>;
 }
 
 export type Call = ReturnType<typeof api>;
@@ -112,6 +132,8 @@ export interface World {
   vault: { chatId: string; postId: string };
   /** Cora's upload that no message uses (A1: hers alone). */
   unusedUploadId: string;
+  /** X2: every scheduled message made at setup, with its author. */
+  scheduledAuthors: Map<string, string>;
   /** A new message of the vault's, for one case to try to delete through another chat. */
   freshVaultMessage(): Promise<string>;
   tokens: Record<Role, string | undefined>;
@@ -254,7 +276,8 @@ export async function buildWorld(system: System): Promise<World> {
       name: `Matrix ${kind}`,
       style: 'feed',
       hideClientIdentities: kind === 'identity-hiding-group',
-      participantIds: [...team, 'dana'],
+      // G5: two clients in the identity-hiding group, so that one's posts are the other's to not see named.
+      participantIds: [...team, 'dana', ...(kind === 'identity-hiding-group' ? ['dina'] : [])],
     });
     return expectStatus(created, 201).body.id as string;
   }
@@ -280,12 +303,28 @@ export async function buildWorld(system: System): Promise<World> {
   const vault = { chatId: vaultId, postId: await postInVault() };
 
   const chats = {} as Record<Kind, WorldChat>;
+  const scheduledAuthors = new Map<string, string>();
   await Promise.all(
     kinds.map(async (kind) => {
       const id = chatIds[kind];
       const client = actorOf('client-participant', kind)!;
       const postAs = async (member: string, message: object) =>
         expectStatus(await as(member)('POST', `/v1/chats/${id}/messages`, message), 201).body.id as string;
+      const scheduledEdit: Record<string, string> = {};
+      const scheduledCancel: Record<string, string> = {};
+      /** X2: two pending scheduled messages of the member's, to edit and to cancel. */
+      const scheduleAs = async (member: string) => {
+        const schedule = async () => {
+          const scheduled = await as(member)('POST', `/v1/chats/${id}/scheduled-messages`, {
+            body: `Scheduled by ${member}`,
+            sendAt: sendAt(),
+          });
+          const scheduledId = expectStatus(scheduled, 201).body.id as string;
+          scheduledAuthors.set(scheduledId, member);
+          return scheduledId;
+        };
+        [scheduledEdit[member], scheduledCancel[member]] = await Promise.all([schedule(), schedule()]);
+      };
       /** A file of Cora's on a new post of hers. */
       const postWithFile = async () => {
         const uploaded = await upload(system.url, tokenOf('cora'));
@@ -297,12 +336,12 @@ export async function buildWorld(system: System): Promise<World> {
       const members = ['cora', client, ...(kind === 'one-on-one' ? [] : ['terry', 'rita'])];
       const editOwn: Record<string, string> = {};
       const deleteOwn: Record<string, string> = {};
-      const [post, deletedFileId, replacedFileId, moderated] = await Promise.all([
+      const [post, deleted, replacedFileId, moderated] = await Promise.all([
         postWithFile(),
         // A1: a deleted message's file.
         postWithFile().then(async (deleted) => {
           expectStatus(await cora('DELETE', deleted.path), 200);
-          return deleted.fileId;
+          return deleted;
         }),
         // G8: a file an edit replaced (feed chats edit).
         kindFacts[kind].style === 'feed'
@@ -319,9 +358,25 @@ export async function buildWorld(system: System): Promise<World> {
           editOwn[member] = await postAs(member, { body: 'Mine to edit' });
           deleteOwn[member] = await postAs(member, { body: 'Mine to delete' });
         }),
+        ...members.map(scheduleAs),
+        // G5: another client of the identity-hiding group, whose posts its client must not see named.
+        kind === 'identity-hiding-group' ? postAs('dina', { body: 'Mine, another client’s' }) : undefined,
       ]);
-      // P2: Ron is removed, his messages kept (unlinked from him).
+      // X4: the pinners pin every chat they are in; nobody else pins, archives or mutes one.
+      await Promise.all(
+        members
+          .filter(pinsChats)
+          .map(async (member) =>
+            expectStatus(await as(member)('PUT', `/v1/chats/${id}/me`, { pinned: true }), 200),
+          ),
+      );
+      // P2: Ron is removed, his messages kept (unlinked from him). Before that he pins the chat, and
+      // archives every other one, so that his filtered lists would show them if removal did not end them.
       if (kind !== 'one-on-one') {
+        const archived = kinds.indexOf(kind) % 2 === 1;
+        expectStatus(await as('ron')('PUT', `/v1/chats/${id}/me`, { pinned: true, archived }), 200);
+        // X2: his scheduled messages outlive his membership; P2: a post of his, kept once he is removed.
+        await Promise.all([scheduleAs('ron'), postAs('ron', { body: 'Mine, before my removal' })]);
         expectStatus(await cora('DELETE', `/v1/chats/${id}/participants/ron?messages=keep`), 204);
       }
       if (kind === 'locked-group')
@@ -334,7 +389,15 @@ export async function buildWorld(system: System): Promise<World> {
         deleteOwn,
         moderated,
         replacedFileId,
-        deletedFileId,
+        participants: [
+          ...members,
+          ...(kind === 'identity-hiding-group' ? ['dina'] : []),
+          ...(kind === 'converted-group' ? ['gina'] : []),
+        ],
+        deletedFileId: deleted.fileId,
+        deletedMessageId: deleted.postId,
+        scheduledEdit,
+        scheduledCancel,
       };
     }),
   );
@@ -375,6 +438,7 @@ export async function buildWorld(system: System): Promise<World> {
     opsProgramId,
     vault,
     unusedUploadId: unused.id,
+    scheduledAuthors,
     freshVaultMessage: postInVault,
     tokens: roleTokens,
     as,

@@ -65,7 +65,7 @@ const EditBody = Type.Object(
 
 const ListQuery = Type.Object(
   {
-    status: Status,
+    status: StringEnum(['pending', 'sent', 'failed'], { default: 'pending' }),
     cursor: Type.Optional(Type.String({ minLength: 1, maxLength: 512 })),
     limit: Type.Integer({ minimum: 1, maximum: 200, default: 50 }),
   },
