@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { App } from '../../src/routes/types';
+import type { App } from '../../src/fastify-app';
 import { personToken, testApp } from './support';
 
 let app: App;
