@@ -140,6 +140,7 @@ export async function buildApp(config: Readonly<GatewayConfig>, deps: GatewayDep
     {
       maxBufferedBytes: limits.socketBufferedBytes,
       maxPendingEvents: limits.socketPendingEvents,
+      maxSocketsPerPerson: config.stream.maxSocketsPerPerson,
     },
     deps.realtimeLog,
   );

@@ -22,6 +22,8 @@ const gatewayEnv = Type.Object({
   NOTIFICATION_ADDR: address('127.0.0.1:50054'),
   // The largest upload read; the chat service keeps its own limit (same default) and decides.
   ATTACHMENT_MAX_BYTES: Type.Integer({ minimum: 1, maximum: 15 * 1024 * 1024, default: 10 * 1024 * 1024 }),
+  // Open /v1/stream sockets one person may hold on one gateway; one more is closed with 4429.
+  STREAM_MAX_SOCKETS_PER_PERSON: Type.Integer({ minimum: 1, maximum: 10_000, default: 20 }),
 });
 
 export interface GatewayConfig {
@@ -30,6 +32,7 @@ export interface GatewayConfig {
   auth: { jwtSecret?: string; jwksUrl?: string; issuer?: string; audience?: string };
   rateLimit: { perMinute: number };
   attachments: { maxBytes: number };
+  stream: { maxSocketsPerPerson: number };
   loadShedding: { maxEventLoopDelayMs: number; maxEventLoopUtilization: number };
   services: { chat: string; participant: string; sharingPolicy: string; notification: string };
   nats: { url: string };
@@ -63,6 +66,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     },
     rateLimit: { perMinute: raw.RATE_LIMIT_PER_MINUTE },
     attachments: { maxBytes: raw.ATTACHMENT_MAX_BYTES },
+    stream: { maxSocketsPerPerson: raw.STREAM_MAX_SOCKETS_PER_PERSON },
     loadShedding: {
       maxEventLoopDelayMs: raw.MAX_EVENT_LOOP_DELAY_MS,
       maxEventLoopUtilization: raw.MAX_EVENT_LOOP_UTILIZATION,

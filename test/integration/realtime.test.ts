@@ -205,4 +205,44 @@ describe('realtime: every event type, per viewer', () => {
     }
     for (const member of members) expect(chatEvents(member, chatId).every((event) => event.id)).toBe(true);
   });
+  it('issue 11: one person holds at most STREAM_MAX_SOCKETS_PER_PERSON (20) open streams; one more closes with 4429', async () => {
+    const token = await system.personToken(practice, 'omar');
+    // Omar's stream from beforeAll is the first of his 20.
+    const extra: Socket[] = [];
+    for (let count = 1; count < 20; count += 1) {
+      const stream = await openStream(system.url, token);
+      extra.push(stream);
+      await stream.next((event) => event.type === 'stream.ready');
+    }
+    try {
+      const refused = await openStream(system.url, token);
+      expect(await refused.closed).toEqual({ code: 4429, reason: 'Too many open streams for this person' });
+      // The open ones stay open.
+      const first = await Promise.race([
+        streams.omar.closed.then(() => 'closed'),
+        sleep(100).then(() => 'open'),
+      ]);
+      expect(first).toBe('open');
+      extra[0]!.close();
+      await extra[0]!.closed;
+      // Once the gateway has seen the close, a new stream is accepted again.
+      let accepted: Socket | undefined;
+      for (let attempt = 0; attempt < 50 && !accepted; attempt += 1) {
+        const next = await openStream(system.url, token);
+        const outcome = await Promise.race([
+          next
+            .next((event) => event.type === 'stream.ready')
+            .then(() => 'ready' as const)
+            .catch(() => 'no ready'),
+          next.closed.then(({ code }) => code),
+        ]);
+        if (outcome === 'ready') accepted = next;
+        else await sleep(50);
+      }
+      expect(accepted).toBeDefined();
+      extra[0] = accepted!;
+    } finally {
+      for (const stream of extra) stream.close();
+    }
+  });
 });

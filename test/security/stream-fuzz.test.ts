@@ -17,12 +17,12 @@ const TIMEOUT_MS = FULL ? 900_000 : 60_000;
 
 /**
  * Close codes that tell the client what happened: ours (1000 when the test
- * closes, 1003 unsupported frames, 4401, 4403, 1013) and the WebSocket
+ * closes, 1003 unsupported frames, 4401, 4403, 4429, 1013) and the WebSocket
  * library's for frames it cannot take (1007 invalid UTF-8, 1009 too big, 1002
  * a protocol error). 1006 (dropped without a close frame) and 1011 (server
  * error) are not clear answers.
  */
-const CLEAR_CLOSE_CODES = new Set([1000, 1002, 1003, 1007, 1008, 1009, 1013, 4401, 4403]);
+const CLEAR_CLOSE_CODES = new Set([1000, 1002, 1003, 1007, 1008, 1009, 1013, 4401, 4403, 4429]);
 
 /** The gateway's largest frame (limits.socketFrameBytes). */
 const FRAME_LIMIT = 10 * 1024;

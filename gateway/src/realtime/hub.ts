@@ -46,15 +46,19 @@ export interface StreamLimits {
   maxCatchUpEvents?: number;
   /** A catch-up not done within this many milliseconds ends in `stream.reset`. Default 5,000. */
   catchUpTimeoutMs?: number;
+  /** Open sockets one person may hold on this gateway; one more is closed with 4429 (issue 11). */
+  maxSocketsPerPerson: number;
 }
 
-/** How a socket's stream began. */
-export type StreamStart = 'live' | 'caught-up' | 'reset';
+/** How a socket's stream began; `refused`: the person already holds as many sockets as allowed, and it was closed. */
+export type StreamStart = 'live' | 'caught-up' | 'reset' | 'refused';
 
 export const socketClose = {
   /** Bad or missing token (4000-4999 is the application range; 4401 mirrors HTTP 401). */
   unauthenticated: 4401,
   forbidden: 4403,
+  /** The person already holds `maxSocketsPerPerson` open sockets here (4429 mirrors HTTP 429); close one first. */
+  tooManySockets: 4429,
   /** The client keeps sending frames the stream does not understand. */
   unsupportedData: 1003,
   /** Try again later: the client is too slow or the gateway cannot present events now. */
@@ -117,7 +121,14 @@ export class StreamHub {
    */
   async attach(person: StreamPerson, socket: StreamSocket, lastEventId?: string): Promise<StreamStart> {
     const listener = this.listenerFor(person);
-    if (!listener.sockets.has(socket)) this.metrics.socketOpened();
+    if (!listener.sockets.has(socket)) {
+      // Counted here, before any await, so sockets attaching at the same moment cannot all slip under the cap.
+      if (listener.sockets.size >= this.limits.maxSocketsPerPerson) {
+        socket.close(socketClose.tooManySockets, 'Too many open streams for this person');
+        return 'refused';
+      }
+      this.metrics.socketOpened();
+    }
     if (lastEventId === undefined) {
       listener.sockets.add(socket);
       await this.feed.flush();

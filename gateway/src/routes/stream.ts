@@ -86,7 +86,8 @@ const send = (socket: { send(data: string): void }, type: string, data: unknown)
 /**
  * GET /v1/stream: the viewer's realtime events over a WebSocket. The socket is
  * accepted before authentication is judged, so a browser can read why it was
- * refused from the close code (4401 unauthenticated, 4403 not a person). It
+ * refused from the close code (4401 unauthenticated, 4403 not a person, 4429
+ * too many open streams for this person). It
  * closes with 4401 when its token expires, unless the client sent a newer token
  * of the same person first (`{type: "auth", token}`).
  */
@@ -104,7 +105,9 @@ function stream(app: App, { hub, typing, authenticator, people }: StreamRouteDep
           'A WebSocket upgrade (101). Each frame the gateway sends is {id, type, chatId, data} (see the 101 response), ' +
           'presented for the viewer as REST presents it. ' +
           'Authenticate with the Authorization header or ?access_token=. The socket closes with 4401 when the token is bad, ' +
-          'names no person of its practice, or expires, 4403 for a service token, 1013 when the client is too slow or ' +
+          'names no person of its practice, or expires, 4403 for a service token, 4429 when the person already holds ' +
+          'as many open streams on this gateway as allowed (STREAM_MAX_SOCKETS_PER_PERSON; close one first), ' +
+          '1013 when the client is too slow or ' +
           'realtime is unavailable (reconnect), 1003 after many frames the gateway does not understand. ' +
           'The client may send {type: "typing", chatId} and, before its token expires, {type: "auth", token} with a newer ' +
           'token of the same person (see x-client-frames); other frames are ignored. ' +

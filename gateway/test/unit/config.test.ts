@@ -13,6 +13,7 @@ describe('gateway config', () => {
       auth: { jwtSecret: secret, jwksUrl: undefined, issuer: undefined, audience: undefined },
       rateLimit: { perMinute: 600 },
       attachments: { maxBytes: 10 * 1024 * 1024 },
+      stream: { maxSocketsPerPerson: 20 },
       loadShedding: { maxEventLoopDelayMs: 1000, maxEventLoopUtilization: 0.98 },
       services: {
         chat: '127.0.0.1:50051',
@@ -34,9 +35,11 @@ describe('gateway config', () => {
       AUTH_JWT_ISSUER: 'https://id.example/',
       PORT: '9000',
       RATE_LIMIT_PER_MINUTE: '60',
+      STREAM_MAX_SOCKETS_PER_PERSON: '5',
     });
     expect(config.http.port).toBe(9000);
     expect(config.rateLimit.perMinute).toBe(60);
+    expect(config.stream.maxSocketsPerPerson).toBe(5);
     expect(config.auth).toMatchObject({
       jwksUrl: 'https://id.example/.well-known/jwks.json',
       jwtSecret: undefined,
@@ -52,6 +55,14 @@ describe('gateway config', () => {
       const problems = (error as ConfigError).problems.join('\n');
       expect(problems).toContain('AUTH_JWT_SECRET, AUTH_JWKS_URL');
       expect(problems).toContain('PORT');
+    }
+  });
+
+  it('refuses a socket cap below 1 or not a number', () => {
+    for (const cap of ['0', '-1', 'many']) {
+      expect(() => loadConfig({ AUTH_JWT_SECRET: secret, STREAM_MAX_SOCKETS_PER_PERSON: cap })).toThrow(
+        /STREAM_MAX_SOCKETS_PER_PERSON/,
+      );
     }
   });
 

@@ -40,7 +40,7 @@ function deferred<T>() {
 describe('StreamHub: catching up from the last event id', () => {
   const person = { practiceId, personId: 'dana' };
   const logger = { warn: vi.fn() };
-  const limits = { maxBufferedBytes: 64 * 1024, maxPendingEvents: 3 };
+  const limits = { maxBufferedBytes: 64 * 1024, maxPendingEvents: 3, maxSocketsPerPerson: 20 };
 
   function socket(): StreamSocket & { sent: string[]; ids: () => string[]; types: () => string[] } {
     const fake = {

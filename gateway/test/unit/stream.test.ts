@@ -4,7 +4,15 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import WebSocket from 'ws';
 import type { App } from '../../src/fastify-app';
 import { type SocketEvent, StreamHub, type StreamSocket } from '../../src/realtime/hub';
-import { fakeRealtime, groupParticipants, personToken, practiceId, serviceToken, testApp } from './support';
+import {
+  fakeRealtime,
+  groupParticipants,
+  personToken,
+  practiceId,
+  serviceToken,
+  testApp,
+  testConfig,
+} from './support';
 
 const messageCreated = (
   overrides: Partial<RealtimeEvent> = {},
@@ -134,6 +142,39 @@ describe('GET /v1/stream', () => {
     expect(dana.frames).toEqual([]);
   });
 
+  it("issue 11: a person's socket past STREAM_MAX_SOCKETS_PER_PERSON closes with 4429; after a close one is accepted", async () => {
+    await app.close();
+    setup = await testApp({}, { ...testConfig, stream: { maxSocketsPerPerson: 2 } });
+    app = setup.app;
+    await app.listen({ host: '127.0.0.1', port: 0 });
+    base = `ws://127.0.0.1:${(app.server.address() as AddressInfo).port}/v1/stream`;
+    const token = await personToken('dana');
+    const first = connect(`?access_token=${token}`);
+    const second = connect(`?access_token=${token}`);
+    await Promise.all([first.opened, second.opened]);
+    expect(await connect(`?access_token=${token}`).closed).toEqual({
+      code: 4429,
+      reason: 'Too many open streams for this person',
+    });
+    // Existing sockets keep working.
+    setup.realtime.publish('dana', messageCreated());
+    await until(() => first.frames.length === 1 && second.frames.length === 1);
+    first.socket.close();
+    await first.closed;
+    // The gateway counts the socket gone once it sees the close; until then a new one may still be refused.
+    await vi.waitFor(
+      async () => {
+        const next = connect(`?access_token=${token}`);
+        const outcome = await Promise.race([
+          next.opened.then(() => 'ready'),
+          next.closed.then(({ code }) => code),
+        ]);
+        expect(outcome).toBe('ready');
+      },
+      { timeout: 2_000 },
+    );
+  });
+
   it("one subscription serves all of a person's sockets and ends with the last of them", async () => {
     const token = await personToken('dana');
     const first = connect(`?access_token=${token}`);
@@ -155,7 +196,7 @@ describe('GET /v1/stream', () => {
 describe('StreamHub', () => {
   const person = { practiceId, personId: 'dana' };
   const logger = { warn: vi.fn() };
-  const limits = { maxBufferedBytes: 1024, maxPendingEvents: 2 };
+  const limits = { maxBufferedBytes: 1024, maxPendingEvents: 2, maxSocketsPerPerson: 20 };
 
   function socket(bufferedAmount = 0): StreamSocket & { sent: string[]; closedWith?: number } {
     const fake = {
@@ -176,6 +217,33 @@ describe('StreamHub', () => {
     type: event.type,
     chatId: event.chatId,
     data: {},
+  });
+
+  it("issue 11: closes a person's socket past the cap with 4429; after one closes, a new one is accepted", async () => {
+    const realtime = fakeRealtime();
+    const hub = new StreamHub(
+      realtime.feed,
+      presented,
+      logger,
+      { ...limits, maxSocketsPerPerson: 2 },
+      realtime.log,
+    );
+    const [first, second, third] = [socket(), socket(), socket()];
+    expect(await hub.attach(person, first)).toBe('live');
+    expect(await hub.attach(person, second)).toBe('live');
+    expect(await hub.attach(person, third)).toBe('refused');
+    expect(third.closedWith).toBe(4429);
+    // Another person is not held to dana's count.
+    expect(await hub.attach({ practiceId, personId: 'eli' }, socket())).toBe('live');
+    // The open ones keep working.
+    realtime.publish('dana', messageCreated());
+    await vi.waitFor(() => expect(second.sent).toHaveLength(1));
+    expect(first.sent).toHaveLength(1);
+    expect(third.sent).toEqual([]);
+    hub.detach(person, first);
+    const fourth = socket();
+    expect(await hub.attach(person, fourth)).toBe('live');
+    expect(fourth.closedWith).toBeUndefined();
   });
 
   it('closes a socket with 1013 instead of buffering past its limit', async () => {
