@@ -127,10 +127,14 @@ describe('outbox and inbox on real PostgreSQL and NATS', () => {
       // Same event id under another message id (a lost ack after the window): the inbox catches it.
       await bus.js.publish(envelope.type, JSON.stringify(envelope), { msgID: 'another-message-id' });
       await expect.poll(() => applied.length, { timeout: 5_000 }).toBe(1);
-      const recorded = await db.db.execute(
-        sql`select count(*)::int as n from inbox where consumer = 'bus-test-redelivery' and event_id = 'evt-fixed-id'`,
-      );
-      expect((recorded as unknown as { rows: Array<{ n: number }> }).rows[0]?.n).toBe(1);
+      // Applied inside the inbox transaction: its record shows once that commits.
+      const recorded = async () => {
+        const result = await db.db.execute(
+          sql`select count(*)::int as n from inbox where consumer = 'bus-test-redelivery' and event_id = 'evt-fixed-id'`,
+        );
+        return (result as unknown as { rows: Array<{ n: number }> }).rows[0]?.n;
+      };
+      await expect.poll(recorded, { timeout: 5_000 }).toBe(1);
       await new Promise((resolve) => setTimeout(resolve, 300));
       expect(applied).toEqual(['evt-fixed-id']);
     } finally {
