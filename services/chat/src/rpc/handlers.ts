@@ -19,6 +19,19 @@ import {
   withLatestReplies,
 } from './mapping';
 
+/** The message a post or a scheduled post carries, as the post rules take it. */
+const newMessageOf = (request: {
+  body: string;
+  parentId?: string | undefined;
+  mentions: string[];
+  attachmentIds: string[];
+}) => ({
+  body: request.body,
+  parentId: request.parentId ?? null,
+  mentions: request.mentions,
+  attachmentIds: request.attachmentIds,
+});
+
 export function chatRpc(parts: {
   chats: Chats;
   messages: Messages;
@@ -120,12 +133,7 @@ export function chatRpc(parts: {
         chatId: request.chatId,
         practiceId: request.practiceId,
         authorId: request.authorId,
-        message: {
-          body: request.body,
-          parentId: request.parentId ?? null,
-          mentions: request.mentions,
-          attachmentIds: request.attachmentIds,
-        },
+        message: newMessageOf(request),
         idempotencyKey: request.idempotencyKey ?? null,
       });
       return {
@@ -241,12 +249,7 @@ export function chatRpc(parts: {
           practiceId: request.practiceId,
           chatId: request.chatId,
           authorId: request.authorId,
-          message: {
-            body: request.body,
-            parentId: request.parentId ?? null,
-            mentions: request.mentions,
-            attachmentIds: request.attachmentIds,
-          },
+          message: newMessageOf(request),
           sendAt: request.sendAt,
         }),
       ),
