@@ -68,7 +68,6 @@ export async function runProcess<R extends Running>(
     console.error(`${name} could not start:`, error instanceof Error ? error.message : error);
     process.exit(1);
   }
-  running.logger.info(ready?.(running) ?? {}, `${name} ready`);
   let stopping = false;
   const shutdown = (signal: string) => {
     if (stopping) return;
@@ -85,6 +84,8 @@ export async function runProcess<R extends Running>(
   };
   process.on('SIGINT', () => shutdown('SIGINT'));
   process.on('SIGTERM', () => shutdown('SIGTERM'));
+  // Only once the handlers are in place: whoever waits for this line may signal at once.
+  running.logger.info(ready?.(running) ?? {}, `${name} ready`);
 }
 
 /**
