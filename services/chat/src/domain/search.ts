@@ -55,6 +55,14 @@ export function searchLanguages(
   return (practiceId) => (Object.hasOwn(perPractice, practiceId) ? perPractice[practiceId]! : fallback);
 }
 
+/**
+ * X3: how many of the newest matching messages are ranked. A word in a tenth of a million
+ * messages would otherwise be ranked in every one of them (reading each one's vector), far
+ * from the 100 ms DESIGN.md asks; people look for what was said lately, and a query with more
+ * words, or in one chat, reaches further back. Fewer matches than this are all ranked.
+ */
+export const SEARCH_WINDOW = 1_000;
+
 /** A search query as typed by a person: web-search syntax ("quoted phrases", or, -not). */
 export const MAX_QUERY = 200;
 

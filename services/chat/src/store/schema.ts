@@ -83,6 +83,8 @@ export const messages = pgTable(
     // Feed pages read top-level posts of a chat by seq; threads read replies of a post.
     index('messages_top_level').on(table.chatId, table.seq).where(sql`${table.parentId} is null`),
     index('messages_thread').on(table.parentId, table.seq),
+    // X3: a search with many matches reads them newest first, to rank only the newest.
+    index('messages_created').on(table.createdAt, table.id),
   ],
 );
 
