@@ -116,7 +116,7 @@ async function seed(client: pg.Client) {
   }
   process.stdout.write('\nbuilding the search index… ');
   const indexing = Date.now();
-  await client.query('create index messages_search on messages using gin (search_vector)');
+  await client.query('create index messages_search on messages using gin (chat_id, search_vector)');
   await client.query('analyze');
   console.log(`${Math.round((Date.now() - indexing) / 1000)} s`);
 }

@@ -1,6 +1,7 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
+import { btree_gin } from '@electric-sql/pglite/contrib/btree_gin';
 import { HuddleError } from '@huddle/errors';
 import { and, eq, lt, or, type SQL, sql } from 'drizzle-orm';
 import { drizzle as drizzlePostgres } from 'drizzle-orm/node-postgres';
@@ -147,7 +148,11 @@ export function fromDatabaseError(error: unknown): HuddleError | undefined {
  * about 320 MB, against 3.9 GB before).
  */
 async function openEmbedded(dataDir: string): Promise<PGlite> {
-  const options = { startParams: [...PGlite.defaultStartParams, '-c', 'shared_buffers=16MB'] };
+  const options = {
+    startParams: [...PGlite.defaultStartParams, '-c', 'shared_buffers=16MB'],
+    // The contrib extensions the services' migrations create (chat: btree_gin for search).
+    extensions: { btree_gin },
+  };
   if (existsSync(join(dataDir, 'PG_VERSION'))) return PGlite.create(dataDir, options);
   await (await PGlite.create(dataDir, options)).close();
   return PGlite.create(dataDir, options);

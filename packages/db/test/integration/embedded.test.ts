@@ -34,5 +34,6 @@ describe('embedded database (PGlite)', () => {
     } finally {
       await again.close();
     }
-  });
+    // Three WebAssembly PostgreSQL boots: seconds on an idle machine, far more on a busy one.
+  }, 180_000);
 });

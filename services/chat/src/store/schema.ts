@@ -79,7 +79,8 @@ export const messages = pgTable(
   },
   (table) => [
     unique('messages_chat_seq').on(table.chatId, table.seq),
-    index('messages_search').using('gin', table.searchVector),
+    // X3: by chat and words (btree_gin), so a person in a few chats reads only their matches.
+    index('messages_search').using('gin', table.chatId, table.searchVector),
     // Feed pages read top-level posts of a chat by seq; threads read replies of a post.
     index('messages_top_level').on(table.chatId, table.seq).where(sql`${table.parentId} is null`),
     index('messages_thread').on(table.parentId, table.seq),
