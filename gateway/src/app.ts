@@ -143,6 +143,7 @@ export async function buildApp(config: Readonly<GatewayConfig>, deps: GatewayDep
       maxSocketsPerPerson: config.stream.maxSocketsPerPerson,
     },
     deps.realtimeLog,
+    async (person) => (await deps.services.chat.listChatIds(person)).chatIds,
   );
   const routeDeps = { services: deps.services, contexts };
 

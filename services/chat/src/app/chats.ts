@@ -201,6 +201,11 @@ export class Chats {
    * X4: pinned chats come first; archived ones are listed only when asked for (`archived`),
    * and `pinned` narrows to pinned or unpinned ones.
    */
+  /** The chats a person takes part in, by id (what realtime follows for them). */
+  chatIdsOf(practiceId: string, personId: string): Promise<string[]> {
+    return this.store.members.chatIdsOf(this.db, practiceId, personId);
+  }
+
   async list(request: {
     practiceId: string;
     personId: string;

@@ -128,6 +128,9 @@ export function chatRpc(parts: {
         nextCursor: page.nextCursor,
       };
     },
+    listChatIds: async ({ practiceId, personId }) => ({
+      chatIds: await chats.chatIdsOf(practiceId, personId),
+    }),
     postMessage: async (request) => {
       const result = await messages.post({
         chatId: request.chatId,

@@ -53,6 +53,20 @@ export const membersStore: MemberRepository = {
     return db.select(columns).from(chatMembers).where(active(chatId));
   },
 
+  async chatIdsOf(db: Executor, practiceId: string, personId: string): Promise<string[]> {
+    const rows = await db
+      .select({ chatId: chatMembers.chatId })
+      .from(chatMembers)
+      .where(
+        and(
+          eq(chatMembers.practiceId, practiceId),
+          eq(chatMembers.personId, personId),
+          isNull(chatMembers.removedAt),
+        ),
+      );
+    return rows.map((row) => row.chatId);
+  },
+
   /** X5: the read markers of a chat's active participants, by person id, keyset-paged. */
   async readMarkers(db: Executor, chatId: string, options: { afterPersonId: string | null; limit: number }) {
     return db
