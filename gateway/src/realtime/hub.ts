@@ -87,6 +87,8 @@ interface Listener {
   recent: Set<string>;
   /** The chats whose events this person receives here. */
   chats: Set<string>;
+  /** Chats the person left within the realtime log's window when they connected: a catch-up may find their last event there. */
+  left: Set<string>;
   /** Resolves once the person's chats are followed; unset until asked, or after it failed. */
   following?: Promise<void>;
 }
@@ -97,8 +99,8 @@ interface Followers {
   unsubscribe: () => void;
 }
 
-/** The ids of the chats a person takes part in (the chat service's answer). */
-export type ChatsOf = (person: StreamPerson) => Promise<string[]>;
+/** The ids of the chats a person takes part in, and of those they left lately (the chat service's answer). */
+export type ChatsOf = (person: StreamPerson) => Promise<{ chatIds: string[]; leftChatIds: string[] }>;
 
 /** How many event ids per person are remembered to drop repeats. */
 const RECENT_EVENTS = 512;
@@ -199,7 +201,9 @@ export class StreamHub {
     const { person } = listener;
     let missed: CatchUp;
     try {
-      missed = await this.log.since({ ...person, chatIds: [...listener.chats] }, lastEventId, {
+      // Chats left lately too: the last event seen may be there; their later events do not name the person (P4).
+      const chatIds = [...new Set([...listener.chats, ...listener.left])];
+      missed = await this.log.since({ ...person, chatIds }, lastEventId, {
         maxEvents: this.limits.maxCatchUpEvents ?? 1_000,
         timeoutMs,
       });
@@ -244,6 +248,7 @@ export class StreamHub {
       pending: 0,
       recent: new Set(),
       chats: new Set(),
+      left: new Set(),
     };
     created.unsubscribe = this.feed.subscribe(person.practiceId, person.personId, (event) =>
       this.receiveOwn(created, event),
@@ -255,8 +260,9 @@ export class StreamHub {
   /** Follows the person's chats, once; a failure is not kept, so the next socket asks again. */
   private followingOf(listener: Listener): Promise<void> {
     listener.following ??= this.chatsOf(listener.person).then(
-      (chatIds) => {
+      ({ chatIds, leftChatIds }) => {
         for (const chatId of chatIds) this.follow(listener, chatId);
+        listener.left = new Set(leftChatIds);
       },
       (error: unknown) => {
         listener.following = undefined;

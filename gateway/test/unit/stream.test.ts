@@ -348,7 +348,7 @@ describe('StreamHub', () => {
 
   it("follows a chat on the person's own participant.added, catching up on the chat's log from it, and drops it on their participant.removed", async () => {
     const realtime = fakeRealtime();
-    realtime.chatsOf.mockResolvedValueOnce([]);
+    realtime.chatsOf.mockResolvedValueOnce({ chatIds: [], leftChatIds: [] });
     const hub = new StreamHub(
       realtime.feed,
       presented,

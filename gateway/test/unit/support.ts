@@ -187,7 +187,7 @@ export function fakeServices() {
         state.chat = { ...state.chat, ...defined };
         return { chat: state.chat };
       }),
-      listChatIds: vi.fn(async () => ({ chatIds: [state.chat.id] })),
+      listChatIds: vi.fn(async () => ({ chatIds: [state.chat.id], leftChatIds: [] })),
       listChats: vi.fn(async ({ personId }: chatV1.ListChatsRequest) => ({
         chats: isParticipant(personId)
           ? [
@@ -489,7 +489,7 @@ export function fakeRealtime() {
     since: vi.fn<RealtimeLog['since']>(async (): Promise<CatchUp> => ({ found: false })),
   };
   /** The chats each person takes part in, as the chat service answers. */
-  const chatsOf = vi.fn<ChatsOf>(async () => ['chat1']);
+  const chatsOf = vi.fn<ChatsOf>(async () => ({ chatIds: ['chat1'], leftChatIds: [] }));
   return { feed, publish, handlers, chatHandlers, log, chatsOf };
 }
 

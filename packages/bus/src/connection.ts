@@ -1,4 +1,9 @@
-import { REALTIME_LOG_STREAM, realtimeChatLogSubject, realtimeLogSubject } from '@huddle/contracts';
+import {
+  REALTIME_LOG_MAX_AGE_MS,
+  REALTIME_LOG_STREAM,
+  realtimeChatLogSubject,
+  realtimeLogSubject,
+} from '@huddle/contracts';
 import type { Logger } from '@huddle/logging';
 import {
   type JetStreamClient,
@@ -100,7 +105,7 @@ export function ensureStream(jsm: JetStreamManager, service: string): Promise<st
 }
 
 /** How long, and how much, the realtime log keeps per chat or person (see `ensureRealtimeLog`). */
-export const REALTIME_LOG_LIMITS = { maxAgeMs: 15 * 60 * 1000, maxEventsPerSubject: 1_000 } as const;
+export const REALTIME_LOG_LIMITS = { maxAgeMs: REALTIME_LOG_MAX_AGE_MS, maxEventsPerSubject: 1_000 } as const;
 
 /**
  * The realtime log: the last 15 minutes and at most 1,000 of each chat's (and

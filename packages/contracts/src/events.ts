@@ -206,11 +206,14 @@ export interface DomainEvents {
   'chat.v1.read_marker.moved': { practiceId: string; chatId: string; personId: string; readSeq: number };
   /** X4: a participant pinned, archived or muted a chat for themselves; realtime tells them only. */
   'chat.v1.personal_state.updated': PersonalStateEventData;
-  /** N1: a notification landed in a person's inbox. */
-  'notification.v1.notification.created': {
+  /**
+   * N1: notifications landed in people's inboxes, all of one change in one chat (a post
+   * notifies each of its chat's participants but the author): one event, not one per person.
+   */
+  'notification.v1.notifications.created': {
     practiceId: string;
-    personId: string;
-    notification: NotificationData;
+    chatId: string;
+    notifications: Array<{ personId: string; notification: NotificationData }>;
   };
 }
 
@@ -257,6 +260,9 @@ export interface RealtimeEvent {
  * reconnects with the last event id it saw can catch up.
  */
 export const REALTIME_LOG_STREAM = 'REALTIME';
+
+/** How long the realtime log keeps an event: 15 minutes. */
+export const REALTIME_LOG_MAX_AGE_MS = 15 * 60 * 1000;
 
 /** A person's own events in the realtime log. */
 export const realtimeLogSubject = (practiceId: string, personId: string) =>

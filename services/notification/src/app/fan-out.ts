@@ -80,15 +80,30 @@ export class RealtimeFanOut {
     });
   }
 
-  /** A new notification reaches its person's sockets. */
-  notificationCreated(event: EventEnvelope<'notification.v1.notification.created'>): Promise<void> {
-    const { practiceId, personId, notification } = event.data;
-    return this.channel.deliver(practiceId, personId, {
-      id: event.id,
-      type: 'notification.created',
-      practiceId,
-      chatId: notification.chatId,
-      data: notification,
+  /**
+   * New notifications reach their people's sockets, each person's own only:
+   * once on the chat's subject, naming the notified as recipients, each
+   * notification keyed by its person (`byPerson`) for the gateway to present
+   * to that person alone. An `added` notification goes to its person's own
+   * subject instead: their gateway may not follow the chat yet.
+   */
+  async notificationsCreated(event: EventEnvelope<'notification.v1.notifications.created'>): Promise<void> {
+    const { practiceId, chatId, notifications } = event.data;
+    const realtime = { id: event.id, type: 'notification.created', practiceId, chatId };
+    const added = notifications.filter(({ notification }) => notification.type === 'added');
+    const others = notifications.filter(({ notification }) => notification.type !== 'added');
+    await Promise.all(
+      added.map(({ personId, notification }) =>
+        this.channel.deliver(practiceId, personId, { ...realtime, data: notification }),
+      ),
+    );
+    if (others.length === 0) return;
+    await this.channel.deliverToChat(practiceId, chatId, {
+      ...realtime,
+      data: {
+        byPerson: Object.fromEntries(others.map(({ personId, notification }) => [personId, notification])),
+      },
+      recipients: others.map(({ personId }) => personId),
     });
   }
 }

@@ -81,6 +81,48 @@ describe('realtime fan-out (issue 5)', () => {
     );
   });
 
+  it("N1: one change's notifications go out once on the chat's subject, keyed by person; an added one to its person", async () => {
+    const channel: RealtimeChannel = { deliver: vi.fn(async () => {}), deliverToChat: vi.fn(async () => {}) };
+    const item = (id: string, type: 'message' | 'added') => ({
+      id,
+      type,
+      chatId: 'chat1',
+      messageId: null,
+      createdAt: '2025-01-01T00:00:00.000Z',
+      readAt: null,
+    });
+    await new RealtimeFanOut(participants, channel).notificationsCreated({
+      id: 'evt4',
+      type: 'notification.v1.notifications.created',
+      occurredAt: '2025-01-01T00:00:00.000Z',
+      data: {
+        practiceId: 'p1',
+        chatId: 'chat1',
+        notifications: [
+          { personId: 'olivia', notification: item('n1', 'message') },
+          { personId: 'dana', notification: item('n2', 'message') },
+          { personId: 'eli', notification: item('n3', 'added') },
+        ],
+      },
+    });
+    expect(channel.deliverToChat).toHaveBeenCalledTimes(1);
+    expect(channel.deliverToChat).toHaveBeenCalledWith('p1', 'chat1', {
+      id: 'evt4',
+      type: 'notification.created',
+      practiceId: 'p1',
+      chatId: 'chat1',
+      data: { byPerson: { olivia: item('n1', 'message'), dana: item('n2', 'message') } },
+      recipients: ['olivia', 'dana'],
+    });
+    expect(channel.deliver).toHaveBeenCalledWith('p1', 'eli', {
+      id: 'evt4',
+      type: 'notification.created',
+      practiceId: 'p1',
+      chatId: 'chat1',
+      data: item('n3', 'added'),
+    });
+  });
+
   it('fails when an event cannot be logged, so the consumer retries it rather than leave a gap in the log', async () => {
     const channel: RealtimeChannel = {
       deliver: vi.fn(async () => {}),

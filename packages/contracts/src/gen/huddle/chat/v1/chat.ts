@@ -283,10 +283,12 @@ export interface ListChatsResponse {
 export interface ListChatIdsRequest {
   practiceId: string;
   personId: string;
+  leftWithinSeconds: number;
 }
 
 export interface ListChatIdsResponse {
   chatIds: string[];
+  leftChatIds: string[];
 }
 
 export interface PostMessageRequest {
@@ -3095,7 +3097,7 @@ export const ListChatsResponse: MessageFns<ListChatsResponse> = {
 };
 
 function createBaseListChatIdsRequest(): ListChatIdsRequest {
-  return { practiceId: "", personId: "" };
+  return { practiceId: "", personId: "", leftWithinSeconds: 0 };
 }
 
 export const ListChatIdsRequest: MessageFns<ListChatIdsRequest> = {
@@ -3105,6 +3107,9 @@ export const ListChatIdsRequest: MessageFns<ListChatIdsRequest> = {
     }
     if (message.personId !== "") {
       writer.uint32(18).string(message.personId);
+    }
+    if (message.leftWithinSeconds !== 0) {
+      writer.uint32(24).int32(message.leftWithinSeconds);
     }
     return writer;
   },
@@ -3138,6 +3143,14 @@ export const ListChatIdsRequest: MessageFns<ListChatIdsRequest> = {
             message.personId = reader.string();
             continue;
           }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.leftWithinSeconds = reader.int32();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -3152,13 +3165,16 @@ export const ListChatIdsRequest: MessageFns<ListChatIdsRequest> = {
 };
 
 function createBaseListChatIdsResponse(): ListChatIdsResponse {
-  return { chatIds: [] };
+  return { chatIds: [], leftChatIds: [] };
 }
 
 export const ListChatIdsResponse: MessageFns<ListChatIdsResponse> = {
   encode(message: ListChatIdsResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     for (const v of message.chatIds) {
       writer.uint32(10).string(v!);
+    }
+    for (const v of message.leftChatIds) {
+      writer.uint32(18).string(v!);
     }
     return writer;
   },
@@ -3182,6 +3198,14 @@ export const ListChatIdsResponse: MessageFns<ListChatIdsResponse> = {
             }
 
             message.chatIds.push(reader.string());
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.leftChatIds.push(reader.string());
             continue;
           }
         }
@@ -7452,7 +7476,11 @@ export const ChatServiceService = {
     responseSerialize: (value: ListChatsResponse): Buffer => Buffer.from(ListChatsResponse.encode(value).finish()),
     responseDeserialize: (value: Buffer): ListChatsResponse => ListChatsResponse.decode(value),
   },
-  /** The ids of every chat a person takes part in: what a gateway follows for their realtime events. */
+  /**
+   * The ids of every chat a person takes part in (what a gateway follows for their realtime
+   * events), and of those they left within the last `left_within_seconds` (where a catch-up
+   * may find the last event they saw).
+   */
   listChatIds: {
     path: "/huddle.chat.v1.ChatService/ListChatIds" as const,
     requestStream: false as const,
@@ -7758,7 +7786,11 @@ export interface ChatServiceServer extends UntypedServiceImplementation {
   updateChat: handleUnaryCall<UpdateChatRequest, UpdateChatResponse>;
   /** A person's chats, most recently active first, with unread counts (U1). */
   listChats: handleUnaryCall<ListChatsRequest, ListChatsResponse>;
-  /** The ids of every chat a person takes part in: what a gateway follows for their realtime events. */
+  /**
+   * The ids of every chat a person takes part in (what a gateway follows for their realtime
+   * events), and of those they left within the last `left_within_seconds` (where a catch-up
+   * may find the last event they saw).
+   */
   listChatIds: handleUnaryCall<ListChatIdsRequest, ListChatIdsResponse>;
   postMessage: handleUnaryCall<PostMessageRequest, PostMessageResponse>;
   /** Newest first, keyset pages on seq; feed chats: top-level posts, pinned ones on the first page (G2). */
@@ -7955,7 +7987,11 @@ export interface ChatServiceClient extends Client {
     options: Partial<CallOptions>,
     callback: (error: ServiceError | null, response: ListChatsResponse) => void,
   ): ClientUnaryCall;
-  /** The ids of every chat a person takes part in: what a gateway follows for their realtime events. */
+  /**
+   * The ids of every chat a person takes part in (what a gateway follows for their realtime
+   * events), and of those they left within the last `left_within_seconds` (where a catch-up
+   * may find the last event they saw).
+   */
   listChatIds(
     request: ListChatIdsRequest,
     callback: (error: ServiceError | null, response: ListChatIdsResponse) => void,
