@@ -4,6 +4,7 @@ import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import underPressure from '@fastify/under-pressure';
 import websocket from '@fastify/websocket';
+import { REALTIME_LOG_MAX_AGE_MS } from '@huddle/contracts';
 import { HuddleError } from '@huddle/errors';
 import type { Logger } from '@huddle/logging';
 import Fastify, { type FastifyBaseLogger, type FastifyRequest } from 'fastify';
@@ -143,6 +144,8 @@ export async function buildApp(config: Readonly<GatewayConfig>, deps: GatewayDep
       maxSocketsPerPerson: config.stream.maxSocketsPerPerson,
     },
     deps.realtimeLog,
+    (person) =>
+      deps.services.chat.listChatIds({ ...person, leftWithinSeconds: REALTIME_LOG_MAX_AGE_MS / 1000 }),
   );
   const routeDeps = { services: deps.services, contexts };
 

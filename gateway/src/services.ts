@@ -9,6 +9,7 @@ export type ChatRpc = Pick<
   | 'getChat'
   | 'updateChat'
   | 'listChats'
+  | 'listChatIds'
   | 'postMessage'
   | 'listMessages'
   | 'listReplies'

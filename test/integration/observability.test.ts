@@ -179,7 +179,7 @@ describe('observability: one trace per post, metrics from every process', () => 
       'realtime deliver',
       (span) => span.attributes['huddle.realtime.type'] === 'notification.created',
     );
-    expect(descends(notificationDelivery, one('notification.v1.notification.created publish'), trace)).toBe(
+    expect(descends(notificationDelivery, one('notification.v1.notifications.created publish'), trace)).toBe(
       true,
     );
     expect(descends(notificationDelivery, inbox, trace)).toBe(true);

@@ -76,6 +76,7 @@ interface Held {
 }
 
 interface Listener {
+  person: StreamPerson;
   sockets: Set<StreamSocket>;
   catchingUp: Map<StreamSocket, Held>;
   unsubscribe: () => void;
@@ -84,18 +85,41 @@ interface Listener {
   pending: number;
   /** Ids of the latest events received: delivery is at least once, and a repeat is dropped. */
   recent: Set<string>;
+  /** The chats whose events this person receives here. */
+  chats: Set<string>;
+  /** Chats the person left within the realtime log's window when they connected: a catch-up may find their last event there. */
+  left: Set<string>;
+  /** Resolves once the person's chats are followed; unset until asked, or after it failed. */
+  following?: Promise<void>;
 }
+
+/** The connected people of one chat, sharing the chat's one subscription. */
+interface Followers {
+  people: Set<Listener>;
+  unsubscribe: () => void;
+}
+
+/** The ids of the chats a person takes part in, and of those they left lately (the chat service's answer). */
+export type ChatsOf = (person: StreamPerson) => Promise<{ chatIds: string[]; leftChatIds: string[] }>;
 
 /** How many event ids per person are remembered to drop repeats. */
 const RECENT_EVENTS = 512;
 
 /**
- * The connected people of this gateway: one feed subscription per person,
- * shared by all of that person's sockets, and each event presented once per
- * person, not once per socket.
+ * The connected people of this gateway. A chat's events come once per chat,
+ * on one subscription shared by every connected participant of it, and name
+ * their recipients (the chat's participants when the event was sent, P4): each
+ * is presented for those of the chat's connected people it names, once per
+ * person, not once per socket. A person's own events (notifications, their
+ * chat state) come on one subscription per person. A person's chats are asked
+ * of the chat service when they connect, and followed anew when they are
+ * added to one (their own `participant.added`); one they were removed from is
+ * dropped with their `participant.removed`, and until then its events name
+ * them no more.
  */
 export class StreamHub {
   private readonly listeners = new Map<string, Listener>();
+  private readonly followers = new Map<string, Followers>();
   private readonly metrics: RealtimeMetrics = realtimeMetrics();
 
   constructor(
@@ -104,11 +128,17 @@ export class StreamHub {
     private readonly logger: Pick<Logger, 'warn'>,
     private readonly limits: StreamLimits,
     private readonly log: RealtimeLog,
+    private readonly chatsOf: ChatsOf,
   ) {}
 
   /** People with at least one open socket here. */
   get connectedPeople(): number {
     return this.listeners.size;
+  }
+
+  /** Chats followed here, each with one subscription. */
+  get followedChats(): number {
+    return this.followers.size;
   }
 
   /**
@@ -131,6 +161,7 @@ export class StreamHub {
     }
     if (lastEventId === undefined) {
       listener.sockets.add(socket);
+      await this.followingOf(listener);
       await this.feed.flush();
       return 'live';
     }
@@ -139,8 +170,9 @@ export class StreamHub {
     listener.catchingUp.set(socket, held);
     listener.sockets.add(socket);
     try {
+      await this.followingOf(listener);
       await this.feed.flush();
-      const replayed = await this.catchUp(person, socket, lastEventId, held);
+      const replayed = await this.catchUp(listener, socket, lastEventId, held);
       if (replayed === null || held.overflowed) {
         this.send(
           socket,
@@ -159,16 +191,19 @@ export class StreamHub {
 
   /** Sends the missed events to the socket; the ids sent (and the one it saw), or null when it must refetch. */
   private async catchUp(
-    person: StreamPerson,
+    listener: Listener,
     socket: StreamSocket,
     lastEventId: string,
     held: Held,
   ): Promise<Set<string> | null> {
     const timeoutMs = this.limits.catchUpTimeoutMs ?? 5_000;
     const deadline = Date.now() + timeoutMs;
+    const { person } = listener;
     let missed: CatchUp;
     try {
-      missed = await this.log.since(person.practiceId, person.personId, lastEventId, {
+      // Chats left lately too: the last event seen may be there; their later events do not name the person (P4).
+      const chatIds = [...new Set([...listener.chats, ...listener.left])];
+      missed = await this.log.since({ ...person, chatIds }, lastEventId, {
         maxEvents: this.limits.maxCatchUpEvents ?? 1_000,
         timeoutMs,
       });
@@ -205,18 +240,99 @@ export class StreamHub {
     const existing = this.listeners.get(key);
     if (existing) return existing;
     const created: Listener = {
+      person,
       sockets: new Set(),
       catchingUp: new Map(),
       unsubscribe: () => {},
       queue: Promise.resolve(),
       pending: 0,
       recent: new Set(),
+      chats: new Set(),
+      left: new Set(),
     };
     created.unsubscribe = this.feed.subscribe(person.practiceId, person.personId, (event) =>
-      this.receive(person, created, event),
+      this.receiveOwn(created, event),
     );
     this.listeners.set(key, created);
     return created;
+  }
+
+  /** Follows the person's chats, once; a failure is not kept, so the next socket asks again. */
+  private followingOf(listener: Listener): Promise<void> {
+    listener.following ??= this.chatsOf(listener.person).then(
+      ({ chatIds, leftChatIds }) => {
+        for (const chatId of chatIds) this.follow(listener, chatId);
+        listener.left = new Set(leftChatIds);
+      },
+      (error: unknown) => {
+        listener.following = undefined;
+        throw error;
+      },
+    );
+    return listener.following;
+  }
+
+  private follow(listener: Listener, chatId: string): void {
+    // A person whose sockets all closed meanwhile follows nothing.
+    if (listener.chats.has(chatId) || this.listeners.get(keyOf(listener.person)) !== listener) return;
+    listener.chats.add(chatId);
+    const key = chatKeyOf(listener.person.practiceId, chatId);
+    let followers = this.followers.get(key);
+    if (!followers) {
+      const created: Followers = { people: new Set(), unsubscribe: () => {} };
+      created.unsubscribe = this.feed.subscribeChat(listener.person.practiceId, chatId, (event) =>
+        this.receiveChat(created, event),
+      );
+      this.followers.set(key, created);
+      followers = created;
+    }
+    followers.people.add(listener);
+  }
+
+  private unfollow(listener: Listener, chatId: string): void {
+    if (!listener.chats.delete(chatId)) return;
+    const key = chatKeyOf(listener.person.practiceId, chatId);
+    const followers = this.followers.get(key);
+    if (!followers?.people.delete(listener) || followers.people.size > 0) return;
+    this.followers.delete(key);
+    followers.unsubscribe();
+  }
+
+  /** A chat's event goes to the connected people it names, and to no one else (P4). */
+  private receiveChat(followers: Followers, event: RealtimeEvent): void {
+    const recipients = new Set(event.recipients ?? []);
+    for (const listener of [...followers.people]) {
+      if (recipients.has(listener.person.personId)) this.receive(listener, event);
+      else if (event.type === 'participant.removed' && personIdOf(event) === listener.person.personId)
+        this.unfollow(listener, event.chatId);
+    }
+  }
+
+  /** A person's own event; their own `participant.added` makes them follow that chat. */
+  private receiveOwn(listener: Listener, event: RealtimeEvent): void {
+    this.receive(listener, event);
+    if (event.type === 'participant.added' && personIdOf(event) === listener.person.personId)
+      this.joined(listener, event).catch((error: unknown) => {
+        this.logger.warn({ err: error }, 'realtime log not read for a chat just joined');
+        this.closeAll(listener, 'Events cannot be delivered now; reconnect shortly');
+      });
+  }
+
+  /**
+   * Follows a chat the person was just added to. The chat's events sent
+   * before the subscription was live are in its log, after the person's
+   * `participant.added`: they are read from there (a repeat is dropped).
+   */
+  private async joined(listener: Listener, added: RealtimeEvent): Promise<void> {
+    if (listener.chats.has(added.chatId)) return;
+    this.follow(listener, added.chatId);
+    await this.feed.flush();
+    const missed = await this.log.since(
+      { ...listener.person, chatIds: [added.chatId], ownEvents: false },
+      added.id,
+      { maxEvents: this.limits.maxCatchUpEvents ?? 1_000, timeoutMs: this.limits.catchUpTimeoutMs ?? 5_000 },
+    );
+    if (missed.found) for (const event of missed.events) this.receive(listener, event);
   }
 
   detach(person: StreamPerson, socket: StreamSocket): void {
@@ -227,9 +343,11 @@ export class StreamHub {
     if (listener.sockets.size > 0) return;
     this.listeners.delete(key);
     listener.unsubscribe();
+    for (const chatId of [...listener.chats]) this.unfollow(listener, chatId);
   }
 
-  private receive(person: StreamPerson, listener: Listener, event: RealtimeEvent): void {
+  private receive(listener: Listener, event: RealtimeEvent): void {
+    const { person } = listener;
     if (listener.recent.has(event.id)) return;
     listener.recent.add(event.id);
     if (listener.recent.size > RECENT_EVENTS) listener.recent.delete(listener.recent.values().next().value!);
@@ -300,3 +418,11 @@ export class StreamHub {
 }
 
 const keyOf = (person: StreamPerson) => `${person.practiceId}\u0000${person.personId}`;
+
+const chatKeyOf = (practiceId: string, chatId: string) => `${practiceId}\u0000${chatId}`;
+
+/** Whom a membership event is about. */
+function personIdOf(event: RealtimeEvent): unknown {
+  const data = (event.data ?? {}) as { personId?: unknown; participant?: { personId?: unknown } };
+  return event.type === 'participant.added' ? data.participant?.personId : data.personId;
+}

@@ -1,6 +1,8 @@
 import {
   REALTIME_LOG_STREAM,
   type RealtimeEvent,
+  realtimeChatLogSubject,
+  realtimeChatSubject,
   realtimeLogSubject,
   realtimeSubject,
 } from '@huddle/contracts';
@@ -25,48 +27,63 @@ function isRealtimeEvent(value: unknown): value is RealtimeEvent {
     typeof event.id === 'string' &&
     typeof event.type === 'string' &&
     typeof event.practiceId === 'string' &&
-    typeof event.chatId === 'string'
+    typeof event.chatId === 'string' &&
+    (event.recipients === undefined ||
+      (Array.isArray(event.recipients) && event.recipients.every((id) => typeof id === 'string')))
   );
 }
 
-/** The realtime feed over core NATS: one subscription per person subject (`realtimeSubject`). */
+/** The realtime feed over core NATS: a subscription per chat (`realtimeChatSubject`) and per person (`realtimeSubject`). */
 export function natsRealtimeFeed(connection: NatsConnection, logger: Logger): RealtimeFeed {
+  const subscribe = (subject: string, handler: (event: RealtimeEvent) => void) => {
+    const subscription = connection.subscribe(subject, {
+      callback: (error, message) => {
+        if (error) {
+          logger.warn({ err: error }, 'realtime subscription failed');
+          return;
+        }
+        let event: unknown;
+        try {
+          event = message.json();
+        } catch {
+          event = undefined;
+        }
+        // Log the subject only: the payload may hold message content.
+        if (!isRealtimeEvent(event)) {
+          logger.warn({ subject: message.subject }, 'ignored a malformed realtime event');
+          return;
+        }
+        // The event's trace (from the notification service's headers) goes on to the socket write.
+        continueTrace(message.headers, () => handler(event));
+      },
+    });
+    return () => subscription.unsubscribe();
+  };
   return {
-    subscribe(practiceId, personId, handler) {
-      const subscription = connection.subscribe(realtimeSubject(practiceId, personId), {
-        callback: (error, message) => {
-          if (error) {
-            logger.warn({ err: error }, 'realtime subscription failed');
-            return;
-          }
-          let event: unknown;
-          try {
-            event = message.json();
-          } catch {
-            event = undefined;
-          }
-          // Log the subject only: the payload may hold message content.
-          if (!isRealtimeEvent(event)) {
-            logger.warn({ subject: message.subject }, 'ignored a malformed realtime event');
-            return;
-          }
-          // The event's trace (from the notification service's headers) goes on to the socket write.
-          continueTrace(message.headers, () => handler(event));
-        },
-      });
-      return () => subscription.unsubscribe();
-    },
+    subscribe: (practiceId, personId, handler) => subscribe(realtimeSubject(practiceId, personId), handler),
+    subscribeChat: (practiceId, chatId, handler) =>
+      subscribe(realtimeChatSubject(practiceId, chatId), handler),
     flush: () => connection.flush(),
-    publish: (practiceId, personId, event) =>
-      connection.publish(realtimeSubject(practiceId, personId), JSON.stringify(event)),
+    publish: (practiceId, chatId, event) =>
+      connection.publish(realtimeChatSubject(practiceId, chatId), JSON.stringify(event)),
   };
 }
 
+/** How many log subjects a catch-up reads at once. */
+const CONCURRENT_READS = 8;
+
+/** An event read from the log with its place in the stream. */
+interface Logged {
+  seq: number;
+  event: RealtimeEvent;
+}
+
 /**
- * The realtime log over JetStream (stream `REALTIME`, one subject per person,
- * written by the notification service before it sends each event live). A
- * catch-up reads the person's subject with an ordered consumer, from the
- * oldest kept event up to the newest one at the start of the read.
+ * The realtime log over JetStream (stream `REALTIME`, a subject per chat and
+ * per person, written by the notification service before it sends each event
+ * live). A catch-up reads each of the person's subjects that holds anything
+ * with an ordered consumer, from the oldest kept event up to the newest one at
+ * the start of the read, and merges them in stream order.
  */
 export function natsRealtimeLog(connection: NatsConnection, logger: Logger): RealtimeLog {
   const js = jetstream(connection);
@@ -79,53 +96,87 @@ export function natsRealtimeLog(connection: NatsConnection, logger: Logger): Rea
     return manager;
   };
 
-  return {
-    async since(practiceId, personId, lastEventId, { maxEvents, timeoutMs }): Promise<CatchUp> {
-      const subject = realtimeLogSubject(practiceId, personId);
-      let newest: StoredMsg | null;
-      try {
-        newest = await (await managerOf()).streams.getMessage(REALTIME_LOG_STREAM, { last_by_subj: subject });
-      } catch (error) {
-        if (error instanceof JetStreamApiError && error.code === JetStreamApiCodes.StreamNotFound)
-          return { found: false };
-        throw error;
-      }
-      if (!newest) return { found: false };
-      const end = newest.seq;
+  /** The newest message of a subject, or null when it holds none (or there is no log). */
+  async function newest(subject: string): Promise<StoredMsg | null> {
+    try {
+      return await (await managerOf()).streams.getMessage(REALTIME_LOG_STREAM, { last_by_subj: subject });
+    } catch (error) {
+      if (error instanceof JetStreamApiError && error.code === JetStreamApiCodes.StreamNotFound) return null;
+      throw error;
+    }
+  }
 
-      const consumer = await js.consumers.get(REALTIME_LOG_STREAM, { filter_subjects: subject });
-      const messages = await consumer.consume({ max_messages: 256 });
-      let timedOut = false;
+  /** Every event of one subject up to its newest at the start of the read; null when time ran out. */
+  async function read(subject: string, signal: { timedOut: boolean; closers: Set<() => void> }) {
+    const last = await newest(subject);
+    if (!last) return [];
+    const consumer = await js.consumers.get(REALTIME_LOG_STREAM, { filter_subjects: subject });
+    const messages = await consumer.consume({ max_messages: 256 });
+    const close = () => void messages.close();
+    signal.closers.add(close);
+    const logged: Logged[] = [];
+    try {
+      for await (const message of messages) {
+        let event: unknown;
+        try {
+          event = message.json();
+        } catch {
+          event = undefined;
+        }
+        if (isRealtimeEvent(event)) logged.push({ seq: message.seq, event });
+        else logger.warn({ subject: message.subject, seq: message.seq }, 'ignored a malformed logged event');
+        if (message.seq >= last.seq) break;
+      }
+    } finally {
+      signal.closers.delete(close);
+      await messages.close();
+    }
+    return signal.timedOut ? null : logged;
+  }
+
+  return {
+    async since(scope, lastEventId, { maxEvents, timeoutMs }): Promise<CatchUp> {
+      const { practiceId, personId } = scope;
+      const subjects = [
+        ...(scope.ownEvents === false ? [] : [realtimeLogSubject(practiceId, personId)]),
+        ...scope.chatIds.map((chatId) => realtimeChatLogSubject(practiceId, chatId)),
+      ];
+      const signal = { timedOut: false, closers: new Set<() => void>() };
       const timer = setTimeout(() => {
-        timedOut = true;
-        void messages.close();
+        signal.timedOut = true;
+        for (const close of signal.closers) close();
       }, timeoutMs);
       timer.unref();
-      let found = false;
-      const events: RealtimeEvent[] = [];
+      const logged: Logged[] = [];
       try {
-        for await (const message of messages) {
-          let event: unknown;
-          try {
-            event = message.json();
-          } catch {
-            event = undefined;
+        const pending = [...subjects];
+        const worker = async () => {
+          for (let subject = pending.pop(); subject !== undefined; subject = pending.pop()) {
+            if (signal.timedOut) return;
+            const events = await read(subject, signal);
+            if (events === null) return;
+            logged.push(...events);
           }
-          if (!isRealtimeEvent(event)) {
-            logger.warn({ subject: message.subject, seq: message.seq }, 'ignored a malformed logged event');
-          } else if (found) {
-            events.push(event);
-            if (events.length > maxEvents) return { found: false };
-          } else if (event.id === lastEventId) {
-            found = true;
-          }
-          if (message.seq >= end) break;
-        }
+        };
+        await Promise.all(Array.from({ length: Math.min(CONCURRENT_READS, subjects.length) }, worker));
       } finally {
         clearTimeout(timer);
-        await messages.close();
       }
-      return found && !timedOut ? { found: true, events } : { found: false };
+      if (signal.timedOut) return { found: false };
+      logged.sort((a, b) => a.seq - b.seq);
+      const from = logged.findIndex(({ event }) => event.id === lastEventId);
+      if (from < 0) return { found: false };
+      // A chat's events are the person's only when they were among its recipients (P4).
+      const seen = new Set([lastEventId]);
+      const events: RealtimeEvent[] = [];
+      for (const { event } of logged.slice(from + 1)) {
+        if (seen.has(event.id)) continue;
+        if (event.recipients && !event.recipients.includes(personId)) continue;
+        seen.add(event.id);
+        events.push(event);
+        if (events.length > maxEvents) return { found: false };
+      }
+      return { found: true, events };
     },
   };
 }

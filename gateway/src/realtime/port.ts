@@ -2,17 +2,25 @@ import { randomUUID } from 'node:crypto';
 import type { RealtimeEvent } from '@huddle/contracts';
 
 /**
- * Where realtime events for one person come from. The gateway subscribes once
- * per connected person and presents each event for them (DESIGN.md section 3,
- * Realtime); the notification service publishes them.
+ * Where realtime events come from (DESIGN.md section 3, Realtime): a chat's
+ * events once per chat, naming their recipients, and a person's own events
+ * (notifications, their chat state) once per person. The gateway subscribes to
+ * the chats of its connected people and to each of those people, and presents
+ * each event for the viewers it is for; the notification service publishes
+ * them.
  */
 export interface RealtimeFeed {
-  /** Delivers the person's events to `handler`, in order, until the returned function is called. */
+  /** Delivers the person's own events to `handler`, in order, until the returned function is called. */
   subscribe(practiceId: string, personId: string, handler: (event: RealtimeEvent) => void): () => void;
+  /** Delivers the chat's events to `handler`, in order, until the returned function is called. */
+  subscribeChat(practiceId: string, chatId: string, handler: (event: RealtimeEvent) => void): () => void;
   /** Resolves once every subscription made so far is live at the broker. */
   flush(): Promise<void>;
-  /** Sends an ephemeral event (typing) to one person's sockets, wherever they are connected; never stored. */
-  publish(practiceId: string, personId: string, event: RealtimeEvent): void;
+  /**
+   * Sends an ephemeral chat event (typing) to the sockets of its `recipients`,
+   * wherever they are connected; never stored.
+   */
+  publish(practiceId: string, chatId: string, event: RealtimeEvent & { recipients: string[] }): void;
 }
 
 /** Ephemeral events carry ids of their own: they are never stored, so a stream cannot resume from them. */
@@ -24,18 +32,28 @@ export type CatchUp =
   /** The id is not in the log (too old, unknown, or the log is away), or more was missed than `maxEvents`. */
   | { found: false };
 
+/** Whose events a catch-up reads: the person's chats' and, unless `ownEvents` is false, their own. */
+export interface CatchUpScope {
+  practiceId: string;
+  personId: string;
+  chatIds: string[];
+  ownEvents?: boolean;
+}
+
 /**
- * The realtime log: the last few minutes of each person's realtime events
- * (not typing), kept so a socket that reconnects can catch up.
+ * The realtime log: the last few minutes of each chat's realtime events and
+ * of each person's own (not typing), kept so a socket that reconnects can
+ * catch up.
  */
 export interface RealtimeLog {
   /**
-   * The person's events logged after `lastEventId`, up to the end of the log
-   * as it is when the read starts. Gives up (not found) after `timeoutMs`.
+   * The events for the person (a chat's only when they are among its
+   * recipients) logged after `lastEventId`, in the order they were logged, up
+   * to the end of the log as it is when the read starts. Gives up (not found)
+   * after `timeoutMs`.
    */
   since(
-    practiceId: string,
-    personId: string,
+    scope: CatchUpScope,
     lastEventId: string,
     limits: { maxEvents: number; timeoutMs: number },
   ): Promise<CatchUp>;

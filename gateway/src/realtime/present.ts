@@ -124,6 +124,18 @@ function sharedLoad<T>(
   return loadedForThisViewer ? loading : loading.catch(() => load());
 }
 
+/**
+ * The part of an event for one viewer: the notifications of one change travel
+ * once on their chat's subject, keyed by person (`byPerson`), and each person
+ * is shown their own and nobody else's (N1).
+ */
+function ownPart(event: RealtimeEvent, personId: string): RealtimeEvent | null {
+  const byPerson = record(event.data).byPerson;
+  if (event.type !== 'notification.created' || byPerson === undefined) return event;
+  const own = Object.hasOwn(record(byPerson), personId) ? record(byPerson)[personId] : undefined;
+  return own === undefined ? null : { ...event, data: own };
+}
+
 /** Whether a realtime event is of a type sockets receive, with the data that type needs. */
 export const isPresentable = (event: RealtimeEvent) =>
   knownEvents[event.type]?.(record(event.data), event.chatId) === true;
@@ -315,9 +327,10 @@ export function realtimePresenter(
   }
 
   return async (person, event, { fresh = false } = {}) => {
-    if (event.practiceId !== person.practiceId || !isPresentable(event)) return null;
+    const own = ownPart(event, person.personId);
+    if (!own || own.practiceId !== person.practiceId || !isPresentable(own)) return null;
     try {
-      return await present(person, event, fresh);
+      return await present(person, own, fresh);
     } catch (error) {
       if (error instanceof HuddleError && error.code === 'not_found') return null;
       throw error;

@@ -30,7 +30,7 @@ function bounded<V>(max: number) {
 /**
  * Typing indicators: a client says it is typing in a chat; its other
  * participants' sockets hear of it, wherever they are connected (core NATS,
- * per-person subjects), and nothing is stored. Only a participant may type
+ * the chat's subject, naming them as recipients), and nothing is stored. Only a participant may type
  * (checked against the chat service, the answer cached briefly); each person
  * sends at most one event per chat per interval. The receiving gateways
  * present it per viewer and check the typist is still a participant (P4).
@@ -71,7 +71,7 @@ export class TypingIndicators {
       chatId,
       data: { personId: person.personId },
     };
-    for (const personId of others) this.feed.publish(person.practiceId, personId, event);
+    this.feed.publish(person.practiceId, chatId, { ...event, recipients: others });
     return true;
   }
 

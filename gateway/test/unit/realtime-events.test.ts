@@ -161,6 +161,30 @@ describe('realtime: every event type through the presenter', () => {
     });
   });
 
+  it("N1: the notifications of one change, sent once for the chat, show each viewer their own and nobody else's", async () => {
+    const { present, as } = setup();
+    const notification = (id: string) => ({
+      id,
+      type: 'message',
+      chatId: 'chat1',
+      messageId: 'm9',
+      createdAt: '2025-01-02T03:04:05.000Z',
+      readAt: null,
+    });
+    const batch = {
+      ...event('notification.created', {
+        byPerson: { dana: notification('n-dana'), eli: notification('n-eli') },
+      }),
+      recipients: ['dana', 'eli'],
+    };
+    expect(await present(as('dana'), batch)).toMatchObject({
+      id: 'evt-notification.created',
+      data: { id: 'n-dana', type: 'message' },
+    });
+    expect(await present(as('eli'), batch)).toMatchObject({ data: { id: 'n-eli' } });
+    expect(await present(as('olivia'), batch)).toBeNull();
+  });
+
   it('N1, X6: notification.created carries the chat as the viewer sees it', async () => {
     const { present, as } = setup();
     const frame = await present(as('dana'), everyEventType().find((e) => e.type === 'notification.created')!);

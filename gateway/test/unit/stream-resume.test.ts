@@ -68,14 +68,18 @@ describe('StreamHub: catching up from the last event id', () => {
     const realtime = fakeRealtime();
     const log = deferred<CatchUp>();
     realtime.log.since.mockReturnValueOnce(log.promise);
-    const hub = new StreamHub(realtime.feed, presented, logger, limits, realtime.log);
+    const hub = new StreamHub(realtime.feed, presented, logger, limits, realtime.log, realtime.chatsOf);
     const client = socket();
     const started = hub.attach(person, client, 'e1');
     await vi.waitFor(() => expect(realtime.log.since).toHaveBeenCalled());
-    expect(realtime.log.since).toHaveBeenCalledWith(practiceId, 'dana', 'e1', {
-      maxEvents: 1_000,
-      timeoutMs: 5_000,
-    });
+    expect(realtime.log.since).toHaveBeenCalledWith(
+      { practiceId, personId: 'dana', chatIds: ['chat1'] },
+      'e1',
+      {
+        maxEvents: 1_000,
+        timeoutMs: 5_000,
+      },
+    );
     // Live while the log is read: e3 is in the log too, e4 is not yet.
     realtime.publish('dana', messageCreated('e3'));
     realtime.publish('dana', messageCreated('e4'));
@@ -97,7 +101,7 @@ describe('StreamHub: catching up from the last event id', () => {
     const present = vi.fn(async (_: unknown, event: RealtimeEvent) =>
       event.chatId === 'left' ? null : presented(_, event),
     );
-    const hub = new StreamHub(realtime.feed, present, logger, limits, realtime.log);
+    const hub = new StreamHub(realtime.feed, present, logger, limits, realtime.log, realtime.chatsOf);
     const client = socket();
     expect(await hub.attach(person, client, 'e1')).toBe('caught-up');
     expect(present).toHaveBeenCalledTimes(2);
@@ -106,7 +110,7 @@ describe('StreamHub: catching up from the last event id', () => {
 
   it('sends stream.reset when the id is not in the log (too old or unknown), then goes live', async () => {
     const realtime = fakeRealtime();
-    const hub = new StreamHub(realtime.feed, presented, logger, limits, realtime.log);
+    const hub = new StreamHub(realtime.feed, presented, logger, limits, realtime.log, realtime.chatsOf);
     const client = socket();
     expect(await hub.attach(person, client, 'long-gone')).toBe('reset');
     expect(JSON.parse(client.sent[0] ?? '{}')).toEqual({
@@ -123,7 +127,7 @@ describe('StreamHub: catching up from the last event id', () => {
     const realtime = fakeRealtime();
     const log = deferred<CatchUp>();
     realtime.log.since.mockReturnValueOnce(log.promise);
-    const hub = new StreamHub(realtime.feed, presented, logger, limits, realtime.log);
+    const hub = new StreamHub(realtime.feed, presented, logger, limits, realtime.log, realtime.chatsOf);
     const client = socket();
     const started = hub.attach(person, client, 'e1');
     await vi.waitFor(() => expect(realtime.log.since).toHaveBeenCalled());
@@ -148,7 +152,14 @@ describe('StreamHub: catching up from the last event id', () => {
       await new Promise((resolve) => setTimeout(resolve, 30));
       return presented(_, event);
     };
-    const hub = new StreamHub(realtime.feed, slow, logger, { ...limits, catchUpTimeoutMs: 40 }, realtime.log);
+    const hub = new StreamHub(
+      realtime.feed,
+      slow,
+      logger,
+      { ...limits, catchUpTimeoutMs: 40 },
+      realtime.log,
+      realtime.chatsOf,
+    );
     const client = socket();
     expect(await hub.attach(person, client, 'e1')).toBe('reset');
     expect(client.types().at(-1)).toBe('stream.reset');
@@ -163,7 +174,7 @@ describe('StreamHub: catching up from the last event id', () => {
     const realtime = fakeRealtime();
     const log = deferred<CatchUp>();
     realtime.log.since.mockReturnValueOnce(log.promise);
-    const hub = new StreamHub(realtime.feed, presented, logger, limits, realtime.log);
+    const hub = new StreamHub(realtime.feed, presented, logger, limits, realtime.log, realtime.chatsOf);
     const live = socket();
     await hub.attach(person, live);
     const resuming = socket();
@@ -215,7 +226,11 @@ describe('GET /v1/stream?last_event_id=', () => {
     setup.state.chat = { ...setup.state.chat, hideClientIdentities: true };
     setup.realtime.log.since.mockResolvedValueOnce({ found: true, events: [messageCreated('e2')] });
     const frames = await framesUntilReady(`?access_token=${await personToken('dana')}&last_event_id=e1`);
-    expect(setup.realtime.log.since).toHaveBeenCalledWith(practiceId, 'dana', 'e1', expect.anything());
+    expect(setup.realtime.log.since).toHaveBeenCalledWith(
+      { practiceId, personId: 'dana', chatIds: ['chat1'] },
+      'e1',
+      expect.anything(),
+    );
     expect(frames.map((frame) => frame.type)).toEqual(['message.created', 'stream.ready']);
     expect(frames[0]).toMatchObject({
       id: 'e2',
@@ -236,7 +251,11 @@ describe('GET /v1/stream?last_event_id=', () => {
     const frames = await framesUntilReady(`?access_token=${await personToken('dana')}`, {
       'last-event-id': 'unknown',
     });
-    expect(setup.realtime.log.since).toHaveBeenCalledWith(practiceId, 'dana', 'unknown', expect.anything());
+    expect(setup.realtime.log.since).toHaveBeenCalledWith(
+      { practiceId, personId: 'dana', chatIds: ['chat1'] },
+      'unknown',
+      expect.anything(),
+    );
     expect(frames.map((frame) => frame.type)).toEqual(['stream.reset', 'stream.ready']);
   });
 

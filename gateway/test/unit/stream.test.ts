@@ -180,7 +180,12 @@ describe('GET /v1/stream', () => {
     const first = connect(`?access_token=${token}`);
     const second = connect(`?access_token=${token}`);
     await Promise.all([first.opened, second.opened]);
-    await until(() => setup.realtime.feed.subscriptions === 1 && setup.realtime.handlers.size === 1);
+    await until(
+      () =>
+        setup.realtime.feed.subscriptions === 1 &&
+        setup.realtime.handlers.size === 1 &&
+        setup.realtime.chatHandlers.size === 1,
+    );
     setup.realtime.publish('dana', messageCreated());
     await until(() => first.frames.length === 1 && second.frames.length === 1);
     expect(setup.services.chat.getChat).toHaveBeenCalledTimes(1);
@@ -189,7 +194,7 @@ describe('GET /v1/stream', () => {
     await new Promise((resolve) => setTimeout(resolve, 50));
     expect(setup.realtime.feed.unsubscriptions).toBe(0);
     second.socket.close();
-    await until(() => setup.realtime.feed.unsubscriptions === 1);
+    await until(() => setup.realtime.feed.unsubscriptions === 1 && setup.realtime.chatHandlers.size === 0);
   });
 });
 
@@ -227,6 +232,7 @@ describe('StreamHub', () => {
       logger,
       { ...limits, maxSocketsPerPerson: 2 },
       realtime.log,
+      realtime.chatsOf,
     );
     const [first, second, third] = [socket(), socket(), socket()];
     expect(await hub.attach(person, first)).toBe('live');
@@ -248,11 +254,11 @@ describe('StreamHub', () => {
 
   it('closes a socket with 1013 instead of buffering past its limit', async () => {
     const realtime = fakeRealtime();
-    const hub = new StreamHub(realtime.feed, presented, logger, limits, realtime.log);
+    const hub = new StreamHub(realtime.feed, presented, logger, limits, realtime.log, realtime.chatsOf);
     const slow = socket(1020);
     const fast = socket();
-    hub.attach(person, slow);
-    hub.attach(person, fast);
+    await hub.attach(person, slow);
+    await hub.attach(person, fast);
     realtime.publish('dana', messageCreated());
     await vi.waitFor(() => expect(fast.sent).toHaveLength(1));
     expect(slow.closedWith).toBe(1013);
@@ -262,9 +268,9 @@ describe('StreamHub', () => {
   it('closes the sockets with 1013 when events pile up faster than they are presented', async () => {
     const realtime = fakeRealtime();
     const never = () => new Promise<SocketEvent>(() => {});
-    const hub = new StreamHub(realtime.feed, never, logger, limits, realtime.log);
+    const hub = new StreamHub(realtime.feed, never, logger, limits, realtime.log, realtime.chatsOf);
     const client = socket();
-    hub.attach(person, client);
+    await hub.attach(person, client);
     for (let index = 0; index < 3; index += 1) realtime.publish('dana', messageCreated({ id: `e${index}` }));
     expect(client.closedWith).toBe(1013);
   });
@@ -274,9 +280,9 @@ describe('StreamHub', () => {
     const failing = async () => {
       throw new Error('chat service down');
     };
-    const hub = new StreamHub(realtime.feed, failing, logger, limits, realtime.log);
+    const hub = new StreamHub(realtime.feed, failing, logger, limits, realtime.log, realtime.chatsOf);
     const client = socket();
-    hub.attach(person, client);
+    await hub.attach(person, client);
     realtime.publish('dana', messageCreated());
     await vi.waitFor(() => expect(client.closedWith).toBe(1013));
   });
@@ -293,9 +299,10 @@ describe('StreamHub', () => {
       logger,
       { ...limits, maxPendingEvents: 10 },
       realtime.log,
+      realtime.chatsOf,
     );
     const client = socket();
-    hub.attach(person, client);
+    await hub.attach(person, client);
     realtime.publish('dana', messageCreated({ id: 'first' }));
     realtime.publish('dana', messageCreated({ id: 'second' }));
     await vi.waitFor(() => expect(client.sent).toHaveLength(2));
@@ -310,14 +317,92 @@ describe('StreamHub', () => {
       logger,
       { ...limits, maxPendingEvents: 10 },
       realtime.log,
+      realtime.chatsOf,
     );
     const client = socket();
-    hub.attach(person, client);
+    await hub.attach(person, client);
     realtime.publish('dana', messageCreated({ id: 'once' }));
     realtime.publish('dana', messageCreated({ id: 'once' }));
     realtime.publish('dana', messageCreated({ id: 'next' }));
     await vi.waitFor(() =>
       expect(client.sent.map((frame) => JSON.parse(frame).id)).toEqual(['once', 'next']),
     );
+  });
+
+  const chatEvent = (event: RealtimeEvent, recipients: string[]) => ({ ...event, recipients });
+
+  it("P4: a chat's event, sent once, reaches the connected people it names and no one else", async () => {
+    const realtime = fakeRealtime();
+    const hub = new StreamHub(realtime.feed, presented, logger, limits, realtime.log, realtime.chatsOf);
+    const [dana, eli, olivia] = [socket(), socket(), socket()];
+    await hub.attach(person, dana);
+    await hub.attach({ practiceId, personId: 'eli' }, eli);
+    await hub.attach({ practiceId, personId: 'olivia' }, olivia);
+    // One subscription for the chat, however many of its people are connected here.
+    expect(hub.followedChats).toBe(1);
+    realtime.chatHandlers.get(`${practiceId}/chat1`)?.(chatEvent(messageCreated(), ['dana', 'olivia']));
+    await vi.waitFor(() => expect(olivia.sent).toHaveLength(1));
+    expect(dana.sent).toHaveLength(1);
+    expect(eli.sent).toEqual([]);
+  });
+
+  it("follows a chat on the person's own participant.added, catching up on the chat's log from it, and drops it on their participant.removed", async () => {
+    const realtime = fakeRealtime();
+    realtime.chatsOf.mockResolvedValueOnce({ chatIds: [], leftChatIds: [] });
+    const hub = new StreamHub(
+      realtime.feed,
+      presented,
+      logger,
+      { ...limits, maxPendingEvents: 10 },
+      realtime.log,
+      realtime.chatsOf,
+    );
+    const client = socket();
+    await hub.attach(person, client);
+    expect(hub.followedChats).toBe(0);
+    const added: RealtimeEvent = {
+      id: 'added',
+      type: 'participant.added',
+      practiceId,
+      chatId: 'chat2',
+      data: { practiceId, participant: { chatId: 'chat2', personId: 'dana', role: 'client' } },
+    };
+    realtime.log.since.mockResolvedValueOnce({
+      found: true,
+      events: [chatEvent(messageCreated({ id: 'sent-meanwhile', chatId: 'chat2' }), ['dana'])],
+    });
+    realtime.handlers.get(`${practiceId}/dana`)?.(added);
+    await vi.waitFor(() => expect(hub.followedChats).toBe(1));
+    expect(realtime.log.since).toHaveBeenCalledWith(
+      { practiceId, personId: 'dana', chatIds: ['chat2'], ownEvents: false },
+      'added',
+      expect.anything(),
+    );
+    // The chat's own copy of the same event is a repeat.
+    realtime.chatHandlers.get(`${practiceId}/chat2`)?.(chatEvent(added, ['dana']));
+    await vi.waitFor(() =>
+      expect(client.sent.map((frame) => JSON.parse(frame).id)).toEqual(['added', 'sent-meanwhile']),
+    );
+    const removed: RealtimeEvent = {
+      id: 'removed',
+      type: 'participant.removed',
+      practiceId,
+      chatId: 'chat2',
+      data: { practiceId, chatId: 'chat2', personId: 'dana', messages: 'keep' },
+    };
+    realtime.chatHandlers.get(`${practiceId}/chat2`)?.(chatEvent(removed, ['olivia']));
+    expect(hub.followedChats).toBe(0);
+    expect(client.sent).toHaveLength(2);
+  });
+
+  it('a person whose chats cannot be listed is not attached, and the next socket asks again', async () => {
+    const realtime = fakeRealtime();
+    realtime.chatsOf.mockRejectedValueOnce(new Error('chat service down'));
+    const hub = new StreamHub(realtime.feed, presented, logger, limits, realtime.log, realtime.chatsOf);
+    const first = socket();
+    await expect(hub.attach(person, first)).rejects.toThrow('chat service down');
+    hub.detach(person, first);
+    expect(await hub.attach(person, socket())).toBe('live');
+    expect(hub.followedChats).toBe(1);
   });
 });

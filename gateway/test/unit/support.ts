@@ -10,6 +10,7 @@ import { SignJWT } from 'jose';
 import { vi } from 'vitest';
 import { buildApp, type GatewayDeps } from '../../src/app';
 import { type GatewayConfig, loadConfig } from '../../src/config';
+import type { ChatsOf } from '../../src/realtime/hub';
 import type { CatchUp, RealtimeFeed, RealtimeLog } from '../../src/realtime/port';
 
 export const secret = 'unit-test-secret-that-is-at-least-32-bytes';
@@ -186,6 +187,7 @@ export function fakeServices() {
         state.chat = { ...state.chat, ...defined };
         return { chat: state.chat };
       }),
+      listChatIds: vi.fn(async () => ({ chatIds: [state.chat.id], leftChatIds: [] })),
       listChats: vi.fn(async ({ personId }: chatV1.ListChatsRequest) => ({
         chats: isParticipant(personId)
           ? [
@@ -441,13 +443,17 @@ export function fakeServices() {
   return { services, state };
 }
 
+/** Events a person receives on their own subject; every other event comes on its chat's. */
+const ownEvents = new Set(['notification.created', 'personal_state.updated']);
+
 /** A realtime feed the test drives by hand. */
 export function fakeRealtime() {
   const handlers = new Map<string, (event: RealtimeEvent) => void>();
+  const chatHandlers = new Map<string, (event: RealtimeEvent) => void>();
   const feed: RealtimeFeed & {
     subscriptions: number;
     unsubscriptions: number;
-    published: Array<{ personId: string; event: RealtimeEvent }>;
+    published: Array<{ chatId: string; event: RealtimeEvent & { recipients: string[] } }>;
   } = {
     subscriptions: 0,
     unsubscriptions: 0,
@@ -461,18 +467,30 @@ export function fakeRealtime() {
         handlers.delete(key);
       };
     },
+    subscribeChat(practice, chatId, handler) {
+      const key = `${practice}/${chatId}`;
+      chatHandlers.set(key, handler);
+      return () => {
+        chatHandlers.delete(key);
+      };
+    },
     flush: async () => {},
-    publish(_practice, personId, event) {
-      feed.published.push({ personId, event });
+    publish(_practice, chatId, event) {
+      feed.published.push({ chatId, event });
     },
   };
+  /** Sends an event for one person: their own on their subject, a chat's on the chat's naming them. */
   const publish = (personId: string, event: RealtimeEvent) =>
-    handlers.get(`${practiceId}/${personId}`)?.(event);
+    ownEvents.has(event.type)
+      ? handlers.get(`${practiceId}/${personId}`)?.(event)
+      : chatHandlers.get(`${practiceId}/${event.chatId}`)?.({ ...event, recipients: [personId] });
   /** The realtime log: what `since` answers; by default no id is found. */
   const log: RealtimeLog & { since: ReturnType<typeof vi.fn<RealtimeLog['since']>> } = {
     since: vi.fn<RealtimeLog['since']>(async (): Promise<CatchUp> => ({ found: false })),
   };
-  return { feed, publish, handlers, log };
+  /** The chats each person takes part in, as the chat service answers. */
+  const chatsOf = vi.fn<ChatsOf>(async () => ({ chatIds: ['chat1'], leftChatIds: [] }));
+  return { feed, publish, handlers, chatHandlers, log, chatsOf };
 }
 
 export async function testApp(overrides: Partial<GatewayDeps> = {}, config = testConfig) {

@@ -28,8 +28,10 @@ describe('typing indicators', () => {
   it('reach the chat’s other participants, not the typist, and are ephemeral', async () => {
     const { typing, realtime } = setup();
     expect(await typing.typing(dana, 'chat1')).toBe(true);
-    expect(realtime.feed.published.map((p) => p.personId)).toEqual(['olivia', 'terry', 'eli']);
+    // Once on the chat's subject, naming the others as its recipients.
+    expect(realtime.feed.published.map((p) => p.chatId)).toEqual(['chat1']);
     expect(realtime.feed.published[0]?.event).toMatchObject({
+      recipients: ['olivia', 'terry', 'eli'],
       id: expect.stringMatching(/^eph_/),
       type: 'typing',
       practiceId,
@@ -43,10 +45,10 @@ describe('typing indicators', () => {
     expect(await typing.typing(dana, 'chat1')).toBe(true);
     tick(1_999);
     expect(await typing.typing(dana, 'chat1')).toBe(false);
-    expect(realtime.feed.published).toHaveLength(3);
+    expect(realtime.feed.published).toHaveLength(1);
     tick(1);
     expect(await typing.typing(dana, 'chat1')).toBe(true);
-    expect(realtime.feed.published).toHaveLength(6);
+    expect(realtime.feed.published).toHaveLength(2);
   });
 
   it('A1: a non-participant’s typing goes nowhere, and the membership answer is cached briefly', async () => {
@@ -65,7 +67,7 @@ describe('typing indicators', () => {
     state.participants = groupParticipants.filter((p) => p.personId !== 'dana');
     tick(5_000);
     expect(await typing.typing(dana, 'chat1')).toBe(false);
-    expect(realtime.feed.published).toHaveLength(3);
+    expect(realtime.feed.published).toHaveLength(1);
   });
 });
 
@@ -124,7 +126,7 @@ describe('client frames', () => {
       const { setup, socket } = await connect();
       socket.send('not json');
       socket.send(JSON.stringify({ type: 'typing', chatId: 'chat1' }));
-      await vi.waitFor(() => expect(setup.realtime.feed.published).toHaveLength(3));
+      await vi.waitFor(() => expect(setup.realtime.feed.published).toHaveLength(1));
       expect(socket.readyState).toBe(WebSocket.OPEN);
     });
 

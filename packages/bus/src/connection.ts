@@ -1,4 +1,9 @@
-import { REALTIME_LOG_STREAM, realtimeLogSubject } from '@huddle/contracts';
+import {
+  REALTIME_LOG_MAX_AGE_MS,
+  REALTIME_LOG_STREAM,
+  realtimeChatLogSubject,
+  realtimeLogSubject,
+} from '@huddle/contracts';
 import type { Logger } from '@huddle/logging';
 import {
   type JetStreamClient,
@@ -8,6 +13,7 @@ import {
   RetentionPolicy,
   StorageType,
   type StreamConfig,
+  type StreamInfo,
 } from '@nats-io/jetstream';
 import { connect, type NatsConnection, nanos } from '@nats-io/transport-node';
 
@@ -65,8 +71,9 @@ async function ensure(
   jsm: JetStreamManager,
   config: Partial<StreamConfig> & { name: string },
 ): Promise<string> {
+  let existing: StreamInfo | undefined;
   try {
-    await jsm.streams.info(config.name);
+    existing = await jsm.streams.info(config.name);
   } catch {
     try {
       await jsm.streams.add(config);
@@ -77,6 +84,10 @@ async function ensure(
       });
     }
   }
+  // A stream made by an older version takes the subjects this one adds.
+  const missing = (config.subjects ?? []).filter((subject) => !existing?.config.subjects?.includes(subject));
+  if (existing && missing.length > 0)
+    await jsm.streams.update(config.name, { subjects: [...(existing.config.subjects ?? []), ...missing] });
   return config.name;
 }
 
@@ -93,21 +104,21 @@ export function ensureStream(jsm: JetStreamManager, service: string): Promise<st
   });
 }
 
-/** How long, and how much, the realtime log keeps per person (see `ensureRealtimeLog`). */
-export const REALTIME_LOG_LIMITS = { maxAgeMs: 15 * 60 * 1000, maxEventsPerPerson: 1_000 } as const;
+/** How long, and how much, the realtime log keeps per chat or person (see `ensureRealtimeLog`). */
+export const REALTIME_LOG_LIMITS = { maxAgeMs: REALTIME_LOG_MAX_AGE_MS, maxEventsPerSubject: 1_000 } as const;
 
 /**
- * The realtime log: the last 15 minutes and at most 1,000 of each person's
- * realtime events, for sockets that reconnect and catch up.
+ * The realtime log: the last 15 minutes and at most 1,000 of each chat's (and
+ * each person's own) realtime events, for sockets that reconnect and catch up.
  */
 export function ensureRealtimeLog(jsm: JetStreamManager): Promise<string> {
   return ensure(jsm, {
     name: REALTIME_LOG_STREAM,
-    subjects: [realtimeLogSubject('*', '*')],
+    subjects: [realtimeLogSubject('*', '*'), realtimeChatLogSubject('*', '*')],
     retention: RetentionPolicy.Limits,
     storage: StorageType.File,
     max_age: nanos(REALTIME_LOG_LIMITS.maxAgeMs),
-    max_msgs_per_subject: REALTIME_LOG_LIMITS.maxEventsPerPerson,
+    max_msgs_per_subject: REALTIME_LOG_LIMITS.maxEventsPerSubject,
     duplicate_window: nanos(2 * 60 * 1000),
   });
 }

@@ -206,22 +206,35 @@ export interface DomainEvents {
   'chat.v1.read_marker.moved': { practiceId: string; chatId: string; personId: string; readSeq: number };
   /** X4: a participant pinned, archived or muted a chat for themselves; realtime tells them only. */
   'chat.v1.personal_state.updated': PersonalStateEventData;
-  /** N1: a notification landed in a person's inbox. */
-  'notification.v1.notification.created': {
+  /**
+   * N1: notifications landed in people's inboxes, all of one change in one chat (a post
+   * notifies each of its chat's participants but the author): one event, not one per person.
+   */
+  'notification.v1.notifications.created': {
     practiceId: string;
-    personId: string;
-    notification: NotificationData;
+    chatId: string;
+    notifications: Array<{ personId: string; notification: NotificationData }>;
   };
 }
 
 export type EventType = keyof DomainEvents;
 
 /**
- * Realtime delivery to the sockets of one person, over core NATS (not
- * JetStream): whichever gateway holds that person's sockets subscribes.
+ * Realtime delivery of a person's own events (notifications, their chat
+ * state) over core NATS (not JetStream): whichever gateway holds that
+ * person's sockets subscribes.
  */
 export const realtimeSubject = (practiceId: string, personId: string) =>
   `huddle.rt.${practiceId}.${personId}`;
+
+/**
+ * Realtime delivery of a chat's events, once per chat however many take part,
+ * over core NATS: every gateway holding a socket of one of the chat's
+ * participants subscribes, and presents each event for those of its viewers
+ * the event names as recipients.
+ */
+export const realtimeChatSubject = (practiceId: string, chatId: string) =>
+  `huddle.rtchat.${practiceId}.${chatId}`;
 
 /** A realtime event before the gateway presents it for its viewer. */
 export interface RealtimeEvent {
@@ -232,14 +245,29 @@ export interface RealtimeEvent {
   practiceId: string;
   chatId: string;
   data: unknown;
+  /**
+   * A chat's event (on `realtimeChatSubject`): the people it is for, as the
+   * chat's participants were when it was sent (P4); never shown to a socket.
+   * Absent on a person's own events.
+   */
+  recipients?: string[];
 }
 
 /**
- * The realtime log: each person-addressed realtime event (not typing) is also
- * kept for a short while in the JetStream stream `REALTIME_LOG_STREAM`, so a
- * socket that reconnects with the last event id it saw can catch up.
+ * The realtime log: each realtime event (not typing) is also kept for a short
+ * while in the JetStream stream `REALTIME_LOG_STREAM`, once per chat for a
+ * chat's events and once per person for a person's own, so a socket that
+ * reconnects with the last event id it saw can catch up.
  */
 export const REALTIME_LOG_STREAM = 'REALTIME';
 
+/** How long the realtime log keeps an event: 15 minutes. */
+export const REALTIME_LOG_MAX_AGE_MS = 15 * 60 * 1000;
+
+/** A person's own events in the realtime log. */
 export const realtimeLogSubject = (practiceId: string, personId: string) =>
   `huddle.rtlog.${practiceId}.${personId}`;
+
+/** A chat's events in the realtime log. */
+export const realtimeChatLogSubject = (practiceId: string, chatId: string) =>
+  `huddle.rtchatlog.${practiceId}.${chatId}`;

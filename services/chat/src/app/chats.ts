@@ -201,6 +201,12 @@ export class Chats {
    * X4: pinned chats come first; archived ones are listed only when asked for (`archived`),
    * and `pinned` narrows to pinned or unpinned ones.
    */
+  /** The chats a person takes part in, by id (what realtime follows for them), and those left lately. */
+  chatIdsOf(practiceId: string, personId: string, leftWithinSeconds: number) {
+    const leftSince = new Date(Date.now() - Math.max(0, leftWithinSeconds) * 1000);
+    return this.store.members.chatIdsOf(this.db, practiceId, personId, leftSince);
+  }
+
   async list(request: {
     practiceId: string;
     personId: string;

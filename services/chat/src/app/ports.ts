@@ -176,6 +176,13 @@ export interface MemberRepository {
   leave(db: Executor, chatId: string, personId: string, at: Date): Promise<void>;
   find(db: Executor, chatId: string, personId: string): Promise<Member | undefined>;
   list(db: Executor, chatId: string): Promise<Member[]>;
+  /** The chats a person is an active member of, by id, and those they left since `leftSince`. */
+  chatIdsOf(
+    db: Executor,
+    practiceId: string,
+    personId: string,
+    leftSince: Date,
+  ): Promise<{ active: string[]; left: string[] }>;
   /** X5: the read markers of a chat's active participants, by person id, keyset-paged. */
   readMarkers(
     db: Executor,

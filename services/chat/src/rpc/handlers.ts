@@ -128,6 +128,10 @@ export function chatRpc(parts: {
         nextCursor: page.nextCursor,
       };
     },
+    listChatIds: async ({ practiceId, personId, leftWithinSeconds }) => {
+      const { active, left } = await chats.chatIdsOf(practiceId, personId, leftWithinSeconds);
+      return { chatIds: active, leftChatIds: left };
+    },
     postMessage: async (request) => {
       const result = await messages.post({
         chatId: request.chatId,

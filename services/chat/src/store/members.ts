@@ -1,6 +1,6 @@
 import type { ParticipantData } from '@huddle/contracts';
 import type { Executor } from '@huddle/db';
-import { and, asc, eq, gt, inArray, isNull, lte, sql } from 'drizzle-orm';
+import { and, asc, eq, gt, inArray, isNull, lte, or, sql } from 'drizzle-orm';
 import type { Member, MemberRepository } from '../app/ports';
 import type { PersonalStateChange } from '../domain/personal-state';
 import { chatMembers } from './schema';
@@ -51,6 +51,23 @@ export const membersStore: MemberRepository = {
 
   async list(db: Executor, chatId: string): Promise<Member[]> {
     return db.select(columns).from(chatMembers).where(active(chatId));
+  },
+
+  async chatIdsOf(db: Executor, practiceId: string, personId: string, leftSince: Date) {
+    const rows = await db
+      .select({ chatId: chatMembers.chatId, removedAt: chatMembers.removedAt })
+      .from(chatMembers)
+      .where(
+        and(
+          eq(chatMembers.practiceId, practiceId),
+          eq(chatMembers.personId, personId),
+          or(isNull(chatMembers.removedAt), gt(chatMembers.removedAt, leftSince)),
+        ),
+      );
+    return {
+      active: rows.filter((row) => row.removedAt === null).map((row) => row.chatId),
+      left: rows.filter((row) => row.removedAt !== null).map((row) => row.chatId),
+    };
   },
 
   /** X5: the read markers of a chat's active participants, by person id, keyset-paged. */

@@ -39,9 +39,13 @@ export function chatOf({ data }: ChatRealtimeEvent | ParticipantEvent): {
 
 /**
  * Delivers chat events to the sockets of the chat's current participants, and
- * only theirs. Asks the participant service at delivery time, so someone
- * removed a moment ago gets nothing (P4). Read receipts go to team members
- * only (U1). The gateway presents each event for its viewer (G4/G5).
+ * only theirs: each event goes out once for the chat, naming its recipients,
+ * and the gateways present it to those recipients' sockets alone. Asks the
+ * participant service at delivery time, so someone removed a moment ago is
+ * not a recipient (P4). Read receipts go to team members only (U1). The
+ * gateway presents each event for its viewer (G4/G5). Someone just added
+ * also hears of it on their own subject, so their gateway starts following
+ * the chat.
  */
 export class RealtimeFanOut {
   constructor(
@@ -52,21 +56,16 @@ export class RealtimeFanOut {
   async chatEvent(event: ChatRealtimeEvent | ParticipantEvent): Promise<void> {
     const { chatId, practiceId } = chatOf(event);
     const teamOnly = event.type === 'chat.v1.read_marker.moved';
-    const recipients = (await this.participants.list(chatId)).filter(
-      (participant) => !teamOnly || participant.kind === 'practitioner',
-    );
-    // Each person's events stay in order: the consumer applies one event at a time.
-    await Promise.all(
-      recipients.map((participant) =>
-        this.channel.deliver(practiceId, participant.personId, {
-          id: event.id,
-          type: realtimeTypeOf(event.type),
-          practiceId,
-          chatId,
-          data: event.data,
-        }),
-      ),
-    );
+    const recipients = (await this.participants.list(chatId))
+      .filter((participant) => !teamOnly || participant.kind === 'practitioner')
+      .map((participant) => participant.personId);
+    const realtime = { id: event.id, type: realtimeTypeOf(event.type), practiceId, chatId, data: event.data };
+    if (event.type === 'participant.v1.participant.added') {
+      const { personId } = (event as EventEnvelope<'participant.v1.participant.added'>).data.participant;
+      if (recipients.includes(personId)) await this.channel.deliver(practiceId, personId, realtime);
+    }
+    if (recipients.length > 0)
+      await this.channel.deliverToChat(practiceId, chatId, { ...realtime, recipients });
   }
 
   /** X4: a person's own chat state reaches their sockets only. */
@@ -81,15 +80,30 @@ export class RealtimeFanOut {
     });
   }
 
-  /** A new notification reaches its person's sockets. */
-  notificationCreated(event: EventEnvelope<'notification.v1.notification.created'>): Promise<void> {
-    const { practiceId, personId, notification } = event.data;
-    return this.channel.deliver(practiceId, personId, {
-      id: event.id,
-      type: 'notification.created',
-      practiceId,
-      chatId: notification.chatId,
-      data: notification,
+  /**
+   * New notifications reach their people's sockets, each person's own only:
+   * once on the chat's subject, naming the notified as recipients, each
+   * notification keyed by its person (`byPerson`) for the gateway to present
+   * to that person alone. An `added` notification goes to its person's own
+   * subject instead: their gateway may not follow the chat yet.
+   */
+  async notificationsCreated(event: EventEnvelope<'notification.v1.notifications.created'>): Promise<void> {
+    const { practiceId, chatId, notifications } = event.data;
+    const realtime = { id: event.id, type: 'notification.created', practiceId, chatId };
+    const added = notifications.filter(({ notification }) => notification.type === 'added');
+    const others = notifications.filter(({ notification }) => notification.type !== 'added');
+    await Promise.all(
+      added.map(({ personId, notification }) =>
+        this.channel.deliver(practiceId, personId, { ...realtime, data: notification }),
+      ),
+    );
+    if (others.length === 0) return;
+    await this.channel.deliverToChat(practiceId, chatId, {
+      ...realtime,
+      data: {
+        byPerson: Object.fromEntries(others.map(({ personId, notification }) => [personId, notification])),
+      },
+      recipients: others.map(({ personId }) => personId),
     });
   }
 }

@@ -178,13 +178,14 @@ export class Inbox {
       tx,
       items.map((item) => ({ id: randomUUID(), practiceId, ...item })),
     );
-    for (const row of rows) {
-      await emit('notification.v1.notification.created', {
+    const [first] = rows;
+    // One event for the whole change: its chat is the same for every item.
+    if (first)
+      await emit('notification.v1.notifications.created', {
         practiceId,
-        personId: row.personId,
-        notification: toNotification(row),
+        chatId: first.chatId,
+        notifications: rows.map((row) => ({ personId: row.personId, notification: toNotification(row) })),
       });
-    }
     await this.outbound?.notificationsCreated(
       tx,
       practiceId,

@@ -9,10 +9,20 @@ export interface Participants {
   list(chatId: string): Promise<ParticipantData[]>;
 }
 
-/** Realtime delivery to one person's sockets, wherever their gateway is. */
+/**
+ * Realtime delivery to sockets, wherever their gateways are. Each method
+ * resolves once the event is logged for catch-up and sent live, and rejects
+ * when it could not be logged.
+ */
 export interface RealtimeChannel {
-  /** Resolves once the event is logged for catch-up and sent live; rejects when it could not be logged. */
+  /** A person's own event, to their sockets only. */
   deliver(practiceId: string, personId: string, event: RealtimeEvent): Promise<void>;
+  /** A chat's event, sent once for all of its `recipients`, whose sockets alone receive it. */
+  deliverToChat(
+    practiceId: string,
+    chatId: string,
+    event: RealtimeEvent & { recipients: string[] },
+  ): Promise<void>;
 }
 
 /*

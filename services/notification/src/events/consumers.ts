@@ -73,12 +73,12 @@ export function realtimeConsumers(fanOut: RealtimeFanOut) {
     {
       name: 'notification-realtime-inbox',
       from: 'notification',
-      types: ['notification.v1.notification.created'],
+      types: ['notification.v1.notifications.created'],
       start: 'new',
-      orderKey: (event) => event.data.personId,
-      deliver: (event: EventEnvelope<'notification.v1.notification.created'>) =>
-        fanOut.notificationCreated(event),
-    } satisfies ConsumerSpec<'notification.v1.notification.created'>,
+      orderKey: (event) => event.data.chatId,
+      deliver: (event: EventEnvelope<'notification.v1.notifications.created'>) =>
+        fanOut.notificationsCreated(event),
+    } satisfies ConsumerSpec<'notification.v1.notifications.created'>,
     {
       name: 'notification-realtime-personal-state',
       from: 'chat',

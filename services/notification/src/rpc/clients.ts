@@ -1,5 +1,13 @@
 import { type Bus, traceHeaders } from '@huddle/bus';
-import { participantFromProto, participantV1, realtimeLogSubject, realtimeSubject } from '@huddle/contracts';
+import {
+  participantFromProto,
+  participantV1,
+  type RealtimeEvent,
+  realtimeChatLogSubject,
+  realtimeChatSubject,
+  realtimeLogSubject,
+  realtimeSubject,
+} from '@huddle/contracts';
 import { connect } from '@huddle/grpc';
 import { inSpan, SpanKind } from '@huddle/telemetry';
 import type { People } from '../app/outbound-ports';
@@ -28,32 +36,40 @@ export function remotePeople(address: string): People & { close(): void } {
 
 /**
  * Live delivery is core NATS (low latency, best effort). Each event is first
- * written to the person's realtime log (JetStream, `REALTIME`), so a socket
- * that reconnects can catch up from the last event id it saw. Logging first
- * means an event sent live before a gateway subscribed is already in the log
- * when that gateway reads it: catch-up leaves no gap. The message id is per
- * event and person, so a redelivered event is logged once. Both carry the
- * event's trace in their headers, so the gateway's socket write continues it.
+ * written to the realtime log (JetStream, `REALTIME`), so a socket that
+ * reconnects can catch up from the last event id it saw. Logging first means
+ * an event sent live before a gateway subscribed is already in the log when
+ * that gateway reads it: catch-up leaves no gap. A chat's event is logged and
+ * sent once for the chat, a person's own event once for the person; the
+ * message id is per event and subject, so a redelivered event is logged once.
+ * Both carry the event's trace in their headers, so the gateway's socket write
+ * continues it.
  */
 export function natsRealtime({ nc, js }: Pick<Bus, 'nc' | 'js'>): RealtimeChannel {
+  const send = (logSubject: string, liveSubject: string, key: string, event: RealtimeEvent) =>
+    // The subjects name a person or a chat: they stay out of the span.
+    inSpan(
+      'realtime publish',
+      {
+        kind: SpanKind.PRODUCER,
+        attributes: { 'messaging.system': 'nats', 'huddle.realtime.type': event.type },
+      },
+      async () => {
+        const payload = JSON.stringify(event);
+        const headers = traceHeaders();
+        await js.publish(logSubject, payload, { msgID: `${event.id}:${key}`, headers });
+        nc.publish(liveSubject, payload, { headers });
+      },
+    );
   return {
     deliver: (practiceId, personId, event) =>
-      // The subject names the person: it stays out of the span.
-      inSpan(
-        'realtime publish',
-        {
-          kind: SpanKind.PRODUCER,
-          attributes: { 'messaging.system': 'nats', 'huddle.realtime.type': event.type },
-        },
-        async () => {
-          const payload = JSON.stringify(event);
-          const headers = traceHeaders();
-          await js.publish(realtimeLogSubject(practiceId, personId), payload, {
-            msgID: `${event.id}:${personId}`,
-            headers,
-          });
-          nc.publish(realtimeSubject(practiceId, personId), payload, { headers });
-        },
+      send(realtimeLogSubject(practiceId, personId), realtimeSubject(practiceId, personId), personId, event),
+    deliverToChat: (practiceId, chatId, event) =>
+      send(
+        realtimeChatLogSubject(practiceId, chatId),
+        realtimeChatSubject(practiceId, chatId),
+        `chat:${chatId}`,
+        event,
       ),
   };
 }

@@ -280,6 +280,17 @@ export interface ListChatsResponse {
   nextCursor: string;
 }
 
+export interface ListChatIdsRequest {
+  practiceId: string;
+  personId: string;
+  leftWithinSeconds: number;
+}
+
+export interface ListChatIdsResponse {
+  chatIds: string[];
+  leftChatIds: string[];
+}
+
 export interface PostMessageRequest {
   chatId: string;
   authorId: string;
@@ -3070,6 +3081,131 @@ export const ListChatsResponse: MessageFns<ListChatsResponse> = {
             }
 
             message.nextCursor = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseListChatIdsRequest(): ListChatIdsRequest {
+  return { practiceId: "", personId: "", leftWithinSeconds: 0 };
+}
+
+export const ListChatIdsRequest: MessageFns<ListChatIdsRequest> = {
+  encode(message: ListChatIdsRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.practiceId !== "") {
+      writer.uint32(10).string(message.practiceId);
+    }
+    if (message.personId !== "") {
+      writer.uint32(18).string(message.personId);
+    }
+    if (message.leftWithinSeconds !== 0) {
+      writer.uint32(24).int32(message.leftWithinSeconds);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ListChatIdsRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseListChatIdsRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.practiceId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.personId = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.leftWithinSeconds = reader.int32();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseListChatIdsResponse(): ListChatIdsResponse {
+  return { chatIds: [], leftChatIds: [] };
+}
+
+export const ListChatIdsResponse: MessageFns<ListChatIdsResponse> = {
+  encode(message: ListChatIdsResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.chatIds) {
+      writer.uint32(10).string(v!);
+    }
+    for (const v of message.leftChatIds) {
+      writer.uint32(18).string(v!);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ListChatIdsResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseListChatIdsResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.chatIds.push(reader.string());
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.leftChatIds.push(reader.string());
             continue;
           }
         }
@@ -7340,6 +7476,20 @@ export const ChatServiceService = {
     responseSerialize: (value: ListChatsResponse): Buffer => Buffer.from(ListChatsResponse.encode(value).finish()),
     responseDeserialize: (value: Buffer): ListChatsResponse => ListChatsResponse.decode(value),
   },
+  /**
+   * The ids of every chat a person takes part in (what a gateway follows for their realtime
+   * events), and of those they left within the last `left_within_seconds` (where a catch-up
+   * may find the last event they saw).
+   */
+  listChatIds: {
+    path: "/huddle.chat.v1.ChatService/ListChatIds" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: ListChatIdsRequest): Buffer => Buffer.from(ListChatIdsRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): ListChatIdsRequest => ListChatIdsRequest.decode(value),
+    responseSerialize: (value: ListChatIdsResponse): Buffer => Buffer.from(ListChatIdsResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): ListChatIdsResponse => ListChatIdsResponse.decode(value),
+  },
   postMessage: {
     path: "/huddle.chat.v1.ChatService/PostMessage" as const,
     requestStream: false as const,
@@ -7636,6 +7786,12 @@ export interface ChatServiceServer extends UntypedServiceImplementation {
   updateChat: handleUnaryCall<UpdateChatRequest, UpdateChatResponse>;
   /** A person's chats, most recently active first, with unread counts (U1). */
   listChats: handleUnaryCall<ListChatsRequest, ListChatsResponse>;
+  /**
+   * The ids of every chat a person takes part in (what a gateway follows for their realtime
+   * events), and of those they left within the last `left_within_seconds` (where a catch-up
+   * may find the last event they saw).
+   */
+  listChatIds: handleUnaryCall<ListChatIdsRequest, ListChatIdsResponse>;
   postMessage: handleUnaryCall<PostMessageRequest, PostMessageResponse>;
   /** Newest first, keyset pages on seq; feed chats: top-level posts, pinned ones on the first page (G2). */
   listMessages: handleUnaryCall<ListMessagesRequest, ListMessagesResponse>;
@@ -7830,6 +7986,26 @@ export interface ChatServiceClient extends Client {
     metadata: Metadata,
     options: Partial<CallOptions>,
     callback: (error: ServiceError | null, response: ListChatsResponse) => void,
+  ): ClientUnaryCall;
+  /**
+   * The ids of every chat a person takes part in (what a gateway follows for their realtime
+   * events), and of those they left within the last `left_within_seconds` (where a catch-up
+   * may find the last event they saw).
+   */
+  listChatIds(
+    request: ListChatIdsRequest,
+    callback: (error: ServiceError | null, response: ListChatIdsResponse) => void,
+  ): ClientUnaryCall;
+  listChatIds(
+    request: ListChatIdsRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: ListChatIdsResponse) => void,
+  ): ClientUnaryCall;
+  listChatIds(
+    request: ListChatIdsRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: ListChatIdsResponse) => void,
   ): ClientUnaryCall;
   postMessage(
     request: PostMessageRequest,
