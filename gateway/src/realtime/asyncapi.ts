@@ -110,7 +110,7 @@ export function streamAsyncApi() {
   const refs = (messages: Record<string, unknown>, prefix: string) =>
     Object.keys(messages).map((name) => ({ $ref: `${prefix}/${name}` }));
   return {
-    asyncapi: '3.0.0',
+    asyncapi: '3.1.0',
     info: {
       title: 'Huddle realtime stream',
       version: '1',

@@ -101,6 +101,7 @@ export class HuddleStream {
   #typedListeners = new Map<StreamEventType, Set<Listener<never>>>();
   #stateListeners = new Set<Listener<StreamStateChange>>();
   #closed: Promise<void> | undefined;
+  #closedBy: { code?: number | undefined; reason?: string | undefined } | undefined;
   #resolveClosed: (() => void) | undefined;
 
   constructor(options: StreamOptions) {
@@ -147,6 +148,12 @@ export class HuddleStream {
   /** Resolves once the stream is live (after `stream.ready`); rejects if it closes for good first. */
   ready(): Promise<void> {
     if (this.#state === 'live') return Promise.resolve();
+    if (this.#stopped && this.#state === 'closed') {
+      const { code, reason } = this.#closedBy ?? {};
+      return Promise.reject(
+        new Error(`The stream closed (${code ?? 'no code'}${reason ? `: ${reason}` : ''})`),
+      );
+    }
     return new Promise((resolve, reject) => {
       const off = this.onState(({ state, code, reason }) => {
         if (state === 'live') {
@@ -230,6 +237,7 @@ export class HuddleStream {
 
   #setState(change: StreamStateChange) {
     this.#state = change.state;
+    if (change.state === 'closed') this.#closedBy = { code: change.code, reason: change.reason };
     for (const listener of this.#stateListeners) listener(change);
   }
 
