@@ -5,7 +5,7 @@ import { newIdempotencyKey } from './idempotency';
 import { type PagedPath, type PageItem, type PageOf, type PageParamsArgs, pages } from './paging';
 import { defaultRetryPolicy, type RetryPolicy, retryingFetch } from './retry';
 import { HuddleStream, type StreamOptions } from './stream';
-import type { Message, PostMessageBody } from './types';
+import type { Message, PostMessageBody, UploadedAttachment } from './types';
 
 /** A bearer token, or how to get a current one (called before each request and each stream connection). */
 export type TokenSource = string | (() => string | Promise<string>);
@@ -46,6 +46,15 @@ export interface HuddleClient {
   readonly baseUrl: string;
   /** Posts a message or reply (`parentId`) with an Idempotency-Key, retried safely. */
   postMessage(chatId: string, body: PostMessageBody, options?: PostMessageOptions): Promise<Message>;
+  /**
+   * Uploads a file to attach to messages (`attachmentIds` of a post): one multipart part named
+   * `file`. Not retried: a repeat would store the file twice.
+   */
+  uploadAttachment(
+    file: Blob,
+    filename: string,
+    options?: { signal?: AbortSignal },
+  ): Promise<UploadedAttachment>;
   /** The pages of a cursor-paged list, fetched one at a time as they are iterated. */
   pages<P extends PagedPath>(
     path: P,
@@ -113,6 +122,17 @@ export function createHuddleClient(options: HuddleClientOptions): HuddleClient {
         ...(signal ? { signal } : {}),
       });
       return data as Message;
+    },
+    async uploadAttachment(file, filename, { signal } = {}) {
+      const form = new FormData();
+      form.append('file', file, filename);
+      const { data } = await rest.POST('/v1/attachments', {
+        // The route reads multipart itself, so the document names no JSON body for it.
+        body: form as never,
+        bodySerializer: (body: unknown) => body as FormData,
+        ...(signal ? { signal } : {}),
+      });
+      return data as UploadedAttachment;
     },
     pages: (path, ...params) => pages(rest, path, params[0]),
     async *items(path, ...params) {

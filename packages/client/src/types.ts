@@ -32,6 +32,8 @@ export type SearchHit = ResponseBody<'/v1/search', 'get'>['items'][number];
 export type PostMessageBody = RequestBody<'/v1/chats/{chatId}/messages', 'post'>;
 export type CreateGroupBody = RequestBody<'/v1/chats', 'post'>;
 export type UpdateChatBody = RequestBody<'/v1/chats/{chatId}', 'patch'>;
+/** A file just uploaded, to attach by id; only its uploader can use it until a message does (A1). */
+export type UploadedAttachment = ResponseBody<'/v1/attachments', 'post', 201>;
 export type PersonalState = ResponseBody<'/v1/chats/{chatId}/me', 'put'>;
 
 export type { paths };

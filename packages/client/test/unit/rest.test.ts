@@ -276,6 +276,23 @@ describe('@huddle/client REST', () => {
     expect(gateway.requests).toHaveLength(3);
   });
 
+  it('uploads an attachment as one multipart part named file, never retried', async () => {
+    const gateway = scripted(
+      json({ id: 'a1', filename: 'plan.pdf', contentType: 'application/pdf', size: 3, createdAt: null }, 201),
+    );
+    const huddle = createHuddleClient({ baseUrl: 'http://gateway', token: 't', fetch: gateway.fetch });
+    const uploaded = await huddle.uploadAttachment(
+      new Blob(['pdf'], { type: 'application/pdf' }),
+      'plan.pdf',
+    );
+    expect(uploaded.id).toBe('a1');
+    const [request] = gateway.requests;
+    expect(request?.url).toBe('http://gateway/v1/attachments');
+    expect(request?.headers.get('content-type')).toMatch(/^multipart\/form-data; boundary=/);
+    expect(request?.body).toMatch(/name="file"; filename="plan.pdf"/);
+    expect(request?.headers.has('idempotency-key')).toBe(false);
+  });
+
   it('makes version 4 UUIDs as idempotency keys', () => {
     const keys = new Set(Array.from({ length: 100 }, () => newIdempotencyKey()));
     expect(keys.size).toBe(100);

@@ -1,7 +1,8 @@
 import type { AddressInfo } from 'node:net';
+import { WebSocket as UndiciWebSocket } from 'undici';
 import { afterEach, describe, expect, it } from 'vitest';
 import WebSocket, { WebSocketServer } from 'ws';
-import { HuddleStream, type StreamEvent, type StreamState } from '../../src';
+import { HuddleStream, type StreamEvent, type StreamState, type WebSocketClass } from '../../src';
 import { tokenExpiry } from '../../src/stream';
 
 /**
@@ -61,12 +62,16 @@ afterEach(async () => {
   cleanup = [];
 });
 
-async function setUp(token: HuddleStream['lastEventId'] | (() => string) = 'token-1', lastEventId?: string) {
+async function setUp(
+  token: HuddleStream['lastEventId'] | (() => string) = 'token-1',
+  lastEventId?: string,
+  WebSocketImpl: WebSocketClass = WebSocket as never,
+) {
   const server = await streamServer();
   const stream = new HuddleStream({
     url: server.url,
     token: token ?? 'token-1',
-    WebSocket: WebSocket as never,
+    WebSocket: WebSocketImpl,
     backoff: { baseDelayMs: 1, maxDelayMs: 5 },
     ...(lastEventId ? { lastEventId } : {}),
   });
@@ -130,6 +135,17 @@ describe('HuddleStream', () => {
     second.socket.terminate();
     const third = await server.next();
     expect(third.url.searchParams.get('last_event_id')).toBe('e7');
+  });
+
+  it('works with undici’s WebSocket as well as ws’s (Node 20 has no global one)', async () => {
+    const { server, stream, events } = await setUp('token-1', undefined, UndiciWebSocket as never);
+    const connection = await server.next();
+    connection.socket.send(frame('e1', 'chat.updated', { title: 'Walkers' }));
+    connection.socket.send(frame('eph_1', 'stream.ready', {}, null));
+    await stream.ready();
+    expect(events.map((event) => event.id)).toEqual(['e1', 'eph_1']);
+    await stream.close();
+    expect(stream.state).toBe('closed');
   });
 
   it('surfaces stream.reset to its listeners', async () => {
