@@ -98,6 +98,8 @@ export interface Member {
 export interface ListedChat {
   chat: Chat;
   lastSeq: number;
+  /** C3: messages at or below this seq were deleted by the retention job. */
+  floorSeq: number;
   lastActivityAt: Date;
   readSeq: number;
   markedUnread: boolean;
@@ -160,7 +162,11 @@ export interface ChatRepository {
     personId: string,
     options: ChatListOptions,
   ): Promise<ListedChat[]>;
-  lastSeq(db: Executor, id: string): Promise<number>;
+  /**
+   * The seq of the newest message, and the retention floor: every message at or below it
+   * was deleted by the retention job (C3), so none of them is unread (U1).
+   */
+  seqs(db: Executor, id: string): Promise<{ lastSeq: number; floorSeq: number }>;
   /** Locks the chat row and takes the next message seq: gap-free, in commit order. */
   nextSeq(db: Executor, id: string): Promise<number | undefined>;
 }
