@@ -1,5 +1,6 @@
 import { HuddleError } from '@huddle/errors';
 import { createLogger } from '@huddle/logging';
+import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Reactions } from '../../src/app/reactions';
 import { RetentionJob, RetentionSettings } from '../../src/app/retention';
@@ -265,6 +266,51 @@ describe('C3 retention job on PostgreSQL (medium: settings, job, store and outbo
     });
     expect(await job.runOnce()).toEqual([]);
     expect(await chatStore.messages.get(h.db.db, message.id)).toMatchObject({ body: 'kept for the lawyers' });
+  });
+
+  it('C3: a running batch never holds up a post to its chat; a legal hold waits for it, then holds', async () => {
+    const chat = await feedGroup(h, chatOwner, [client]);
+    await h.messages.post(post(chat.id, chatOwner, 'old enough'));
+    // A batch's transaction held open: the chat's retention lock and its oldest messages locked.
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    let locked!: () => void;
+    const lockedNow = new Promise<void>((resolve) => {
+      locked = resolve;
+    });
+    const batch = h.db.db.transaction(async (tx) => {
+      await chatStore.retention.lockChat(tx, chat.id);
+      await chatStore.retention.nextMessages(tx, chat.id, 0, 10);
+      locked();
+      await gate;
+    });
+    await lockedNow;
+
+    const posted = await h.messages.post(post(chat.id, client, 'posted while a batch runs'));
+    expect(posted.created).toBe(true);
+
+    let holdSet = false;
+    const hold = settings
+      .setLegalHold({ practiceId: PRACTICE, chatId: chat.id, actorId: practiceOwner, held: true, reason: '' })
+      .then(() => {
+        holdSet = true;
+      });
+    // Until the hold's transaction is seen waiting for the chat's retention lock.
+    for (let waiting = 0; waiting === 0; ) {
+      const result = await h.db.db.execute(
+        sql`select count(*)::int as n from pg_locks
+              where locktype = 'advisory' and not granted
+                and database = (select oid from pg_database where datname = current_database())`,
+      );
+      waiting = (result as unknown as { rows: Array<{ n: number }> }).rows[0]!.n;
+    }
+    expect(holdSet).toBe(false);
+    release();
+    await Promise.all([batch, hold]);
+    expect(holdSet).toBe(true);
+    expect((await chatStore.retention.lockChat(h.db.db, chat.id)).held).toBe(true);
   });
 
   it('C3: one replica runs the job at a time (the lease)', async () => {
