@@ -1,3 +1,5 @@
+import type { EventEnvelope } from '@huddle/contracts';
+import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { api, type Reply, sleep } from '../support/http';
 import { type System, startSystem } from '../support/system';
@@ -22,6 +24,7 @@ describe('C3 retention and legal hold endpoints', () => {
   const as = async (who: Name) => api(system.url, await system.personToken(practice, who));
   const retention = `/v1/practices/${practice}/retention`;
   let chatId: string;
+  let nats: NatsConnection;
 
   function expectProblem(reply: Reply, status: number, code: string) {
     expect(reply.status, JSON.stringify(reply.body)).toBe(status);
@@ -30,7 +33,9 @@ describe('C3 retention and legal hold endpoints', () => {
   }
 
   beforeAll(async () => {
-    system = await startSystem('retention');
+    // The retention job runs every second here, so a run is seen within the test.
+    system = await startSystem('retention', { chat: { RETENTION_INTERVAL_MS: '1000' } });
+    nats = await connect({ servers: system.natsUrl });
     for (const [id, name] of [
       [practice, 'C3'],
       [other, 'Elsewhere'],
@@ -62,7 +67,10 @@ describe('C3 retention and legal hold endpoints', () => {
       await sleep(100);
     }
   });
-  afterAll(() => system?.stop());
+  afterAll(async () => {
+    await nats?.close();
+    await system?.stop();
+  });
 
   it('C3: the practice owner reads and sets the period: none, or 30 to 3650 days', async () => {
     const pam = await as('pam');
@@ -143,6 +151,31 @@ describe('C3 retention and legal hold endpoints', () => {
 
     const lifted = await pam('PUT', path, { held: false });
     expect(lifted.body).toMatchObject({ chatId, held: false, reason: '', updatedBy: 'pam' });
+  });
+
+  it('C3: the running chat service applies the period and publishes each run, by count, for the audit (C1)', async () => {
+    const runs = nats.subscribe('chat.v1.retention.applied');
+    const pam = await as('pam');
+    const olga = await as('olga');
+    const kept = await olga('POST', `/v1/chats/${chatId}/messages`, { body: 'Posted just now' });
+    expect(kept.status).toBe(201);
+    expect((await pam('PUT', retention, { period: { days: 30 } })).status).toBe(200);
+    let applied: EventEnvelope<'chat.v1.retention.applied'> | undefined;
+    for await (const message of runs) {
+      const event = message.json<EventEnvelope<'chat.v1.retention.applied'>>();
+      // Runs under the period an earlier test left may come first.
+      if (event.data.practiceId === practice && event.data.days === 30) {
+        applied = event;
+        break;
+      }
+    }
+    runs.unsubscribe();
+    expect(applied?.data).toMatchObject({ practiceId: practice, days: 30, messages: 0, files: 0 });
+    const cutoff = Date.parse(applied!.data.cutoff);
+    expect(Date.parse(applied!.data.startedAt) - cutoff).toBe(30 * 24 * 60 * 60 * 1000);
+    // Nothing younger than the period went.
+    const page = await olga('GET', `/v1/chats/${chatId}/messages`);
+    expect(page.body.items.map((m: { id: string }) => m.id)).toContain(kept.body.id);
   });
 
   it('C3: the operations are in the OpenAPI document with their bodies and answers', async () => {
