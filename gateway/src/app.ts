@@ -37,6 +37,7 @@ import { programRoutes } from './routes/programs';
 import { reactionRoutes } from './routes/reactions';
 import { readMarkerRoutes } from './routes/read-markers';
 import { receiptRoutes } from './routes/receipts';
+import { retentionRoutes } from './routes/retention';
 import { scheduledRoutes } from './routes/scheduled';
 import { searchRoutes } from './routes/search';
 import { sharingRoutes } from './routes/sharing';
@@ -171,6 +172,7 @@ export async function buildApp(config: Readonly<GatewayConfig>, deps: GatewayDep
   await app.register(programRoutes, routeDeps);
   await app.register(meetingRoutes, routeDeps);
   await app.register(notificationRoutes, routeDeps);
+  await app.register(retentionRoutes, routeDeps);
   await app.register(attachmentRoutes, { ...routeDeps, attachments: config.attachments });
   await app.register(streamRoutes, {
     hub,

@@ -40,6 +40,10 @@ export type ChatRpc = Pick<
   | 'listScheduledMessages'
   | 'editScheduledMessage'
   | 'cancelScheduledMessage'
+  | 'getRetention'
+  | 'setRetention'
+  | 'getLegalHold'
+  | 'setLegalHold'
 >;
 export type ParticipantRpc = Pick<
   Remote<typeof participantV1.ParticipantServiceService>,

@@ -178,6 +178,11 @@ async function requestFor(world: World, c: Case): Promise<Request> {
       };
     case 'GET /v1/practices/{practiceId}/notification-settings':
       return { method: 'GET', path: `/v1/practices/${practiceId}/notification-settings` };
+    case 'GET /v1/practices/{practiceId}/retention':
+      return { method: 'GET', path: `/v1/practices/${practiceId}/retention` };
+    // `none`: the world's messages stay whoever is allowed to set it.
+    case 'PUT /v1/practices/{practiceId}/retention':
+      return { method: 'PUT', path: `/v1/practices/${practiceId}/retention`, body: { period: 'none' } };
     case 'PUT /v1/practices/{practiceId}/programs/{programId}/chat':
       return {
         method: 'PUT',
@@ -249,6 +254,14 @@ async function requestFor(world: World, c: Case): Promise<Request> {
               : chat.attachmentId;
       return { method: 'GET', path: `/v1/attachments/${file}` };
     }
+    case 'GET /v1/chats/{chatId}/legal-hold':
+      return { method: 'GET', path: `${chatPath}/legal-hold` };
+    case 'PUT /v1/chats/{chatId}/legal-hold':
+      return {
+        method: 'PUT',
+        path: `${chatPath}/legal-hold`,
+        body: { held: true, reason: 'Security matrix' },
+      };
     case 'PUT /v1/chats/{chatId}/read':
       return { method: 'PUT', path: `${chatPath}/read`, body: { seq: 1 } };
     case 'POST /v1/chats/{chatId}/scheduled-messages':

@@ -318,6 +318,17 @@ export const operations: Record<string, Operation> = {
     chat: false,
     rule: () => allow('N1: outbound channels are the platform’s (directory:write)'),
   },
+  // C3: the practice owner reads and sets the practice's retention period.
+  'GET /v1/practices/{practiceId}/retention': {
+    auth: 'person',
+    chat: false,
+    rule: (caller) => practiceOwnerOnly(caller),
+  },
+  'PUT /v1/practices/{practiceId}/retention': {
+    auth: 'person',
+    chat: false,
+    rule: (caller) => practiceOwnerOnly(caller),
+  },
   // R1: `programs:write`.
   'PUT /v1/practices/{practiceId}/programs/{programId}/chat': {
     auth: 'service',
@@ -660,6 +671,17 @@ export const operations: Record<string, Operation> = {
     chat: true,
     rule: teamOnly('X5/U1: read receipts for team members only'),
   },
+  // C3: the practice owner, in the chat or not, reads and sets a chat's legal hold.
+  'GET /v1/chats/{chatId}/legal-hold': {
+    auth: 'person',
+    chat: true,
+    rule: (caller) => legalHold(caller),
+  },
+  'PUT /v1/chats/{chatId}/legal-hold': {
+    auth: 'person',
+    chat: true,
+    rule: (caller) => legalHold(caller),
+  },
   // M1: practitioners start meetings (built-in in direct chats, Zoom in groups); the meeting is a post (G6).
   'POST /v1/chats/{chatId}/meetings': {
     auth: 'person',
@@ -682,6 +704,24 @@ function defaultSharing({ role, facts, variant }: Caller): Expectation {
     return allow('S4: the practice owner or a team-settings manager, on anyone’s behalf');
   }
   return deny(403, 'S4: not theirs to manage');
+}
+
+/** C3: the practice's own owner only; the path names our practice, which another's people do not reach. */
+function practiceOwnerOnly({ facts }: Caller): Expectation {
+  if (facts.practice === 'other') return deny(404, 'C3: another practice does not exist for the caller');
+  if (facts.person === 'practitioner' && facts.teamRole === 'owner') {
+    return allow('C3: the practice owner manages retention');
+  }
+  return deny(403, 'C3: only the practice owner manages retention');
+}
+
+/** C3: the practice owner reaches every chat of the practice; others: 403 in it, 404 outside (A1). */
+function legalHold(caller: Caller): Expectation {
+  const { facts } = caller;
+  if (facts.practice === 'own' && facts.person === 'practitioner' && facts.teamRole === 'owner') {
+    return allow('C3: the practice owner manages legal holds, in the chat or not');
+  }
+  return caller.as ? deny(403, 'C3: only the practice owner manages legal holds') : notInChat;
 }
 
 function pins(caller: Caller): Expectation {

@@ -355,6 +355,10 @@ export function fakeServices() {
       listScheduledMessages: vi.fn(async () => ({ scheduled: [], nextCursor: '' })),
       editScheduledMessage: vi.fn(async () => ({ scheduled: undefined })),
       cancelScheduledMessage: vi.fn(async () => ({})),
+      getRetention: vi.fn(async () => ({ retention: undefined })),
+      setRetention: vi.fn(async () => ({ retention: undefined })),
+      getLegalHold: vi.fn(async () => ({ legalHold: undefined })),
+      setLegalHold: vi.fn(async () => ({ legalHold: undefined })),
     },
     participant: {
       upsertPerson: vi.fn(async ({ person }: participantV1.UpsertPersonRequest) => ({

@@ -152,6 +152,38 @@ export interface PersonalStateEventData {
   version: number;
 }
 
+/** C3: a practice's retention period changed. */
+export interface RetentionSetEventData {
+  practiceId: string;
+  actorId: string;
+  /** Null: none (kept for good); otherwise 30 to 3650. */
+  days: number | null;
+  previousDays: number | null;
+}
+
+/** C3: what one retention run deleted in one practice, by count. */
+export interface RetentionAppliedEventData {
+  practiceId: string;
+  /** The period applied, and the time before which messages were deleted (ISO). */
+  days: number;
+  cutoff: string;
+  startedAt: string;
+  finishedAt: string;
+  /** Chats something was deleted from; chats under legal hold are never among them. */
+  chats: number;
+  /** Messages deleted outright. */
+  messages: number;
+  /** Thread roots emptied to a tombstone because younger replies remain. */
+  tombstoned: number;
+  revisions: number;
+  reactions: number;
+  pins: number;
+  /** Attachment files no message references any more. */
+  files: number;
+  /** Sent or failed scheduled messages (which keep a copy of their text). */
+  scheduledMessages: number;
+}
+
 export interface DomainEvents {
   'participant.v1.person.upserted': { person: PersonData };
   'participant.v1.participant.added': { practiceId: string; participant: ParticipantData };
@@ -202,6 +234,14 @@ export interface DomainEvents {
     scheduledMessageId: string;
     reason: string;
   };
+  /** C3: the practice owner set the retention period (`days` null: none, kept for good). */
+  'chat.v1.retention.set': RetentionSetEventData;
+  /** C3: the practice owner put a chat under legal hold: the retention job leaves it alone. */
+  'chat.v1.legal_hold.set': { practiceId: string; chatId: string; actorId: string; reason: string };
+  /** C3: the practice owner lifted a chat's legal hold. */
+  'chat.v1.legal_hold.cleared': { practiceId: string; chatId: string; actorId: string };
+  /** C3: one run of the retention job over one practice: counts only, never content or ids of messages. */
+  'chat.v1.retention.applied': RetentionAppliedEventData;
   /** U1: a participant's read marker moved (read receipts, for team members). */
   'chat.v1.read_marker.moved': { practiceId: string; chatId: string; personId: string; readSeq: number };
   /** X4: a participant pinned, archived or muted a chat for themselves; realtime tells them only. */

@@ -23,6 +23,12 @@ const schema = Type.Object({
    * send leaves the message to another after this long.
    */
   SCHEDULER_LEASE_MS: Type.Integer({ minimum: 1_000, maximum: 600_000, default: 15_000 }),
+  /** C3: how often the retention job runs (one replica at a time; the first run at start). */
+  RETENTION_INTERVAL_MS: Type.Integer({ minimum: 1_000, maximum: 86_400_000, default: 3_600_000 }),
+  /** C3: messages, files or scheduled messages deleted per transaction: keeps each one short. */
+  RETENTION_BATCH_SIZE: Type.Integer({ minimum: 1, maximum: 5_000, default: 500 }),
+  /** C3: how long a replica's hold on the retention job lasts unless renewed (after every batch). */
+  RETENTION_LEASE_MS: Type.Integer({ minimum: 5_000, maximum: 3_600_000, default: 60_000 }),
   /** X3: the text search language of every practice not named in SEARCH_PRACTICE_LANGUAGES. */
   SEARCH_LANGUAGE: Type.String({ pattern: `^${language}$`, default: 'simple' }),
   /** X3: `practiceId=language` pairs, comma-separated, e.g. `practice-1=english,practice-2=german`. */
@@ -38,6 +44,8 @@ export type ChatConfig = Readonly<{
   attachments: { directory: string; maxBytes: number };
   meetings: { builtinBaseUrl: string; zoomApiUrl: string };
   scheduler: { pollMs: number; leaseMs: number };
+  /** C3: the retention job's pace. */
+  retention: { intervalMs: number; batchSize: number; leaseMs: number };
   /** X3: messages are indexed and searched in their practice's language. */
   search: { language: SearchLanguage; practiceLanguages: Record<string, SearchLanguage> };
 }>;
@@ -53,6 +61,11 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     },
     meetings: { builtinBaseUrl: parsed.MEETINGS_BASE_URL, zoomApiUrl: parsed.ZOOM_API_URL },
     scheduler: { pollMs: parsed.SCHEDULER_POLL_MS, leaseMs: parsed.SCHEDULER_LEASE_MS },
+    retention: {
+      intervalMs: parsed.RETENTION_INTERVAL_MS,
+      batchSize: parsed.RETENTION_BATCH_SIZE,
+      leaseMs: parsed.RETENTION_LEASE_MS,
+    },
     search: {
       language: parsed.SEARCH_LANGUAGE as SearchLanguage,
       practiceLanguages: Object.fromEntries(

@@ -8,6 +8,7 @@ import { Messages } from './app/messages';
 import { ChatParticipants } from './app/participants';
 import { Programs } from './app/programs';
 import { Reactions } from './app/reactions';
+import { RetentionJob, RetentionSettings } from './app/retention';
 import { ScheduledMessages, Scheduler } from './app/scheduled';
 import { Search } from './app/search';
 import type { ChatConfig } from './config';
@@ -30,12 +31,8 @@ export function startChatService(config: ChatConfig, logger?: Logger): Promise<R
     logger,
     build: ({ db, outbox, logger: serviceLogger }) => {
       const remote = remotePorts(config.services);
-      const attachments = new Attachments(
-        db.db,
-        chatStore,
-        filesystemStore(config.attachments.directory),
-        config.attachments.maxBytes,
-      );
+      const files = filesystemStore(config.attachments.directory);
+      const attachments = new Attachments(db.db, chatStore, files, config.attachments.maxBytes);
       const chats = new Chats(db.db, outbox, chatStore, remote.policy, remote.participants);
       const languageOf = searchLanguages(config.search.language, config.search.practiceLanguages);
       const messages = new Messages(
@@ -84,6 +81,17 @@ export function startChatService(config: ChatConfig, logger?: Logger): Promise<R
         serviceLogger.child({ component: 'scheduler' }),
       );
       scheduler.start();
+      const retention = new RetentionSettings(db.db, outbox, chatStore, remote.directory);
+      const retentionJob = new RetentionJob(
+        db.db,
+        outbox,
+        chatStore,
+        files,
+        { now: () => new Date() },
+        config.retention,
+        serviceLogger.child({ component: 'retention' }),
+      );
+      retentionJob.start();
       return {
         services: [
           chatRpc({
@@ -96,11 +104,12 @@ export function startChatService(config: ChatConfig, logger?: Logger): Promise<R
             reactions,
             search,
             scheduled,
+            retention,
           }),
         ],
         consumers: [membershipConsumer()],
         stop: async () => {
-          await scheduler.stop();
+          await Promise.all([scheduler.stop(), retentionJob.stop()]);
           remote.close();
         },
       };

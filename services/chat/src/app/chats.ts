@@ -238,7 +238,7 @@ export class Chats {
       chats: page.map((row) => ({
         chat: row.chat,
         readSeq: row.readSeq,
-        unreadCount: unreadCount(row.lastSeq, row.readSeq, row.markedUnread),
+        unreadCount: unreadCount(row.lastSeq, row.readSeq, row.markedUnread, row.floorSeq),
         lastMessage: lastMessages.get(row.chat.id),
         teamCount: composition.get(row.chat.id)?.teamCount ?? 0,
         clientCount: composition.get(row.chat.id)?.clientCount ?? 0,
@@ -296,10 +296,10 @@ export class Chats {
     const { chat, member } = await this.access(request.chatId, request.personId, request.practiceId);
     if (!Number.isInteger(request.seq) || request.seq < 0) throw invalid('seq must be a whole number ≥ 0');
     return this.work.transaction(async (tx, emit) => {
-      const lastSeq = await this.store.chats.lastSeq(tx, chat.id);
+      const { lastSeq, floorSeq } = await this.store.chats.seqs(tx, chat.id);
       if (request.unread) {
         await this.store.members.markUnread(tx, chat.id, member.personId);
-        return { readSeq: member.readSeq, unreadCount: unreadCount(lastSeq, member.readSeq, true) };
+        return { readSeq: member.readSeq, unreadCount: unreadCount(lastSeq, member.readSeq, true, floorSeq) };
       }
       const readSeq =
         (await this.store.members.markRead(tx, chat.id, member.personId, Math.min(request.seq, lastSeq))) ??
@@ -312,7 +312,7 @@ export class Chats {
           readSeq,
         });
       }
-      return { readSeq, unreadCount: unreadCount(lastSeq, readSeq, false) };
+      return { readSeq, unreadCount: unreadCount(lastSeq, readSeq, false, floorSeq) };
     });
   }
 
@@ -334,9 +334,13 @@ export class Chats {
   }
 }
 
-/** A chat marked unread shows at least one unread message. */
-export const unreadCount = (lastSeq: number, readSeq: number, markedUnread: boolean) =>
-  Math.max(lastSeq - readSeq, markedUnread ? 1 : 0);
+/**
+ * A chat marked unread shows at least one unread message. C3: messages at or below the
+ * retention floor were deleted by the retention job and wait for nobody, so they are not
+ * counted; the read marker itself is left as the reader set it (X5 receipts).
+ */
+export const unreadCount = (lastSeq: number, readSeq: number, markedUnread: boolean, floorSeq = 0) =>
+  Math.max(lastSeq - Math.max(readSeq, floorSeq), markedUnread ? 1 : 0);
 
 /** A policy deny as the error it names; an unknown reason is a plain `forbidden`. */
 export function denied(reason: string, message: string): HuddleError {

@@ -6,6 +6,7 @@ import type { Chat } from '../domain/chat';
 import type { Message } from '../domain/message';
 import type { PersonalStateChange } from '../domain/personal-state';
 import type { ReactionSummary, Reactor } from '../domain/reaction';
+import type { AgedMessage, LegalHold, Retention } from '../domain/retention';
 import type { ScheduledMessage, ScheduledStatus } from '../domain/scheduled';
 import type { SearchLanguage } from '../domain/search';
 
@@ -98,6 +99,8 @@ export interface Member {
 export interface ListedChat {
   chat: Chat;
   lastSeq: number;
+  /** C3: messages at or below this seq were deleted by the retention job. */
+  floorSeq: number;
   lastActivityAt: Date;
   readSeq: number;
   markedUnread: boolean;
@@ -160,7 +163,11 @@ export interface ChatRepository {
     personId: string,
     options: ChatListOptions,
   ): Promise<ListedChat[]>;
-  lastSeq(db: Executor, id: string): Promise<number>;
+  /**
+   * The seq of the newest message, and the retention floor: every message at or below it
+   * was deleted by the retention job (C3), so none of them is unread (U1).
+   */
+  seqs(db: Executor, id: string): Promise<{ lastSeq: number; floorSeq: number }>;
   /** Locks the chat row and takes the next message seq: gap-free, in commit order. */
   nextSeq(db: Executor, id: string): Promise<number | undefined>;
 }
@@ -391,10 +398,81 @@ export interface ChatStore {
   zoomLinks: ZoomLinkRepository;
   search: SearchRepository;
   scheduled: ScheduledRepository;
+  retention: RetentionRepository;
 }
 
 /** Where attachment bytes live: a port, so object storage can replace the filesystem. */
 export interface FileStore {
   put(key: string, data: Uint8Array): Promise<void>;
   get(key: string): Promise<Buffer>;
+  /** C3: removes a file; one already gone is no error. */
+  delete(key: string): Promise<void>;
+}
+
+/** The time now: a port, so tests of time-bound jobs (C3 retention) control it. */
+export interface Clock {
+  now(): Date;
+}
+
+/** C3: what one retention batch deleted, by count. */
+export interface PurgeCounts {
+  messages: number;
+  tombstoned: number;
+  revisions: number;
+  reactions: number;
+  pins: number;
+}
+
+/** C3: retention settings, legal holds, and what the retention job deletes. */
+export interface RetentionRepository {
+  retention(db: Executor, practiceId: string): Promise<Retention | undefined>;
+  /** Sets the period (null: none); answers the previous one. */
+  setRetention(
+    db: Executor,
+    practiceId: string,
+    days: number | null,
+    actorId: string,
+  ): Promise<{ retention: Retention; previousDays: number | null }>;
+  legalHold(db: Executor, chatId: string): Promise<LegalHold | undefined>;
+  /**
+   * Sets or lifts a chat's hold under the chat's retention lock (`lockChat`), so a hold that
+   * returned is seen by every retention batch after it; answers whether it changed.
+   */
+  setLegalHold(
+    db: Executor,
+    hold: { practiceId: string; chatId: string; held: boolean; reason: string; actorId: string },
+  ): Promise<{ hold: LegalHold; changed: boolean }>;
+  /** Practices with a period other than none. */
+  practicesWithPeriod(db: Executor): Promise<Array<{ practiceId: string; days: number }>>;
+  /** A practice's chats not under legal hold, by id after `afterId`, with their retention floors. */
+  chatsToSweep(
+    db: Executor,
+    practiceId: string,
+    afterId: string | null,
+    limit: number,
+  ): Promise<Array<{ chatId: string; floorSeq: number }>>;
+  /**
+   * Takes the chat's retention lock for the rest of the transaction (setting a hold waits for
+   * it, posts do not) and answers whether the chat is under legal hold now.
+   */
+  lockChat(db: Executor, chatId: string): Promise<{ held: boolean; floorSeq: number }>;
+  /** The chat's next messages above `afterSeq`, oldest seq first, locked for the transaction. */
+  nextMessages(db: Executor, chatId: string, afterSeq: number, limit: number): Promise<AgedMessage[]>;
+  /**
+   * Deletes these messages (a prefix of the chat's seqs) with their revisions, reactions and
+   * pins; a thread root that keeps younger replies becomes a tombstone instead, and tombstones
+   * at or below the new floor whose replies are all gone are deleted. Raises the floor.
+   */
+  purge(db: Executor, chatId: string, prefix: AgedMessage[]): Promise<PurgeCounts>;
+  /**
+   * Deletes up to `limit` files of the practice older than `cutoff` that no live message or
+   * revision references, no pending scheduled message names and no held chat ever used;
+   * answers their ids (the bytes are removed after the commit).
+   */
+  purgeFiles(db: Executor, practiceId: string, cutoff: Date, limit: number): Promise<string[]>;
+  /** Deletes up to `limit` sent or failed scheduled messages settled before `cutoff`, outside held chats. */
+  purgeScheduled(db: Executor, practiceId: string, cutoff: Date, limit: number): Promise<number>;
+  /** Takes or renews the lease `name` for `holder` for `ms` (the database's clock); false when another holds it. */
+  lease(db: Executor, name: string, holder: string, ms: number): Promise<boolean>;
+  release(db: Executor, name: string, holder: string): Promise<void>;
 }

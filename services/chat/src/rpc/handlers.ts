@@ -7,14 +7,17 @@ import type { ListedMessage, Messages } from '../app/messages';
 import type { ChatParticipants } from '../app/participants';
 import type { Programs } from '../app/programs';
 import type { Reactions } from '../app/reactions';
+import type { RetentionSettings } from '../app/retention';
 import type { ScheduledMessages } from '../app/scheduled';
 import type { Search } from '../app/search';
 import { snippetParts } from '../domain/search';
 import {
   attachmentToProto,
   chatToProto,
+  legalHoldToProto,
   messageToProto,
   personalStateToProto,
+  retentionToProto,
   scheduledToProto,
   withLatestReplies,
 } from './mapping';
@@ -42,9 +45,20 @@ export function chatRpc(parts: {
   reactions: Reactions;
   search: Search;
   scheduled: ScheduledMessages;
+  retention: RetentionSettings;
 }) {
-  const { chats, messages, attachments, participants, programs, meetings, reactions, search, scheduled } =
-    parts;
+  const {
+    chats,
+    messages,
+    attachments,
+    participants,
+    programs,
+    meetings,
+    reactions,
+    search,
+    scheduled,
+    retention,
+  } = parts;
   /**
    * Messages with their files described and their reactions as this viewer sees them (X1):
    * one look-up each for a whole page, never one per message.
@@ -282,5 +296,9 @@ export function chatRpc(parts: {
       await scheduled.cancel(request);
       return {};
     },
+    getRetention: async (request) => ({ retention: retentionToProto(await retention.retention(request)) }),
+    setRetention: async (request) => ({ retention: retentionToProto(await retention.setRetention(request)) }),
+    getLegalHold: async (request) => ({ legalHold: legalHoldToProto(await retention.legalHold(request)) }),
+    setLegalHold: async (request) => ({ legalHold: legalHoldToProto(await retention.setLegalHold(request)) }),
   });
 }

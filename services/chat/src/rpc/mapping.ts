@@ -5,6 +5,7 @@ import type { Chat } from '../domain/chat';
 import type { Message } from '../domain/message';
 import type { PersonalState } from '../domain/personal-state';
 import type { ReactionSummary } from '../domain/reaction';
+import type { LegalHold, Retention } from '../domain/retention';
 import type { ScheduledMessage } from '../domain/scheduled';
 
 const date = (iso: string | null) => (iso ? new Date(iso) : undefined);
@@ -85,4 +86,20 @@ export const scheduledToProto = (scheduled: ScheduledMessage): chatV1.ScheduledM
   failureMessage: scheduled.failure?.message,
   createdAt: new Date(scheduled.createdAt),
   updatedAt: new Date(scheduled.updatedAt),
+});
+
+/** C3: a practice's retention period; 0 days is none. */
+export const retentionToProto = (retention: Retention): chatV1.Retention => ({
+  practiceId: retention.practiceId,
+  days: retention.days ?? 0,
+  updatedBy: retention.updatedBy ?? '',
+  updatedAt: date(retention.updatedAt),
+});
+
+export const legalHoldToProto = (hold: LegalHold): chatV1.LegalHold => ({
+  chatId: hold.chatId,
+  held: hold.held,
+  reason: hold.reason,
+  updatedBy: hold.updatedBy ?? '',
+  updatedAt: date(hold.updatedAt),
 });

@@ -143,6 +143,7 @@ export const chatsStore: ChatRepository = {
     return rows.map((row) => ({
       chat: toChat(row.chat),
       lastSeq: row.chat.lastSeq,
+      floorSeq: row.chat.retentionFloorSeq,
       lastActivityAt: row.chat.lastActivityAt,
       readSeq: row.readSeq,
       markedUnread: row.markedUnread,
@@ -152,9 +153,12 @@ export const chatsStore: ChatRepository = {
     }));
   },
 
-  async lastSeq(db: Executor, id: string): Promise<number> {
-    const [row] = await db.select({ lastSeq: chats.lastSeq }).from(chats).where(eq(chats.id, id));
-    return row?.lastSeq ?? 0;
+  async seqs(db: Executor, id: string): Promise<{ lastSeq: number; floorSeq: number }> {
+    const [row] = await db
+      .select({ lastSeq: chats.lastSeq, floorSeq: chats.retentionFloorSeq })
+      .from(chats)
+      .where(eq(chats.id, id));
+    return row ?? { lastSeq: 0, floorSeq: 0 };
   },
 
   /**

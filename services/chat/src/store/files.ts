@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { FileStore } from '../app/ports';
 
@@ -15,5 +15,6 @@ export function filesystemStore(directory: string): FileStore {
       await rename(partial, path);
     },
     get: (key) => readFile(pathOf(key)),
+    delete: (key) => rm(pathOf(key), { force: true }),
   };
 }

@@ -4,6 +4,7 @@ import { chatsStore } from './chats';
 import { membersStore } from './members';
 import { messagesStore } from './messages';
 import { reactionsStore } from './reactions';
+import { retentionStore } from './retention';
 import { scheduledStore } from './scheduled';
 import { searchStore } from './search';
 import { sharingStore } from './sharing';
@@ -20,4 +21,5 @@ export const chatStore: ChatStore = {
   zoomLinks: zoomLinksStore,
   search: searchStore,
   scheduled: scheduledStore,
+  retention: retentionStore,
 };

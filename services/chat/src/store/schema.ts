@@ -40,6 +40,11 @@ export const chats = pgTable(
     directKey: text('direct_key').unique(),
     /** The seq of the newest message; a post takes the next one under this row's lock. */
     lastSeq: bigint('last_seq', { mode: 'number' }).notNull().default(0),
+    /**
+     * C3: the retention job deleted this chat's history up to this seq (a prefix; thread roots
+     * with younger replies stay as tombstones), so unread counts leave those seqs out (U1).
+     */
+    retentionFloorSeq: bigint('retention_floor_seq', { mode: 'number' }).notNull().default(0),
     /** Orders a person's chat list: the newest message's time, or the creation time. */
     lastActivityAt: timestamp('last_activity_at', { withTimezone: true }).notNull().defaultNow(),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
@@ -268,3 +273,32 @@ export const scheduledMessages = pgTable(
     index('scheduled_messages_author').on(table.practiceId, table.authorId, table.sendAt),
   ],
 );
+
+/** C3: a practice's retention period, set by its practice owner; no row, or null days: none. */
+export const practiceRetention = pgTable('practice_retention', {
+  practiceId: text('practice_id').primaryKey(),
+  days: integer('days'),
+  updatedBy: text('updated_by').notNull(),
+  updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+});
+
+/** C3: chats under legal hold (and lifted ones, `held` false): the retention job skips held ones. */
+export const legalHolds = pgTable('legal_holds', {
+  chatId: text('chat_id').primaryKey(),
+  practiceId: text('practice_id').notNull(),
+  held: boolean('held').notNull(),
+  reason: text('reason').notNull().default(''),
+  updatedBy: text('updated_by').notNull(),
+  updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+});
+
+/**
+ * Leases of background jobs that one replica at a time runs (C3 retention): a replica holds
+ * the job while `leasedUntil` is ahead and renews it as it goes; one that dies frees it when
+ * the lease runs out.
+ */
+export const jobLeases = pgTable('job_leases', {
+  name: text('name').primaryKey(),
+  holder: text('holder').notNull(),
+  leasedUntil: timestamp('leased_until', { withTimezone: true }).notNull(),
+});

@@ -35,8 +35,12 @@ export interface ChatHarness {
   work: Outbox;
   participants: ChatParticipants;
   db: DatabaseHandle;
-  /** Adds a person of the practice to the fake directory; answers their id. */
-  person(id: string, kind: PersonData['kind']): string;
+  /** Adds a person of the practice to the fake directory (a practitioner's team role: `member` unless said); answers their id. */
+  person(id: string, kind: PersonData['kind'], teamRole?: PersonData['teamRole']): string;
+  /** The fake directory, for use-cases a test builds itself. */
+  directory: Directory;
+  /** Where the attachments' bytes are kept. */
+  filesDirectory: string;
   /**
    * Runs before the fake participant service answers a remove, while the
    * chat's removal transaction holds the chat row (P4 races).
@@ -105,7 +109,9 @@ export async function chatHarness(label: string): Promise<ChatHarness> {
     work,
     participants,
     db,
-    person(id: string, kind: PersonData['kind']) {
+    directory,
+    filesDirectory: files,
+    person(id: string, kind: PersonData['kind'], teamRole?: PersonData['teamRole']) {
       people.set(id, {
         id,
         practiceId: PRACTICE,
@@ -114,7 +120,7 @@ export async function chatHarness(label: string): Promise<ChatHarness> {
         lastName: 'Test',
         photoUrl: null,
         tags: [],
-        teamRole: kind === 'practitioner' ? 'member' : null,
+        teamRole: kind === 'practitioner' ? (teamRole ?? 'member') : null,
         canManageTeamSettings: false,
         clientTagRestriction: null,
         zoomLinked: false,

@@ -729,6 +729,67 @@ export interface CancelScheduledMessageRequest {
 export interface CancelScheduledMessageResponse {
 }
 
+/** C3: how long a practice keeps messages and files; 0 days: kept for good (none). */
+export interface Retention {
+  practiceId: string;
+  days: number;
+  /** Who last set it; empty while never set. */
+  updatedBy: string;
+  updatedAt?: Date | undefined;
+}
+
+export interface GetRetentionRequest {
+  practiceId: string;
+  actorId: string;
+}
+
+export interface GetRetentionResponse {
+  retention?: Retention | undefined;
+}
+
+export interface SetRetentionRequest {
+  practiceId: string;
+  actorId: string;
+  /** 0: none; otherwise 30 to 3650. */
+  days: number;
+}
+
+export interface SetRetentionResponse {
+  retention?: Retention | undefined;
+}
+
+/** C3: a chat the retention job leaves alone while held. */
+export interface LegalHold {
+  chatId: string;
+  held: boolean;
+  reason: string;
+  /** Who set or last lifted it; empty while never set. */
+  updatedBy: string;
+  updatedAt?: Date | undefined;
+}
+
+export interface GetLegalHoldRequest {
+  practiceId: string;
+  chatId: string;
+  actorId: string;
+}
+
+export interface GetLegalHoldResponse {
+  legalHold?: LegalHold | undefined;
+}
+
+export interface SetLegalHoldRequest {
+  practiceId: string;
+  chatId: string;
+  actorId: string;
+  held: boolean;
+  reason: string;
+}
+
+export interface SetLegalHoldResponse {
+  legalHold?: LegalHold | undefined;
+}
+
 function createBaseChat(): Chat {
   return {
     id: "",
@@ -7374,6 +7435,642 @@ export const CancelScheduledMessageResponse: MessageFns<CancelScheduledMessageRe
   },
 };
 
+function createBaseRetention(): Retention {
+  return { practiceId: "", days: 0, updatedBy: "", updatedAt: undefined };
+}
+
+export const Retention: MessageFns<Retention> = {
+  encode(message: Retention, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.practiceId !== "") {
+      writer.uint32(10).string(message.practiceId);
+    }
+    if (message.days !== 0) {
+      writer.uint32(16).int32(message.days);
+    }
+    if (message.updatedBy !== "") {
+      writer.uint32(26).string(message.updatedBy);
+    }
+    if (message.updatedAt !== undefined) {
+      Timestamp.encode(toTimestamp(message.updatedAt), writer.uint32(34).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): Retention {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseRetention();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.practiceId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.days = reader.int32();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.updatedBy = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.updatedAt = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseGetRetentionRequest(): GetRetentionRequest {
+  return { practiceId: "", actorId: "" };
+}
+
+export const GetRetentionRequest: MessageFns<GetRetentionRequest> = {
+  encode(message: GetRetentionRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.practiceId !== "") {
+      writer.uint32(10).string(message.practiceId);
+    }
+    if (message.actorId !== "") {
+      writer.uint32(18).string(message.actorId);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): GetRetentionRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseGetRetentionRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.practiceId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.actorId = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseGetRetentionResponse(): GetRetentionResponse {
+  return { retention: undefined };
+}
+
+export const GetRetentionResponse: MessageFns<GetRetentionResponse> = {
+  encode(message: GetRetentionResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.retention !== undefined) {
+      Retention.encode(message.retention, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): GetRetentionResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseGetRetentionResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.retention = Retention.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseSetRetentionRequest(): SetRetentionRequest {
+  return { practiceId: "", actorId: "", days: 0 };
+}
+
+export const SetRetentionRequest: MessageFns<SetRetentionRequest> = {
+  encode(message: SetRetentionRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.practiceId !== "") {
+      writer.uint32(10).string(message.practiceId);
+    }
+    if (message.actorId !== "") {
+      writer.uint32(18).string(message.actorId);
+    }
+    if (message.days !== 0) {
+      writer.uint32(24).int32(message.days);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): SetRetentionRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseSetRetentionRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.practiceId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.actorId = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.days = reader.int32();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseSetRetentionResponse(): SetRetentionResponse {
+  return { retention: undefined };
+}
+
+export const SetRetentionResponse: MessageFns<SetRetentionResponse> = {
+  encode(message: SetRetentionResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.retention !== undefined) {
+      Retention.encode(message.retention, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): SetRetentionResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseSetRetentionResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.retention = Retention.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseLegalHold(): LegalHold {
+  return { chatId: "", held: false, reason: "", updatedBy: "", updatedAt: undefined };
+}
+
+export const LegalHold: MessageFns<LegalHold> = {
+  encode(message: LegalHold, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.chatId !== "") {
+      writer.uint32(10).string(message.chatId);
+    }
+    if (message.held !== false) {
+      writer.uint32(16).bool(message.held);
+    }
+    if (message.reason !== "") {
+      writer.uint32(26).string(message.reason);
+    }
+    if (message.updatedBy !== "") {
+      writer.uint32(34).string(message.updatedBy);
+    }
+    if (message.updatedAt !== undefined) {
+      Timestamp.encode(toTimestamp(message.updatedAt), writer.uint32(42).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): LegalHold {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseLegalHold();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.chatId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.held = reader.bool();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.reason = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.updatedBy = reader.string();
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.updatedAt = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseGetLegalHoldRequest(): GetLegalHoldRequest {
+  return { practiceId: "", chatId: "", actorId: "" };
+}
+
+export const GetLegalHoldRequest: MessageFns<GetLegalHoldRequest> = {
+  encode(message: GetLegalHoldRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.practiceId !== "") {
+      writer.uint32(10).string(message.practiceId);
+    }
+    if (message.chatId !== "") {
+      writer.uint32(18).string(message.chatId);
+    }
+    if (message.actorId !== "") {
+      writer.uint32(26).string(message.actorId);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): GetLegalHoldRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseGetLegalHoldRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.practiceId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.chatId = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.actorId = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseGetLegalHoldResponse(): GetLegalHoldResponse {
+  return { legalHold: undefined };
+}
+
+export const GetLegalHoldResponse: MessageFns<GetLegalHoldResponse> = {
+  encode(message: GetLegalHoldResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.legalHold !== undefined) {
+      LegalHold.encode(message.legalHold, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): GetLegalHoldResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseGetLegalHoldResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.legalHold = LegalHold.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseSetLegalHoldRequest(): SetLegalHoldRequest {
+  return { practiceId: "", chatId: "", actorId: "", held: false, reason: "" };
+}
+
+export const SetLegalHoldRequest: MessageFns<SetLegalHoldRequest> = {
+  encode(message: SetLegalHoldRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.practiceId !== "") {
+      writer.uint32(10).string(message.practiceId);
+    }
+    if (message.chatId !== "") {
+      writer.uint32(18).string(message.chatId);
+    }
+    if (message.actorId !== "") {
+      writer.uint32(26).string(message.actorId);
+    }
+    if (message.held !== false) {
+      writer.uint32(32).bool(message.held);
+    }
+    if (message.reason !== "") {
+      writer.uint32(42).string(message.reason);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): SetLegalHoldRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseSetLegalHoldRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.practiceId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.chatId = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.actorId = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.held = reader.bool();
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.reason = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseSetLegalHoldResponse(): SetLegalHoldResponse {
+  return { legalHold: undefined };
+}
+
+export const SetLegalHoldResponse: MessageFns<SetLegalHoldResponse> = {
+  encode(message: SetLegalHoldResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.legalHold !== undefined) {
+      LegalHold.encode(message.legalHold, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): SetLegalHoldResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseSetLegalHoldResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.legalHold = LegalHold.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
 /** Chats, messages, threads, pins, revisions, read markers and meetings. */
 export type ChatServiceService = typeof ChatServiceService;
 export const ChatServiceService = {
@@ -7765,6 +8462,50 @@ export const ChatServiceService = {
     responseDeserialize: (value: Buffer): CancelScheduledMessageResponse =>
       CancelScheduledMessageResponse.decode(value),
   },
+  /** The practice's retention period, for its practice owner (C3). */
+  getRetention: {
+    path: "/huddle.chat.v1.ChatService/GetRetention" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: GetRetentionRequest): Buffer => Buffer.from(GetRetentionRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): GetRetentionRequest => GetRetentionRequest.decode(value),
+    responseSerialize: (value: GetRetentionResponse): Buffer =>
+      Buffer.from(GetRetentionResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): GetRetentionResponse => GetRetentionResponse.decode(value),
+  },
+  /** The practice owner sets the retention period: none, or 30 to 3650 days (C3). */
+  setRetention: {
+    path: "/huddle.chat.v1.ChatService/SetRetention" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: SetRetentionRequest): Buffer => Buffer.from(SetRetentionRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): SetRetentionRequest => SetRetentionRequest.decode(value),
+    responseSerialize: (value: SetRetentionResponse): Buffer =>
+      Buffer.from(SetRetentionResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): SetRetentionResponse => SetRetentionResponse.decode(value),
+  },
+  /** Whether a chat is under legal hold, for the practice owner (C3). */
+  getLegalHold: {
+    path: "/huddle.chat.v1.ChatService/GetLegalHold" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: GetLegalHoldRequest): Buffer => Buffer.from(GetLegalHoldRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): GetLegalHoldRequest => GetLegalHoldRequest.decode(value),
+    responseSerialize: (value: GetLegalHoldResponse): Buffer =>
+      Buffer.from(GetLegalHoldResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): GetLegalHoldResponse => GetLegalHoldResponse.decode(value),
+  },
+  /** The practice owner puts a chat under legal hold, or lifts it (C3). */
+  setLegalHold: {
+    path: "/huddle.chat.v1.ChatService/SetLegalHold" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: SetLegalHoldRequest): Buffer => Buffer.from(SetLegalHoldRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): SetLegalHoldRequest => SetLegalHoldRequest.decode(value),
+    responseSerialize: (value: SetLegalHoldResponse): Buffer =>
+      Buffer.from(SetLegalHoldResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): SetLegalHoldResponse => SetLegalHoldResponse.decode(value),
+  },
 } as const;
 
 export interface ChatServiceServer extends UntypedServiceImplementation {
@@ -7840,6 +8581,14 @@ export interface ChatServiceServer extends UntypedServiceImplementation {
   editScheduledMessage: handleUnaryCall<EditScheduledMessageRequest, EditScheduledMessageResponse>;
   /** An author cancels a pending scheduled message, or dismisses a failed one (X2). */
   cancelScheduledMessage: handleUnaryCall<CancelScheduledMessageRequest, CancelScheduledMessageResponse>;
+  /** The practice's retention period, for its practice owner (C3). */
+  getRetention: handleUnaryCall<GetRetentionRequest, GetRetentionResponse>;
+  /** The practice owner sets the retention period: none, or 30 to 3650 days (C3). */
+  setRetention: handleUnaryCall<SetRetentionRequest, SetRetentionResponse>;
+  /** Whether a chat is under legal hold, for the practice owner (C3). */
+  getLegalHold: handleUnaryCall<GetLegalHoldRequest, GetLegalHoldResponse>;
+  /** The practice owner puts a chat under legal hold, or lifts it (C3). */
+  setLegalHold: handleUnaryCall<SetLegalHoldRequest, SetLegalHoldResponse>;
 }
 
 export interface ChatServiceClient extends Client {
@@ -8404,6 +9153,70 @@ export interface ChatServiceClient extends Client {
     metadata: Metadata,
     options: Partial<CallOptions>,
     callback: (error: ServiceError | null, response: CancelScheduledMessageResponse) => void,
+  ): ClientUnaryCall;
+  /** The practice's retention period, for its practice owner (C3). */
+  getRetention(
+    request: GetRetentionRequest,
+    callback: (error: ServiceError | null, response: GetRetentionResponse) => void,
+  ): ClientUnaryCall;
+  getRetention(
+    request: GetRetentionRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: GetRetentionResponse) => void,
+  ): ClientUnaryCall;
+  getRetention(
+    request: GetRetentionRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: GetRetentionResponse) => void,
+  ): ClientUnaryCall;
+  /** The practice owner sets the retention period: none, or 30 to 3650 days (C3). */
+  setRetention(
+    request: SetRetentionRequest,
+    callback: (error: ServiceError | null, response: SetRetentionResponse) => void,
+  ): ClientUnaryCall;
+  setRetention(
+    request: SetRetentionRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: SetRetentionResponse) => void,
+  ): ClientUnaryCall;
+  setRetention(
+    request: SetRetentionRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: SetRetentionResponse) => void,
+  ): ClientUnaryCall;
+  /** Whether a chat is under legal hold, for the practice owner (C3). */
+  getLegalHold(
+    request: GetLegalHoldRequest,
+    callback: (error: ServiceError | null, response: GetLegalHoldResponse) => void,
+  ): ClientUnaryCall;
+  getLegalHold(
+    request: GetLegalHoldRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: GetLegalHoldResponse) => void,
+  ): ClientUnaryCall;
+  getLegalHold(
+    request: GetLegalHoldRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: GetLegalHoldResponse) => void,
+  ): ClientUnaryCall;
+  /** The practice owner puts a chat under legal hold, or lifts it (C3). */
+  setLegalHold(
+    request: SetLegalHoldRequest,
+    callback: (error: ServiceError | null, response: SetLegalHoldResponse) => void,
+  ): ClientUnaryCall;
+  setLegalHold(
+    request: SetLegalHoldRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: SetLegalHoldResponse) => void,
+  ): ClientUnaryCall;
+  setLegalHold(
+    request: SetLegalHoldRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: SetLegalHoldResponse) => void,
   ): ClientUnaryCall;
 }
 
