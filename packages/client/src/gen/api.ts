@@ -5945,6 +5945,398 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/practices/{practiceId}/retention": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The practice's retention period (C3)
+         * @description The practice owner only (a practitioner whose teamRole is `owner`): anyone else of the practice is 403 `forbidden`; another practice is 404 `not_found`. `period` is `'none'` until the owner sets one.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description An identifier: 1-64 of A-Z a-z 0-9 _ - */
+                    practiceId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            practiceId: string;
+                            /** @description `'none'` or `{days}` with 30 ≤ days ≤ 3650 */
+                            period: "none" | {
+                                /** @description 30 days to 10 years */
+                                days: number;
+                            };
+                            /** @description Who set it last; null while never set */
+                            updatedBy: string | null;
+                            /** Format: date-time */
+                            updatedAt: string | null;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            /** @description A stable error code of DESIGN.md section 4 */
+                            code: string;
+                            detail: string;
+                            instance?: string;
+                            errors?: {
+                                in: string;
+                                field: string;
+                                message: string;
+                            }[];
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            /** @description A stable error code of DESIGN.md section 4 */
+                            code: string;
+                            detail: string;
+                            instance?: string;
+                            errors?: {
+                                in: string;
+                                field: string;
+                                message: string;
+                            }[];
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        /**
+         * Set the practice's retention period (C3)
+         * @description The practice owner only (a practitioner whose teamRole is `owner`): anyone else of the practice is 403 `forbidden`; another practice is 404 `not_found`. Messages, their revisions, reactions and pins, and files no live message references any more, older than the period are deleted by a background job, except in chats under legal hold. Out of range: 400 `validation_failed`, nothing changes.
+         */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description An identifier: 1-64 of A-Z a-z 0-9 _ - */
+                    practiceId: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description `'none'` or `{days}` with 30 ≤ days ≤ 3650 */
+                        period: "none" | {
+                            /** @description 30 days to 10 years */
+                            days: number;
+                        };
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            practiceId: string;
+                            /** @description `'none'` or `{days}` with 30 ≤ days ≤ 3650 */
+                            period: "none" | {
+                                /** @description 30 days to 10 years */
+                                days: number;
+                            };
+                            /** @description Who set it last; null while never set */
+                            updatedBy: string | null;
+                            /** Format: date-time */
+                            updatedAt: string | null;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            /** @description A stable error code of DESIGN.md section 4 */
+                            code: string;
+                            detail: string;
+                            instance?: string;
+                            errors?: {
+                                in: string;
+                                field: string;
+                                message: string;
+                            }[];
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            /** @description A stable error code of DESIGN.md section 4 */
+                            code: string;
+                            detail: string;
+                            instance?: string;
+                            errors?: {
+                                in: string;
+                                field: string;
+                                message: string;
+                            }[];
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/chats/{chatId}/legal-hold": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A chat's legal hold (C3)
+         * @description The practice owner, for any chat of the practice, in it or not. A participant who is not the practice owner: 403 `forbidden`; anyone else: 404 (A1).
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description An identifier: 1-64 of A-Z a-z 0-9 _ - */
+                    chatId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            chatId: string;
+                            held: boolean;
+                            reason: string;
+                            /** @description Who set or lifted it last; null while never set */
+                            updatedBy: string | null;
+                            /** Format: date-time */
+                            updatedAt: string | null;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            /** @description A stable error code of DESIGN.md section 4 */
+                            code: string;
+                            detail: string;
+                            instance?: string;
+                            errors?: {
+                                in: string;
+                                field: string;
+                                message: string;
+                            }[];
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            /** @description A stable error code of DESIGN.md section 4 */
+                            code: string;
+                            detail: string;
+                            instance?: string;
+                            errors?: {
+                                in: string;
+                                field: string;
+                                message: string;
+                            }[];
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        /**
+         * Put a chat under legal hold, or lift it (C3)
+         * @description The practice owner, for any chat of the practice, in it or not. While held, the retention job deletes nothing of the chat; once this answers, no deletion of it is under way. A participant who is not the practice owner: 403 `forbidden`; anyone else: 404 (A1).
+         */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description An identifier: 1-64 of A-Z a-z 0-9 _ - */
+                    chatId: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        held: boolean;
+                        /** @description An administrative note (not message text); dropped when lifted */
+                        reason?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            chatId: string;
+                            held: boolean;
+                            reason: string;
+                            /** @description Who set or lifted it last; null while never set */
+                            updatedBy: string | null;
+                            /** Format: date-time */
+                            updatedAt: string | null;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            /** @description A stable error code of DESIGN.md section 4 */
+                            code: string;
+                            detail: string;
+                            instance?: string;
+                            errors?: {
+                                in: string;
+                                field: string;
+                                message: string;
+                            }[];
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            /** @description A stable error code of DESIGN.md section 4 */
+                            code: string;
+                            detail: string;
+                            instance?: string;
+                            errors?: {
+                                in: string;
+                                field: string;
+                                message: string;
+                            }[];
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/attachments": {
         parameters: {
             query?: never;
