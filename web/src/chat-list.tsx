@@ -1,5 +1,6 @@
 import { type ChatListItem, unwrap } from '@huddle/client';
 import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
+import { revalidateMs } from './chat-view';
 import { useSessionMe, useStreamEvents } from './context';
 import { chatHref } from './route';
 
@@ -18,7 +19,7 @@ const listChanges = new Set([
 
 /** S6 titles and U1 unread counts as this person sees them, kept current by the stream. */
 export function ChatList({ activeChatId }: { activeChatId: string | null }) {
-  const { client, me } = useSessionMe();
+  const { client } = useSessionMe();
   const [chats, setChats] = useState<ChatListItem[] | null>(null);
   const pending = useRef<ReturnType<typeof setTimeout>>(undefined);
 
@@ -31,14 +32,12 @@ export function ChatList({ activeChatId }: { activeChatId: string | null }) {
 
   useEffect(() => {
     void load();
+    // P4: a removal is told to nobody's stream but the others', so the list is looked at again now and then.
+    const timer = setInterval(() => document.visibilityState === 'visible' && void load(), revalidateMs);
+    return () => clearInterval(timer);
   }, [load]);
 
   useStreamEvents((event) => {
-    // P4: someone removed hears of it once, and the chat leaves their list at once.
-    if (event.type === 'participant.removed' && event.data.person.id === me.id) {
-      setChats((list) => list?.filter((chat) => chat.id !== event.chatId) ?? null);
-      if (activeChatId === event.chatId) location.hash = '#/';
-    }
     if (!listChanges.has(event.type)) return;
     clearTimeout(pending.current);
     pending.current = setTimeout(() => void load(), 150);

@@ -1,4 +1,4 @@
-import { type Chat, type Message, type Participant, type Reply, unwrap } from '@huddle/client';
+import { type Chat, HuddleError, type Message, type Participant, type Reply, unwrap } from '@huddle/client';
 import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
 import { ChatSettings } from './chat-settings';
 import { Composer } from './composer';
@@ -8,11 +8,15 @@ import { People } from './people';
 
 type Panel = 'settings' | 'people' | null;
 
+/** How often an open chat and the chat list are looked at again, for removals (P4). */
+export const revalidateMs = 5_000;
+
 /** One chat: its messages in its style (G2), a thread beside feed posts, typing, the composer. */
 export function ChatView({ chatId }: { chatId: string }) {
   const { client, me } = useSessionMe();
   const [chat, setChat] = useState<Chat | null>(null);
   const [messages, setMessages] = useState<Message[]>([]);
+  const [pinned, setPinned] = useState<Message[]>([]);
   const [participants, setParticipants] = useState<Participant[]>([]);
   const [threadId, setThreadId] = useState<string | null>(null);
   const [typing, setTyping] = useState<Map<string, number>>(new Map());
@@ -26,8 +30,9 @@ export function ChatView({ chatId }: { chatId: string }) {
       client.rest.GET('/v1/chats/{chatId}/messages', { params: { path, query: { limit: 50 } } }),
     );
     setMessages(page.items);
+    setPinned(page.pinned ?? []);
     // U1: what is on screen is read.
-    const seq = Math.max(0, ...page.items.map((message) => message.seq));
+    const seq = Math.max(0, ...[...page.items, ...(page.pinned ?? [])].map((message) => message.seq));
     if (seq > 0) await client.rest.PUT('/v1/chats/{chatId}/read', { params: { path }, body: { seq } });
   }, [client, chatId]);
 
@@ -46,6 +51,18 @@ export function ChatView({ chatId }: { chatId: string }) {
       .catch(() => setGone(true));
   }, [chatId]);
 
+  // P4: the stream tells a removed person nothing more of the chat, so the open chat is
+  // looked at again now and then; it is gone (404) once they were removed.
+  useEffect(() => {
+    const timer = setInterval(() => {
+      if (document.visibilityState !== 'visible') return;
+      client.rest.GET('/v1/chats/{chatId}', { params: { path } }).catch((error: unknown) => {
+        if (error instanceof HuddleError && error.status === 404) setGone(true);
+      });
+    }, revalidateMs);
+    return () => clearInterval(timer);
+  }, [chatId]);
+
   useStreamEvents((event) => {
     if (event.type === 'stream.reset') {
       void loadMessages();
@@ -60,9 +77,12 @@ export function ChatView({ chatId }: { chatId: string }) {
         void loadMessages();
         break;
       case 'participant.added':
+        void loadParticipants();
+        break;
       case 'participant.removed':
-        if (event.type === 'participant.removed' && event.data.person.id === me.id) setGone(true);
-        else void loadParticipants();
+        // P2: their messages are now unlinked ("Former participant") or gone.
+        void loadParticipants();
+        void loadMessages();
         break;
       case 'typing': {
         const name = event.data.person.name;
@@ -89,7 +109,7 @@ export function ChatView({ chatId }: { chatId: string }) {
   const feed = chat.style === 'feed';
   const lockedOut = chat.locked && !isOwner;
   const disabledReason = lockedOut ? 'This group is locked: only its owner can post.' : null;
-  const thread = threadId ? messages.find((message) => message.id === threadId) : undefined;
+  const thread = threadId ? [...pinned, ...messages].find((message) => message.id === threadId) : undefined;
   const typists = [...typing.keys()];
   const ordered = feed ? messages : [...messages].reverse();
   const canManagePeople = isOwner || me.teamRole === 'owner' || me.teamRole === 'admin';
@@ -132,6 +152,11 @@ export function ChatView({ chatId }: { chatId: string }) {
             disabledReason={disabledReason}
             label={feed ? 'Write a post' : 'Write a message'}
           />
+          {feed && pinned.length > 0 && (
+            <section aria-label="Pinned posts">
+              <MessageList messages={pinned} chat={chat} lockedOut={lockedOut} onOpenThread={setThreadId} />
+            </section>
+          )}
           {feed && (
             <MessageList messages={ordered} chat={chat} lockedOut={lockedOut} onOpenThread={setThreadId} />
           )}
