@@ -11,12 +11,28 @@ import {
 } from '../schemas';
 
 /**
- * The frames of `GET /v1/stream`, for its OpenAPI description only (until an
- * AsyncAPI document exists): the route itself never serializes through them.
+ * The frames of `GET /v1/stream`, for its documents: the 101 response of
+ * `/openapi.json` (from which @huddle/client's event types are generated) and
+ * the AsyncAPI document `/asyncapi.json` (realtime/asyncapi.ts). The route
+ * itself never serializes through them; `present.ts` shapes the data.
  */
 
 const Empty = Type.Object({});
-const MessageRef = Type.Object({ messageId: Id });
+/** A message named by id, with the message as REST now shows it to the viewer, or null when it is gone. */
+const MessageRef = Type.Object({
+  messageId: Id,
+  message: Type.Union([Message, Type.Null()], {
+    description:
+      'The message as REST now shows it to this viewer (the tombstone after a delete); null when it is gone outright (P2 delete, P3)',
+  }),
+});
+const ReactionChange = Type.Object({
+  messageId: Id,
+  emoji: Type.String(),
+  count: Type.Integer({ minimum: 0, description: "The emoji's count after the change" }),
+  reactedByMe: Type.Boolean({ description: 'Whether the viewer is among its reactors now' }),
+  person: PresentedPerson,
+});
 
 function event(type: string, data: TSchema, description: string, chatId: TSchema = Id) {
   return Type.Object(
@@ -38,11 +54,17 @@ export const StreamEvent = Type.Union(
   [
     event('message.created', Message, 'A message or reply, presented as REST presents it to this viewer'),
     event('message.updated', Message, 'An edited message, presented as REST presents it to this viewer'),
-    event('message.deleted', MessageRef, 'A message became a tombstone'),
+    event('message.deleted', MessageRef, 'A message was deleted: a tombstone, or gone outright'),
     event('message.pinned', MessageRef, 'A message was pinned (G7)'),
     event('message.unpinned', MessageRef, 'A message was unpinned (G7)'),
     event('chat.updated', Chat, "The chat's settings changed; the chat as this viewer sees it (S6 title)"),
     event('chat.converted', Chat, 'A 1-on-1 or shared chat became a group (S5)'),
+    event(
+      'reaction.added',
+      ReactionChange,
+      'Someone reacted (X1); the reactor presented for this viewer (G5: a pseudonym for another client of a hiding group)',
+    ),
+    event('reaction.removed', ReactionChange, 'Someone took a reaction back (X1)'),
     event(
       'read_marker.moved',
       Type.Object({ personId: Id, readSeq: Type.Integer({ minimum: 0 }) }),

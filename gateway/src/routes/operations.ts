@@ -1,6 +1,7 @@
 import Type from 'typebox';
 import type { App } from '../fastify-app';
 import { routeGroup } from '../plugins/route-group';
+import { streamAsyncApi } from '../realtime/asyncapi';
 
 export interface Readiness {
   ready: boolean;
@@ -71,4 +72,8 @@ function operations(app: App, { readiness, metricsText }: OperationsDeps) {
   );
 
   app.get('/openapi.json', { config: operational, schema: { hide: true } }, async () => app.swagger());
+
+  // The WebSocket's own document (AsyncAPI 3): REST is in /openapi.json, the stream's protocol here.
+  const asyncApi = streamAsyncApi();
+  app.get('/asyncapi.json', { config: operational, schema: { hide: true } }, async () => asyncApi);
 }
