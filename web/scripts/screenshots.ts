@@ -64,6 +64,7 @@ try {
   await shot(maya, '6-notifications');
 
   const dana = await signedIn(browser, 'Dana Smith', phone);
+  await dana.getByTestId('chat-list').waitFor();
   await shot(dana, '7-client-phone-chat-list');
   await open(dana, 'Healthy habits circle');
   await shot(dana, '8-client-phone-feed-identities-hidden');

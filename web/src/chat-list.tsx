@@ -43,7 +43,7 @@ export function ChatList({ activeChatId }: { activeChatId: string | null }) {
     pending.current = setTimeout(() => void load(), 150);
   });
 
-  if (!chats) return <p aria-live="polite">Loading chats…</p>;
+  if (!chats) return <p class="empty" aria-live="polite">Loading chats…</p>;
   if (chats.length === 0) return <p class="empty">No chats yet.</p>;
   return (
     <ul class="chat-list" data-testid="chat-list">

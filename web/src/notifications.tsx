@@ -69,7 +69,7 @@ export function Notifications() {
         </button>
       </header>
       {!items ? (
-        <p aria-live="polite">Loading…</p>
+        <p class="empty" aria-live="polite">Loading…</p>
       ) : items.length === 0 ? (
         <p class="empty">Nothing new.</p>
       ) : (
