@@ -84,6 +84,24 @@ describe('the web app, a practitioner and a client at once', () => {
     await dana.getByRole('article').getByText('@Leo Chen see the new recipes').waitFor();
   });
 
+  it('A1: a file attached to a post reaches the client, who downloads it', async () => {
+    await maya
+      .locator('input[type=file]')
+      .first()
+      .setInputFiles({
+        name: 'meal-plan.txt',
+        mimeType: 'text/plain',
+        buffer: Buffer.from('Monday: oats'),
+      });
+    await maya.getByRole('list', { name: 'Files to send' }).getByText('meal-plan.txt').waitFor();
+    const composer = maya.getByRole('textbox', { name: 'Write a post' });
+    await composer.fill('This week’s plan');
+    await composer.press('Enter');
+    const file = dana.getByRole('article').getByRole('button', { name: /meal-plan\.txt/ });
+    const [download] = await Promise.all([dana.waitForEvent('download'), file.click()]);
+    expect(download.suggestedFilename()).toBe('meal-plan.txt');
+  });
+
   it("G5: the client's page names no other client, in posts, threads or the people list", async () => {
     const question = dana
       .getByRole('article', { name: /Message from Dana/ })
