@@ -1,5 +1,5 @@
 import { type Notification, unwrap } from '@huddle/client';
-import { useCallback, useEffect, useState } from 'preact/hooks';
+import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
 import { useSessionMe, useStreamEvents } from './context';
 import { chatHref } from './route';
 
@@ -35,6 +35,7 @@ export function useUnreadNotifications(): number {
 export function Notifications() {
   const { client } = useSessionMe();
   const [items, setItems] = useState<Notification[] | null>(null);
+  const heading = useRef<HTMLHeadingElement>(null);
 
   const load = useCallback(async () => {
     const page = await unwrap(
@@ -44,6 +45,7 @@ export function Notifications() {
   }, [client]);
   useEffect(() => {
     void load();
+    heading.current?.focus();
   }, [load]);
   useStreamEvents((event) => {
     if (event.type === 'notification.created') setItems((list) => (list ? [event.data, ...list] : list));
@@ -61,7 +63,7 @@ export function Notifications() {
         <a class="back" href="#/" aria-label="Back to chats">
           ←
         </a>
-        <h1 id="inbox-title" tabIndex={-1}>
+        <h1 id="inbox-title" ref={heading} tabIndex={-1}>
           Notifications
         </h1>
         <button type="button" onClick={markAllRead}>
