@@ -24,8 +24,8 @@ const header = `/**
 export async function renderClientTypes(): Promise<string> {
   const { openapi } = await gatewayDocuments();
   const ast = await openapiTS(openapi as unknown as Parameters<typeof openapiTS>[0], {
-    // The document is the app's own: nothing to fetch or resolve from outside.
-    redocly: undefined,
+    // A parameter with a default (`limit`) may be left out of a request: optional, not required.
+    defaultNonNullable: false,
   });
   return header + astToString(ast);
 }

@@ -12,6 +12,7 @@ import type { App } from './fastify-app';
 import { createKnownPeople } from './known-people';
 import { createAuthenticator, installAuth } from './plugins/auth';
 import { installRequestMetrics } from './plugins/metrics';
+import { optionalDefaultedParameters } from './plugins/openapi-parameters';
 import { clientErrorHandler, frameworkErrors, installProblemHandlers } from './plugins/problems';
 import { RequestLog } from './plugins/request-log';
 import { validatorCompiler } from './plugins/validation';
@@ -129,6 +130,10 @@ export async function buildApp(config: Readonly<GatewayConfig>, deps: GatewayDep
       },
       components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } } },
     },
+    transformObject: (document) =>
+      'openapiObject' in document
+        ? optionalDefaultedParameters(document.openapiObject)
+        : document.swaggerObject,
   });
   await app.register(swaggerUi, { routePrefix: '/docs' });
   await app.register(websocket, { options: { maxPayload: limits.socketFrameBytes } });

@@ -803,11 +803,11 @@ export interface paths {
          */
         get: {
             parameters: {
-                query: {
+                query?: {
                     cursor?: string;
-                    limit: number;
+                    limit?: number;
                     /** @description X4: true lists my archived chats only; false (the default) the others */
-                    archived: boolean;
+                    archived?: boolean;
                     /** @description X4: true lists my pinned chats only, false my unpinned ones */
                     pinned?: boolean;
                 };
@@ -1437,9 +1437,9 @@ export interface paths {
          */
         get: {
             parameters: {
-                query: {
+                query?: {
                     cursor?: string;
-                    limit: number;
+                    limit?: number;
                 };
                 header?: never;
                 path: {
@@ -1983,9 +1983,9 @@ export interface paths {
         /** A feed post's thread, oldest first, in cursor pages (G2) */
         get: {
             parameters: {
-                query: {
+                query?: {
                     cursor?: string;
-                    limit: number;
+                    limit?: number;
                 };
                 header?: never;
                 path: {
@@ -3495,9 +3495,9 @@ export interface paths {
          */
         get: {
             parameters: {
-                query: {
+                query?: {
                     cursor?: string;
-                    limit: number;
+                    limit?: number;
                 };
                 header?: never;
                 path: {
@@ -3603,9 +3603,9 @@ export interface paths {
          */
         get: {
             parameters: {
-                query: {
+                query?: {
                     cursor?: string;
-                    limit: number;
+                    limit?: number;
                 };
                 header?: never;
                 path: {
@@ -3717,7 +3717,7 @@ export interface paths {
                     /** @description An identifier: 1-64 of A-Z a-z 0-9 _ - */
                     chatId?: string;
                     cursor?: string;
-                    limit: number;
+                    limit?: number;
                 };
                 header?: never;
                 path?: never;
@@ -4043,10 +4043,10 @@ export interface paths {
          */
         get: {
             parameters: {
-                query: {
-                    status: "pending" | "sent" | "failed";
+                query?: {
+                    status?: "pending" | "sent" | "failed";
                     cursor?: string;
-                    limit: number;
+                    limit?: number;
                 };
                 header?: never;
                 path?: never;
@@ -5632,11 +5632,11 @@ export interface paths {
         /** My notifications, newest first, with chat, actor and snippet (N1, X6) */
         get: {
             parameters: {
-                query: {
+                query?: {
                     /** @description true: unread notifications only */
-                    unread: boolean;
+                    unread?: boolean;
                     cursor?: string;
-                    limit: number;
+                    limit?: number;
                 };
                 header?: never;
                 path?: never;
