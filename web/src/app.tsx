@@ -50,7 +50,12 @@ function SignedIn({ token, onSignOut }: { token: string; onSignOut: () => void }
   }, [session]);
 
   if (failure) return <p role="alert">{failure}</p>;
-  if (!me) return <p class="empty" aria-live="polite">Loading…</p>;
+  if (!me)
+    return (
+      <p class="empty" aria-live="polite">
+        Loading…
+      </p>
+    );
   const openChat = route.view === 'chats' ? route.chatId : null;
 
   return (

@@ -24,9 +24,7 @@ export function ChatList({ activeChatId }: { activeChatId: string | null }) {
   const pending = useRef<ReturnType<typeof setTimeout>>(undefined);
 
   const load = useCallback(async () => {
-    const page = await unwrap(
-      client.rest.GET('/v1/chats', { params: { query: { limit: 100, archived: false } } }),
-    );
+    const page = await unwrap(client.rest.GET('/v1/chats', { params: { query: { limit: 100 } } }));
     setChats(page.items);
   }, [client]);
 
@@ -43,7 +41,12 @@ export function ChatList({ activeChatId }: { activeChatId: string | null }) {
     pending.current = setTimeout(() => void load(), 150);
   });
 
-  if (!chats) return <p class="empty" aria-live="polite">Loading chats…</p>;
+  if (!chats)
+    return (
+      <p class="empty" aria-live="polite">
+        Loading chats…
+      </p>
+    );
   if (chats.length === 0) return <p class="empty">No chats yet.</p>;
   return (
     <ul class="chat-list" data-testid="chat-list">

@@ -102,7 +102,12 @@ export function ChatView({ chatId }: { chatId: string }) {
       </section>
     );
   }
-  if (!chat) return <p class="empty" aria-live="polite">Loading chat…</p>;
+  if (!chat)
+    return (
+      <p class="empty" aria-live="polite">
+        Loading chat…
+      </p>
+    );
 
   const isOwner = chat.ownerId === me.id;
   const team = isTeamMember(me);

@@ -15,9 +15,7 @@ export function useUnreadNotifications(): number {
   const { client } = useSessionMe();
   const [unread, setUnread] = useState(0);
   const load = useCallback(async () => {
-    const page = await unwrap(
-      client.rest.GET('/v1/notifications', { params: { query: { limit: 1, unread: false } } }),
-    );
+    const page = await unwrap(client.rest.GET('/v1/notifications', { params: { query: { limit: 1 } } }));
     setUnread(page.unreadCount);
   }, [client]);
   useEffect(() => {
@@ -38,9 +36,7 @@ export function Notifications() {
   const heading = useRef<HTMLHeadingElement>(null);
 
   const load = useCallback(async () => {
-    const page = await unwrap(
-      client.rest.GET('/v1/notifications', { params: { query: { limit: 50, unread: false } } }),
-    );
+    const page = await unwrap(client.rest.GET('/v1/notifications', { params: { query: { limit: 50 } } }));
     setItems(page.items);
   }, [client]);
   useEffect(() => {
@@ -71,7 +67,9 @@ export function Notifications() {
         </button>
       </header>
       {!items ? (
-        <p class="empty" aria-live="polite">Loading…</p>
+        <p class="empty" aria-live="polite">
+          Loading…
+        </p>
       ) : items.length === 0 ? (
         <p class="empty">Nothing new.</p>
       ) : (

@@ -44,7 +44,11 @@ export function SignIn({ onToken }: { onToken: (token: string) => void }) {
   return (
     <main class="sign-in" aria-labelledby="sign-in-title">
       <h1 id="sign-in-title">Sign in to Huddle</h1>
-      {people === undefined && <p class="empty" aria-live="polite">Loading…</p>}
+      {people === undefined && (
+        <p class="empty" aria-live="polite">
+          Loading…
+        </p>
+      )}
       {people && (
         <section aria-labelledby="people-title">
           <h2 id="people-title">Development sign-in: {practice}</h2>
