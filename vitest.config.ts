@@ -20,7 +20,8 @@ export default defineConfig({
             '{packages,services,gateway}/**/test/{integration,medium}/**/*.test.ts',
             'test/integration/**/*.test.ts',
           ],
-          globalSetup: ['packages/testing/src/global-setup.ts'],
+          // The browser tests (test/integration/web-app.test.ts) need the web app built first.
+          globalSetup: ['packages/testing/src/global-setup.ts', 'test/support/web-app-setup.ts'],
           testTimeout: 30_000,
           hookTimeout: 60_000,
           // Two cores: a few files at a time, each with its own databases and NATS server.

@@ -13,6 +13,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build, type Plugin } from 'esbuild';
 import { type BuildTarget, buildTargets } from './lib/components';
+import { buildWebApp } from './lib/web-app';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 
@@ -53,7 +54,12 @@ const isEntryPoint = process.argv[1] === fileURLToPath(import.meta.url);
 if (isEntryPoint) {
   const only = process.argv.slice(2);
   const chosen = only.length > 0 ? buildTargets.filter((t) => only.includes(t.name)) : buildTargets;
-  if (chosen.length === 0) throw new Error(`unknown component: ${only.join(', ')}`);
+  if (chosen.length === 0 && !only.includes('web')) throw new Error(`unknown component: ${only.join(', ')}`);
   await Promise.all(chosen.map(buildTarget));
   console.log(`built ${chosen.map((t) => `${t.workspace}/dist/main.js`).join(', ')}`);
+  // The web app the gateway serves at /app (WEB_APP_DIR), built with everything or by name.
+  if (only.length === 0 || only.includes('web')) {
+    await buildWebApp();
+    console.log('built web/dist');
+  }
 }

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Makes sure the PostgreSQL and NATS JetStream servers that integration tests use
-# are installed and accepting connections on 127.0.0.1 (5432 and 4222).
+# are installed and accepting connections on 127.0.0.1 (5432 and 4222), and that
+# Debian's chromium, which the web app's browser tests drive, is installed.
 # Idempotent, and silent when everything is already up. Installing and starting
 # system services needs root (CI runs as root); otherwise it says what to run.
 set -euo pipefail
@@ -45,6 +46,7 @@ pg_version() { ls /etc/postgresql 2>/dev/null | sort -V | tail -n 1; }
 missing=()
 command -v pg_ctlcluster >/dev/null || missing+=(postgresql)
 [ -x /usr/sbin/nats-server ] || command -v nats-server >/dev/null || missing+=(nats-server)
+command -v chromium >/dev/null || missing+=(chromium)
 if [ ${#missing[@]} -gt 0 ]; then
   log "installing ${missing[*]}"
   as_root env DEBIAN_FRONTEND=noninteractive apt-get update -qq >/dev/null

@@ -23,6 +23,7 @@ import {
   stopInOrder,
   supervise,
 } from './lib/processes';
+import { ensureWebAppBuilt, webAppDist } from './lib/web-app';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const readyTimeoutMs = 120_000;
@@ -163,7 +164,12 @@ if (!env.AUTH_JWT_SECRET && !env.AUTH_JWKS_URL) {
     `AUTH_JWT_SECRET=${secret} (${created ? 'generated and kept' : 'from'} ${file})\n` +
       'Mint a token: npm run token -- <personId> --practice <practiceId>',
   );
+  // The development secret is this machine's own: the web app may sign in as any demo person.
+  env.DEV_SIGN_IN ??= 'true';
 }
+
+if (await ensureWebAppBuilt()) console.log('Built the web app (web/dist)');
+env.WEB_APP_DIR ??= webAppDist;
 
 await ensureNats();
 

@@ -30,6 +30,7 @@ fi
 
 step 'biome check' npx biome check .
 step 'tsc' npx tsc -p tsconfig.json
+step 'tsc web' npx tsc -p web/tsconfig.json
 step 'buf lint' bash -c 'cd proto && npx buf lint'
 
 rm -f "$results"

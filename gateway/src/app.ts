@@ -17,6 +17,7 @@ import { optionalDefaultedParameters } from './plugins/openapi-parameters';
 import { clientErrorHandler, frameworkErrors, installProblemHandlers } from './plugins/problems';
 import { RequestLog } from './plugins/request-log';
 import { validatorCompiler } from './plugins/validation';
+import { webAppPlugin } from './plugins/web-app';
 import { createChatContextLoader } from './presenter/chat-context';
 import { StreamHub } from './realtime/hub';
 import type { RealtimeFeed, RealtimeLog } from './realtime/port';
@@ -179,6 +180,11 @@ export async function buildApp(config: Readonly<GatewayConfig>, deps: GatewayDep
     typing: new TypingIndicators(deps.services.chat, contexts, deps.realtime),
     authenticator,
     people,
+  });
+  await app.register(webAppPlugin, {
+    webApp: config.webApp,
+    auth: config.auth,
+    participant: deps.services.participant,
   });
 
   return app;

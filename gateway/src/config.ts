@@ -24,6 +24,10 @@ const gatewayEnv = Type.Object({
   ATTACHMENT_MAX_BYTES: Type.Integer({ minimum: 1, maximum: 15 * 1024 * 1024, default: 10 * 1024 * 1024 }),
   // Open /v1/stream sockets one person may hold on one gateway; one more is closed with 4429.
   STREAM_MAX_SOCKETS_PER_PERSON: Type.Integer({ minimum: 1, maximum: 10_000, default: 20 }),
+  // The built web app (web/dist) served at /app; not served when unset.
+  WEB_APP_DIR: Type.Optional(Type.String({ minLength: 1 })),
+  // Development only: /dev/sign-in lists the demo practice's people and signs tokens for them.
+  DEV_SIGN_IN: Type.Boolean({ default: false }),
 });
 
 export interface GatewayConfig {
@@ -33,6 +37,8 @@ export interface GatewayConfig {
   rateLimit: { perMinute: number };
   attachments: { maxBytes: number };
   stream: { maxSocketsPerPerson: number };
+  /** The web app's files, and whether the development sign-in is on (never in production). */
+  webApp: { dir?: string | undefined; devSignIn: boolean };
   loadShedding: { maxEventLoopDelayMs: number; maxEventLoopUtilization: number };
   services: { chat: string; participant: string; sharingPolicy: string; notification: string };
   nats: { url: string };
@@ -54,6 +60,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     if (error instanceof ConfigError) throw new ConfigError([...error.problems, ...problems]);
     throw error;
   }
+  if (raw.DEV_SIGN_IN && !raw.AUTH_JWT_SECRET) {
+    problems.push('DEV_SIGN_IN: signs development tokens with AUTH_JWT_SECRET, which is not set');
+  }
   if (problems.length > 0) throw new ConfigError(problems);
   return deepFreeze({
     logLevel: raw.LOG_LEVEL,
@@ -67,6 +76,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     rateLimit: { perMinute: raw.RATE_LIMIT_PER_MINUTE },
     attachments: { maxBytes: raw.ATTACHMENT_MAX_BYTES },
     stream: { maxSocketsPerPerson: raw.STREAM_MAX_SOCKETS_PER_PERSON },
+    webApp: { dir: raw.WEB_APP_DIR, devSignIn: raw.DEV_SIGN_IN },
     loadShedding: {
       maxEventLoopDelayMs: raw.MAX_EVENT_LOOP_DELAY_MS,
       maxEventLoopUtilization: raw.MAX_EVENT_LOOP_UTILIZATION,

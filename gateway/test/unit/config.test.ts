@@ -14,6 +14,7 @@ describe('gateway config', () => {
       rateLimit: { perMinute: 600 },
       attachments: { maxBytes: 10 * 1024 * 1024 },
       stream: { maxSocketsPerPerson: 20 },
+      webApp: { dir: undefined, devSignIn: false },
       loadShedding: { maxEventLoopDelayMs: 1000, maxEventLoopUtilization: 0.98 },
       services: {
         chat: '127.0.0.1:50051',
@@ -68,5 +69,13 @@ describe('gateway config', () => {
 
   it('refuses an HS256 secret shorter than 256 bits', () => {
     expect(() => loadConfig({ AUTH_JWT_SECRET: 'short' })).toThrow(/AUTH_JWT_SECRET/);
+  });
+
+  it('turns the development sign-in on only beside an HS256 secret it can sign with', () => {
+    expect(loadConfig({ AUTH_JWT_SECRET: secret, DEV_SIGN_IN: 'true' }).webApp.devSignIn).toBe(true);
+    expect(() =>
+      loadConfig({ AUTH_JWKS_URL: 'https://id.example/.well-known/jwks.json', DEV_SIGN_IN: 'true' }),
+    ).toThrow(/DEV_SIGN_IN/);
+    expect(() => loadConfig({ AUTH_JWT_SECRET: secret, DEV_SIGN_IN: 'maybe' })).toThrow(/DEV_SIGN_IN/);
   });
 });
