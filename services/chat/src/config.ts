@@ -23,6 +23,10 @@ const schema = Type.Object({
    * send leaves the message to another after this long.
    */
   SCHEDULER_LEASE_MS: Type.Integer({ minimum: 1_000, maximum: 600_000, default: 15_000 }),
+  /** C2: how often each replica looks for queued exports and expired export files. */
+  EXPORT_POLL_MS: Type.Integer({ minimum: 100, maximum: 60_000, default: 2_000 }),
+  /** C2: messages an export reads and writes per batch (one query, one progress update). */
+  EXPORT_BATCH_SIZE: Type.Integer({ minimum: 10, maximum: 5_000, default: 500 }),
   /** X3: the text search language of every practice not named in SEARCH_PRACTICE_LANGUAGES. */
   SEARCH_LANGUAGE: Type.String({ pattern: `^${language}$`, default: 'simple' }),
   /** X3: `practiceId=language` pairs, comma-separated, e.g. `practice-1=english,practice-2=german`. */
@@ -38,6 +42,8 @@ export type ChatConfig = Readonly<{
   attachments: { directory: string; maxBytes: number };
   meetings: { builtinBaseUrl: string; zoomApiUrl: string };
   scheduler: { pollMs: number; leaseMs: number };
+  /** C2: the export worker. */
+  exports: { pollMs: number; batchSize: number };
   /** X3: messages are indexed and searched in their practice's language. */
   search: { language: SearchLanguage; practiceLanguages: Record<string, SearchLanguage> };
 }>;
@@ -53,6 +59,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     },
     meetings: { builtinBaseUrl: parsed.MEETINGS_BASE_URL, zoomApiUrl: parsed.ZOOM_API_URL },
     scheduler: { pollMs: parsed.SCHEDULER_POLL_MS, leaseMs: parsed.SCHEDULER_LEASE_MS },
+    exports: { pollMs: parsed.EXPORT_POLL_MS, batchSize: parsed.EXPORT_BATCH_SIZE },
     search: {
       language: parsed.SEARCH_LANGUAGE as SearchLanguage,
       practiceLanguages: Object.fromEntries(

@@ -2,7 +2,9 @@ import { fileURLToPath } from 'node:url';
 import type { Logger } from '@huddle/logging';
 import { type RunningService, runService } from '@huddle/runtime';
 import { Attachments } from './app/attachments';
+import { pdfExportWriter } from './adapters/export-pdf';
 import { Chats } from './app/chats';
+import { ExportWorker, Exports } from './app/exports';
 import { Meetings, zoomApi } from './app/meetings';
 import { Messages } from './app/messages';
 import { ChatParticipants } from './app/participants';
@@ -16,6 +18,7 @@ import { membershipConsumer } from './events/consumers';
 import { messageCounters } from './metrics';
 import { remotePorts } from './rpc/clients';
 import { chatRpc } from './rpc/handlers';
+import { exportSource, exportsStore } from './store/exports';
 import { filesystemStore } from './store/files';
 import { chatStore } from './store/repositories';
 
@@ -84,6 +87,18 @@ export function startChatService(config: ChatConfig, logger?: Logger): Promise<R
         serviceLogger.child({ component: 'scheduler' }),
       );
       scheduler.start();
+      const exportStore = { exports: exportsStore, chats: chatStore.chats };
+      const exports = new Exports(db.db, exportStore, remote.directory);
+      const exportWorker = new ExportWorker(
+        db.db,
+        exportStore,
+        exportSource,
+        remote.directory,
+        pdfExportWriter,
+        { ...config.exports, leaseMs: 60_000, maxAttempts: 3 },
+        serviceLogger.child({ component: 'exports' }),
+      );
+      exportWorker.start();
       return {
         services: [
           chatRpc({
@@ -96,11 +111,13 @@ export function startChatService(config: ChatConfig, logger?: Logger): Promise<R
             reactions,
             search,
             scheduled,
+            exports,
           }),
         ],
         consumers: [membershipConsumer()],
         stop: async () => {
           await scheduler.stop();
+          await exportWorker.stop();
           remote.close();
         },
       };

@@ -2,6 +2,7 @@ import { chatV1 } from '@huddle/contracts';
 import { host } from '@huddle/grpc';
 import type { Attachments } from '../app/attachments';
 import type { Chats } from '../app/chats';
+import type { Exports } from '../app/exports';
 import type { Meetings } from '../app/meetings';
 import type { ListedMessage, Messages } from '../app/messages';
 import type { ChatParticipants } from '../app/participants';
@@ -10,6 +11,7 @@ import type { Reactions } from '../app/reactions';
 import type { ScheduledMessages } from '../app/scheduled';
 import type { Search } from '../app/search';
 import { snippetParts } from '../domain/search';
+import { exportToProto } from './export-mapping';
 import {
   attachmentToProto,
   chatToProto,
@@ -42,6 +44,7 @@ export function chatRpc(parts: {
   reactions: Reactions;
   search: Search;
   scheduled: ScheduledMessages;
+  exports: Exports;
 }) {
   const { chats, messages, attachments, participants, programs, meetings, reactions, search, scheduled } =
     parts;
@@ -278,5 +281,8 @@ export function chatRpc(parts: {
       await scheduled.cancel(request);
       return {};
     },
+    startChatExport: async (request) => ({ export: exportToProto(await parts.exports.start(request)) }),
+    getChatExport: async (request) => ({ export: exportToProto(await parts.exports.get(request)) }),
+    readChatExportFile: (request) => parts.exports.readPart(request),
   });
 }
