@@ -1,10 +1,10 @@
 import { fileURLToPath } from 'node:url';
 import type { Logger } from '@huddle/logging';
 import { type RunningService, runService } from '@huddle/runtime';
-import { Attachments } from './app/attachments';
 import { pdfExportWriter } from './adapters/export-pdf';
+import { Attachments } from './app/attachments';
 import { Chats } from './app/chats';
-import { ExportWorker, Exports } from './app/exports';
+import { Exports, ExportWorker } from './app/exports';
 import { Meetings, zoomApi } from './app/meetings';
 import { Messages } from './app/messages';
 import { ChatParticipants } from './app/participants';

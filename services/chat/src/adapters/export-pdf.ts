@@ -91,7 +91,9 @@ export function pdfExportWriter(sink: ByteSink): ExportDocumentWriter {
     begin(head) {
       doc.info.Title = `Chat export: ${head.chat.name}`;
       line(`Chat export: ${head.chat.name}`, { size: 18, weight: 'bold', gap: 0.5 });
-      line(`${head.chat.kind === 'group' ? 'Group chat' : 'Direct chat'}, ${head.chat.style} style, id ${head.chat.id}`);
+      line(
+        `${head.chat.kind === 'group' ? 'Group chat' : 'Direct chat'}, ${head.chat.style} style, id ${head.chat.id}`,
+      );
       line(`Chat owner: ${displayName(head.chat.owner)}; created ${printedTime(head.chat.createdAt)}`);
       line(`Exported by ${displayName(head.requestedBy)} at ${printedTime(head.generatedAt)}`);
       line(`Messages up to #${head.upToSeq}; export id ${head.exportId}`, { gap: 1 });

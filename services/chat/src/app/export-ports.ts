@@ -68,7 +68,12 @@ export interface ExportRepository {
   /** Drops whatever an earlier, interrupted attempt wrote. */
   discardFiles(db: Executor, id: string): Promise<void>;
   putPart(db: Executor, id: string, format: ExportFormat, part: number, data: Buffer): Promise<void>;
-  finish(db: Executor, id: string, files: Array<ExportFile & { parts: number }>, counts: ExportCounts): Promise<void>;
+  finish(
+    db: Executor,
+    id: string,
+    files: Array<ExportFile & { parts: number }>,
+    counts: ExportCounts,
+  ): Promise<void>;
   fail(db: Executor, id: string, failure: { code: string; message: string }): Promise<void>;
   /** Deletes the files of up to `limit` exports past their expiry; returns how many. */
   expireDue(db: Executor, limit: number): Promise<number>;

@@ -82,16 +82,24 @@ export class Exports {
     const format = parseFormat(request.format);
     const found = await this.get(request);
     if (found.status === 'expired') {
-      throw new HuddleError('export_expired', 'This export’s files were deleted seven days after it was requested', {
-        expiresAt: found.expiresAt,
-      });
+      throw new HuddleError(
+        'export_expired',
+        'This export’s files were deleted seven days after it was requested',
+        {
+          expiresAt: found.expiresAt,
+        },
+      );
     }
     const file = found.files.find((candidate) => candidate.format === format);
     const parts = file && (await this.store.exports.fileParts(this.db, found.id, format));
     if (found.status !== 'ready' || !file || parts === undefined) {
-      throw new HuddleError('export_not_ready', `The export is ${found.status}; its files are served once ready`, {
-        status: found.status,
-      });
+      throw new HuddleError(
+        'export_not_ready',
+        `The export is ${found.status}; its files are served once ready`,
+        {
+          status: found.status,
+        },
+      );
     }
     return { file, parts };
   }
@@ -319,7 +327,12 @@ export class ExportWorker {
       })),
     };
     for (const writer of writers) writer.begin(head);
-    const counts: ExportCounts = { messages: 0, revisions: 0, attachments: 0, participantChanges: changes.length };
+    const counts: ExportCounts = {
+      messages: 0,
+      revisions: 0,
+      attachments: 0,
+      participantChanges: changes.length,
+    };
     const attachmentIds = new Set<string>();
     let afterSeq = 0;
     for (;;) {
@@ -335,7 +348,10 @@ export class ExportWorker {
         for (const writer of writers) writer.message(message);
         counts.messages += 1;
         counts.revisions += message.revisions.length;
-        for (const attachment of [...message.attachments, ...message.revisions.flatMap((r) => r.attachments)]) {
+        for (const attachment of [
+          ...message.attachments,
+          ...message.revisions.flatMap((r) => r.attachments),
+        ]) {
           attachmentIds.add(attachment.id);
         }
       }
@@ -408,7 +424,15 @@ export class ExportWorker {
 
 const attachmentOf = (file: ExportSourceAttachment | undefined): ExportAttachment[] =>
   file
-    ? [{ id: file.id, filename: file.filename, contentType: file.contentType, size: file.size, sha256: file.sha256 }]
+    ? [
+        {
+          id: file.id,
+          filename: file.filename,
+          contentType: file.contentType,
+          size: file.size,
+          sha256: file.sha256,
+        },
+      ]
     : [];
 
 /** Real names of the people an export names, asked of the directory once per person. */
@@ -423,7 +447,8 @@ class PeopleNames {
   async load(ids: string[]): Promise<void> {
     const wanted = [...new Set(ids)].filter((id) => id !== '' && !this.known.has(id));
     if (wanted.length === 0) return;
-    for (const person of await this.directory.people(this.practiceId, wanted)) this.known.set(person.id, person);
+    for (const person of await this.directory.people(this.practiceId, wanted))
+      this.known.set(person.id, person);
     for (const id of wanted) if (!this.known.has(id)) this.known.set(id, null);
   }
 

@@ -2,7 +2,12 @@ import type { Database, Executor } from '@huddle/db';
 import { and, asc, count, eq, gt, inArray, isNull, lt, lte, or, sql } from 'drizzle-orm';
 import { alias } from 'drizzle-orm/pg-core';
 import type { ExportRepository, ExportSource } from '../app/export-ports';
-import { type ChatExport, EXPORT_CONTENT_TYPES, type ExportCounts, type ExportFormat } from '../domain/export';
+import {
+  type ChatExport,
+  EXPORT_CONTENT_TYPES,
+  type ExportCounts,
+  type ExportFormat,
+} from '../domain/export';
 import {
   attachments,
   authorshipAudit,
@@ -51,7 +56,10 @@ const lease = (leaseMs: number) => sql`now() + ${`${leaseMs} milliseconds`}::int
 /** Waiting for a worker: never claimed, or claimed by one whose lease ran out. */
 const claimable = or(
   eq(chatExports.status, 'pending'),
-  and(eq(chatExports.status, 'running'), or(isNull(chatExports.claimedUntil), lt(chatExports.claimedUntil, sql`now()`))),
+  and(
+    eq(chatExports.status, 'running'),
+    or(isNull(chatExports.claimedUntil), lt(chatExports.claimedUntil, sql`now()`)),
+  ),
 );
 
 export const exportsStore: ExportRepository = {
@@ -155,12 +163,20 @@ export const exportsStore: ExportRepository = {
     const due = await db
       .select({ id: chatExports.id })
       .from(chatExports)
-      .where(and(lte(chatExports.expiresAt, sql`now()`), inArray(chatExports.status, ['ready', 'pending', 'running'])))
+      .where(
+        and(
+          lte(chatExports.expiresAt, sql`now()`),
+          inArray(chatExports.status, ['ready', 'pending', 'running']),
+        ),
+      )
       .limit(limit)
       .for('update', { skipLocked: true });
     for (const { id } of due) {
       await exportsStore.discardFiles(db, id);
-      await db.update(chatExports).set({ status: 'expired', claimedUntil: null }).where(eq(chatExports.id, id));
+      await db
+        .update(chatExports)
+        .set({ status: 'expired', claimedUntil: null })
+        .where(eq(chatExports.id, id));
     }
     return due.length;
   },
@@ -178,7 +194,11 @@ export const exportsStore: ExportRepository = {
       .select({ data: chatExportParts.data })
       .from(chatExportParts)
       .where(
-        and(eq(chatExportParts.exportId, id), eq(chatExportParts.format, format), eq(chatExportParts.part, part)),
+        and(
+          eq(chatExportParts.exportId, id),
+          eq(chatExportParts.format, format),
+          eq(chatExportParts.part, part),
+        ),
       );
     return row?.data;
   },
@@ -234,7 +254,9 @@ export const exportSource: ExportSource = {
       .from(messages)
       .leftJoin(parents, eq(parents.id, messages.parentId))
       .leftJoin(authorshipAudit, eq(authorshipAudit.messageId, messages.id))
-      .where(and(eq(messages.chatId, chatId), gt(messages.seq, range.afterSeq), lte(messages.seq, range.upToSeq)))
+      .where(
+        and(eq(messages.chatId, chatId), gt(messages.seq, range.afterSeq), lte(messages.seq, range.upToSeq)),
+      )
       .orderBy(asc(messages.seq))
       .limit(range.limit);
     const ids = rows.map((row) => row.id);
@@ -269,7 +291,11 @@ export const exportSource: ExportSource = {
         })),
       originalAuthor:
         row.originalAuthorId && row.unlinkedAt && row.unlinkedBy
-          ? { authorId: row.originalAuthorId, unlinkedAt: row.unlinkedAt.toISOString(), unlinkedBy: row.unlinkedBy }
+          ? {
+              authorId: row.originalAuthorId,
+              unlinkedAt: row.unlinkedAt.toISOString(),
+              unlinkedBy: row.unlinkedBy,
+            }
           : null,
     }));
   },
