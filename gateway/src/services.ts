@@ -39,6 +39,9 @@ export type ChatRpc = Pick<
   | 'listScheduledMessages'
   | 'editScheduledMessage'
   | 'cancelScheduledMessage'
+  | 'startChatExport'
+  | 'getChatExport'
+  | 'readChatExportFile'
 >;
 export type ParticipantRpc = Pick<
   Remote<typeof participantV1.ParticipantServiceService>,

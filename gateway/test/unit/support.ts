@@ -353,6 +353,15 @@ export function fakeServices() {
       listScheduledMessages: vi.fn(async () => ({ scheduled: [], nextCursor: '' })),
       editScheduledMessage: vi.fn(async () => ({ scheduled: undefined })),
       cancelScheduledMessage: vi.fn(async () => ({})),
+      startChatExport: vi.fn(async (): Promise<chatV1.StartChatExportResponse> => {
+        throw new HuddleError('forbidden', 'Only the practice owner exports chats');
+      }),
+      getChatExport: vi.fn(async (): Promise<chatV1.GetChatExportResponse> => {
+        throw notFound('Export');
+      }),
+      readChatExportFile: vi.fn(async (): Promise<chatV1.ReadChatExportFileResponse> => {
+        throw notFound('Export');
+      }),
     },
     participant: {
       upsertPerson: vi.fn(async ({ person }: participantV1.UpsertPersonRequest) => ({
