@@ -215,6 +215,8 @@ export class ExportWorker {
   private timer: NodeJS.Timeout | undefined;
   private tick: Promise<void> = Promise.resolve();
   private stopped = true;
+  /** Set by `stop`: the export being built stops at its next batch, left for the next claim. */
+  private stopping = false;
 
   constructor(
     private readonly db: Reader,
@@ -234,6 +236,7 @@ export class ExportWorker {
   /** Stops claiming; an export being built stops at its next batch and is claimed again later. */
   async stop(): Promise<void> {
     this.stopped = true;
+    this.stopping = true;
     clearTimeout(this.timer);
     await this.tick;
   }
@@ -272,7 +275,7 @@ export class ExportWorker {
       if (outcome === 'lost') this.logger.warn(log, 'export: claim lost; another worker builds it');
       else this.logger.info({ ...log, ...outcome }, 'export: ready');
     } catch (error) {
-      if (this.stopped) return true;
+      if (this.stopping) return true;
       this.logger.warn({ ...log, err: error }, 'export: failed');
       await this.store.exports.fail(this.db, record.id, {
         code: 'export_failed',
@@ -336,7 +339,7 @@ export class ExportWorker {
     const attachmentIds = new Set<string>();
     let afterSeq = 0;
     for (;;) {
-      if (this.stopped) throw new Error('stopping');
+      if (this.stopping) throw new Error('stopping');
       const batch = await this.source.messages(this.db, chat.id, {
         afterSeq,
         upToSeq,
