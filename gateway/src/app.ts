@@ -27,6 +27,7 @@ import { attachmentRoutes } from './routes/attachments';
 import { chatRoutes } from './routes/chats';
 import { directChatRoutes } from './routes/direct';
 import { directoryRoutes } from './routes/directory';
+import { exportRoutes } from './routes/exports';
 import { meRoutes } from './routes/me';
 import { meetingRoutes } from './routes/meetings';
 import { messageRoutes } from './routes/messages';
@@ -166,6 +167,7 @@ export async function buildApp(config: Readonly<GatewayConfig>, deps: GatewayDep
   await app.register(reactionRoutes, routeDeps);
   await app.register(receiptRoutes, routeDeps);
   await app.register(searchRoutes, routeDeps);
+  await app.register(exportRoutes, routeDeps);
   await app.register(scheduledRoutes, routeDeps);
   await app.register(directChatRoutes, routeDeps);
   await app.register(participantRoutes, routeDeps);

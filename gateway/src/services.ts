@@ -44,6 +44,9 @@ export type ChatRpc = Pick<
   | 'setRetention'
   | 'getLegalHold'
   | 'setLegalHold'
+  | 'startChatExport'
+  | 'getChatExport'
+  | 'readChatExportFile'
 >;
 export type ParticipantRpc = Pick<
   Remote<typeof participantV1.ParticipantServiceService>,

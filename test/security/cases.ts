@@ -389,6 +389,12 @@ async function requestFor(world: World, c: Case): Promise<Request> {
       return { method: 'GET', path: `${post}/reactions` };
     case 'GET /v1/chats/{chatId}/read-markers':
       return { method: 'GET', path: `${chatPath}/read-markers` };
+    case 'POST /v1/chats/{chatId}/exports':
+      return { method: 'POST', path: `${chatPath}/exports` };
+    case 'GET /v1/exports/{exportId}':
+      return { method: 'GET', path: `/v1/exports/${chat.exportId}` };
+    case 'GET /v1/exports/{exportId}/files/{format}':
+      return { method: 'GET', path: `/v1/exports/${chat.exportId}/files/json` };
     case 'POST /v1/chats/{chatId}/meetings': {
       // M1: built-in video from direct chats, Zoom (linked by the chats' team members) from groups.
       const group = !['one-on-one', 'shared'].includes(c.kind);

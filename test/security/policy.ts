@@ -682,6 +682,23 @@ export const operations: Record<string, Operation> = {
     chat: true,
     rule: (caller) => legalHold(caller),
   },
+  // C2: the practice owner exports any chat of the practice, in it or not; anyone else of it is refused
+  // whatever the chat, and another practice's chats and exports do not exist.
+  'POST /v1/chats/{chatId}/exports': {
+    auth: 'person',
+    chat: true,
+    rule: (caller) => chatExport(caller, 'C2: the practice owner exports a chat'),
+  },
+  'GET /v1/exports/{exportId}': {
+    auth: 'person',
+    chat: true,
+    rule: (caller) => chatExport(caller, 'C2: the practice owner follows an export'),
+  },
+  'GET /v1/exports/{exportId}/files/{format}': {
+    auth: 'person',
+    chat: true,
+    rule: (caller) => chatExport(caller, 'C2: the practice owner downloads an export'),
+  },
   // M1: practitioners start meetings (built-in in direct chats, Zoom in groups); the meeting is a post (G6).
   'POST /v1/chats/{chatId}/meetings': {
     auth: 'person',
@@ -722,6 +739,15 @@ function legalHold(caller: Caller): Expectation {
     return allow('C3: the practice owner manages legal holds, in the chat or not');
   }
   return caller.as ? deny(403, 'C3: only the practice owner manages legal holds') : notInChat;
+}
+
+/** C2: exports are the practice owner's, of their own practice's chats. */
+function chatExport({ facts }: Caller, rule: string): Expectation {
+  if (facts.person !== 'practitioner' || facts.teamRole !== 'owner') {
+    return deny(403, 'C2: only the practice owner exports chats', [404]);
+  }
+  if (facts.practice !== 'own') return deny(404, 'C2: another practice’s chat or export does not exist');
+  return allow(rule);
 }
 
 function pins(caller: Caller): Expectation {

@@ -120,6 +120,8 @@ export interface WorldChat {
    */
   scheduledEdit: Record<string, string>;
   scheduledCancel: Record<string, string>;
+  /** C2: the practice owner's export of the chat, ready before the cases run. */
+  exportId: string;
 }
 
 export type Call = ReturnType<typeof api>;
@@ -381,8 +383,10 @@ export async function buildWorld(system: System): Promise<World> {
       }
       if (kind === 'locked-group')
         expectStatus(await cora('PATCH', `/v1/chats/${id}`, { locked: true }), 200);
+      const exportId = expectStatus(await olga('POST', `/v1/chats/${id}/exports`), 202).body.id as string;
       chats[kind] = {
         id,
+        exportId,
         postId: post.postId,
         attachmentId: post.fileId,
         editOwn,
@@ -401,6 +405,18 @@ export async function buildWorld(system: System): Promise<World> {
       };
     }),
   );
+
+  // C2: the cases download the exports' files, so each is ready first.
+  for (const { exportId } of Object.values(chats)) {
+    for (let attempt = 0; ; attempt++) {
+      const { status } = expectStatus(await olga('GET', `/v1/exports/${exportId}`), 200).body;
+      if (status === 'ready') break;
+      if (attempt === 300 || !['pending', 'running'].includes(status)) {
+        throw new Error(`world setup: export ${exportId} is ${status}`);
+      }
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  }
 
   const unused = await upload(system.url, tokenOf('cora'));
   if (unused.status !== 201 || !unused.id) throw new Error('world setup: upload failed');

@@ -359,6 +359,15 @@ export function fakeServices() {
       setRetention: vi.fn(async () => ({ retention: undefined })),
       getLegalHold: vi.fn(async () => ({ legalHold: undefined })),
       setLegalHold: vi.fn(async () => ({ legalHold: undefined })),
+      startChatExport: vi.fn(async (): Promise<chatV1.StartChatExportResponse> => {
+        throw new HuddleError('forbidden', 'Only the practice owner exports chats');
+      }),
+      getChatExport: vi.fn(async (): Promise<chatV1.GetChatExportResponse> => {
+        throw notFound('Export');
+      }),
+      readChatExportFile: vi.fn(async (): Promise<chatV1.ReadChatExportFileResponse> => {
+        throw notFound('Export');
+      }),
     },
     participant: {
       upsertPerson: vi.fn(async ({ person }: participantV1.UpsertPersonRequest) => ({

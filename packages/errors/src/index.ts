@@ -20,6 +20,10 @@ export const errorStatus = {
   reaction_limit_reached: 409,
   conversion_required: 409,
   cannot_leave_direct_chat: 409,
+  /** C2: an export whose files are not written yet (pending, running or failed). */
+  export_not_ready: 409,
+  /** C2: an export whose files were deleted after seven days. */
+  export_expired: 410,
   payload_too_large: 413,
   unsupported_media_type: 415,
   headers_too_large: 431,

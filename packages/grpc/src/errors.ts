@@ -21,6 +21,8 @@ const statusOfCode: Record<ErrorCode, status> = {
   reaction_limit_reached: status.FAILED_PRECONDITION,
   conversion_required: status.FAILED_PRECONDITION,
   cannot_leave_direct_chat: status.FAILED_PRECONDITION,
+  export_not_ready: status.FAILED_PRECONDITION,
+  export_expired: status.FAILED_PRECONDITION,
   payload_too_large: status.INVALID_ARGUMENT,
   unsupported_media_type: status.INVALID_ARGUMENT,
   headers_too_large: status.INVALID_ARGUMENT,

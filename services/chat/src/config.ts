@@ -29,6 +29,10 @@ const schema = Type.Object({
   RETENTION_BATCH_SIZE: Type.Integer({ minimum: 1, maximum: 5_000, default: 500 }),
   /** C3: how long a replica's hold on the retention job lasts unless renewed (after every batch). */
   RETENTION_LEASE_MS: Type.Integer({ minimum: 5_000, maximum: 3_600_000, default: 60_000 }),
+  /** C2: how often each replica looks for queued exports and expired export files. */
+  EXPORT_POLL_MS: Type.Integer({ minimum: 100, maximum: 60_000, default: 2_000 }),
+  /** C2: messages an export reads and writes per batch (one query, one progress update). */
+  EXPORT_BATCH_SIZE: Type.Integer({ minimum: 10, maximum: 5_000, default: 500 }),
   /** X3: the text search language of every practice not named in SEARCH_PRACTICE_LANGUAGES. */
   SEARCH_LANGUAGE: Type.String({ pattern: `^${language}$`, default: 'simple' }),
   /** X3: `practiceId=language` pairs, comma-separated, e.g. `practice-1=english,practice-2=german`. */
@@ -46,6 +50,8 @@ export type ChatConfig = Readonly<{
   scheduler: { pollMs: number; leaseMs: number };
   /** C3: the retention job's pace. */
   retention: { intervalMs: number; batchSize: number; leaseMs: number };
+  /** C2: the export worker. */
+  exports: { pollMs: number; batchSize: number };
   /** X3: messages are indexed and searched in their practice's language. */
   search: { language: SearchLanguage; practiceLanguages: Record<string, SearchLanguage> };
 }>;
@@ -66,6 +72,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       batchSize: parsed.RETENTION_BATCH_SIZE,
       leaseMs: parsed.RETENTION_LEASE_MS,
     },
+    exports: { pollMs: parsed.EXPORT_POLL_MS, batchSize: parsed.EXPORT_BATCH_SIZE },
     search: {
       language: parsed.SEARCH_LANGUAGE as SearchLanguage,
       practiceLanguages: Object.fromEntries(

@@ -1,8 +1,10 @@
 import { fileURLToPath } from 'node:url';
 import type { Logger } from '@huddle/logging';
 import { type RunningService, runService } from '@huddle/runtime';
+import { pdfExportWriter } from './adapters/export-pdf';
 import { Attachments } from './app/attachments';
 import { Chats } from './app/chats';
+import { Exports, ExportWorker } from './app/exports';
 import { Meetings, zoomApi } from './app/meetings';
 import { Messages } from './app/messages';
 import { ChatParticipants } from './app/participants';
@@ -17,6 +19,7 @@ import { membershipConsumer } from './events/consumers';
 import { messageCounters } from './metrics';
 import { remotePorts } from './rpc/clients';
 import { chatRpc } from './rpc/handlers';
+import { exportSource, exportsStore } from './store/exports';
 import { filesystemStore } from './store/files';
 import { chatStore } from './store/repositories';
 
@@ -92,6 +95,18 @@ export function startChatService(config: ChatConfig, logger?: Logger): Promise<R
         serviceLogger.child({ component: 'retention' }),
       );
       retentionJob.start();
+      const exportStore = { exports: exportsStore, chats: chatStore.chats };
+      const exports = new Exports(db.db, exportStore, remote.directory);
+      const exportWorker = new ExportWorker(
+        db.db,
+        exportStore,
+        exportSource,
+        remote.directory,
+        pdfExportWriter,
+        { ...config.exports, leaseMs: 60_000, maxAttempts: 3 },
+        serviceLogger.child({ component: 'exports' }),
+      );
+      exportWorker.start();
       return {
         services: [
           chatRpc({
@@ -105,11 +120,12 @@ export function startChatService(config: ChatConfig, logger?: Logger): Promise<R
             search,
             scheduled,
             retention,
+            exports,
           }),
         ],
         consumers: [membershipConsumer()],
         stop: async () => {
-          await Promise.all([scheduler.stop(), retentionJob.stop()]);
+          await Promise.all([scheduler.stop(), retentionJob.stop(), exportWorker.stop()]);
           remote.close();
         },
       };

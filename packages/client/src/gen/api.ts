@@ -3900,6 +3900,373 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/chats/{chatId}/exports": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Export a chat’s full history as JSON and PDF (C2)
+         * @description The practice owner only (a practitioner whose team role is owner; they need not be in the chat): anyone else of the practice gets 403 forbidden, and chats and exports of another practice do not exist (404). Answers 202 at once; poll GET /v1/exports/{exportId} until `ready`. Every message with its revisions, tombstones, threads, attachments (name, size, SHA-256), participant changes and the original authors of unlinked messages; the files are deleted after seven days.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description An identifier: 1-64 of A-Z a-z 0-9 _ - */
+                    chatId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                202: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            id: string;
+                            chatId: string;
+                            /** @description The practice owner who asked for it */
+                            requestedBy: string;
+                            /** @enum {string} */
+                            status: "pending" | "running" | "ready" | "failed" | "expired";
+                            progress: {
+                                messagesDone: number;
+                                /** @description Known once the export started */
+                                messagesTotal: number | null;
+                            };
+                            counts: {
+                                messages: number;
+                                revisions: number;
+                                attachments: number;
+                                participantChanges: number;
+                            } | null;
+                            failure: {
+                                code: string;
+                                message: string;
+                            } | null;
+                            /** Format: date-time */
+                            createdAt: string;
+                            /** Format: date-time */
+                            startedAt: string | null;
+                            /** Format: date-time */
+                            completedAt: string | null;
+                            /**
+                             * Format: date-time
+                             * @description Seven days after it was requested
+                             */
+                            expiresAt: string;
+                            /** @description The JSON and the PDF, once ready */
+                            files: {
+                                /** @enum {string} */
+                                format: "json" | "pdf";
+                                contentType: string;
+                                /** @description Bytes */
+                                size: number;
+                                /** @description Hex SHA-256 of the file, to check a copy */
+                                sha256: string;
+                                /** @description Where to download it (GET, the practice owner’s token) */
+                                url: string;
+                            }[];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            /** @description A stable error code of DESIGN.md section 4 */
+                            code: string;
+                            detail: string;
+                            instance?: string;
+                            errors?: {
+                                in: string;
+                                field: string;
+                                message: string;
+                            }[];
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            /** @description A stable error code of DESIGN.md section 4 */
+                            code: string;
+                            detail: string;
+                            instance?: string;
+                            errors?: {
+                                in: string;
+                                field: string;
+                                message: string;
+                            }[];
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/exports/{exportId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * An export’s progress, and its files once ready (C2)
+         * @description The practice owner only (a practitioner whose team role is owner; they need not be in the chat): anyone else of the practice gets 403 forbidden, and chats and exports of another practice do not exist (404). `expired` once its files were deleted.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description An identifier: 1-64 of A-Z a-z 0-9 _ - */
+                    exportId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            id: string;
+                            chatId: string;
+                            /** @description The practice owner who asked for it */
+                            requestedBy: string;
+                            /** @enum {string} */
+                            status: "pending" | "running" | "ready" | "failed" | "expired";
+                            progress: {
+                                messagesDone: number;
+                                /** @description Known once the export started */
+                                messagesTotal: number | null;
+                            };
+                            counts: {
+                                messages: number;
+                                revisions: number;
+                                attachments: number;
+                                participantChanges: number;
+                            } | null;
+                            failure: {
+                                code: string;
+                                message: string;
+                            } | null;
+                            /** Format: date-time */
+                            createdAt: string;
+                            /** Format: date-time */
+                            startedAt: string | null;
+                            /** Format: date-time */
+                            completedAt: string | null;
+                            /**
+                             * Format: date-time
+                             * @description Seven days after it was requested
+                             */
+                            expiresAt: string;
+                            /** @description The JSON and the PDF, once ready */
+                            files: {
+                                /** @enum {string} */
+                                format: "json" | "pdf";
+                                contentType: string;
+                                /** @description Bytes */
+                                size: number;
+                                /** @description Hex SHA-256 of the file, to check a copy */
+                                sha256: string;
+                                /** @description Where to download it (GET, the practice owner’s token) */
+                                url: string;
+                            }[];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            /** @description A stable error code of DESIGN.md section 4 */
+                            code: string;
+                            detail: string;
+                            instance?: string;
+                            errors?: {
+                                in: string;
+                                field: string;
+                                message: string;
+                            }[];
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            /** @description A stable error code of DESIGN.md section 4 */
+                            code: string;
+                            detail: string;
+                            instance?: string;
+                            errors?: {
+                                in: string;
+                                field: string;
+                                message: string;
+                            }[];
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/exports/{exportId}/files/{format}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Download an export’s JSON or PDF (C2)
+         * @description The practice owner only (a practitioner whose team role is owner; they need not be in the chat): anyone else of the practice gets 403 forbidden, and chats and exports of another practice do not exist (404). 409 export_not_ready until the export is ready; 410 export_expired once its files were deleted. The JSON follows services/chat/docs/chat-export.schema.json.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description An identifier: 1-64 of A-Z a-z 0-9 _ - */
+                    exportId: string;
+                    format: "json" | "pdf";
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The file */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": string;
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            /** @description A stable error code of DESIGN.md section 4 */
+                            code: string;
+                            detail: string;
+                            instance?: string;
+                            errors?: {
+                                in: string;
+                                field: string;
+                                message: string;
+                            }[];
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            /** @description A stable error code of DESIGN.md section 4 */
+                            code: string;
+                            detail: string;
+                            instance?: string;
+                            errors?: {
+                                in: string;
+                                field: string;
+                                message: string;
+                            }[];
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/chats/{chatId}/scheduled-messages": {
         parameters: {
             query?: never;

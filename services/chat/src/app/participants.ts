@@ -205,7 +205,7 @@ export class ChatParticipants {
         removedBy: actorId,
         messages,
       });
-      await this.store.members.leave(tx, chat.id, personId, new Date());
+      await this.store.members.leave(tx, chat.id, personId, new Date(), { by: actorId, messages });
       if (messages === 'keep') {
         await this.store.messages.unlinkAuthor(tx, chat.id, personId, actorId);
       } else {

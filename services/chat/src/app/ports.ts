@@ -173,14 +173,23 @@ export interface ChatRepository {
 }
 
 export interface MemberRepository {
-  /** Records an active membership; idempotent, and a renewed one starts with a fresh read marker. */
+  /**
+   * Records an active membership; idempotent, and a renewed one starts with a fresh read marker.
+   * A membership that was not active is logged as a participant change (C2).
+   */
   join(
     db: Executor,
     practiceId: string,
-    participant: Pick<ParticipantData, 'chatId' | 'personId' | 'role' | 'kind'>,
+    participant: Pick<ParticipantData, 'chatId' | 'personId' | 'role' | 'kind' | 'via' | 'addedBy'>,
   ): Promise<void>;
-  /** Ends a membership as of `at`; a membership renewed after `at` stays. */
-  leave(db: Executor, chatId: string, personId: string, at: Date): Promise<void>;
+  /** Ends a membership as of `at` (a participant change, C2); a membership renewed after `at` stays. */
+  leave(
+    db: Executor,
+    chatId: string,
+    personId: string,
+    at: Date,
+    change: { by: string; messages: 'keep' | 'delete' },
+  ): Promise<void>;
   find(db: Executor, chatId: string, personId: string): Promise<Member | undefined>;
   list(db: Executor, chatId: string): Promise<Member[]>;
   /** The chats a person is an active member of, by id, and those they left since `leftSince`. */

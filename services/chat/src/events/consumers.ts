@@ -18,8 +18,11 @@ export function membershipConsumer(): ConsumerSpec<
         const { practiceId, participant } = event.data;
         await membersStore.join(tx, practiceId, participant);
       } else {
-        const { chatId, personId } = event.data;
-        await membersStore.leave(tx, chatId, personId, new Date(event.occurredAt));
+        const { chatId, personId, removedBy, messages } = event.data;
+        await membersStore.leave(tx, chatId, personId, new Date(event.occurredAt), {
+          by: removedBy,
+          messages,
+        });
       }
     },
   };

@@ -2,6 +2,7 @@ import { chatV1 } from '@huddle/contracts';
 import { host } from '@huddle/grpc';
 import type { Attachments } from '../app/attachments';
 import type { Chats } from '../app/chats';
+import type { Exports } from '../app/exports';
 import type { Meetings } from '../app/meetings';
 import type { ListedMessage, Messages } from '../app/messages';
 import type { ChatParticipants } from '../app/participants';
@@ -11,6 +12,7 @@ import type { RetentionSettings } from '../app/retention';
 import type { ScheduledMessages } from '../app/scheduled';
 import type { Search } from '../app/search';
 import { snippetParts } from '../domain/search';
+import { exportToProto } from './export-mapping';
 import {
   attachmentToProto,
   chatToProto,
@@ -46,6 +48,7 @@ export function chatRpc(parts: {
   search: Search;
   scheduled: ScheduledMessages;
   retention: RetentionSettings;
+  exports: Exports;
 }) {
   const {
     chats,
@@ -300,5 +303,8 @@ export function chatRpc(parts: {
     setRetention: async (request) => ({ retention: retentionToProto(await retention.setRetention(request)) }),
     getLegalHold: async (request) => ({ legalHold: legalHoldToProto(await retention.legalHold(request)) }),
     setLegalHold: async (request) => ({ legalHold: legalHoldToProto(await retention.setLegalHold(request)) }),
+    startChatExport: async (request) => ({ export: exportToProto(await parts.exports.start(request)) }),
+    getChatExport: async (request) => ({ export: exportToProto(await parts.exports.get(request)) }),
+    readChatExportFile: (request) => parts.exports.readPart(request),
   });
 }

@@ -3,7 +3,7 @@ import type { Executor } from '@huddle/db';
 import { and, asc, eq, gt, inArray, isNull, lte, or, sql } from 'drizzle-orm';
 import type { Member, MemberRepository } from '../app/ports';
 import type { PersonalStateChange } from '../domain/personal-state';
-import { chatMembers } from './schema';
+import { chatMembers, participantChanges } from './schema';
 
 const columns = {
   chatId: chatMembers.chatId,
@@ -17,28 +17,65 @@ const columns = {
 const active = (chatId: string) => and(eq(chatMembers.chatId, chatId), isNull(chatMembers.removedAt));
 
 export const membersStore: MemberRepository = {
-  /** Records an active membership; idempotent, and a renewed one starts with a fresh read marker. */
+  /**
+   * Records an active membership; idempotent, and a renewed one starts with a fresh read marker.
+   * C2: a membership that was not active before is logged as a participant change, once.
+   */
   async join(
     db: Executor,
     practiceId: string,
-    participant: Pick<ParticipantData, 'chatId' | 'personId' | 'role' | 'kind'>,
+    participant: Pick<ParticipantData, 'chatId' | 'personId' | 'role' | 'kind' | 'via' | 'addedBy'>,
   ) {
-    const values = { ...participant, practiceId, joinedAt: new Date(), removedAt: null };
+    const { chatId, personId, role, kind } = participant;
+    const [before] = await db
+      .select({ removedAt: chatMembers.removedAt })
+      .from(chatMembers)
+      .where(and(eq(chatMembers.chatId, chatId), eq(chatMembers.personId, personId)))
+      .for('update');
     await db
       .insert(chatMembers)
-      .values(values)
+      .values({ chatId, personId, role, kind, practiceId, joinedAt: new Date(), removedAt: null })
       .onConflictDoUpdate({
         target: [chatMembers.chatId, chatMembers.personId],
-        set: { role: participant.role, kind: participant.kind, removedAt: null },
+        set: { role, kind, removedAt: null },
       });
+    if (before && before.removedAt === null) return;
+    await db.insert(participantChanges).values({
+      chatId,
+      personId,
+      change: 'added',
+      role,
+      via: participant.via,
+      changedBy: participant.addedBy,
+    });
   },
 
-  /** Ends a membership as of `at`; a membership renewed after `at` stays. */
-  async leave(db: Executor, chatId: string, personId: string, at: Date): Promise<void> {
-    await db
+  /**
+   * Ends a membership as of `at`; a membership renewed after `at` stays. C2: an active membership
+   * ended is logged as a participant change, with who ended it and what became of the messages.
+   */
+  async leave(
+    db: Executor,
+    chatId: string,
+    personId: string,
+    at: Date,
+    change: { by: string; messages: 'keep' | 'delete' },
+  ): Promise<void> {
+    const ended = await db
       .update(chatMembers)
       .set({ removedAt: at })
-      .where(and(active(chatId), eq(chatMembers.personId, personId), lte(chatMembers.joinedAt, at)));
+      .where(and(active(chatId), eq(chatMembers.personId, personId), lte(chatMembers.joinedAt, at)))
+      .returning({ role: chatMembers.role });
+    if (ended.length === 0) return;
+    await db.insert(participantChanges).values({
+      chatId,
+      personId,
+      change: 'removed',
+      role: ended[0]!.role,
+      changedBy: change.by,
+      messages: change.messages,
+      at,
+    });
   },
 
   async find(db: Executor, chatId: string, personId: string): Promise<Member | undefined> {

@@ -302,3 +302,95 @@ export const jobLeases = pgTable('job_leases', {
   holder: text('holder').notNull(),
   leasedUntil: timestamp('leased_until', { withTimezone: true }).notNull(),
 });
+/**
+ * C2: every participant change of a chat (added or removed, by whom, when; on removal whether
+ * their messages were kept or deleted), appended when this service's membership projection
+ * changes: at once for changes it makes itself, from participant events for the others (S3).
+ * The participant service renews a membership in place and keeps no history; the export needs it.
+ */
+export const participantChanges = pgTable(
+  'participant_changes',
+  {
+    id: bigint('id', { mode: 'number' }).primaryKey().generatedAlwaysAsIdentity(),
+    chatId: text('chat_id').notNull(),
+    personId: text('person_id').notNull(),
+    change: text('change').$type<'added' | 'removed'>().notNull(),
+    role: text('role').$type<'owner' | 'team' | 'client'>(),
+    /** How an added participant came (`created`, `invited`, …); null for removals. */
+    via: text('via'),
+    /** Who made the change; null when not known (changes recorded before this table). */
+    changedBy: text('changed_by'),
+    /** P2/P3: on a removal, whether their messages were kept (unlinked) or deleted. */
+    messages: text('messages').$type<'keep' | 'delete'>(),
+    at: timestamp('at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (table) => [index('participant_changes_chat').on(table.chatId, table.id)],
+);
+
+/**
+ * C2: a practice owner's export of one chat, built in the background by the export worker.
+ * `claimedUntil` is the worker's lease, as for scheduled messages: a worker that dies leaves
+ * the export to be claimed again once it runs out, and started over (or failed, after a few).
+ */
+export const chatExports = pgTable(
+  'chat_exports',
+  {
+    id: text('id').primaryKey(),
+    practiceId: text('practice_id').notNull(),
+    chatId: text('chat_id').notNull(),
+    requestedBy: text('requested_by').notNull(),
+    status: text('status').$type<'pending' | 'running' | 'ready' | 'failed' | 'expired'>().notNull(),
+    /** The newest message the export holds: messages posted after it started are left out. */
+    upToSeq: bigint('up_to_seq', { mode: 'number' }),
+    messagesTotal: integer('messages_total'),
+    messagesDone: integer('messages_done').notNull().default(0),
+    /** What the finished export holds: messages, revisions, attachments, participantChanges. */
+    counts: jsonb('counts').$type<Record<string, number>>(),
+    claimedUntil: timestamp('claimed_until', { withTimezone: true }),
+    attempts: integer('attempts').notNull().default(0),
+    failureCode: text('failure_code'),
+    failureMessage: text('failure_message'),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+    startedAt: timestamp('started_at', { withTimezone: true }),
+    completedAt: timestamp('completed_at', { withTimezone: true }),
+    /** Seven days after it was requested; the worker then deletes its files. */
+    expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
+  },
+  (table) => [
+    index('chat_exports_queue').on(table.createdAt).where(sql`${table.status} in ('pending', 'running')`),
+    index('chat_exports_expiry').on(table.expiresAt).where(sql`${table.status} = 'ready'`),
+  ],
+);
+
+/**
+ * C2: an export's files (`json`, `pdf`), in parts of at most 1 MiB in the order written, so a
+ * big chat's export is written and served a part at a time; size and SHA-256 of the whole file
+ * on the last part's export row (`chat_export_files`).
+ */
+export const chatExportParts = pgTable(
+  'chat_export_parts',
+  {
+    exportId: text('export_id')
+      .notNull()
+      .references(() => chatExports.id, { onDelete: 'cascade' }),
+    format: text('format').$type<'json' | 'pdf'>().notNull(),
+    part: integer('part').notNull(),
+    data: customType<{ data: Buffer }>({ dataType: () => 'bytea' })('data').notNull(),
+  },
+  (table) => [primaryKey({ columns: [table.exportId, table.format, table.part] })],
+);
+
+/** C2: a finished export file: its size, hash and how many parts it was stored in. */
+export const chatExportFiles = pgTable(
+  'chat_export_files',
+  {
+    exportId: text('export_id')
+      .notNull()
+      .references(() => chatExports.id, { onDelete: 'cascade' }),
+    format: text('format').$type<'json' | 'pdf'>().notNull(),
+    size: bigint('size', { mode: 'number' }).notNull(),
+    sha256: text('sha256').notNull(),
+    parts: integer('parts').notNull(),
+  },
+  (table) => [primaryKey({ columns: [table.exportId, table.format] })],
+);

@@ -790,6 +790,85 @@ export interface SetLegalHoldResponse {
   legalHold?: LegalHold | undefined;
 }
 
+/** C2: a practice owner's export of one chat. */
+export interface ChatExport {
+  id: string;
+  chatId: string;
+  requestedBy: string;
+  /** pending | running | ready | failed | expired */
+  status: string;
+  messagesDone: number;
+  /** How many messages the chat had when the export started; absent before. */
+  messagesTotal?:
+    | number
+    | undefined;
+  /** What the finished export holds; absent before it is ready. */
+  counts?: ChatExportCounts | undefined;
+  failureCode?: string | undefined;
+  failureMessage?: string | undefined;
+  createdAt?: Date | undefined;
+  startedAt?: Date | undefined;
+  completedAt?: Date | undefined;
+  expiresAt?:
+    | Date
+    | undefined;
+  /** Ready exports only. */
+  files: ChatExportFile[];
+}
+
+export interface ChatExportCounts {
+  messages: number;
+  revisions: number;
+  attachments: number;
+  participantChanges: number;
+}
+
+export interface ChatExportFile {
+  /** json | pdf */
+  format: string;
+  contentType: string;
+  size: number;
+  sha256: string;
+}
+
+export interface StartChatExportRequest {
+  practiceId: string;
+  chatId: string;
+  requesterId: string;
+}
+
+export interface StartChatExportResponse {
+  export?: ChatExport | undefined;
+}
+
+export interface GetChatExportRequest {
+  practiceId: string;
+  exportId: string;
+  viewerId: string;
+}
+
+export interface GetChatExportResponse {
+  export?: ChatExport | undefined;
+}
+
+export interface ReadChatExportFileRequest {
+  practiceId: string;
+  exportId: string;
+  viewerId: string;
+  /** json | pdf */
+  format: string;
+  part: number;
+}
+
+export interface ReadChatExportFileResponse {
+  file?:
+    | ChatExportFile
+    | undefined;
+  /** How many parts the file has. */
+  parts: number;
+  data: Buffer;
+}
+
 function createBaseChat(): Chat {
   return {
     id: "",
@@ -8071,6 +8150,754 @@ export const SetLegalHoldResponse: MessageFns<SetLegalHoldResponse> = {
   },
 };
 
+function createBaseChatExport(): ChatExport {
+  return {
+    id: "",
+    chatId: "",
+    requestedBy: "",
+    status: "",
+    messagesDone: 0,
+    messagesTotal: undefined,
+    counts: undefined,
+    failureCode: undefined,
+    failureMessage: undefined,
+    createdAt: undefined,
+    startedAt: undefined,
+    completedAt: undefined,
+    expiresAt: undefined,
+    files: [],
+  };
+}
+
+export const ChatExport: MessageFns<ChatExport> = {
+  encode(message: ChatExport, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.id !== "") {
+      writer.uint32(10).string(message.id);
+    }
+    if (message.chatId !== "") {
+      writer.uint32(18).string(message.chatId);
+    }
+    if (message.requestedBy !== "") {
+      writer.uint32(26).string(message.requestedBy);
+    }
+    if (message.status !== "") {
+      writer.uint32(34).string(message.status);
+    }
+    if (message.messagesDone !== 0) {
+      writer.uint32(40).int32(message.messagesDone);
+    }
+    if (message.messagesTotal !== undefined) {
+      writer.uint32(48).int32(message.messagesTotal);
+    }
+    if (message.counts !== undefined) {
+      ChatExportCounts.encode(message.counts, writer.uint32(58).fork()).join();
+    }
+    if (message.failureCode !== undefined) {
+      writer.uint32(66).string(message.failureCode);
+    }
+    if (message.failureMessage !== undefined) {
+      writer.uint32(74).string(message.failureMessage);
+    }
+    if (message.createdAt !== undefined) {
+      Timestamp.encode(toTimestamp(message.createdAt), writer.uint32(82).fork()).join();
+    }
+    if (message.startedAt !== undefined) {
+      Timestamp.encode(toTimestamp(message.startedAt), writer.uint32(90).fork()).join();
+    }
+    if (message.completedAt !== undefined) {
+      Timestamp.encode(toTimestamp(message.completedAt), writer.uint32(98).fork()).join();
+    }
+    if (message.expiresAt !== undefined) {
+      Timestamp.encode(toTimestamp(message.expiresAt), writer.uint32(106).fork()).join();
+    }
+    for (const v of message.files) {
+      ChatExportFile.encode(v!, writer.uint32(114).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ChatExport {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseChatExport();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.id = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.chatId = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.requestedBy = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.status = reader.string();
+            continue;
+          }
+          case 5: {
+            if (tag !== 40) {
+              break;
+            }
+
+            message.messagesDone = reader.int32();
+            continue;
+          }
+          case 6: {
+            if (tag !== 48) {
+              break;
+            }
+
+            message.messagesTotal = reader.int32();
+            continue;
+          }
+          case 7: {
+            if (tag !== 58) {
+              break;
+            }
+
+            message.counts = ChatExportCounts.decode(reader, reader.uint32());
+            continue;
+          }
+          case 8: {
+            if (tag !== 66) {
+              break;
+            }
+
+            message.failureCode = reader.string();
+            continue;
+          }
+          case 9: {
+            if (tag !== 74) {
+              break;
+            }
+
+            message.failureMessage = reader.string();
+            continue;
+          }
+          case 10: {
+            if (tag !== 82) {
+              break;
+            }
+
+            message.createdAt = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 11: {
+            if (tag !== 90) {
+              break;
+            }
+
+            message.startedAt = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 12: {
+            if (tag !== 98) {
+              break;
+            }
+
+            message.completedAt = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 13: {
+            if (tag !== 106) {
+              break;
+            }
+
+            message.expiresAt = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 14: {
+            if (tag !== 114) {
+              break;
+            }
+
+            message.files.push(ChatExportFile.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseChatExportCounts(): ChatExportCounts {
+  return { messages: 0, revisions: 0, attachments: 0, participantChanges: 0 };
+}
+
+export const ChatExportCounts: MessageFns<ChatExportCounts> = {
+  encode(message: ChatExportCounts, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.messages !== 0) {
+      writer.uint32(8).int32(message.messages);
+    }
+    if (message.revisions !== 0) {
+      writer.uint32(16).int32(message.revisions);
+    }
+    if (message.attachments !== 0) {
+      writer.uint32(24).int32(message.attachments);
+    }
+    if (message.participantChanges !== 0) {
+      writer.uint32(32).int32(message.participantChanges);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ChatExportCounts {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseChatExportCounts();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.messages = reader.int32();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.revisions = reader.int32();
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.attachments = reader.int32();
+            continue;
+          }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.participantChanges = reader.int32();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseChatExportFile(): ChatExportFile {
+  return { format: "", contentType: "", size: 0, sha256: "" };
+}
+
+export const ChatExportFile: MessageFns<ChatExportFile> = {
+  encode(message: ChatExportFile, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.format !== "") {
+      writer.uint32(10).string(message.format);
+    }
+    if (message.contentType !== "") {
+      writer.uint32(18).string(message.contentType);
+    }
+    if (message.size !== 0) {
+      writer.uint32(24).int64(message.size);
+    }
+    if (message.sha256 !== "") {
+      writer.uint32(34).string(message.sha256);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ChatExportFile {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseChatExportFile();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.format = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.contentType = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.size = longToNumber(reader.int64());
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.sha256 = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseStartChatExportRequest(): StartChatExportRequest {
+  return { practiceId: "", chatId: "", requesterId: "" };
+}
+
+export const StartChatExportRequest: MessageFns<StartChatExportRequest> = {
+  encode(message: StartChatExportRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.practiceId !== "") {
+      writer.uint32(10).string(message.practiceId);
+    }
+    if (message.chatId !== "") {
+      writer.uint32(18).string(message.chatId);
+    }
+    if (message.requesterId !== "") {
+      writer.uint32(26).string(message.requesterId);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): StartChatExportRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseStartChatExportRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.practiceId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.chatId = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.requesterId = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseStartChatExportResponse(): StartChatExportResponse {
+  return { export: undefined };
+}
+
+export const StartChatExportResponse: MessageFns<StartChatExportResponse> = {
+  encode(message: StartChatExportResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.export !== undefined) {
+      ChatExport.encode(message.export, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): StartChatExportResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseStartChatExportResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.export = ChatExport.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseGetChatExportRequest(): GetChatExportRequest {
+  return { practiceId: "", exportId: "", viewerId: "" };
+}
+
+export const GetChatExportRequest: MessageFns<GetChatExportRequest> = {
+  encode(message: GetChatExportRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.practiceId !== "") {
+      writer.uint32(10).string(message.practiceId);
+    }
+    if (message.exportId !== "") {
+      writer.uint32(18).string(message.exportId);
+    }
+    if (message.viewerId !== "") {
+      writer.uint32(26).string(message.viewerId);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): GetChatExportRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseGetChatExportRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.practiceId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.exportId = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.viewerId = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseGetChatExportResponse(): GetChatExportResponse {
+  return { export: undefined };
+}
+
+export const GetChatExportResponse: MessageFns<GetChatExportResponse> = {
+  encode(message: GetChatExportResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.export !== undefined) {
+      ChatExport.encode(message.export, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): GetChatExportResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseGetChatExportResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.export = ChatExport.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseReadChatExportFileRequest(): ReadChatExportFileRequest {
+  return { practiceId: "", exportId: "", viewerId: "", format: "", part: 0 };
+}
+
+export const ReadChatExportFileRequest: MessageFns<ReadChatExportFileRequest> = {
+  encode(message: ReadChatExportFileRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.practiceId !== "") {
+      writer.uint32(10).string(message.practiceId);
+    }
+    if (message.exportId !== "") {
+      writer.uint32(18).string(message.exportId);
+    }
+    if (message.viewerId !== "") {
+      writer.uint32(26).string(message.viewerId);
+    }
+    if (message.format !== "") {
+      writer.uint32(34).string(message.format);
+    }
+    if (message.part !== 0) {
+      writer.uint32(40).int32(message.part);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ReadChatExportFileRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseReadChatExportFileRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.practiceId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.exportId = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.viewerId = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.format = reader.string();
+            continue;
+          }
+          case 5: {
+            if (tag !== 40) {
+              break;
+            }
+
+            message.part = reader.int32();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseReadChatExportFileResponse(): ReadChatExportFileResponse {
+  return { file: undefined, parts: 0, data: Buffer.alloc(0) };
+}
+
+export const ReadChatExportFileResponse: MessageFns<ReadChatExportFileResponse> = {
+  encode(message: ReadChatExportFileResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.file !== undefined) {
+      ChatExportFile.encode(message.file, writer.uint32(10).fork()).join();
+    }
+    if (message.parts !== 0) {
+      writer.uint32(16).int32(message.parts);
+    }
+    if (message.data.length !== 0) {
+      writer.uint32(26).bytes(message.data);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ReadChatExportFileResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseReadChatExportFileResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.file = ChatExportFile.decode(reader, reader.uint32());
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.parts = reader.int32();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.data = Buffer.from(reader.bytes());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
 /** Chats, messages, threads, pins, revisions, read markers and meetings. */
 export type ChatServiceService = typeof ChatServiceService;
 export const ChatServiceService = {
@@ -8506,6 +9333,41 @@ export const ChatServiceService = {
       Buffer.from(SetLegalHoldResponse.encode(value).finish()),
     responseDeserialize: (value: Buffer): SetLegalHoldResponse => SetLegalHoldResponse.decode(value),
   },
+  /** C2: the practice owner queues an export of one chat (JSON and PDF), built in the background. */
+  startChatExport: {
+    path: "/huddle.chat.v1.ChatService/StartChatExport" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: StartChatExportRequest): Buffer =>
+      Buffer.from(StartChatExportRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): StartChatExportRequest => StartChatExportRequest.decode(value),
+    responseSerialize: (value: StartChatExportResponse): Buffer =>
+      Buffer.from(StartChatExportResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): StartChatExportResponse => StartChatExportResponse.decode(value),
+  },
+  /** C2: an export's progress, and its files once ready. */
+  getChatExport: {
+    path: "/huddle.chat.v1.ChatService/GetChatExport" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: GetChatExportRequest): Buffer => Buffer.from(GetChatExportRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): GetChatExportRequest => GetChatExportRequest.decode(value),
+    responseSerialize: (value: GetChatExportResponse): Buffer =>
+      Buffer.from(GetChatExportResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): GetChatExportResponse => GetChatExportResponse.decode(value),
+  },
+  /** C2: one stored part (at most 1 MiB) of a ready export's file, read in order from 0. */
+  readChatExportFile: {
+    path: "/huddle.chat.v1.ChatService/ReadChatExportFile" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: ReadChatExportFileRequest): Buffer =>
+      Buffer.from(ReadChatExportFileRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): ReadChatExportFileRequest => ReadChatExportFileRequest.decode(value),
+    responseSerialize: (value: ReadChatExportFileResponse): Buffer =>
+      Buffer.from(ReadChatExportFileResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): ReadChatExportFileResponse => ReadChatExportFileResponse.decode(value),
+  },
 } as const;
 
 export interface ChatServiceServer extends UntypedServiceImplementation {
@@ -8589,6 +9451,12 @@ export interface ChatServiceServer extends UntypedServiceImplementation {
   getLegalHold: handleUnaryCall<GetLegalHoldRequest, GetLegalHoldResponse>;
   /** The practice owner puts a chat under legal hold, or lifts it (C3). */
   setLegalHold: handleUnaryCall<SetLegalHoldRequest, SetLegalHoldResponse>;
+  /** C2: the practice owner queues an export of one chat (JSON and PDF), built in the background. */
+  startChatExport: handleUnaryCall<StartChatExportRequest, StartChatExportResponse>;
+  /** C2: an export's progress, and its files once ready. */
+  getChatExport: handleUnaryCall<GetChatExportRequest, GetChatExportResponse>;
+  /** C2: one stored part (at most 1 MiB) of a ready export's file, read in order from 0. */
+  readChatExportFile: handleUnaryCall<ReadChatExportFileRequest, ReadChatExportFileResponse>;
 }
 
 export interface ChatServiceClient extends Client {
@@ -9217,6 +10085,54 @@ export interface ChatServiceClient extends Client {
     metadata: Metadata,
     options: Partial<CallOptions>,
     callback: (error: ServiceError | null, response: SetLegalHoldResponse) => void,
+  ): ClientUnaryCall;
+  /** C2: the practice owner queues an export of one chat (JSON and PDF), built in the background. */
+  startChatExport(
+    request: StartChatExportRequest,
+    callback: (error: ServiceError | null, response: StartChatExportResponse) => void,
+  ): ClientUnaryCall;
+  startChatExport(
+    request: StartChatExportRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: StartChatExportResponse) => void,
+  ): ClientUnaryCall;
+  startChatExport(
+    request: StartChatExportRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: StartChatExportResponse) => void,
+  ): ClientUnaryCall;
+  /** C2: an export's progress, and its files once ready. */
+  getChatExport(
+    request: GetChatExportRequest,
+    callback: (error: ServiceError | null, response: GetChatExportResponse) => void,
+  ): ClientUnaryCall;
+  getChatExport(
+    request: GetChatExportRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: GetChatExportResponse) => void,
+  ): ClientUnaryCall;
+  getChatExport(
+    request: GetChatExportRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: GetChatExportResponse) => void,
+  ): ClientUnaryCall;
+  /** C2: one stored part (at most 1 MiB) of a ready export's file, read in order from 0. */
+  readChatExportFile(
+    request: ReadChatExportFileRequest,
+    callback: (error: ServiceError | null, response: ReadChatExportFileResponse) => void,
+  ): ClientUnaryCall;
+  readChatExportFile(
+    request: ReadChatExportFileRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: ReadChatExportFileResponse) => void,
+  ): ClientUnaryCall;
+  readChatExportFile(
+    request: ReadChatExportFileRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: ReadChatExportFileResponse) => void,
   ): ClientUnaryCall;
 }
 
