@@ -59,6 +59,15 @@ export function natsRealtimeFeed(connection: NatsConnection, logger: Logger): Re
     flush: () => connection.flush(),
     publish: (practiceId, personId, event) =>
       connection.publish(realtimeSubject(practiceId, personId), JSON.stringify(event)),
+    onGap(handler) {
+      // Core NATS keeps nothing for a subscriber while it is away: every event
+      // published between the disconnect and the renewed subscriptions is gone.
+      void (async () => {
+        for await (const status of connection.status()) {
+          if (status.type === 'reconnect') handler();
+        }
+      })();
+    },
   };
 }
 
@@ -115,7 +124,10 @@ export function natsRealtimeLog(connection: NatsConnection, logger: Logger): Rea
             logger.warn({ subject: message.subject, seq: message.seq }, 'ignored a malformed logged event');
           } else if (found) {
             events.push(event);
-            if (events.length > maxEvents) return { found: false };
+            if (events.length > maxEvents) {
+              logger.warn({ maxEvents }, 'realtime log catch-up: too many missed');
+              return { found: false };
+            }
           } else if (event.id === lastEventId) {
             found = true;
           }
@@ -125,7 +137,9 @@ export function natsRealtimeLog(connection: NatsConnection, logger: Logger): Rea
         clearTimeout(timer);
         await messages.close();
       }
-      return found && !timedOut ? { found: true, events } : { found: false };
+      if (found && !timedOut) return { found: true, events };
+      logger.warn({ found, timedOut, read: events.length }, 'realtime log catch-up incomplete');
+      return { found: false };
     },
   };
 }

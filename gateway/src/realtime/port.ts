@@ -13,6 +13,12 @@ export interface RealtimeFeed {
   flush(): Promise<void>;
   /** Sends an ephemeral event (typing) to one person's sockets, wherever they are connected; never stored. */
   publish(practiceId: string, personId: string, event: RealtimeEvent): void;
+  /**
+   * Calls `handler` each time live events may have been missed: the broker
+   * connection was lost and is back, and what was published meanwhile (or
+   * before the subscriptions were renewed) reached no subscriber here.
+   */
+  onGap(handler: () => void): void;
 }
 
 /** Ephemeral events carry ids of their own: they are never stored, so a stream cannot resume from them. */

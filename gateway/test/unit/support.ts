@@ -444,6 +444,7 @@ export function fakeServices() {
 /** A realtime feed the test drives by hand. */
 export function fakeRealtime() {
   const handlers = new Map<string, (event: RealtimeEvent) => void>();
+  const gapHandlers: Array<() => void> = [];
   const feed: RealtimeFeed & {
     subscriptions: number;
     unsubscriptions: number;
@@ -465,6 +466,9 @@ export function fakeRealtime() {
     publish(_practice, personId, event) {
       feed.published.push({ personId, event });
     },
+    onGap(handler) {
+      gapHandlers.push(handler);
+    },
   };
   const publish = (personId: string, event: RealtimeEvent) =>
     handlers.get(`${practiceId}/${personId}`)?.(event);
@@ -472,7 +476,11 @@ export function fakeRealtime() {
   const log: RealtimeLog & { since: ReturnType<typeof vi.fn<RealtimeLog['since']>> } = {
     since: vi.fn<RealtimeLog['since']>(async (): Promise<CatchUp> => ({ found: false })),
   };
-  return { feed, publish, handlers, log };
+  /** As the broker connection coming back would: live events may have been missed. */
+  const gap = () => {
+    for (const handler of gapHandlers) handler();
+  };
+  return { feed, publish, handlers, log, gap };
 }
 
 export async function testApp(overrides: Partial<GatewayDeps> = {}, config = testConfig) {
