@@ -104,6 +104,13 @@ export type ChatsOf = (person: StreamPerson) => Promise<{ chatIds: string[]; lef
 
 /** How many event ids per person are remembered to drop repeats. */
 const RECENT_EVENTS = 512;
+/**
+ * How long a resumed socket remembers the events replayed to it. The same
+ * events may still come live: one already queued for presenting when the
+ * catch-up ended, or one logged before the catch-up read the log whose live
+ * copy arrives after it. Each is sent once.
+ */
+const REPLAYED_MEMORY_MS = 30_000;
 
 /**
  * The connected people of this gateway. A chat's events come once per chat,
@@ -120,6 +127,8 @@ const RECENT_EVENTS = 512;
 export class StreamHub {
   private readonly listeners = new Map<string, Listener>();
   private readonly followers = new Map<string, Followers>();
+  /** Per resumed socket, the ids of the events its catch-up sent (see REPLAYED_MEMORY_MS). */
+  private readonly replayedTo = new WeakMap<StreamSocket, Set<string>>();
   private readonly metrics: RealtimeMetrics = realtimeMetrics();
 
   constructor(
@@ -129,7 +138,15 @@ export class StreamHub {
     private readonly limits: StreamLimits,
     private readonly log: RealtimeLog,
     private readonly chatsOf: ChatsOf,
-  ) {}
+  ) {
+    // Events published while the feed was away reached no socket here, and none would learn of the
+    // gap: each resumes with its last event id and gets what it missed from the realtime log.
+    feed.onGap(() => {
+      for (const listener of this.listeners.values()) {
+        this.closeAll(listener, 'Events may have been missed; resume from your last event');
+      }
+    });
+  }
 
   /** People with at least one open socket here. */
   get connectedPeople(): number {
@@ -183,6 +200,8 @@ export class StreamHub {
       for (const event of held.events) {
         if (!replayed.has(event.id)) this.send(socket, event.payload, event.type);
       }
+      this.replayedTo.set(socket, replayed);
+      setTimeout(() => this.replayedTo.delete(socket), REPLAYED_MEMORY_MS).unref();
       return 'caught-up';
     } finally {
       listener.catchingUp.delete(socket);
@@ -211,12 +230,25 @@ export class StreamHub {
       this.logger.warn({ err: error }, 'realtime log not read; the socket will refetch');
       return null;
     }
-    if (!missed.found) return null;
+    if (!missed.found) {
+      // Why a socket has to refetch: the id aged out, too much was missed, or the log was slow.
+      this.logger.warn({ reason: 'not in the realtime log or too many missed' }, 'stream reset');
+      return null;
+    }
     const replayed = new Set([lastEventId]);
     // Access may have changed while the socket was away (P4): each chat's first replayed event is checked anew.
     const checked = new Set<string>();
     for (const event of missed.events) {
-      if (socket.readyState !== OPEN || held.overflowed || Date.now() > deadline) return null;
+      if (socket.readyState !== OPEN || held.overflowed || Date.now() > deadline) {
+        this.logger.warn(
+          {
+            reason: held.overflowed ? 'live events overflowed' : 'catch-up too slow',
+            missed: missed.events.length,
+          },
+          'stream reset',
+        );
+        return null;
+      }
       let presented: SocketEvent | null;
       try {
         // The same presenter as live events: access and identities as they are now (P4, G5).
@@ -384,6 +416,7 @@ export class StreamHub {
 
   private broadcast(listener: Listener, event: SocketEvent, payload: string): void {
     for (const socket of listener.sockets) {
+      if (this.replayedTo.get(socket)?.has(event.id)) continue;
       const held = listener.catchingUp.get(socket);
       if (held) this.hold(held, event, payload);
       else this.send(socket, payload, event.type);

@@ -66,6 +66,15 @@ export function natsRealtimeFeed(connection: NatsConnection, logger: Logger): Re
     flush: () => connection.flush(),
     publish: (practiceId, chatId, event) =>
       connection.publish(realtimeChatSubject(practiceId, chatId), JSON.stringify(event)),
+    onGap(handler) {
+      // Core NATS keeps nothing for a subscriber while it is away: every event
+      // published between the disconnect and the renewed subscriptions is gone.
+      void (async () => {
+        for await (const status of connection.status()) {
+          if (status.type === 'reconnect') handler();
+        }
+      })();
+    },
   };
 }
 
@@ -162,10 +171,19 @@ export function natsRealtimeLog(connection: NatsConnection, logger: Logger): Rea
       } finally {
         clearTimeout(timer);
       }
-      if (signal.timedOut) return { found: false };
+      if (signal.timedOut) {
+        logger.warn({ subjects: subjects.length, read: logged.length }, 'realtime log catch-up timed out');
+        return { found: false };
+      }
       logged.sort((a, b) => a.seq - b.seq);
       const from = logged.findIndex(({ event }) => event.id === lastEventId);
-      if (from < 0) return { found: false };
+      if (from < 0) {
+        logger.warn(
+          { subjects: subjects.length, read: logged.length },
+          'realtime log catch-up: last event id not found',
+        );
+        return { found: false };
+      }
       // A chat's events are the person's only when they were among its recipients (P4).
       const seen = new Set([lastEventId]);
       const events: RealtimeEvent[] = [];
@@ -174,7 +192,10 @@ export function natsRealtimeLog(connection: NatsConnection, logger: Logger): Rea
         if (event.recipients && !event.recipients.includes(personId)) continue;
         seen.add(event.id);
         events.push(event);
-        if (events.length > maxEvents) return { found: false };
+        if (events.length > maxEvents) {
+          logger.warn({ maxEvents }, 'realtime log catch-up: too many missed');
+          return { found: false };
+        }
       }
       return { found: true, events };
     },

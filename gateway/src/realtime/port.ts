@@ -21,6 +21,12 @@ export interface RealtimeFeed {
    * wherever they are connected; never stored.
    */
   publish(practiceId: string, chatId: string, event: RealtimeEvent & { recipients: string[] }): void;
+  /**
+   * Calls `handler` each time live events may have been missed: the broker
+   * connection was lost and is back, and what was published meanwhile (or
+   * before the subscriptions were renewed) reached no subscriber here.
+   */
+  onGap(handler: () => void): void;
 }
 
 /** Ephemeral events carry ids of their own: they are never stored, so a stream cannot resume from them. */

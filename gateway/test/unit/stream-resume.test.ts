@@ -92,6 +92,30 @@ describe('StreamHub: catching up from the last event id', () => {
     await vi.waitFor(() => expect(client.ids()).toEqual(['e2', 'e3', 'e4', 'e5']));
   });
 
+  it('sends a replayed event once though its live copy comes after the catch-up (issue 11)', async () => {
+    const realtime = fakeRealtime();
+    realtime.log.since.mockResolvedValueOnce({ found: true, events: [messageCreated('e2')] });
+    const hub = new StreamHub(realtime.feed, presented, logger, limits, realtime.log, realtime.chatsOf);
+    const client = socket();
+    expect(await hub.attach(person, client, 'e1')).toBe('caught-up');
+    // Logged before the catch-up read the log, its live copy arrives only now.
+    realtime.publish('dana', messageCreated('e2'));
+    realtime.publish('dana', messageCreated('e3'));
+    await vi.waitFor(() => expect(client.ids()).toEqual(['e2', 'e3']));
+  });
+
+  it('closes every socket with 1013 when the feed may have missed events, so each resumes from its last id', async () => {
+    const realtime = fakeRealtime();
+    const hub = new StreamHub(realtime.feed, presented, logger, limits, realtime.log, realtime.chatsOf);
+    const [first, second] = [socket(), socket()];
+    await hub.attach(person, first);
+    await hub.attach({ practiceId, personId: 'eli' }, second);
+    const closed: number[] = [];
+    for (const each of [first, second]) each.close = (code: number) => void closed.push(code);
+    realtime.gap();
+    expect(closed).toEqual([1013, 1013]);
+  });
+
   it('P4: each missed event goes through the presenter, so what the viewer may no longer see is not replayed', async () => {
     const realtime = fakeRealtime();
     realtime.log.since.mockResolvedValueOnce({

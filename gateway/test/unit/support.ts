@@ -463,6 +463,7 @@ const ownEvents = new Set(['notification.created', 'personal_state.updated']);
 export function fakeRealtime() {
   const handlers = new Map<string, (event: RealtimeEvent) => void>();
   const chatHandlers = new Map<string, (event: RealtimeEvent) => void>();
+  const gapHandlers: Array<() => void> = [];
   const feed: RealtimeFeed & {
     subscriptions: number;
     unsubscriptions: number;
@@ -491,6 +492,9 @@ export function fakeRealtime() {
     publish(_practice, chatId, event) {
       feed.published.push({ chatId, event });
     },
+    onGap(handler) {
+      gapHandlers.push(handler);
+    },
   };
   /** Sends an event for one person: their own on their subject, a chat's on the chat's naming them. */
   const publish = (personId: string, event: RealtimeEvent) =>
@@ -503,7 +507,11 @@ export function fakeRealtime() {
   };
   /** The chats each person takes part in, as the chat service answers. */
   const chatsOf = vi.fn<ChatsOf>(async () => ({ chatIds: ['chat1'], leftChatIds: [] }));
-  return { feed, publish, handlers, chatHandlers, log, chatsOf };
+  /** As the broker connection coming back would: live events may have been missed. */
+  const gap = () => {
+    for (const handler of gapHandlers) handler();
+  };
+  return { feed, publish, handlers, chatHandlers, log, chatsOf, gap };
 }
 
 export async function testApp(overrides: Partial<GatewayDeps> = {}, config = testConfig) {

@@ -63,6 +63,21 @@ export interface RunningConsumer {
 }
 
 const REDELIVERY_DELAY_MS = 2_000;
+/**
+ * How long JetStream waits for an ack before it hands an event to another
+ * replica (or the restarted one). It bounds how late the events a killed
+ * process had taken are applied (issue 11: within 5 s of a restart); events
+ * being applied here past it are kept ours with `working()` (see `ACK_PROGRESS_MS`).
+ */
+export const ACK_WAIT_MS = 5_000;
+/** How often events taken but not yet settled tell JetStream they are still being worked on. */
+const ACK_PROGRESS_MS = 2_000;
+/**
+ * Events pulled ahead of the one being applied. They wait in the client before
+ * `working()` can reach them, so they must all be applied well within
+ * `ACK_WAIT_MS`, or JetStream would deliver them again elsewhere meanwhile.
+ */
+const PULL_BATCH = 50;
 /** Events one keyed consumer applies at once (see `orderKey`). */
 export const MAX_CONCURRENT = 64;
 
@@ -87,13 +102,19 @@ export async function startConsumer<T extends EventType>(
     // Debian's nats-server (2.9) knows one filter subject per consumer: the one
     // type, or the whole service's events with the others acked unapplied.
     filter_subject: spec.types.length === 1 ? spec.types[0] : `${spec.from}.v1.>`,
-    ack_wait: nanos(30_000),
+    ack_wait: nanos(ACK_WAIT_MS),
     max_ack_pending: 1_000,
   });
   const consumer = await bus.js.consumers.get(stream, spec.name);
-  const messages = await consumer.consume({ max_messages: 100 });
+  const messages = await consumer.consume({ max_messages: PULL_BATCH });
   const log = logger.child({ consumer: spec.name });
   const metrics = consumerMetrics(spec.name, consumer);
+  // Taken and not yet acked or nak'ed: waiting for their key's turn or being applied.
+  const unsettled = new Set<JsMsg>();
+  const progress = setInterval(() => {
+    for (const message of unsettled) message.working();
+  }, ACK_PROGRESS_MS);
+  progress.unref();
 
   void (async () => {
     for await (const status of messages.status()) {
@@ -130,16 +151,19 @@ export async function startConsumer<T extends EventType>(
   /** The event a message carries, or undefined when it is not one to apply (then settled here). */
   function decode(message: JsMsg): EventEnvelope<T> | undefined {
     if (message.redelivered) metrics.redelivered();
+    unsettled.add(message);
     let event: EventEnvelope<T>;
     try {
       event = message.json<EventEnvelope<T>>();
     } catch {
       log.error({ subject: message.subject, seq: message.seq }, 'undecodable event dropped');
       message.term();
+      unsettled.delete(message);
       return undefined;
     }
     if (!(spec.types as readonly string[]).includes(event.type)) {
       message.ack();
+      unsettled.delete(message);
       return undefined;
     }
     return event;
@@ -181,6 +205,8 @@ export async function startConsumer<T extends EventType>(
             message: error instanceof Error ? error.name : 'error',
           });
           message.nak(REDELIVERY_DELAY_MS);
+        } finally {
+          unsettled.delete(message);
         }
       },
     ).catch(() => undefined);
@@ -191,6 +217,7 @@ export async function startConsumer<T extends EventType>(
       // Stops pulling; the events being applied finish first.
       await messages.close();
       await done;
+      clearInterval(progress);
       metrics.stop();
     },
   };

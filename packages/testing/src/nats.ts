@@ -27,6 +27,8 @@ export interface NatsServer {
   exited: Promise<number | string>;
   /** SIGINT, then SIGKILL after `timeoutMs` (5 s by default); removes a temporary store. */
   stop(timeoutMs?: number): Promise<void>;
+  /** SIGKILL, as a crash would; keeps the store, so a server started on the same `storeDir` and `port` recovers it. */
+  kill(): Promise<void>;
 }
 
 /** Thrown when no `nats-server` executable can be found. */
@@ -74,6 +76,11 @@ export async function startNatsServer(options: NatsServerOptions = {}): Promise<
       async stop(timeoutMs = 5_000) {
         await terminate(child, exited, timeoutMs);
         await removeStore();
+      },
+      async kill() {
+        if (child.exitCode !== null || child.signalCode !== null) return;
+        child.kill('SIGKILL');
+        await exited;
       },
     };
   } catch (error) {
