@@ -13,7 +13,8 @@ import { auditRecordsStore } from './store/records';
 const args = process.argv.slice(2);
 const at = args.indexOf('--practice');
 const practiceId = at >= 0 ? args[at + 1] : undefined;
-if ((at >= 0 && !practiceId) || args.some((arg, i) => arg !== '--practice' && i !== at + 1)) {
+const stray = args.filter((_arg, i) => i !== at && !(at >= 0 && i === at + 1));
+if ((at >= 0 && !practiceId) || stray.length > 0) {
   process.stderr.write('usage: npm run audit:verify -- [--practice <practiceId>]\n');
   process.exit(2);
 }
