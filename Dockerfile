@@ -1,7 +1,7 @@
 # syntax=docker/dockerfile:1
 # One image per Huddle process, chosen by build argument:
 #   docker build --build-arg COMPONENT=chat -t huddle/chat .
-# COMPONENT is gateway, chat, participant, sharing-policy or notification.
+# COMPONENT is gateway, chat, participant, sharing-policy, notification or audit.
 ARG NODE_IMAGE=node:20.19-bookworm-slim
 
 # Every dependency, from the lock file.

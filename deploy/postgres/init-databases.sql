@@ -9,5 +9,7 @@ CREATE ROLE sharing_policy LOGIN PASSWORD 'sharing_policy';
 CREATE DATABASE sharing_policy OWNER sharing_policy;
 CREATE ROLE notification LOGIN PASSWORD 'notification';
 CREATE DATABASE notification OWNER notification;
+CREATE ROLE audit LOGIN PASSWORD 'audit';
+CREATE DATABASE audit OWNER audit;
 -- No one else connects to a service's database.
-REVOKE CONNECT ON DATABASE chat, participant, sharing_policy, notification FROM PUBLIC;
+REVOKE CONNECT ON DATABASE chat, participant, sharing_policy, notification, audit FROM PUBLIC;

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
@@ -8,9 +9,11 @@ import { REALTIME_LOG_MAX_AGE_MS } from '@huddle/contracts';
 import { HuddleError } from '@huddle/errors';
 import type { Logger } from '@huddle/logging';
 import Fastify, { type FastifyBaseLogger, type FastifyRequest } from 'fastify';
+import type { AuditRecorder } from './audit/port';
 import type { GatewayConfig } from './config';
 import type { App } from './fastify-app';
 import { createKnownPeople } from './known-people';
+import { installAudit } from './plugins/audit';
 import { createAuthenticator, installAuth } from './plugins/auth';
 import { installRequestMetrics } from './plugins/metrics';
 import { optionalDefaultedParameters } from './plugins/openapi-parameters';
@@ -24,6 +27,7 @@ import type { RealtimeFeed, RealtimeLog } from './realtime/port';
 import { realtimePresenter } from './realtime/present';
 import { TypingIndicators } from './realtime/typing';
 import { attachmentRoutes } from './routes/attachments';
+import { auditRoutes } from './routes/audit';
 import { chatRoutes } from './routes/chats';
 import { directChatRoutes } from './routes/direct';
 import { directoryRoutes } from './routes/directory';
@@ -52,6 +56,8 @@ export interface GatewayDeps {
   /** Where a reconnecting socket's missed events are read from. */
   realtimeLog: RealtimeLog;
   readiness: () => Promise<Readiness>;
+  /** Where audited routes' records go (C1). */
+  audit: AuditRecorder;
   metricsText?: () => Promise<string>;
   /** Request logs go here; none when absent (unit tests). */
   logger?: Logger;
@@ -94,6 +100,8 @@ export async function buildApp(config: Readonly<GatewayConfig>, deps: GatewayDep
     frameworkErrors,
     clientErrorHandler,
     return503OnClosing: false,
+    // Unique across gateways and restarts: the audit trail (C1) names requests by it.
+    genReqId: () => randomUUID(),
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   app.setValidatorCompiler(validatorCompiler);
@@ -101,6 +109,7 @@ export async function buildApp(config: Readonly<GatewayConfig>, deps: GatewayDep
   app.removeContentTypeParser('text/plain');
   installProblemHandlers(app);
   installRequestMetrics(app);
+  installAudit(app, deps.audit);
 
   await app.register(underPressure, {
     // 0 turns a check off (under-pressure's own convention).
@@ -176,6 +185,7 @@ export async function buildApp(config: Readonly<GatewayConfig>, deps: GatewayDep
   await app.register(meetingRoutes, routeDeps);
   await app.register(notificationRoutes, routeDeps);
   await app.register(retentionRoutes, routeDeps);
+  await app.register(auditRoutes, routeDeps);
   await app.register(attachmentRoutes, { ...routeDeps, attachments: config.attachments });
   await app.register(streamRoutes, {
     hub,

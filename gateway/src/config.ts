@@ -20,6 +20,7 @@ const gatewayEnv = Type.Object({
   PARTICIPANT_ADDR: address('127.0.0.1:50052'),
   SHARING_POLICY_ADDR: address('127.0.0.1:50053'),
   NOTIFICATION_ADDR: address('127.0.0.1:50054'),
+  AUDIT_ADDR: address('127.0.0.1:50055'),
   // The largest upload read; the chat service keeps its own limit (same default) and decides.
   ATTACHMENT_MAX_BYTES: Type.Integer({ minimum: 1, maximum: 15 * 1024 * 1024, default: 10 * 1024 * 1024 }),
   // Open /v1/stream sockets one person may hold on one gateway; one more is closed with 4429.
@@ -40,7 +41,7 @@ export interface GatewayConfig {
   /** The web app's files, and whether the development sign-in is on (never in production). */
   webApp: { dir?: string | undefined; devSignIn: boolean };
   loadShedding: { maxEventLoopDelayMs: number; maxEventLoopUtilization: number };
-  services: { chat: string; participant: string; sharingPolicy: string; notification: string };
+  services: { chat: string; participant: string; sharingPolicy: string; notification: string; audit: string };
   nats: { url: string };
   /** OTLP/HTTP collector for traces; none leave the process without it. */
   telemetry: { otlpEndpoint?: string | undefined };
@@ -86,6 +87,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       participant: raw.PARTICIPANT_ADDR,
       sharingPolicy: raw.SHARING_POLICY_ADDR,
       notification: raw.NOTIFICATION_ADDR,
+      audit: raw.AUDIT_ADDR,
     },
     nats: { url: raw.NATS_URL },
     telemetry: { otlpEndpoint: raw.OTEL_EXPORTER_OTLP_ENDPOINT },

@@ -22,10 +22,12 @@ export async function gatewayDocuments(): Promise<{ openapi: Record<string, unkn
       participant: unreachable(),
       sharingPolicy: unreachable(),
       notification: unreachable(),
+      audit: unreachable(),
     },
     realtime: unreachable(),
     realtimeLog: unreachable(),
     readiness: noBackEnd,
+    audit: unreachable(),
   };
   const app = await buildApp(config, deps);
   try {

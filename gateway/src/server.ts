@@ -1,10 +1,11 @@
 import type { AddressInfo } from 'node:net';
-import { chatV1, notificationV1, participantV1, sharingPolicyV1 } from '@huddle/contracts';
+import { auditV1, chatV1, notificationV1, participantV1, sharingPolicyV1 } from '@huddle/contracts';
 import { checkHealth, connect } from '@huddle/grpc';
 import { createLogger, type Logger } from '@huddle/logging';
 import { metricsText } from '@huddle/telemetry';
 import { connect as connectNats } from '@nats-io/transport-node';
 import { buildApp } from './app';
+import { natsAuditRecorder } from './audit/nats';
 import type { GatewayConfig } from './config';
 import { natsRealtimeFeed, natsRealtimeLog } from './realtime/nats';
 
@@ -66,6 +67,7 @@ export async function startGateway(
     participant: connect(participantV1.ParticipantServiceService, config.services.participant),
     sharingPolicy: connect(sharingPolicyV1.SharingPolicyServiceService, config.services.sharingPolicy),
     notification: connect(notificationV1.NotificationServiceService, config.services.notification),
+    audit: connect(auditV1.AuditServiceService, config.services.audit),
   };
   const closeClients = () => {
     for (const remote of Object.values(remotes)) remote.close();
@@ -73,27 +75,34 @@ export async function startGateway(
 
   // The services the routes call (each asked now, with a short deadline) and the bus the stream listens on.
   const readiness = async () => {
-    const [chat, participant, sharingPolicy, notification] = await Promise.all([
+    const [chat, participant, sharingPolicy, notification, audit] = await Promise.all([
       checkHealth(config.services.chat),
       checkHealth(config.services.participant),
       checkHealth(config.services.sharingPolicy),
       checkHealth(config.services.notification),
+      checkHealth(config.services.audit),
     ]);
     const checks = {
       chat,
       participant,
       sharingPolicy,
       notification,
+      audit,
       nats: natsConnected && !nats.isClosed(),
     };
-    return { ready: Object.values(checks).every(Boolean), checks };
+    // The audit service is shown, not required: records wait in JetStream while it is away,
+    // so the API stays up; only its audit-events route answers 503 meanwhile.
+    const { audit: _audit, ...required } = checks;
+    return { ready: Object.values(required).every(Boolean), checks };
   };
 
+  const audit = natsAuditRecorder(nats, logger);
   const app = await buildApp(config, {
     services: remotes,
     realtime: natsRealtimeFeed(nats, logger),
     realtimeLog: natsRealtimeLog(nats, logger),
     readiness,
+    audit,
     metricsText: options.metricsText ?? metricsText,
     logger,
   }).catch(async (error: unknown) => {
@@ -130,6 +139,8 @@ export async function startGateway(
       logger.warn('shutdown deadline reached; closing remaining connections');
       app.server.closeAllConnections();
     });
+    // Records of the last requests leave before the bus drains.
+    await audit.flush(config.shutdownTimeoutMs);
     await within(config.shutdownTimeoutMs, nats.drain(), () => void nats.close());
     closeClients();
     logger.info('gateway stopped');

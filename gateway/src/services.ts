@@ -1,4 +1,4 @@
-import type { chatV1, notificationV1, participantV1, sharingPolicyV1 } from '@huddle/contracts';
+import type { auditV1, chatV1, notificationV1, participantV1, sharingPolicyV1 } from '@huddle/contracts';
 import type { Remote } from '@huddle/grpc';
 
 // The RPCs the gateway calls, and only those: a service may grow new RPCs without touching the
@@ -66,9 +66,12 @@ export type NotificationRpc = Pick<
   | 'getPracticeChannels'
 >;
 
+export type AuditRpc = Pick<Remote<typeof auditV1.AuditServiceService>, 'listAuditEvents'>;
+
 export interface Services {
   chat: ChatRpc;
   participant: ParticipantRpc;
   sharingPolicy: SharingPolicyRpc;
   notification: NotificationRpc;
+  audit: AuditRpc;
 }

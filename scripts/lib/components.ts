@@ -6,6 +6,7 @@ export const services = [
   { name: 'participant', addressVariable: 'PARTICIPANT_ADDR', defaultPort: 50052 },
   { name: 'sharing-policy', addressVariable: 'SHARING_POLICY_ADDR', defaultPort: 50053 },
   { name: 'notification', addressVariable: 'NOTIFICATION_ADDR', defaultPort: 50054 },
+  { name: 'audit', addressVariable: 'AUDIT_ADDR', defaultPort: 50055 },
 ] as const;
 
 export type Service = (typeof services)[number];

@@ -74,8 +74,9 @@ describe('a newcomer on a fresh clone', () => {
     await promisify(execFile)('git', ['clone', '--quiet', root, clone]);
     const { start } = readmeCommands(await readFile(join(clone, 'README.md'), 'utf8'));
 
-    const [gatewayPort, natsPort, chatPort, participantPort, sharingPolicyPort, notificationPort] =
-      (await Promise.all(Array.from({ length: 6 }, freePort))) as [
+    const [gatewayPort, natsPort, chatPort, participantPort, sharingPolicyPort, notificationPort, auditPort] =
+      (await Promise.all(Array.from({ length: 7 }, freePort))) as [
+        number,
         number,
         number,
         number,
@@ -100,6 +101,7 @@ describe('a newcomer on a fresh clone', () => {
       PARTICIPANT_ADDR: `127.0.0.1:${participantPort}`,
       SHARING_POLICY_ADDR: `127.0.0.1:${sharingPolicyPort}`,
       NOTIFICATION_ADDR: `127.0.0.1:${notificationPort}`,
+      AUDIT_ADDR: `127.0.0.1:${auditPort}`,
       AUTH_JWT_SECRET: '',
       LOG_LEVEL: 'info',
     };

@@ -75,8 +75,9 @@ describe('npm start under faults (issue 11)', () => {
   };
 
   beforeAll(async () => {
-    const ports = await Promise.all(Array.from({ length: 6 }, freePort));
-    const [gateway, nats, chat, participant, sharingPolicy, notification] = ports as [
+    const ports = await Promise.all(Array.from({ length: 7 }, freePort));
+    const [gateway, nats, chat, participant, sharingPolicy, notification, audit] = ports as [
+      number,
       number,
       number,
       number,
@@ -101,6 +102,7 @@ describe('npm start under faults (issue 11)', () => {
       PARTICIPANT_ADDR: `127.0.0.1:${participant}`,
       SHARING_POLICY_ADDR: `127.0.0.1:${sharingPolicy}`,
       NOTIFICATION_ADDR: `127.0.0.1:${notification}`,
+      AUDIT_ADDR: `127.0.0.1:${audit}`,
       // Each service on a free metrics port: the defaults may be held by another test's launcher.
       METRICS_PORT: '0',
       AUTH_JWT_SECRET: secret,

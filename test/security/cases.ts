@@ -176,6 +176,8 @@ async function requestFor(world: World, c: Case): Promise<Request> {
         path: `/v1/practices/${practiceId}/notification-settings`,
         body: { emailEnabled: false, includeContent: false },
       };
+    case 'GET /v1/practices/{practiceId}/audit-events':
+      return { method: 'GET', path: `/v1/practices/${practiceId}/audit-events?limit=5` };
     case 'GET /v1/practices/{practiceId}/notification-settings':
       return { method: 'GET', path: `/v1/practices/${practiceId}/notification-settings` };
     case 'GET /v1/practices/{practiceId}/retention':

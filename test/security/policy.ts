@@ -329,6 +329,17 @@ export const operations: Record<string, Operation> = {
     chat: false,
     rule: (caller) => practiceOwnerOnly(caller),
   },
+  // C1: the practice owner reads their practice's audit trail; another practice's does not exist for them.
+  'GET /v1/practices/{practiceId}/audit-events': {
+    auth: 'person',
+    chat: false,
+    rule: ({ facts }) => {
+      if (facts.practice !== 'own') return deny(404, 'C1: another practice’s audit trail is not found');
+      return facts.teamRole === 'owner'
+        ? allow('C1: the practice owner reads the audit trail')
+        : deny(403, 'C1: only the practice owner reads the audit trail');
+    },
+  },
   // R1: `programs:write`.
   'PUT /v1/practices/{practiceId}/programs/{programId}/chat': {
     auth: 'service',

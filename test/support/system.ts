@@ -1,3 +1,5 @@
+import { loadConfig as auditConfig } from '@huddle/audit/src/config';
+import { startAuditService } from '@huddle/audit/src/service';
 import { loadConfig as chatConfig } from '@huddle/chat/src/config';
 import { startChatService } from '@huddle/chat/src/service';
 import { loadConfig as gatewayConfig } from '@huddle/gateway/src/config';
@@ -19,7 +21,7 @@ export interface System {
   urls: string[];
   natsUrl: string;
   /** The first replica's Prometheus endpoints, e.g. `http://127.0.0.1:41235/metrics`. */
-  metrics: Record<'gateway' | 'participant' | 'sharing-policy' | 'chat' | 'notification', string>;
+  metrics: Record<'gateway' | 'participant' | 'sharing-policy' | 'chat' | 'notification' | 'audit', string>;
   /** A person's token in a practice; one hour unless `expiresIn` (seconds or e.g. `15m`) says otherwise. */
   personToken(
     practiceId: string,
@@ -38,7 +40,7 @@ export interface System {
 }
 
 const SECRET = 'integration-test-secret-that-is-long-enough';
-const names = ['participant', 'sharing-policy', 'chat', 'notification'] as const;
+const names = ['participant', 'sharing-policy', 'chat', 'notification', 'audit'] as const;
 
 /**
  * The whole system in this process, on real servers: a fresh PostgreSQL
@@ -73,7 +75,9 @@ export async function startSystem(
   });
   const nats = await startNatsServer();
   const databases = await Promise.all(names.map((name) => freshDatabase(`${label}_${name}`)));
-  const [participantDb, policyDb, chatDb, notificationDb] = databases.map((database) => database.url);
+  const [participantDb, policyDb, chatDb, notificationDb, auditDb] = databases.map(
+    (database) => database.url,
+  );
   const common = {
     NATS_URL: nats.url,
     GRPC_HOST: '127.0.0.1',
@@ -110,6 +114,8 @@ export async function startSystem(
       log('notification'),
     );
     running.push(notification);
+    const audit = await startAuditService(auditConfig({ ...common, DATABASE_URL: auditDb }), log('audit'));
+    running.push(audit);
     const gatewayEnv = {
       NATS_URL: nats.url,
       HOST: '127.0.0.1',
@@ -121,6 +127,7 @@ export async function startSystem(
       ...peers,
       CHAT_ADDR: addresses(chat),
       NOTIFICATION_ADDR: addresses(notification),
+      AUDIT_ADDR: addresses(audit),
       ...env.gateway,
     };
     const startAnotherGateway = async () => {
@@ -129,11 +136,11 @@ export async function startSystem(
       await untilReady(gateway.url);
       return gateway;
     };
-    return { participant, sharingPolicy, chat, notification, startAnotherGateway };
+    return { participant, sharingPolicy, chat, notification, audit, startAnotherGateway };
   };
   try {
     const first = await startServices(0);
-    const { participant, sharingPolicy, chat, notification, startAnotherGateway } = first;
+    const { participant, sharingPolicy, chat, notification, audit, startAnotherGateway } = first;
     const addGateway = async () => (await startAnotherGateway()).url;
     const url = await addGateway();
     const urls = [url];
@@ -150,6 +157,7 @@ export async function startSystem(
         'sharing-policy': metricsOf(sharingPolicy),
         chat: metricsOf(chat),
         notification: metricsOf(notification),
+        audit: metricsOf(audit),
       },
       addGateway,
       startGateway: startAnotherGateway,

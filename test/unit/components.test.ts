@@ -31,6 +31,7 @@ describe('serviceEnv', () => {
       ['participant', 50052],
       ['sharing-policy', 50053],
       ['notification', 50054],
+      ['audit', 50055],
     ]);
   });
 });

@@ -8,7 +8,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 
 const run = promisify(execFile);
 const root = fileURLToPath(new URL('../..', import.meta.url));
-const services = ['chat', 'notification', 'participant', 'sharing-policy'];
+const services = ['audit', 'chat', 'notification', 'participant', 'sharing-policy'];
 
 /** Every file under a folder, by path relative to it, with its content. */
 async function tree(folder: string): Promise<Record<string, string>> {

@@ -104,6 +104,7 @@ async function attachments(
   app.get(
     '/v1/attachments/:attachmentId',
     {
+      config: { audit: { action: 'attachment.downloaded', targets: ['attachmentId'] } },
       schema: {
         summary: 'Download a file',
         description:

@@ -2,6 +2,7 @@ import type { chatV1, participantV1 } from '@huddle/contracts';
 import { HuddleError } from '@huddle/errors';
 import Type from 'typebox';
 import type { App } from '../fastify-app';
+import { changedFields, choices } from '../plugins/audit';
 import { personOf } from '../plugins/auth';
 import { routeGroup } from '../plugins/route-group';
 import {
@@ -111,6 +112,7 @@ function chats(app: App, { services, contexts }: RouteDeps) {
   app.get(
     '/v1/chats',
     {
+      config: { audit: { action: 'chats.listed' } },
       schema: {
         summary: 'My chats, pinned first, then most recently active, with unread counts (U1, S6, X4)',
         description: 'Archived chats are left out unless ?archived=true, which lists them alone.',
@@ -156,6 +158,13 @@ function chats(app: App, { services, contexts }: RouteDeps) {
   app.post(
     '/v1/chats',
     {
+      config: {
+        audit: {
+          action: 'chat.created',
+          targets: ['participantIds'],
+          details: choices('style', 'hideClientIdentities'),
+        },
+      },
       schema: {
         summary: 'Create a group chat (G1)',
         description: 'Only practitioners create groups; clients added must be reachable by the creator.',
@@ -236,6 +245,15 @@ function chats(app: App, { services, contexts }: RouteDeps) {
   app.patch(
     '/v1/chats/:chatId',
     {
+      config: {
+        audit: {
+          action: 'chat.settings.changed',
+          details: (request) => ({
+            ...changedFields(request),
+            ...choices('locked', 'hideClientIdentities')(request),
+          }),
+        },
+      },
       schema: {
         summary: "Change a group's settings or lock it (G3, G6)",
         description: 'Only the chat owner; send at least one field.',

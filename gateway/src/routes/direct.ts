@@ -31,6 +31,7 @@ function directChats(app: App, { services, contexts }: RouteDeps) {
   app.post(
     '/v1/chats/direct',
     {
+      config: { audit: { action: 'chat.direct.started', targets: ['clientId'] } },
       schema: {
         summary: 'Get or start my 1-on-1 with a client (S1, S4)',
         description:

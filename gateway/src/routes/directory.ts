@@ -2,6 +2,7 @@ import type { participantV1 } from '@huddle/contracts';
 import { HuddleError } from '@huddle/errors';
 import Type, { type Static } from 'typebox';
 import type { App } from '../fastify-app';
+import { changedFields, choices } from '../plugins/audit';
 import { routeGroup } from '../plugins/route-group';
 import { presentDirectoryPerson, presentPractice } from '../presenter/directory';
 import { Id, Nullable, Person, PersonKind, Plan, Practice, problemResponses, TeamRole } from '../schemas';
@@ -101,6 +102,7 @@ function directory(app: App, { services }: RouteDeps) {
   app.put(
     '/v1/practices/:practiceId',
     {
+      config: { audit: { action: 'practice.upserted', details: choices('plan') } },
       schema: {
         summary: 'Create or update a practice',
         params: Type.Object({ practiceId: Id }),
@@ -124,6 +126,13 @@ function directory(app: App, { services }: RouteDeps) {
   app.put(
     '/v1/practices/:practiceId/people/:personId',
     {
+      config: {
+        audit: {
+          action: 'person.upserted',
+          targets: ['personId'],
+          details: choices('kind', 'teamRole', 'canManageTeamSettings'),
+        },
+      },
       schema: {
         summary: 'Create or update a person of a practice',
         params: Type.Object({ practiceId: Id, personId: Id }),
@@ -144,6 +153,15 @@ function directory(app: App, { services }: RouteDeps) {
   app.put(
     '/v1/practices/:practiceId/notification-settings',
     {
+      config: {
+        audit: {
+          action: 'practice.notification_settings.changed',
+          details: (request) => ({
+            ...changedFields(request),
+            ...choices('emailEnabled', 'includeContent')(request),
+          }),
+        },
+      },
       schema: {
         summary: "Set a practice's outbound notification channels (webhook, email)",
         description:

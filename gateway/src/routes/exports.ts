@@ -90,6 +90,7 @@ function exports(app: App, { services }: RouteDeps) {
         params: Type.Object({ chatId: Id }),
         response: { 202: ChatExport, ...problemResponses },
       },
+      config: { audit: { action: 'chat.exported' } },
     },
     async (request, reply) => {
       const { practiceId, personId } = personOf(request);
@@ -136,6 +137,16 @@ function exports(app: App, { services }: RouteDeps) {
         response: {
           200: Type.Unsafe<Readable>({ type: 'string', format: 'binary', description: 'The file' }),
           ...problemResponses,
+        },
+      },
+      config: {
+        audit: {
+          action: 'export.downloaded',
+          targets: ['exportId'],
+          details: (request) => {
+            const { format } = request.params as { format?: string };
+            return { format: format === 'json' || format === 'pdf' ? format : undefined };
+          },
         },
       },
     },

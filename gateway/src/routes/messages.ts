@@ -85,6 +85,7 @@ function messages(app: App, { services, contexts }: RouteDeps) {
   app.get(
     '/v1/chats/:chatId/messages',
     {
+      config: { audit: { action: 'chat.messages.read' } },
       schema: {
         summary: 'Messages of a chat, newest first, in cursor pages (G2)',
         description:
@@ -128,6 +129,7 @@ function messages(app: App, { services, contexts }: RouteDeps) {
   app.get(
     '/v1/chats/:chatId/messages/:messageId/replies',
     {
+      config: { audit: { action: 'chat.replies.read', targets: ['messageId'] } },
       schema: {
         summary: "A feed post's thread, oldest first, in cursor pages (G2)",
         params: MessageParams,
@@ -190,6 +192,7 @@ function messages(app: App, { services, contexts }: RouteDeps) {
   app.get(
     '/v1/chats/:chatId/messages/:messageId/revisions',
     {
+      config: { audit: { action: 'chat.revisions.read', targets: ['messageId'] } },
       schema: {
         summary: "A message's earlier revisions, for team members (G8)",
         params: MessageParams,
@@ -215,6 +218,7 @@ function messages(app: App, { services, contexts }: RouteDeps) {
   app.delete(
     '/v1/chats/:chatId/messages/:messageId',
     {
+      config: { audit: { action: 'message.deleted', targets: ['messageId'] } },
       schema: {
         summary: 'Delete a message: its author, or the chat owner as moderator',
         description: 'Answers the tombstone: the message keeps its place (and its thread) without content.',

@@ -2,6 +2,7 @@ import type { notificationV1 } from '@huddle/contracts';
 import { HuddleError, notFound } from '@huddle/errors';
 import Type from 'typebox';
 import type { App } from '../fastify-app';
+import { choices } from '../plugins/audit';
 import { personOf } from '../plugins/auth';
 import { routeGroup } from '../plugins/route-group';
 import { notificationViews } from '../presenter/notification-views';
@@ -51,6 +52,7 @@ function notifications(app: App, { services, contexts }: RouteDeps) {
   app.get(
     '/v1/notifications',
     {
+      config: { audit: { action: 'notifications.listed' } },
       schema: {
         summary: 'My notifications, newest first, with chat, actor and snippet (N1, X6)',
         querystring: InboxQuery,
@@ -117,6 +119,7 @@ function notifications(app: App, { services, contexts }: RouteDeps) {
   app.put(
     '/v1/chats/:chatId/notification-level',
     {
+      config: { audit: { action: 'notification_level.changed', details: choices('level') } },
       schema: {
         summary: 'How I am notified of new messages in a chat (N1)',
         description:

@@ -1,6 +1,7 @@
 import { HuddleError } from '@huddle/errors';
 import Type from 'typebox';
 import type { App } from '../fastify-app';
+import { choices } from '../plugins/audit';
 import { personOf } from '../plugins/auth';
 import { routeGroup } from '../plugins/route-group';
 import { presentChat } from '../presenter';
@@ -86,6 +87,9 @@ function participants(app: App, { services, contexts }: RouteDeps) {
   app.post(
     '/v1/chats/:chatId/participants',
     {
+      config: {
+        audit: { action: 'participants.added', targets: ['personIds'], details: choices('convertToGroup') },
+      },
       schema: {
         summary: 'Add people to a chat (P1, S2, S3, S5)',
         description:
@@ -139,6 +143,9 @@ function participants(app: App, { services, contexts }: RouteDeps) {
   app.delete(
     '/v1/chats/:chatId/participants/:personId',
     {
+      config: {
+        audit: { action: 'participant.removed', targets: ['personId'], details: choices('messages') },
+      },
       schema: {
         summary: 'Remove a participant (P2), or leave with `me` (P3)',
         description:

@@ -2,6 +2,7 @@ import { HuddleError } from '@huddle/errors';
 import type { FastifyRequest } from 'fastify';
 import Type from 'typebox';
 import type { App } from '../fastify-app';
+import { choices } from '../plugins/audit';
 import { routeGroup } from '../plugins/route-group';
 import { presentProgramChat } from '../presenter/programs';
 import {
@@ -71,6 +72,9 @@ function programs(app: App, { services }: RouteDeps) {
   app.put(
     '/v1/practices/:practiceId/programs/:programId/chat',
     {
+      config: {
+        audit: { action: 'program.chat.upserted', targets: ['programId'], details: choices('locked') },
+      },
       schema: {
         summary: "Create or update a program's group chat (R1)",
         description:
@@ -116,6 +120,7 @@ function programs(app: App, { services }: RouteDeps) {
   app.put(
     enrollmentPath,
     {
+      config: { audit: { action: 'program.client.enrolled', targets: ['programId', 'clientId'] } },
       schema: {
         summary: "Enrol a client in a program's chat (R1)",
         description: 'Adds the client to the chat; enrolling again changes nothing (changed: false).',
@@ -129,6 +134,7 @@ function programs(app: App, { services }: RouteDeps) {
   app.delete(
     enrollmentPath,
     {
+      config: { audit: { action: 'program.client.unenrolled', targets: ['programId', 'clientId'] } },
       schema: {
         summary: "Unenrol a client from a program's chat (R1)",
         description:

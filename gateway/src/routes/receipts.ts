@@ -16,6 +16,7 @@ function receipts(app: App, { services, contexts }: RouteDeps) {
   app.get(
     '/v1/chats/:chatId/read-markers',
     {
+      config: { audit: { action: 'chat.read_markers.read' } },
       schema: {
         summary: "Each participant's read marker (X5, U1), for team members",
         description:
@@ -50,6 +51,7 @@ function receipts(app: App, { services, contexts }: RouteDeps) {
   app.get(
     '/v1/chats/:chatId/attachments',
     {
+      config: { audit: { action: 'chat.files.read' } },
       schema: {
         summary: 'The live files of a chat (X5, A1), newest message first',
         description:

@@ -2,6 +2,7 @@ import type { chatV1 } from '@huddle/contracts';
 import { HuddleError, notFound } from '@huddle/errors';
 import Type from 'typebox';
 import type { App } from '../fastify-app';
+import { choices } from '../plugins/audit';
 import { personOf } from '../plugins/auth';
 import { routeGroup } from '../plugins/route-group';
 import { Id, Nullable, problemResponses } from '../schemas';
@@ -120,6 +121,18 @@ function retention(app: App, { services }: RouteDeps) {
         body: RetentionBody,
         response: { 200: Retention, ...problemResponses },
       },
+      config: {
+        audit: {
+          action: 'retention.changed',
+          // A 403 comes before validation: the body may be anything, and only a valid period is kept.
+          details: (request) => {
+            const period = (request.body as { period?: unknown } | undefined)?.period;
+            if (period === 'none') return { days: 'none' };
+            const days = (period as { days?: unknown } | undefined)?.days;
+            return { days: Number.isInteger(days) ? String(days) : undefined };
+          },
+        },
+      },
     },
     async (request) => {
       const caller = personOf(request);
@@ -170,6 +183,8 @@ function retention(app: App, { services }: RouteDeps) {
         body: LegalHoldBody,
         response: { 200: LegalHold, ...problemResponses },
       },
+      // The reason is free text a person wrote: not recorded (C1 holds ids and choices only).
+      config: { audit: { action: 'legal_hold.changed', details: choices('held') } },
     },
     async (request) => {
       const caller = personOf(request);

@@ -37,6 +37,12 @@ function search(app: App, { services, contexts }: RouteDeps) {
   app.get(
     '/v1/search',
     {
+      config: {
+        audit: {
+          action: 'messages.searched',
+          details: (request) => ({ scope: 'chatId' in (request.query as object) ? 'chat' : 'all' }),
+        },
+      },
       schema: {
         summary: 'Search messages (X3), best match first, in cursor pages',
         description:

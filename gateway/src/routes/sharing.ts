@@ -55,6 +55,7 @@ function sharing(app: App, { services }: RouteDeps) {
   app.put(
     '/v1/practitioners/:personId/direct-chat-sharing',
     {
+      config: { audit: { action: 'default_sharing.changed', targets: ['personId', 'teamMemberIds'] } },
       schema: {
         summary: "Set a practitioner's default direct-chat sharing list (S4)",
         description: `${description} Applies to 1-on-1 chats started from now on, not to existing ones.`,

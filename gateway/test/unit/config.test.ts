@@ -21,6 +21,7 @@ describe('gateway config', () => {
         participant: '127.0.0.1:50052',
         sharingPolicy: '127.0.0.1:50053',
         notification: '127.0.0.1:50054',
+        audit: '127.0.0.1:50055',
       },
       nats: { url: 'nats://127.0.0.1:4222' },
       shutdownTimeoutMs: 10_000,

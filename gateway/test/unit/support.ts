@@ -1,4 +1,6 @@
 import type {
+  AuditRecordData,
+  auditV1,
   chatV1,
   notificationV1,
   participantV1,
@@ -9,6 +11,7 @@ import { HuddleError } from '@huddle/errors';
 import { SignJWT } from 'jose';
 import { vi } from 'vitest';
 import { buildApp, type GatewayDeps } from '../../src/app';
+import type { AuditRecorder } from '../../src/audit/port';
 import { type GatewayConfig, loadConfig } from '../../src/config';
 import type { ChatsOf } from '../../src/realtime/hub';
 import type { CatchUp, RealtimeFeed, RealtimeLog } from '../../src/realtime/port';
@@ -425,6 +428,12 @@ export function fakeServices() {
         },
       })),
     },
+    audit: {
+      listAuditEvents: vi.fn(async (_request: auditV1.ListAuditEventsRequest) => ({
+        events: [] as auditV1.AuditEvent[],
+        nextCursor: '',
+      })),
+    },
     sharingPolicy: {
       upsertPractice: vi.fn(
         async ({ practice }: { practice?: { id: string; name: string; plan: string } }) => ({
@@ -514,18 +523,31 @@ export function fakeRealtime() {
   return { feed, publish, handlers, chatHandlers, log, chatsOf, gap };
 }
 
+/** An audit recorder keeping what audited routes recorded (C1). */
+export function fakeAudit() {
+  const records: AuditRecordData[] = [];
+  const recorder: AuditRecorder & { records: AuditRecordData[] } = {
+    records,
+    record: (data) => void records.push(data),
+    flush: async () => {},
+  };
+  return recorder;
+}
+
 export async function testApp(overrides: Partial<GatewayDeps> = {}, config = testConfig) {
   const { services, state } = fakeServices();
   const realtime = fakeRealtime();
   const readiness = vi.fn(async () => ({ ready: true, checks: { chat: true, nats: true } }));
+  const audit = fakeAudit();
   const app = await buildApp(config, {
     services,
     realtime: realtime.feed,
     realtimeLog: realtime.log,
     readiness,
+    audit,
     ...overrides,
   });
-  return { app, services, state, realtime, readiness };
+  return { app, services, state, realtime, readiness, audit };
 }
 
 /**

@@ -184,6 +184,28 @@ export interface RetentionAppliedEventData {
   scheduledMessages: number;
 }
 
+/**
+ * C1: one request the gateway served that read protected content or changed administration,
+ * as the audit trail records it: ids and choices only, never message text or search words.
+ */
+export interface AuditRecordData {
+  practiceId: string;
+  /** A person id, `svc:<name>` for a service token, or `system:<job>` for background work. */
+  actorId: string;
+  /** What was done, e.g. `chat.messages.read`, `participant.removed` (gateway/README.md lists them). */
+  action: string;
+  chatId: string | null;
+  /** The other ids the action names (a message, a person, an attachment), in route order. */
+  targetIds: string[];
+  /** `succeeded` (2xx) or `forbidden` (403): the attempts worth proving (audit README). */
+  outcome: 'succeeded' | 'forbidden';
+  requestId: string;
+  clientIp: string;
+  userAgent: string;
+  /** Counts and choices (e.g. `{ messages: 'keep' }`), never content. */
+  details: Record<string, string>;
+}
+
 export interface DomainEvents {
   'participant.v1.person.upserted': { person: PersonData };
   'participant.v1.participant.added': { practiceId: string; participant: ParticipantData };
@@ -246,6 +268,8 @@ export interface DomainEvents {
   'chat.v1.read_marker.moved': { practiceId: string; chatId: string; personId: string; readSeq: number };
   /** X4: a participant pinned, archived or muted a chat for themselves; realtime tells them only. */
   'chat.v1.personal_state.updated': PersonalStateEventData;
+  /** C1: the gateway served an audited request (`occurredAt` is when it answered). */
+  'audit.v1.request.recorded': AuditRecordData;
   /**
    * N1: notifications landed in people's inboxes, all of one change in one chat (a post
    * notifies each of its chat's participants but the author): one event, not one per person.

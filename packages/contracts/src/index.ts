@@ -1,4 +1,5 @@
 export * from './events';
+export * as auditV1 from './gen/huddle/audit/v1/audit';
 export * as chatV1 from './gen/huddle/chat/v1/chat';
 export * as notificationV1 from './gen/huddle/notification/v1/notification';
 export * as participantV1 from './gen/huddle/participant/v1/participant';

@@ -48,6 +48,7 @@ describe('Dockerfile', () => {
       'participant',
       'sharing-policy',
       'notification',
+      'audit',
     ]);
   });
 

@@ -14,6 +14,7 @@ const configModules: Record<
   participant: () => import('../../../services/participant/src/config'),
   'sharing-policy': () => import('../../../services/sharing-policy/src/config'),
   notification: () => import('../../../services/notification/src/config'),
+  audit: () => import('../../../services/audit/src/config'),
 };
 
 /** Every process the image builds: the gateway and the services. */
@@ -60,6 +61,7 @@ export const defaultMetricsPorts: Record<string, number> = {
   participant: 9462,
   'sharing-policy': 9463,
   notification: 9464,
+  audit: 9465,
 };
 
 /** Environment keys that hold credentials: never in a ConfigMap or a compose default. */
