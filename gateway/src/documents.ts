@@ -24,7 +24,14 @@ export async function gatewayDocuments(): Promise<{ openapi: Record<string, unkn
       notification: unreachable(),
       audit: unreachable(),
     },
-    realtime: unreachable(),
+    // The hub listens for the feed's gaps as it is built; nothing else of the feed is used.
+    realtime: {
+      subscribe: noBackEnd,
+      subscribeChat: noBackEnd,
+      flush: noBackEnd,
+      publish: noBackEnd,
+      onGap: () => {},
+    },
     realtimeLog: unreachable(),
     readiness: noBackEnd,
     audit: unreachable(),

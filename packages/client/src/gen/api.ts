@@ -6704,6 +6704,139 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/practices/{practiceId}/audit-events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The practice’s audit trail, newest first (C1), for the practice owner
+         * @description Who read which chat’s content and who changed what, when and from where: ids, never message text. Filter by person, chat, action and time; cursor pages. The practice owner only (others: 403 forbidden); another practice is 404.
+         */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description Only what this person (or svc:<name>) did */
+                    personId?: string;
+                    /** @description An identifier: 1-64 of A-Z a-z 0-9 _ - */
+                    chatId?: string;
+                    /** @description e.g. chat.messages.read */
+                    action?: string;
+                    /** @description From this time (inclusive) */
+                    from?: string;
+                    /** @description Up to this time (inclusive) */
+                    to?: string;
+                    cursor?: string;
+                    limit?: number;
+                };
+                header?: never;
+                path: {
+                    /** @description An identifier: 1-64 of A-Z a-z 0-9 _ - */
+                    practiceId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                /** @description An identifier: 1-64 of A-Z a-z 0-9 _ - */
+                                id: string;
+                                /** @description Place in the practice’s hash chain */
+                                seq: number;
+                                /** Format: date-time */
+                                occurredAt: string;
+                                /** @description A person id, svc:<name> for a service, system:<job> for background work */
+                                actorId: string;
+                                /** @description e.g. chat.messages.read */
+                                action: string;
+                                /** @description An identifier: 1-64 of A-Z a-z 0-9 _ - */
+                                chatId: string | null;
+                                /** @description Other ids the action touched */
+                                targetIds: string[];
+                                outcome: "succeeded" | "forbidden";
+                                requestId: string;
+                                clientIp: string;
+                                userAgent: string;
+                                /** @description Choices and counts, never content */
+                                details: {
+                                    [key: string]: string;
+                                };
+                                /** @description SHA-256 (hex) chained to the previous record of the practice */
+                                hash: string;
+                            }[];
+                            nextCursor: string | null;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            /** @description A stable error code of DESIGN.md section 4 */
+                            code: string;
+                            detail: string;
+                            instance?: string;
+                            errors?: {
+                                in: string;
+                                field: string;
+                                message: string;
+                            }[];
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            /** @description A stable error code of DESIGN.md section 4 */
+                            code: string;
+                            detail: string;
+                            instance?: string;
+                            errors?: {
+                                in: string;
+                                field: string;
+                                message: string;
+                            }[];
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/attachments": {
         parameters: {
             query?: never;
