@@ -192,9 +192,9 @@ describe('npm start under faults (issue 11)', () => {
   it('stops every process it started when the launcher itself is killed', async () => {
     const started = await childrenOf(launcher.pid!);
     children.push(...started.map((child) => child.pid));
-    // The gateway and the four services (NATS is a Go binary the watch does not reach; see DEVELOPERS.md).
+    // The gateway and the five services (NATS is a Go binary the watch does not reach; see DEVELOPERS.md).
     const node = started.filter((child) => child.command.includes('src/main.ts'));
-    expect(node).toHaveLength(5);
+    expect(node).toHaveLength(6);
 
     process.kill(launcher.pid!, 'SIGKILL');
 
