@@ -48,7 +48,7 @@ process.once('SIGTERM', interrupted);
 ensureBuilt();
 await buildBaseline();
 
-log('huddle: starting the gateway and four services (dist/main.js), PostgreSQL databases, NATS');
+log('huddle: starting the gateway and five services (dist/main.js), PostgreSQL databases, NATS');
 const huddle = await startHuddle({ profileDir });
 running = huddle;
 const huddleFigures = await (async () => {

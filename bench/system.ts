@@ -118,7 +118,7 @@ async function terminate(child: ChildProcess, timeoutMs = 15_000): Promise<void>
   clearTimeout(timer);
 }
 
-/** Huddle as deployed: four services and the gateway from dist/main.js under plain node. */
+/** Huddle as deployed: five services and the gateway from dist/main.js under plain node. */
 export async function startHuddle(options: { profileDir?: string } = {}): Promise<Running> {
   const nats = await startNatsServer();
   const databases: FreshDatabase[] = [];

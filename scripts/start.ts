@@ -1,6 +1,6 @@
 /**
  * `npm start`: the whole of Huddle on one machine with no configuration. Runs
- * NATS (unless one answers at NATS_URL), the four services on embedded
+ * NATS (unless one answers at NATS_URL), the five services on embedded
  * databases under DATA_DIR, then the gateway, each as a child process whose
  * logs pass through. A process that crashes is restarted with backoff while
  * the rest stay up; the children stop if the launcher dies; a lock in DATA_DIR

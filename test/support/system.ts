@@ -44,7 +44,7 @@ const names = ['participant', 'sharing-policy', 'chat', 'notification', 'audit']
 
 /**
  * The whole system in this process, on real servers: a fresh PostgreSQL
- * database per service, a NATS server of its own, the four services and the
+ * database per service, a NATS server of its own, the five services and the
  * gateway on ephemeral ports, talking gRPC over loopback.
  */
 export async function startSystem(
