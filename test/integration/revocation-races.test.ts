@@ -7,12 +7,12 @@ import { type System, startSystem } from '../support/system';
  * the chat, post to it and hold a socket on the other gateway. Once the
  * removal is acknowledged, nothing they start succeeds (reads and posts 404,
  * A1) and no message posted afterwards reaches them, over REST or realtime,
- * whichever of two gateways serves them. Quick: 50 trials in `npm test`;
+ * whichever of two gateways serves them. Quick: 25 trials in `npm test`;
  * `npm run test:faults` (FAULTS_FULL=1) runs 1,000.
  */
 
 const FULL = process.env.FAULTS_FULL === '1';
-const TRIALS = Number(process.env.REVOCATION_TRIALS) || (FULL ? 1_000 : 50);
+const TRIALS = Number(process.env.REVOCATION_TRIALS) || (FULL ? 1_000 : 25);
 /** Trials side by side, each in its own chat. */
 const LANES = 4;
 /** Posts by the owner once the removal is acknowledged: none may reach the removed person. */
