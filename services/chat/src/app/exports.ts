@@ -16,6 +16,7 @@ import {
   type ExportPerson,
   jsonExportWriter,
 } from '../domain/export';
+import { BackgroundLoop } from './background-loop';
 import type {
   ExportRepository,
   ExportSource,
@@ -212,11 +213,7 @@ const settle = () => new Promise<void>((resolve) => setImmediate(resolve));
  * and failed (`export_interrupted`) after `maxAttempts`. Each poll also deletes expired files.
  */
 export class ExportWorker {
-  private timer: NodeJS.Timeout | undefined;
-  private tick: Promise<void> = Promise.resolve();
-  private stopped = true;
-  /** Set by `stop`: the export being built stops at its next batch, left for the next claim. */
-  private stopping = false;
+  private readonly loop: BackgroundLoop<boolean>;
 
   constructor(
     private readonly db: Reader,
@@ -226,32 +223,22 @@ export class ExportWorker {
     private readonly pdfWriter: PdfWriterFactory,
     private readonly config: ExportWorkerConfig,
     private readonly logger: Pick<Logger, 'warn' | 'info'>,
-  ) {}
+  ) {
+    this.loop = new BackgroundLoop<boolean>(
+      'exports',
+      () => this.runOnce(),
+      (worked) => (worked ? 0 : config.pollMs),
+      logger,
+    );
+  }
 
   start(): void {
-    this.stopped = false;
-    this.schedule(0);
+    this.loop.start();
   }
 
   /** Stops claiming; an export being built stops at its next batch and is claimed again later. */
-  async stop(): Promise<void> {
-    this.stopped = true;
-    this.stopping = true;
-    clearTimeout(this.timer);
-    await this.tick;
-  }
-
-  private schedule(delayMs: number) {
-    if (this.stopped) return;
-    this.timer = setTimeout(() => {
-      let worked = false;
-      this.tick = this.runOnce()
-        .then((done) => {
-          worked = done;
-        })
-        .catch((error) => this.logger.warn({ err: error }, 'exports: poll failed'))
-        .finally(() => this.schedule(worked ? 0 : this.config.pollMs));
-    }, delayMs);
+  stop(): Promise<void> {
+    return this.loop.stop();
   }
 
   /** Deletes expired files, then builds one queued export; true when there was work. */
@@ -275,7 +262,7 @@ export class ExportWorker {
       if (outcome === 'lost') this.logger.warn(log, 'export: claim lost; another worker builds it');
       else this.logger.info({ ...log, ...outcome }, 'export: ready');
     } catch (error) {
-      if (this.stopping) return true;
+      if (this.loop.stopping) return true;
       this.logger.warn({ ...log, err: error }, 'export: failed');
       await this.store.exports.fail(this.db, record.id, {
         code: 'export_failed',
@@ -339,7 +326,7 @@ export class ExportWorker {
     const attachmentIds = new Set<string>();
     let afterSeq = 0;
     for (;;) {
-      if (this.stopping) throw new Error('stopping');
+      if (this.loop.stopping) throw new Error('stopping');
       const batch = await this.source.messages(this.db, chat.id, {
         afterSeq,
         upToSeq,

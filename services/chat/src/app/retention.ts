@@ -11,6 +11,7 @@ import {
   validateHoldReason,
   validateRetentionDays,
 } from '../domain/retention';
+import { BackgroundLoop } from './background-loop';
 import type { ChatStore, Clock, Directory, FileStore, PurgeCounts, Reader, UnitOfWork } from './ports';
 
 /**
@@ -177,12 +178,9 @@ const noCounts = (): Counts => ({
  * run over a practice publishes `chat.v1.retention.applied` with counts, never content.
  */
 export class RetentionJob {
-  private timer: NodeJS.Timeout | undefined;
-  private running: Promise<unknown> = Promise.resolve();
-  private stopped = true;
-  /** Set by stop(): a run in progress ends after the practice it is on. */
-  private stopping = false;
   private readonly holder = `${hostname()}:${process.pid}:${randomUUID()}`;
+
+  private readonly loop: BackgroundLoop<unknown>;
 
   constructor(
     private readonly db: Reader,
@@ -192,28 +190,22 @@ export class RetentionJob {
     private readonly clock: Clock,
     private readonly config: RetentionJobConfig,
     private readonly logger: Pick<Logger, 'warn' | 'info'>,
-  ) {}
+  ) {
+    this.loop = new BackgroundLoop<unknown>(
+      'retention',
+      () => this.runOnce(),
+      () => config.intervalMs,
+      logger,
+    );
+  }
 
   start(): void {
-    this.stopped = false;
-    this.schedule(0);
+    this.loop.start();
   }
 
   /** Stops after the batch in flight: its transaction commits, the rest waits for the next run. */
-  async stop(): Promise<void> {
-    this.stopped = true;
-    this.stopping = true;
-    clearTimeout(this.timer);
-    await this.running;
-  }
-
-  private schedule(delayMs: number) {
-    if (this.stopped) return;
-    this.timer = setTimeout(() => {
-      this.running = this.runOnce()
-        .catch((error) => this.logger.warn({ err: error }, 'retention: run failed'))
-        .finally(() => this.schedule(this.config.intervalMs));
-    }, delayMs);
+  stop(): Promise<void> {
+    return this.loop.stop();
   }
 
   /** One run over every practice with a period; `busy` when another replica holds the lease. */
@@ -222,7 +214,7 @@ export class RetentionJob {
     const applied: RetentionAppliedEventData[] = [];
     try {
       for (const practice of await this.store.retention.practicesWithPeriod(this.db)) {
-        if (this.stopping) break;
+        if (this.loop.stopping) break;
         applied.push(await this.apply(practice.practiceId, practice.days));
       }
     } catch (error) {

@@ -12,6 +12,7 @@ import {
   validateSendAt,
 } from '../domain/scheduled';
 import type { Attachments } from './attachments';
+import { BackgroundLoop } from './background-loop';
 import type { Chats } from './chats';
 import type { Messages } from './messages';
 import type { ChatStore, Reader, UnitOfWork } from './ports';
@@ -162,9 +163,7 @@ const BATCH = 50;
  * second send after a lost claim answer the first post instead of posting again.
  */
 export class Scheduler {
-  private timer: NodeJS.Timeout | undefined;
-  private tick: Promise<void> = Promise.resolve();
-  private stopped = true;
+  private readonly loop: BackgroundLoop<number>;
 
   constructor(
     private readonly db: Reader,
@@ -173,31 +172,22 @@ export class Scheduler {
     private readonly messages: Pick<Messages, 'post'>,
     private readonly config: SchedulerConfig,
     private readonly logger: Pick<Logger, 'warn' | 'info'>,
-  ) {}
+  ) {
+    this.loop = new BackgroundLoop<number>(
+      'scheduled messages',
+      () => this.runOnce(),
+      (claimed) => (claimed === BATCH ? 0 : config.pollMs),
+      logger,
+    );
+  }
 
   start(): void {
-    this.stopped = false;
-    this.schedule(0);
+    this.loop.start();
   }
 
   /** Stops claiming and lets the messages being sent finish. */
-  async stop(): Promise<void> {
-    this.stopped = true;
-    clearTimeout(this.timer);
-    await this.tick;
-  }
-
-  private schedule(delayMs: number) {
-    if (this.stopped) return;
-    this.timer = setTimeout(() => {
-      let claimed = 0;
-      this.tick = this.runOnce()
-        .then((count) => {
-          claimed = count;
-        })
-        .catch((error) => this.logger.warn({ err: error }, 'scheduled messages: poll failed'))
-        .finally(() => this.schedule(claimed === BATCH ? 0 : this.config.pollMs));
-    }, delayMs);
+  stop(): Promise<void> {
+    return this.loop.stop();
   }
 
   /** Claims the due messages and sends them, oldest first; returns how many it claimed. */
