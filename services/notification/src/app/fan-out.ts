@@ -60,12 +60,14 @@ export class RealtimeFanOut {
       .filter((participant) => !teamOnly || participant.kind === 'practitioner')
       .map((participant) => participant.personId);
     const realtime = { id: event.id, type: realtimeTypeOf(event.type), practiceId, chatId, data: event.data };
+    if (recipients.length > 0)
+      await this.channel.deliverToChat(practiceId, chatId, { ...realtime, recipients });
+    // After the chat's log has it: the added person's gateway follows the chat on this event
+    // and reads the chat's log from it, so it must be there already or what follows is lost.
     if (event.type === 'participant.v1.participant.added') {
       const { personId } = (event as EventEnvelope<'participant.v1.participant.added'>).data.participant;
       if (recipients.includes(personId)) await this.channel.deliver(practiceId, personId, realtime);
     }
-    if (recipients.length > 0)
-      await this.channel.deliverToChat(practiceId, chatId, { ...realtime, recipients });
   }
 
   /** X4: a person's own chat state reaches their sockets only. */
