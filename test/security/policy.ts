@@ -322,23 +322,18 @@ export const operations: Record<string, Operation> = {
   'GET /v1/practices/{practiceId}/retention': {
     auth: 'person',
     chat: false,
-    rule: (caller) => practiceOwnerOnly(caller),
+    rule: (caller) => practiceOwnerOnly(caller, 'C3: the practice owner manages retention'),
   },
   'PUT /v1/practices/{practiceId}/retention': {
     auth: 'person',
     chat: false,
-    rule: (caller) => practiceOwnerOnly(caller),
+    rule: (caller) => practiceOwnerOnly(caller, 'C3: the practice owner manages retention'),
   },
   // C1: the practice owner reads their practice's audit trail; another practice's does not exist for them.
   'GET /v1/practices/{practiceId}/audit-events': {
     auth: 'person',
     chat: false,
-    rule: ({ facts }) => {
-      if (facts.practice !== 'own') return deny(404, 'C1: another practice’s audit trail is not found');
-      return facts.teamRole === 'owner'
-        ? allow('C1: the practice owner reads the audit trail')
-        : deny(403, 'C1: only the practice owner reads the audit trail');
-    },
+    rule: (caller) => practiceOwnerOnly(caller, 'C1: the practice owner reads the audit trail'),
   },
   // R1: `programs:write`.
   'PUT /v1/practices/{practiceId}/programs/{programId}/chat': {
@@ -734,13 +729,11 @@ function defaultSharing({ role, facts, variant }: Caller): Expectation {
   return deny(403, 'S4: not theirs to manage');
 }
 
-/** C3: the practice's own owner only; the path names our practice, which another's people do not reach. */
-function practiceOwnerOnly({ facts }: Caller): Expectation {
-  if (facts.practice === 'other') return deny(404, 'C3: another practice does not exist for the caller');
-  if (facts.person === 'practitioner' && facts.teamRole === 'owner') {
-    return allow('C3: the practice owner manages retention');
-  }
-  return deny(403, 'C3: only the practice owner manages retention');
+/** C1/C3: the practice's own owner only; the path names our practice, which another's people do not reach. */
+function practiceOwnerOnly({ facts }: Caller, rule: string): Expectation {
+  if (facts.practice === 'other') return deny(404, 'another practice does not exist for the caller');
+  if (facts.person === 'practitioner' && facts.teamRole === 'owner') return allow(rule);
+  return deny(403, `only the practice owner: ${rule}`);
 }
 
 /** C3: the practice owner reaches every chat of the practice; others: 403 in it, 404 outside (A1). */
