@@ -2,8 +2,7 @@ import type { RealtimeEvent } from '@huddle/contracts';
 import type { Logger } from '@huddle/logging';
 import { context, inSpan, SpanKind } from '@huddle/telemetry';
 import { type RealtimeMetrics, realtimeMetrics } from './metrics';
-import type { CatchUp, RealtimeFeed, RealtimeLog } from './port';
-import { ephemeralId } from './port';
+import { type CatchUp, ephemeralId, memberOf, type RealtimeFeed, type RealtimeLog } from './port';
 
 /** The part of a WebSocket the hub uses. */
 export interface StreamSocket {
@@ -335,7 +334,7 @@ export class StreamHub {
     const recipients = new Set(event.recipients ?? []);
     for (const listener of [...followers.people]) {
       if (recipients.has(listener.person.personId)) this.receive(listener, event);
-      else if (event.type === 'participant.removed' && personIdOf(event) === listener.person.personId)
+      else if (event.type === 'participant.removed' && memberOf(event) === listener.person.personId)
         this.unfollow(listener, event.chatId);
     }
   }
@@ -343,7 +342,7 @@ export class StreamHub {
   /** A person's own event; their own `participant.added` makes them follow that chat. */
   private receiveOwn(listener: Listener, event: RealtimeEvent): void {
     this.receive(listener, event);
-    if (event.type === 'participant.added' && personIdOf(event) === listener.person.personId)
+    if (event.type === 'participant.added' && memberOf(event) === listener.person.personId)
       this.joined(listener, event).catch((error: unknown) => {
         this.logger.warn({ err: error }, 'realtime log not read for a chat just joined');
         this.closeAll(listener, 'Events cannot be delivered now; reconnect shortly');
@@ -352,19 +351,21 @@ export class StreamHub {
 
   /**
    * Follows a chat the person was just added to. The chat's events sent
-   * before the subscription was live are in its log, after the person's
-   * `participant.added`: they are read from there (a repeat is dropped).
+   * before the subscription was live are in its log, around the person's
+   * `participant.added`: they are read from there (a repeat is dropped). When
+   * the log cannot say, the person's sockets close and resume from their
+   * last event id, which reads the same log.
    */
   private async joined(listener: Listener, added: RealtimeEvent): Promise<void> {
     if (listener.chats.has(added.chatId)) return;
     this.follow(listener, added.chatId);
     await this.feed.flush();
-    const missed = await this.log.since(
-      { ...listener.person, chatIds: [added.chatId], ownEvents: false },
-      added.id,
-      { maxEvents: this.limits.maxCatchUpEvents ?? 1_000, timeoutMs: this.limits.catchUpTimeoutMs ?? 5_000 },
-    );
-    if (missed.found) for (const event of missed.events) this.receive(listener, event);
+    const missed = await this.log.joined({ ...listener.person, chatId: added.chatId }, added.id, {
+      maxEvents: this.limits.maxCatchUpEvents ?? 1_000,
+      timeoutMs: this.limits.catchUpTimeoutMs ?? 5_000,
+    });
+    if (!missed.found) throw new Error('the chat just joined is not in the realtime log');
+    for (const event of missed.events) this.receive(listener, event);
   }
 
   detach(person: StreamPerson, socket: StreamSocket): void {
@@ -453,9 +454,3 @@ export class StreamHub {
 const keyOf = (person: StreamPerson) => `${person.practiceId}\u0000${person.personId}`;
 
 const chatKeyOf = (practiceId: string, chatId: string) => `${practiceId}\u0000${chatId}`;
-
-/** Whom a membership event is about. */
-function personIdOf(event: RealtimeEvent): unknown {
-  const data = (event.data ?? {}) as { personId?: unknown; participant?: { personId?: unknown } };
-  return event.type === 'participant.added' ? data.participant?.personId : data.personId;
-}

@@ -17,7 +17,7 @@ import {
   type StoredMsg,
 } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
-import type { CatchUp, RealtimeFeed, RealtimeLog } from './port';
+import { type CatchUp, memberOf, type RealtimeFeed, type RealtimeLog } from './port';
 
 function isRealtimeEvent(value: unknown): value is RealtimeEvent {
   const event = value as Partial<RealtimeEvent> | null;
@@ -143,61 +143,84 @@ export function natsRealtimeLog(connection: NatsConnection, logger: Logger): Rea
     return signal.timedOut ? null : logged;
   }
 
+  /** Every event of the subjects up to their newest at the start of the read, in stream order; null when time ran out. */
+  async function readAll(subjects: string[], timeoutMs: number): Promise<Logged[] | null> {
+    const signal = { timedOut: false, closers: new Set<() => void>() };
+    const timer = setTimeout(() => {
+      signal.timedOut = true;
+      for (const close of signal.closers) close();
+    }, timeoutMs);
+    timer.unref();
+    const logged: Logged[] = [];
+    try {
+      const pending = [...subjects];
+      const worker = async () => {
+        for (let subject = pending.pop(); subject !== undefined; subject = pending.pop()) {
+          if (signal.timedOut) return;
+          const events = await read(subject, signal);
+          if (events === null) return;
+          logged.push(...events);
+        }
+      };
+      await Promise.all(Array.from({ length: Math.min(CONCURRENT_READS, subjects.length) }, worker));
+    } finally {
+      clearTimeout(timer);
+    }
+    if (signal.timedOut) {
+      logger.warn({ subjects: subjects.length, read: logged.length }, 'realtime log catch-up timed out');
+      return null;
+    }
+    return logged.sort((a, b) => a.seq - b.seq);
+  }
+
+  /** The person's events among `logged` (a chat's only when they are among its recipients, P4), each once. */
+  function forPerson(personId: string, logged: Logged[], seen: Set<string>, maxEvents: number): CatchUp {
+    const events: RealtimeEvent[] = [];
+    for (const { event } of logged) {
+      if (seen.has(event.id)) continue;
+      if (event.recipients && !event.recipients.includes(personId)) continue;
+      seen.add(event.id);
+      events.push(event);
+      if (events.length > maxEvents) {
+        logger.warn({ maxEvents }, 'realtime log catch-up: too many missed');
+        return { found: false };
+      }
+    }
+    return { found: true, events };
+  }
+
+  function notFound(logged: Logged[]): CatchUp {
+    logger.warn({ read: logged.length }, 'realtime log catch-up: last event id not found');
+    return { found: false };
+  }
+
   return {
     async since(scope, lastEventId, { maxEvents, timeoutMs }): Promise<CatchUp> {
       const { practiceId, personId } = scope;
-      const subjects = [
-        ...(scope.ownEvents === false ? [] : [realtimeLogSubject(practiceId, personId)]),
-        ...scope.chatIds.map((chatId) => realtimeChatLogSubject(practiceId, chatId)),
-      ];
-      const signal = { timedOut: false, closers: new Set<() => void>() };
-      const timer = setTimeout(() => {
-        signal.timedOut = true;
-        for (const close of signal.closers) close();
-      }, timeoutMs);
-      timer.unref();
-      const logged: Logged[] = [];
-      try {
-        const pending = [...subjects];
-        const worker = async () => {
-          for (let subject = pending.pop(); subject !== undefined; subject = pending.pop()) {
-            if (signal.timedOut) return;
-            const events = await read(subject, signal);
-            if (events === null) return;
-            logged.push(...events);
-          }
-        };
-        await Promise.all(Array.from({ length: Math.min(CONCURRENT_READS, subjects.length) }, worker));
-      } finally {
-        clearTimeout(timer);
-      }
-      if (signal.timedOut) {
-        logger.warn({ subjects: subjects.length, read: logged.length }, 'realtime log catch-up timed out');
-        return { found: false };
-      }
-      logged.sort((a, b) => a.seq - b.seq);
+      const logged = await readAll(
+        [
+          realtimeLogSubject(practiceId, personId),
+          ...scope.chatIds.map((chatId) => realtimeChatLogSubject(practiceId, chatId)),
+        ],
+        timeoutMs,
+      );
+      if (logged === null) return { found: false };
       const from = logged.findIndex(({ event }) => event.id === lastEventId);
-      if (from < 0) {
-        logger.warn(
-          { subjects: subjects.length, read: logged.length },
-          'realtime log catch-up: last event id not found',
-        );
-        return { found: false };
-      }
-      // A chat's events are the person's only when they were among its recipients (P4).
-      const seen = new Set([lastEventId]);
-      const events: RealtimeEvent[] = [];
-      for (const { event } of logged.slice(from + 1)) {
-        if (seen.has(event.id)) continue;
-        if (event.recipients && !event.recipients.includes(personId)) continue;
-        seen.add(event.id);
-        events.push(event);
-        if (events.length > maxEvents) {
-          logger.warn({ maxEvents }, 'realtime log catch-up: too many missed');
-          return { found: false };
-        }
-      }
-      return { found: true, events };
+      if (from < 0) return notFound(logged);
+      return forPerson(personId, logged.slice(from + 1), new Set([lastEventId]), maxEvents);
+    },
+
+    async joined({ practiceId, personId, chatId }, addedId, { maxEvents, timeoutMs }): Promise<CatchUp> {
+      const logged = await readAll([realtimeChatLogSubject(practiceId, chatId)], timeoutMs);
+      if (logged === null) return { found: false };
+      const at = logged.findIndex(({ event }) => event.id === addedId);
+      if (at < 0) return notFound(logged);
+      // Back from the add, to the person's previous membership event: what already names them was sent
+      // after the add committed (its recipients are read at delivery time) but logged before it.
+      let from = at;
+      while (from > 0 && memberOf(logged[from - 1]!.event) !== personId) from -= 1;
+      const before = logged.slice(from, at).filter(({ event }) => event.recipients?.includes(personId));
+      return forPerson(personId, [...before, ...logged.slice(at + 1)], new Set([addedId]), maxEvents);
     },
   };
 }

@@ -38,12 +38,11 @@ export type CatchUp =
   /** The id is not in the log (too old, unknown, or the log is away), or more was missed than `maxEvents`. */
   | { found: false };
 
-/** Whose events a catch-up reads: the person's chats' and, unless `ownEvents` is false, their own. */
+/** Whose events a catch-up reads: the person's own and their chats'. */
 export interface CatchUpScope {
   practiceId: string;
   personId: string;
   chatIds: string[];
-  ownEvents?: boolean;
 }
 
 /**
@@ -63,4 +62,25 @@ export interface RealtimeLog {
     lastEventId: string,
     limits: { maxEvents: number; timeoutMs: number },
   ): Promise<CatchUp>;
+  /**
+   * A chat's events for a person just added to it: those naming them logged
+   * after their `participant.added` (`addedId`), and those logged just before
+   * it that already name them. A chat's messages and its membership changes
+   * reach the log through different consumers, so a message posted right
+   * after the add may be logged before it; the look back stops at the
+   * person's previous membership event. Not found as `since`.
+   */
+  joined(
+    scope: { practiceId: string; personId: string; chatId: string },
+    addedId: string,
+    limits: { maxEvents: number; timeoutMs: number },
+  ): Promise<CatchUp>;
+}
+
+/** Whom a membership event (`participant.added` or `.removed`) is about; undefined for other events. */
+export function memberOf(event: RealtimeEvent): unknown {
+  const data = (event.data ?? {}) as { personId?: unknown; participant?: { personId?: unknown } };
+  if (event.type === 'participant.added') return data.participant?.personId;
+  if (event.type === 'participant.removed') return data.personId;
+  return undefined;
 }

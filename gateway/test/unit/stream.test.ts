@@ -367,14 +367,14 @@ describe('StreamHub', () => {
       chatId: 'chat2',
       data: { practiceId, participant: { chatId: 'chat2', personId: 'dana', role: 'client' } },
     };
-    realtime.log.since.mockResolvedValueOnce({
+    realtime.log.joined.mockResolvedValueOnce({
       found: true,
       events: [chatEvent(messageCreated({ id: 'sent-meanwhile', chatId: 'chat2' }), ['dana'])],
     });
     realtime.handlers.get(`${practiceId}/dana`)?.(added);
     await vi.waitFor(() => expect(hub.followedChats).toBe(1));
-    expect(realtime.log.since).toHaveBeenCalledWith(
-      { practiceId, personId: 'dana', chatIds: ['chat2'], ownEvents: false },
+    expect(realtime.log.joined).toHaveBeenCalledWith(
+      { practiceId, personId: 'dana', chatId: 'chat2' },
       'added',
       expect.anything(),
     );
@@ -393,6 +393,23 @@ describe('StreamHub', () => {
     realtime.chatHandlers.get(`${practiceId}/chat2`)?.(chatEvent(removed, ['olivia']));
     expect(hub.followedChats).toBe(0);
     expect(client.sent).toHaveLength(2);
+  });
+
+  it("closes the person's sockets to resume when the chat just joined cannot be read from its log", async () => {
+    const realtime = fakeRealtime();
+    realtime.chatsOf.mockResolvedValueOnce({ chatIds: [], leftChatIds: [] });
+    const hub = new StreamHub(realtime.feed, presented, logger, limits, realtime.log, realtime.chatsOf);
+    const client = socket();
+    await hub.attach(person, client);
+    realtime.handlers.get(`${practiceId}/dana`)?.({
+      id: 'added',
+      type: 'participant.added',
+      practiceId,
+      chatId: 'chat2',
+      data: { practiceId, participant: { chatId: 'chat2', personId: 'dana', role: 'client' } },
+    });
+    // The resume reads every chat's log from the socket's last event id, the new chat's too.
+    await vi.waitFor(() => expect(client.closedWith).toBe(1013));
   });
 
   it('a person whose chats cannot be listed is not attached, and the next socket asks again', async () => {

@@ -510,9 +510,13 @@ export function fakeRealtime() {
     ownEvents.has(event.type)
       ? handlers.get(`${practiceId}/${personId}`)?.(event)
       : chatHandlers.get(`${practiceId}/${event.chatId}`)?.({ ...event, recipients: [personId] });
-  /** The realtime log: what `since` answers; by default no id is found. */
-  const log: RealtimeLog & { since: ReturnType<typeof vi.fn<RealtimeLog['since']>> } = {
+  /** The realtime log: what `since` and `joined` answer; by default no id is found. */
+  const log: RealtimeLog & {
+    since: ReturnType<typeof vi.fn<RealtimeLog['since']>>;
+    joined: ReturnType<typeof vi.fn<RealtimeLog['joined']>>;
+  } = {
     since: vi.fn<RealtimeLog['since']>(async (): Promise<CatchUp> => ({ found: false })),
+    joined: vi.fn<RealtimeLog['joined']>(async (): Promise<CatchUp> => ({ found: false })),
   };
   /** The chats each person takes part in, as the chat service answers. */
   const chatsOf = vi.fn<ChatsOf>(async () => ({ chatIds: ['chat1'], leftChatIds: [] }));
