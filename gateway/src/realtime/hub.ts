@@ -86,6 +86,8 @@ interface Listener {
   recent: Set<string>;
   /** The chats whose events this person receives here. */
   chats: Set<string>;
+  /** Chats just joined whose log is being read: their live events wait here, to follow what the log gives. */
+  joining: Map<string, RealtimeEvent[]>;
   /** Chats the person left within the realtime log's window when they connected: a catch-up may find their last event there. */
   left: Set<string>;
   /** Resolves once the person's chats are followed; unset until asked, or after it failed. */
@@ -279,6 +281,7 @@ export class StreamHub {
       pending: 0,
       recent: new Set(),
       chats: new Set(),
+      joining: new Map(),
       left: new Set(),
     };
     created.unsubscribe = this.feed.subscribe(person.practiceId, person.personId, (event) =>
@@ -333,8 +336,11 @@ export class StreamHub {
   private receiveChat(followers: Followers, event: RealtimeEvent): void {
     const recipients = new Set(event.recipients ?? []);
     for (const listener of [...followers.people]) {
-      if (recipients.has(listener.person.personId)) this.receive(listener, event);
-      else if (event.type === 'participant.removed' && memberOf(event) === listener.person.personId)
+      if (recipients.has(listener.person.personId)) {
+        const held = listener.joining.get(event.chatId);
+        if (held) held.push(event);
+        else this.receive(listener, event);
+      } else if (event.type === 'participant.removed' && memberOf(event) === listener.person.personId)
         this.unfollow(listener, event.chatId);
     }
   }
@@ -352,20 +358,30 @@ export class StreamHub {
   /**
    * Follows a chat the person was just added to. The chat's events sent
    * before the subscription was live are in its log, around the person's
-   * `participant.added`: they are read from there (a repeat is dropped). When
-   * the log cannot say, the person's sockets close and resume from their
-   * last event id, which reads the same log.
+   * `participant.added`: they are read from there, and the live events that
+   * came meanwhile follow them (a repeat is dropped). When the log cannot say,
+   * the person's sockets close and resume from their last event id, which
+   * reads the same log.
    */
   private async joined(listener: Listener, added: RealtimeEvent): Promise<void> {
-    if (listener.chats.has(added.chatId)) return;
-    this.follow(listener, added.chatId);
-    await this.feed.flush();
-    const missed = await this.log.joined({ ...listener.person, chatId: added.chatId }, added.id, {
-      maxEvents: this.limits.maxCatchUpEvents ?? 1_000,
-      timeoutMs: this.limits.catchUpTimeoutMs ?? 5_000,
-    });
-    if (!missed.found) throw new Error('the chat just joined is not in the realtime log');
-    for (const event of missed.events) this.receive(listener, event);
+    const { chatId } = added;
+    if (listener.chats.has(chatId)) return;
+    const live: RealtimeEvent[] = [];
+    listener.joining.set(chatId, live);
+    this.follow(listener, chatId);
+    try {
+      await this.feed.flush();
+      const missed = await this.log.joined({ ...listener.person, chatId }, added.id, {
+        maxEvents: this.limits.maxCatchUpEvents ?? 1_000,
+        // Only this chat's live events wait meanwhile, not the socket: it may take longer than a catch-up.
+        timeoutMs: JOIN_TIMEOUT_FACTOR * (this.limits.catchUpTimeoutMs ?? 5_000),
+      });
+      if (!missed.found) throw new Error('the chat just joined is not in the realtime log');
+      for (const event of missed.events) this.receive(listener, event);
+    } finally {
+      listener.joining.delete(chatId);
+      for (const event of live) this.receive(listener, event);
+    }
   }
 
   detach(person: StreamPerson, socket: StreamSocket): void {
@@ -450,6 +466,9 @@ export class StreamHub {
     for (const socket of listener.sockets) socket.close(socketClose.tryAgainLater, reason);
   }
 }
+
+/** How many catch-up timeouts a join's read of one chat's log may take. */
+const JOIN_TIMEOUT_FACTOR = 3;
 
 const keyOf = (person: StreamPerson) => `${person.practiceId}\u0000${person.personId}`;
 

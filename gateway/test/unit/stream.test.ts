@@ -4,6 +4,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import WebSocket from 'ws';
 import type { App } from '../../src/fastify-app';
 import { type SocketEvent, StreamHub, type StreamSocket } from '../../src/realtime/hub';
+import type { CatchUp } from '../../src/realtime/port';
 import {
   fakeRealtime,
   groupParticipants,
@@ -393,6 +394,31 @@ describe('StreamHub', () => {
     realtime.chatHandlers.get(`${practiceId}/chat2`)?.(chatEvent(removed, ['olivia']));
     expect(hub.followedChats).toBe(0);
     expect(client.sent).toHaveLength(2);
+  });
+
+  it("a just-joined chat's live events wait for what its log gives, and follow it in order", async () => {
+    const realtime = fakeRealtime();
+    realtime.chatsOf.mockResolvedValueOnce({ chatIds: [], leftChatIds: [] });
+    const hub = new StreamHub(realtime.feed, presented, logger, limits, realtime.log, realtime.chatsOf);
+    const client = socket();
+    await hub.attach(person, client);
+    let answer: (catchUp: CatchUp) => void = () => {};
+    realtime.log.joined.mockReturnValueOnce(new Promise((resolve) => (answer = resolve)));
+    realtime.handlers.get(`${practiceId}/dana`)?.({
+      id: 'added',
+      type: 'participant.added',
+      practiceId,
+      chatId: 'chat2',
+      data: { practiceId, participant: { chatId: 'chat2', personId: 'dana', role: 'client' } },
+    });
+    await vi.waitFor(() => expect(realtime.log.joined).toHaveBeenCalled());
+    realtime.chatHandlers.get(`${practiceId}/chat2`)?.(
+      chatEvent(messageCreated({ id: 'live', chatId: 'chat2' }), ['dana']),
+    );
+    answer({ found: true, events: [chatEvent(messageCreated({ id: 'logged', chatId: 'chat2' }), ['dana'])] });
+    await vi.waitFor(() =>
+      expect(client.sent.map((frame) => JSON.parse(frame).id)).toEqual(['added', 'logged', 'live']),
+    );
   });
 
   it("closes the person's sockets to resume when the chat just joined cannot be read from its log", async () => {
