@@ -4,7 +4,7 @@
  * bench/results/latest.json; asserts nothing. See bench/README.md.
  */
 import { join } from 'node:path';
-import { LoadGenerator, type Target } from './load';
+import { LoadGenerator, type OneChatResult, type Target } from './load';
 import { round, rssMb } from './procstat';
 import { type Embedded, print, results, save } from './report';
 import { type Mode, modes, rampMixed, rampPostDeliver, reads } from './scenarios';
@@ -36,6 +36,18 @@ async function withLoad<T>(
   }
 }
 
+/** Scenario 1b: `mode.oneChat.writers` people posting into one chat at once. */
+async function writersIntoOneChat(load: LoadGenerator, name: string): Promise<OneChatResult> {
+  const { writers, seconds } = mode.oneChat;
+  log(`${name}: ${writers} writers into one chat`);
+  const result = await load.oneChat(writers, seconds);
+  log(
+    `  ${result.posts_per_s} posts/s, p50 ${result.p50_ms} ms, p99 ${result.p99_ms} ms to the last socket, ` +
+      `errors ${result.errors}, undelivered ${result.undelivered}`,
+  );
+  return result;
+}
+
 /** What is running now, so that Ctrl-C still stops it and drops its databases. */
 let running: { stop(): Promise<void> } | undefined;
 const interrupted = async () => {
@@ -59,11 +71,12 @@ const huddleFigures = await (async () => {
     return await withLoad(target, layout, async (load) => {
       log('huddle: post → deliver');
       const ramp = await rampPostDeliver(load, huddle.processes, mode, log);
+      const oneChat = await writersIntoOneChat(load, 'huddle');
       log('huddle: reads at depth');
       const depth = await reads(load, mode);
       log('huddle: mixed users');
       const mixed = await rampMixed(load, mode, log);
-      return { ramp, depth, mixed, layout };
+      return { ramp, oneChat, depth, mixed, layout };
     });
   } finally {
     await huddle.stop();
@@ -71,7 +84,8 @@ const huddleFigures = await (async () => {
 })();
 
 if (huddleOnly) {
-  console.log(JSON.stringify({ reads: huddleFigures.depth, mixed: huddleFigures.mixed.steps }, null, 2));
+  const { oneChat, depth, mixed } = huddleFigures;
+  console.log(JSON.stringify({ one_chat: oneChat, reads: depth, mixed: mixed.steps }, null, 2));
   if (profileDir) log(`profiles in ${profileDir}; summarise with: npx tsx bench/profile.ts ${profileDir}`);
   process.exit(0);
 }
@@ -80,12 +94,15 @@ log('baseline: starting');
 const baseline = await startBaseline();
 running = baseline;
 const { layout } = huddleFigures;
-const baselineRamp = await (async () => {
+const baselineFigures = await (async () => {
   try {
     await seedBaseline(baseline.databases.baseline!, layout);
     const target: Target = { kind: 'baseline', url: baseline.url, practiceId: layout.practiceId };
     log('baseline: post → deliver');
-    return await withLoad(target, layout, (load) => rampPostDeliver(load, baseline.processes, mode, log));
+    return await withLoad(target, layout, async (load) => ({
+      ramp: await rampPostDeliver(load, baseline.processes, mode, log),
+      oneChat: await writersIntoOneChat(load, 'baseline'),
+    }));
   } finally {
     await baseline.stop();
   }
@@ -119,8 +136,8 @@ const embeddedFigures: Embedded = await (async () => {
 
 const figures = results(
   mode.name,
-  huddleFigures.ramp,
-  baselineRamp,
+  { huddle: huddleFigures.ramp, baseline: baselineFigures.ramp },
+  { huddle: huddleFigures.oneChat, baseline: baselineFigures.oneChat },
   huddleFigures.depth,
   huddleFigures.mixed,
   embeddedFigures,

@@ -2,7 +2,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { availableParallelism, loadavg } from 'node:os';
 import { join } from 'node:path';
-import type { MixedResult, StepResult } from './load';
+import type { MixedResult, OneChatResult, StepResult } from './load';
 import { round, type Usage } from './procstat';
 import { type MixedRamp, P99_TARGET_MS, type Ramp, type Reads } from './scenarios';
 import { root } from './system';
@@ -34,6 +34,8 @@ export interface Results {
   baseline: Headline;
   ratio_throughput: number;
   ratio_p99: number;
+  /** Writers into one chat at once (closed loop), both servers, and Huddle's posts/s ÷ the baseline's. */
+  one_chat: { huddle: OneChatResult; baseline: OneChatResult; ratio_throughput: number };
   reads: Reads;
   mixed: { users: number; p99_ms: number; steps: MixedResult[] };
   embedded: Embedded;
@@ -61,20 +63,24 @@ export function headline(ramp: Ramp): Headline {
 
 export function results(
   mode: string,
-  huddle: Ramp,
-  baseline: Ramp,
+  ramps: { huddle: Ramp; baseline: Ramp },
+  oneChat: { huddle: OneChatResult; baseline: OneChatResult },
   reads: Reads,
   mixed: MixedRamp,
   embedded: Embedded,
 ): Results {
-  const h = headline(huddle);
-  const b = headline(baseline);
+  const h = headline(ramps.huddle);
+  const b = headline(ramps.baseline);
   return {
     mode,
     huddle: h,
     baseline: b,
     ratio_throughput: round(h.posts_per_s / b.posts_per_s),
     ratio_p99: round(h.p99_ms / b.p99_ms),
+    one_chat: {
+      ...oneChat,
+      ratio_throughput: round(oneChat.huddle.posts_per_s / oneChat.baseline.posts_per_s),
+    },
     reads,
     mixed,
     embedded,
@@ -136,6 +142,17 @@ export function print(r: Results): void {
         .join(', ')}`,
     );
   }
+  console.log(
+    `\n${r.one_chat.huddle.writers} writers into one chat (closed loop; latency: send → last socket)`,
+  );
+  row('', ['posts/s', 'p50 ms', 'p99 ms', 'accept p99', 'errors']);
+  for (const [name, one] of [
+    ['huddle', r.one_chat.huddle],
+    ['baseline', r.one_chat.baseline],
+  ] as const) {
+    row(name, [one.posts_per_s, one.p50_ms, one.p99_ms, one.accept.p99_ms, one.errors]);
+  }
+  row('huddle ÷ baseline', [r.one_chat.ratio_throughput]);
   console.log('\nreads at depth');
   row('', ['req/s', 'p50 ms', 'p99 ms', 'p99.9 ms', 'errors']);
   for (const [name, read] of Object.entries(r.reads)) {

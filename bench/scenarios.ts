@@ -20,6 +20,8 @@ export interface Mode {
   userStepSeconds: number;
   thinkMs: number;
   embedded: { rate: number; seconds: number };
+  /** Scenario 1b: writers posting into one chat at once, closed loop (issue 10: 16 writers ≥ 500 posts/s). */
+  oneChat: { writers: number; seconds: number };
 }
 
 /**
@@ -49,6 +51,7 @@ export const modes: Record<Mode['name'], Mode> = {
     userStepSeconds: 20,
     thinkMs: 20_000,
     embedded: { rate: 10, seconds: 3 },
+    oneChat: { writers: 16, seconds: 5 },
   },
   full: {
     name: 'full',
@@ -61,6 +64,7 @@ export const modes: Record<Mode['name'], Mode> = {
     userStepSeconds: 40,
     thinkMs: 20_000,
     embedded: { rate: 25, seconds: 10 },
+    oneChat: { writers: 16, seconds: 20 },
   },
 };
 

@@ -3,12 +3,12 @@ import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
 import type { Layout } from '../seed';
 import type { MixedResult } from './mixed';
-import type { StepResult } from './post-deliver';
+import type { OneChatResult, StepResult } from './post-deliver';
 import type { ReadResult } from './reads';
 import type { Target } from './target';
 import type { Command } from './worker';
 
-export type { MixedResult, ReadResult, StepResult, Target };
+export type { MixedResult, OneChatResult, ReadResult, StepResult, Target };
 
 const worker = fileURLToPath(new URL('./worker.ts', import.meta.url));
 
@@ -50,6 +50,8 @@ export class LoadGenerator {
   }
 
   postStep = (rate: number, seconds: number) => this.run<StepResult>({ type: 'postStep', rate, seconds });
+  oneChat = (writers: number, seconds: number) =>
+    this.run<OneChatResult>({ type: 'oneChat', writers, seconds });
   reads = (requests: number, seconds: number) =>
     this.run<Record<string, ReadResult>>({ type: 'reads', requests, seconds });
   mixedStep = (users: number, seconds: number) =>

@@ -29,6 +29,17 @@ export interface StepResult extends Percentiles {
   accept: Percentiles;
 }
 
+/** Scenario 1b: writers into one chat (see `oneChat`). */
+export interface OneChatResult extends Percentiles {
+  writers: number;
+  posts_per_s: number;
+  deliveries_per_s: number;
+  errors: number;
+  refused: Record<string, number>;
+  undelivered: number;
+  accept: Percentiles;
+}
+
 const MAX_IN_FLIGHT = 2_000;
 // Long enough for a busy machine's stragglers; a post later than this counts as undelivered.
 const DRAIN_MS = 10_000;
@@ -81,10 +92,6 @@ export class PostDeliver {
     let accepted = 0;
     let lastAcceptedAt = 0;
     const refused: Record<string, number> = {};
-    const refuse = (why: string, body: string) => {
-      refused[why] = (refused[why] ?? 0) + 1;
-      this.pending.delete(body);
-    };
     let skipped = 0;
     let inFlight = 0;
     const requests: Promise<void>[] = [];
@@ -94,27 +101,14 @@ export class PostDeliver {
     const post = async (n: number, dueAt: number) => {
       const chat = chats[n % chats.length]!;
       const author = chat.members[Math.floor(n / chats.length) % chat.members.length]!;
-      const body = `bench ${this.serial++}`;
-      this.pending.set(body, { dueAt, remaining: chat.members.length });
       inFlight++;
-      try {
-        const response = await this.http.request({
-          method: 'POST',
-          path: postPath(this.target, chat.id),
-          headers: { ...(await as(this.target, author)), 'content-type': 'application/json' },
-          body: JSON.stringify({ body }),
-        });
-        await response.body.dump();
-        if (response.statusCode >= 200 && response.statusCode < 300) {
-          accepted++;
-          lastAcceptedAt = performance.now();
-          accept.record(performance.now() - dueAt);
-        } else refuse(String(response.statusCode), body);
-      } catch {
-        refuse('network', body);
-      } finally {
-        inFlight--;
-      }
+      const outcome = await this.send(chat, author, dueAt);
+      inFlight--;
+      if (outcome === 'accepted') {
+        accepted++;
+        lastAcceptedAt = performance.now();
+        accept.record(performance.now() - dueAt);
+      } else refused[outcome] = (refused[outcome] ?? 0) + 1;
     };
 
     while (sent < total) {
@@ -128,10 +122,7 @@ export class PostDeliver {
     }
     const sentFor = (performance.now() - startedAt) / 1000;
     await Promise.all(requests);
-    const drainUntil = performance.now() + DRAIN_MS;
-    while (this.pending.size > 0 && performance.now() < drainUntil) {
-      await new Promise((resolve) => setTimeout(resolve, 20));
-    }
+    await this.drain();
     // Rates over the time the work took: at least the offering, longer when the server fell behind.
     const acceptedFor = Math.max(sentFor, (lastAcceptedAt - startedAt) / 1000);
     const deliveredFor = Math.max(sentFor, (this.lastDeliveryAt - startedAt) / 1000);
@@ -148,6 +139,84 @@ export class PostDeliver {
       skipped,
       accept: accept.percentiles(),
     };
+  }
+
+  /**
+   * `writers` people posting into ONE chat at once, each as soon as their
+   * last post was answered (closed loop), for `seconds`: what the chat's
+   * per-chat ordering (its seq, its row lock) lets through. Latency runs from
+   * the send to the chat's last socket.
+   */
+  async oneChat(writers: number, seconds: number): Promise<OneChatResult> {
+    this.latency = new Latency();
+    this.delivered = 0;
+    this.pending.clear();
+    const accept = new Latency();
+    const chat = this.layout.loadChats[0]!;
+    const refused: Record<string, number> = {};
+    let accepted = 0;
+    const startedAt = performance.now();
+    const endAt = startedAt + seconds * 1000;
+    const writer = async (w: number) => {
+      const author = chat.members[w % chat.members.length]!;
+      while (performance.now() < endAt) {
+        const sentAt = performance.now();
+        const outcome = await this.send(chat, author, sentAt);
+        if (outcome === 'accepted') {
+          accepted++;
+          accept.record(performance.now() - sentAt);
+        } else refused[outcome] = (refused[outcome] ?? 0) + 1;
+      }
+    };
+    await Promise.all(Array.from({ length: writers }, (_, w) => writer(w)));
+    const postedFor = (performance.now() - startedAt) / 1000;
+    await this.drain();
+    const deliveredFor = Math.max(postedFor, (this.lastDeliveryAt - startedAt) / 1000);
+    const undelivered = this.pending.size;
+    this.pending.clear();
+    return {
+      writers,
+      posts_per_s: round(accepted / postedFor, 1),
+      deliveries_per_s: round(this.delivered / deliveredFor, 1),
+      ...this.latency.percentiles(),
+      errors: Object.values(refused).reduce((a, b) => a + b, 0),
+      refused,
+      undelivered,
+      accept: accept.percentiles(),
+    };
+  }
+
+  /** Posts once as `author`; the post is then awaited on every socket of the chat. */
+  private async send(
+    chat: { id: string; members: string[] },
+    author: string,
+    dueAt: number,
+  ): Promise<'accepted' | string> {
+    const body = `bench ${this.serial++}`;
+    this.pending.set(body, { dueAt, remaining: chat.members.length });
+    try {
+      const response = await this.http.request({
+        method: 'POST',
+        path: postPath(this.target, chat.id),
+        headers: { ...(await as(this.target, author)), 'content-type': 'application/json' },
+        body: JSON.stringify({ body }),
+      });
+      await response.body.dump();
+      if (response.statusCode >= 200 && response.statusCode < 300) return 'accepted';
+      this.pending.delete(body);
+      return String(response.statusCode);
+    } catch {
+      this.pending.delete(body);
+      return 'network';
+    }
+  }
+
+  /** Waits for the last deliveries, up to the grace period. */
+  private async drain(): Promise<void> {
+    const drainUntil = performance.now() + DRAIN_MS;
+    while (this.pending.size > 0 && performance.now() < drainUntil) {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
   }
 
   close(): void {

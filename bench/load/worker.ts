@@ -13,12 +13,23 @@ import type { Target } from './target';
 export type Command =
   | { type: 'init'; target: Target; layout: Layout; thinkMs: number }
   | { type: 'postStep'; rate: number; seconds: number }
+  | { type: 'oneChat'; writers: number; seconds: number }
   | { type: 'reads'; requests: number; seconds: number }
   | { type: 'mixedStep'; users: number; seconds: number };
 
 let setup: { target: Target; layout: Layout; thinkMs: number; http: Pool } | undefined;
 let postDeliver: PostDeliver | undefined;
 let mixed: MixedUsers | undefined;
+
+/** The post → deliver sockets, opened on first use. */
+async function connected(): Promise<PostDeliver> {
+  if (!setup) throw new Error('init first');
+  if (!postDeliver) {
+    postDeliver = new PostDeliver(setup.target, setup.http, setup.layout);
+    await postDeliver.connect();
+  }
+  return postDeliver;
+}
 
 async function run(command: Command): Promise<unknown> {
   if (command.type === 'init') {
@@ -31,11 +42,9 @@ async function run(command: Command): Promise<unknown> {
   const { target, layout, thinkMs, http } = setup;
   switch (command.type) {
     case 'postStep':
-      if (!postDeliver) {
-        postDeliver = new PostDeliver(target, http, layout);
-        await postDeliver.connect();
-      }
-      return postDeliver.step(command.rate, command.seconds);
+      return (await connected()).step(command.rate, command.seconds);
+    case 'oneChat':
+      return (await connected()).oneChat(command.writers, command.seconds);
     case 'reads':
       return readsAtDepth(target, http, layout, command.requests, command.seconds);
     case 'mixedStep':
