@@ -21,14 +21,18 @@ USER node
 CMD ["sh", "-c", "if [ \"$HUDDLE_COMPONENT\" = gateway ]; then entry=gateway/src/main.ts; else entry=services/$HUDDLE_COMPONENT/src/main.ts; fi; exec node_modules/.bin/tsx watch --clear-screen=false \"$entry\""]
 
 # Build: compiled JavaScript (npm run build -> <workspace>/dist), then only
-# production dependencies kept.
+# production dependencies kept. The gateway's image also carries the reference
+# web app (web/ built with Vite -> web/dist, static files only), which it serves
+# at /app as `npm start` does; Vite is a dev dependency, so it builds before the prune.
 FROM deps AS build
 ARG COMPONENT=gateway
 RUN npm run build -- "${COMPONENT}" \
+ && if [ "${COMPONENT}" = gateway ]; then npm run build -- web; fi \
  && npm prune --omit=dev --no-audit --no-fund \
  && if [ "${COMPONENT}" = gateway ]; then workspace=gateway; else workspace="services/${COMPONENT}"; fi \
  && mkdir -p /out/component \
- && cp -r "${workspace}/package.json" "${workspace}/dist" /out/component/
+ && cp -r "${workspace}/package.json" "${workspace}/dist" /out/component/ \
+ && if [ "${COMPONENT}" = gateway ]; then cp -r web/dist /out/component/web; fi
 
 # Run: compiled code and production dependencies, no tsx, no sources, not root.
 FROM ${NODE_IMAGE} AS runtime
@@ -44,7 +48,9 @@ COPY --from=build --chown=root:root /app/node_modules ./node_modules
 COPY --from=build --chown=root:root /out/component ./component
 # Attachments (chat) and scratch space; the code itself stays read-only.
 RUN mkdir -p /var/lib/huddle/attachments /tmp/huddle && chown node:node /var/lib/huddle/attachments /tmp/huddle
-ENV DATA_DIR=/tmp/huddle
+# The gateway serves the web app from here at /app; no other process reads WEB_APP_DIR
+# (each config reads only its own keys), and only the gateway's image has the folder.
+ENV DATA_DIR=/tmp/huddle WEB_APP_DIR=/app/component/web
 USER node
 WORKDIR /app/component
 EXPOSE 8080 50051 50052 50053 50054 9461 9462 9463 9464

@@ -56,7 +56,7 @@ if (isEntryPoint) {
   const chosen = only.length > 0 ? buildTargets.filter((t) => only.includes(t.name)) : buildTargets;
   if (chosen.length === 0 && !only.includes('web')) throw new Error(`unknown component: ${only.join(', ')}`);
   await Promise.all(chosen.map(buildTarget));
-  console.log(`built ${chosen.map((t) => `${t.workspace}/dist/main.js`).join(', ')}`);
+  if (chosen.length > 0) console.log(`built ${chosen.map((t) => `${t.workspace}/dist/main.js`).join(', ')}`);
   // The web app the gateway serves at /app (WEB_APP_DIR), built with everything or by name.
   if (only.length === 0 || only.includes('web')) {
     await buildWebApp();

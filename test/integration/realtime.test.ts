@@ -172,13 +172,20 @@ describe('realtime: every event type, per viewer', () => {
       message: { id: second.body.id, body: '', deletedAt: expect.any(String) },
     });
 
-    // participant.removed, then P4: nothing more reaches Fay for this chat
+    // participant.removed to the others; P4: Fay gets her own chat.left, the chat id alone, and then
+    // nothing more of this chat.
     expect(
       (await olivia('DELETE', `/v1/chats/${chatId}/participants/fay?messages=keep`)).status,
     ).toBeLessThan(300);
     expect((await seen('participant.removed', 'dana')).data).toEqual({
       person: { id: null, name: 'Former participant', photoUrl: null, kind: 'client' },
       messages: 'keep',
+    });
+    expect(await seen('chat.left', 'fay')).toEqual({
+      id: expect.any(String),
+      type: 'chat.left',
+      chatId,
+      data: { chatId },
     });
     const fayBefore = chatEvents('fay', chatId).length;
     await eli('POST', `/v1/chats/${chatId}/messages`, { body: 'After the removal' });
@@ -187,6 +194,10 @@ describe('realtime: every event type, per viewer', () => {
     await seen('notification.created', 'dana', (e) => e.data.messageId !== messageId);
     await sleep(300);
     expect(chatEvents('fay', chatId).length).toBe(fayBefore);
+    expect(chatEvents('fay', chatId).at(-1)?.type).toBe('chat.left');
+    expect(chatEvents('fay', chatId, 'participant.removed')).toEqual([]);
+    for (const other of ['olivia', 'terry', 'dana', 'eli', 'omar'] as Name[])
+      expect(chatEvents(other, chatId, 'chat.left')).toEqual([]);
 
     // Exactly the participants' sockets: Omar, never in the chat, got nothing of it.
     expect(chatEvents('omar', chatId)).toEqual([]);
@@ -205,6 +216,73 @@ describe('realtime: every event type, per viewer', () => {
     }
     for (const member of members) expect(chatEvents(member, chatId).every((event) => event.id)).toBe(true);
   });
+  it('P2, P3, P4: the person removed and the one who leaves each get chat.left, the chat id alone, on every socket; nobody else does', async () => {
+    const olivia = await as('olivia');
+    const created = await olivia('POST', '/v1/chats', {
+      name: 'Stretching',
+      style: 'direct',
+      participantIds: ['terry', 'dana', 'eli'],
+    });
+    expect(created.status).toBe(201);
+    const chatId: string = created.body.id;
+    const [dana, eli] = [await as('dana'), await as('eli')];
+    await Promise.all([untilMember(dana, chatId), untilMember(eli, chatId)]);
+    // A second device of Dana's: every socket of hers hears it.
+    const danaPhone = await openStream(system.url, await system.personToken(practice, 'dana'));
+    try {
+      await danaPhone.next((event) => event.type === 'stream.ready');
+      expect((await dana('POST', `/v1/chats/${chatId}/messages`, { body: 'Hello stretchers' })).status).toBe(
+        201,
+      );
+      await streams.terry.next((event) => event.chatId === chatId && event.type === 'message.created');
+
+      // P2 delete: the owner removes Dana; P3: Eli leaves.
+      expect((await olivia('DELETE', `/v1/chats/${chatId}/participants/dana?messages=delete`)).status).toBe(
+        204,
+      );
+      expect((await eli('DELETE', `/v1/chats/${chatId}/participants/me`)).status).toBe(204);
+      const leftOf = (socket: Socket) =>
+        socket.next((event) => event.chatId === chatId && event.type === 'chat.left');
+      for (const socket of [streams.dana, danaPhone, streams.eli]) {
+        const left = await leftOf(socket);
+        // Nothing but the chat id: not who removed them, not their messages' fate, nothing of the chat.
+        expect(left).toEqual({ id: expect.any(String), type: 'chat.left', chatId, data: { chatId } });
+        expect(left.id.startsWith('eph_')).toBe(false);
+      }
+      // The others hear both departures as participant.removed, and no chat.left.
+      for (const other of ['olivia', 'terry'] as Name[]) {
+        for (const gone of ['dana', 'eli']) {
+          await streams[other].next(
+            (event) =>
+              event.chatId === chatId &&
+              event.type === 'participant.removed' &&
+              event.data.person.id === gone,
+          );
+        }
+      }
+      // Once more of the chat has reached the others, nothing of it has reached those who are out.
+      const after = await olivia('POST', `/v1/chats/${chatId}/messages`, { body: 'Carry on' });
+      await streams.terry.next(
+        (event) => event.type === 'message.created' && event.data.id === after.body.id,
+      );
+      await sleep(300);
+      for (const socket of [streams.dana, danaPhone, streams.eli]) {
+        const ofChat = socket.events.filter((event) => event.chatId === chatId);
+        expect(ofChat.filter((event) => event.type === 'chat.left')).toHaveLength(1);
+        expect(ofChat.at(-1)?.type).toBe('chat.left');
+      }
+      // Dana hears of her removal by chat.left alone; Eli, still in then, heard of hers as the others did.
+      for (const socket of [streams.dana, danaPhone])
+        expect(socket.events.filter((e) => e.chatId === chatId && e.type === 'participant.removed')).toEqual(
+          [],
+        );
+      for (const other of ['olivia', 'terry', 'omar', 'fay'] as Name[])
+        expect(chatEvents(other, chatId, 'chat.left')).toEqual([]);
+    } finally {
+      danaPhone.close();
+    }
+  });
+
   it('issue 11: one person holds at most STREAM_MAX_SOCKETS_PER_PERSON (20) open streams; one more closes with 4429', async () => {
     const token = await system.personToken(practice, 'omar');
     // Omar's stream from beforeAll is the first of his 20.

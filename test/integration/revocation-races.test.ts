@@ -7,7 +7,8 @@ import { type System, startSystem } from '../support/system';
  * the chat, post to it and hold a socket on the other gateway. Once the
  * removal is acknowledged, nothing they start succeeds (reads and posts 404,
  * A1) and no message posted afterwards reaches them, over REST or realtime,
- * whichever of two gateways serves them. Quick: 25 trials in `npm test`;
+ * whichever of two gateways serves them: their socket gets its own `chat.left`
+ * (the chat id alone) and nothing of the chat after it. Quick: 25 trials in `npm test`;
  * `npm run test:faults` (FAULTS_FULL=1) runs 1,000.
  */
 
@@ -168,17 +169,22 @@ describe('revocation races: removal while reading, posting and streaming (P2, P4
               findings.push(`${victim}: their socket got a message posted after the removal`);
             }
           }
-          // The removal itself may reach them (participant.removed); any message event of the
-          // chat after it must not (the socket stops getting the chat's events, P4).
-          const removedIndex = chatEvents.findIndex(
-            (event) => event.type === 'participant.removed' && event.data.person?.id === victim,
-          );
-          if (removedIndex >= 0) {
-            const later = chatEvents
-              .slice(removedIndex + 1)
-              .filter((event) => event.type.startsWith('message.'));
-            tally.lateEvents += later.length;
-          }
+          // P4: their own chat.left reaches them live, with the chat id alone; nothing of the chat
+          // follows it, and they never hear of their removal as the others do (participant.removed).
+          const left = await socket
+            .next((event) => event.chatId === chatId && event.type === 'chat.left', 15_000)
+            .catch(() => undefined);
+          if (!left) findings.push(`${victim}: their socket never got chat.left`);
+          else if (JSON.stringify(left.data) !== JSON.stringify({ chatId }))
+            findings.push(`${victim}: chat.left carried more than the chat id: ${Object.keys(left.data)}`);
+          const ofChat = socket.events.filter((event) => event.chatId === chatId);
+          if (ofChat.filter((event) => event.type === 'chat.left').length > 1)
+            findings.push(`${victim}: chat.left came more than once`);
+          if (left) tally.lateEvents += ofChat.slice(ofChat.indexOf(left) + 1).length;
+          if (
+            ofChat.some((event) => event.type === 'participant.removed' && event.data.person?.id === victim)
+          )
+            findings.push(`${victim}: their socket was told of their removal as the others are`);
           socket.close();
           await socket.closed;
           tally.trials++;

@@ -129,17 +129,35 @@ describe('the web app, a practitioner and a client at once', () => {
     expect(await maya.getByRole('textbox', { name: 'Write a post' }).count()).toBe(1);
   });
 
-  it('P2, P4: a removed client loses the chat while looking at it', async () => {
+  it('P2, P4: a removed client loses the chat live while looking at it', async () => {
+    // A fresh page: its slow fallback re-checks (every 60 s, revalidateMs) start now, so until
+    // 60 s from here only the live chat.left can take the chat away.
+    await dana.reload();
+    const loadedAt = Date.now();
+    await dana.getByRole('heading', { level: 1, name: group }).waitFor();
+    // Her stream is live once a post reaches it.
+    const post = `Before the removal ${Date.now()}`;
+    const composer = maya.getByRole('textbox', { name: 'Write a post' });
+    await composer.fill(post);
+    await composer.press('Enter');
+    await dana.getByRole('article').getByText(post).waitFor();
+
     await maya.getByRole('button', { name: 'People' }).click();
     const dialog = maya.getByRole('dialog', { name: 'People' });
     await dialog.getByRole('button', { name: 'Remove Dana Smith' }).click();
     const confirm = dialog.getByRole('form', { name: 'Remove Dana Smith' });
     await confirm.getByRole('radio', { name: /Keep them/ }).check();
+    const removedAt = Date.now();
     await confirm.getByRole('button', { name: 'Remove Dana Smith' }).click();
     await dialog.getByRole('status').getByText('Removed Dana Smith').waitFor();
 
-    await dana.getByText('This chat is not available to you.').waitFor();
-    await dana.getByRole('link', { name: new RegExp(group) }).waitFor({ state: 'detached' });
+    // Live, by her own chat.left: within 5 s, on a page younger than the fallback's 60 s.
+    const live = { timeout: 5_000 };
+    await dana.getByText('This chat is not available to you.').waitFor(live);
+    await dana.getByRole('link', { name: new RegExp(group) }).waitFor({ state: 'detached', ...live });
+    const lostAfterMs = Date.now() - removedAt;
+    console.log(`web app: the removed client's page lost the chat ${lostAfterMs} ms after the click`);
+    expect(Date.now() - loadedAt).toBeLessThan(60_000);
     // Her kept messages stay for the others, shown as a former participant (P2).
     await maya.keyboard.press('Escape');
     await maya.getByRole('article', { name: 'Message from Former participant' }).first().waitFor();

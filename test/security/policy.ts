@@ -813,7 +813,8 @@ export function expectation(
  * gets for actions in a chat of each kind. Actions, all by the chat owner
  * unless said: post a message, react to it, rename (groups), pin and unpin
  * and edit it (feed chats), take the reaction back, move the client's read
- * marker, type, add and remove a team member, delete the message; a removed
+ * marker, type, add and remove a team member (whose own `chat.left` reaches
+ * none of these sockets), delete the message; a removed
  * participant and an outsider type too; the owner mutes the chat for themselves (X4).
  */
 export const realtimeEvents = [
@@ -829,6 +830,7 @@ export const realtimeEvents = [
   'typing',
   'participant.added',
   'participant.removed',
+  'chat.left',
   'message.deleted',
   'personal_state.updated',
 ] as const;
@@ -845,7 +847,8 @@ export function realtimeActionIn(kind: Kind, event: RealtimeEvent): boolean {
     return kindFacts[kind].style === 'feed';
   }
   // Adding a team member to a 1-on-1 would make it a shared chat (S2).
-  if (event === 'participant.added' || event === 'participant.removed') return kind !== 'one-on-one';
+  if (event === 'participant.added' || event === 'participant.removed' || event === 'chat.left')
+    return kind !== 'one-on-one';
   return true;
 }
 
@@ -868,6 +871,9 @@ export function realtimeExpectation(role: Role, kind: Kind, event: RealtimeEvent
     // X4: one's own state of a chat reaches one's own sockets only (the owner's mute).
     case 'personal_state.updated':
       return as === 'owner';
+    // P4: the team member removed alone hears chat.left; they hold no socket here, so no one does.
+    case 'chat.left':
+      return false;
     default:
       return true;
   }

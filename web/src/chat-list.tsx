@@ -30,12 +30,17 @@ export function ChatList({ activeChatId }: { activeChatId: string | null }) {
 
   useEffect(() => {
     void load();
-    // P4: a removal is told to nobody's stream but the others', so the list is looked at again now and then.
+    // The slow fallback for a socket that has not reconnected yet: a removal comes live as chat.left.
     const timer = setInterval(() => document.visibilityState === 'visible' && void load(), revalidateMs);
     return () => clearInterval(timer);
   }, [load]);
 
   useStreamEvents((event) => {
+    if (event.type === 'chat.left') {
+      // P4: out of the chat, at once; the list's next load agrees.
+      setChats((current) => current?.filter((chat) => chat.id !== event.data.chatId) ?? current);
+      return;
+    }
     if (!listChanges.has(event.type)) return;
     clearTimeout(pending.current);
     pending.current = setTimeout(() => void load(), 150);

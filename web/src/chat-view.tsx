@@ -8,8 +8,12 @@ import { People } from './people';
 
 type Panel = 'settings' | 'people' | null;
 
-/** How often an open chat and the chat list are looked at again, for removals (P4). */
-export const revalidateMs = 5_000;
+/**
+ * How often an open chat and the chat list are looked at again. A removal comes live as
+ * `chat.left` (P4), and one missed while the socket was away is replayed on reconnect; this is
+ * the slow fallback for a socket that has not reconnected yet.
+ */
+export const revalidateMs = 60_000;
 
 /** One chat: its messages in its style (G2), a thread beside feed posts, typing, the composer. */
 export function ChatView({ chatId }: { chatId: string }) {
@@ -51,26 +55,32 @@ export function ChatView({ chatId }: { chatId: string }) {
       .catch(() => setGone(true));
   }, [chatId]);
 
-  // P4: the stream tells a removed person nothing more of the chat, so the open chat is
-  // looked at again now and then; it is gone (404) once they were removed.
+  /** P4: the chat is gone (404) once this person was removed from it or left it. */
+  const recheck = useCallback(() => {
+    client.rest.GET('/v1/chats/{chatId}', { params: { path } }).catch((error: unknown) => {
+      if (error instanceof HuddleError && error.status === 404) setGone(true);
+    });
+  }, [client, chatId]);
+
+  // The slow fallback: `chat.left` closes the chat live.
   useEffect(() => {
-    const timer = setInterval(() => {
-      if (document.visibilityState !== 'visible') return;
-      client.rest.GET('/v1/chats/{chatId}', { params: { path } }).catch((error: unknown) => {
-        if (error instanceof HuddleError && error.status === 404) setGone(true);
-      });
-    }, revalidateMs);
+    const timer = setInterval(() => document.visibilityState === 'visible' && recheck(), revalidateMs);
     return () => clearInterval(timer);
-  }, [chatId]);
+  }, [recheck]);
 
   useStreamEvents((event) => {
     if (event.type === 'stream.reset') {
+      recheck();
       void loadMessages();
       void loadParticipants();
       return;
     }
     if (event.chatId !== chatId) return;
     switch (event.type) {
+      case 'chat.left':
+        // P4: removed (or left on another device): nothing more of this chat comes.
+        setGone(true);
+        break;
       case 'chat.updated':
       case 'chat.converted':
         setChat(event.data);

@@ -88,7 +88,7 @@ interface Listener {
   chats: Set<string>;
   /** Chats just joined whose log is being read: their live events wait here, to follow what the log gives. */
   joining: Map<string, RealtimeEvent[]>;
-  /** Chats the person left within the realtime log's window when they connected: a catch-up may find their last event there. */
+  /** Chats the person left within the realtime log's window, when they connected or since: a catch-up may find their last event there. */
   left: Set<string>;
   /** Resolves once the person's chats are followed; unset until asked, or after it failed. */
   following?: Promise<void>;
@@ -121,9 +121,9 @@ const REPLAYED_MEMORY_MS = 30_000;
  * person, not once per socket. A person's own events (notifications, their
  * chat state) come on one subscription per person. A person's chats are asked
  * of the chat service when they connect, and followed anew when they are
- * added to one (their own `participant.added`); one they were removed from is
- * dropped with their `participant.removed`, and until then its events name
- * them no more.
+ * added to one (their own `participant.added`); one they were removed from
+ * or left is dropped with their own `chat.left`, and its events name them no
+ * more from the removal on.
  */
 export class StreamHub {
   private readonly listeners = new Map<string, Listener>();
@@ -336,23 +336,30 @@ export class StreamHub {
   private receiveChat(followers: Followers, event: RealtimeEvent): void {
     const recipients = new Set(event.recipients ?? []);
     for (const listener of [...followers.people]) {
-      if (recipients.has(listener.person.personId)) {
-        const held = listener.joining.get(event.chatId);
-        if (held) held.push(event);
-        else this.receive(listener, event);
-      } else if (event.type === 'participant.removed' && memberOf(event) === listener.person.personId)
-        this.unfollow(listener, event.chatId);
+      if (!recipients.has(listener.person.personId)) continue;
+      const held = listener.joining.get(event.chatId);
+      if (held) held.push(event);
+      else this.receive(listener, event);
     }
   }
 
-  /** A person's own event; their own `participant.added` makes them follow that chat. */
+  /**
+   * A person's own event; their own `participant.added` makes them follow that
+   * chat, their `chat.left` (removed or left, P4) stop following it.
+   */
   private receiveOwn(listener: Listener, event: RealtimeEvent): void {
     this.receive(listener, event);
-    if (event.type === 'participant.added' && memberOf(event) === listener.person.personId)
+    if (memberOf(event) !== listener.person.personId) return;
+    if (event.type === 'participant.added')
       this.joined(listener, event).catch((error: unknown) => {
         this.logger.warn({ err: error }, 'realtime log not read for a chat just joined');
         this.closeAll(listener, 'Events cannot be delivered now; reconnect shortly');
       });
+    if (event.type === 'chat.left') {
+      this.unfollow(listener, event.chatId);
+      // A socket of theirs that resumes later may have seen the chat's last events before it.
+      listener.left.add(event.chatId);
+    }
   }
 
   /**

@@ -77,10 +77,13 @@ export interface RealtimeLog {
   ): Promise<CatchUp>;
 }
 
-/** Whom a membership event (`participant.added` or `.removed`) is about; undefined for other events. */
+/**
+ * Whom a membership event (`participant.added` or `.removed`, or a person's own `chat.left`)
+ * is about; undefined for other events.
+ */
 export function memberOf(event: RealtimeEvent): unknown {
   const data = (event.data ?? {}) as { personId?: unknown; participant?: { personId?: unknown } };
   if (event.type === 'participant.added') return data.participant?.personId;
-  if (event.type === 'participant.removed') return data.personId;
+  if (event.type === 'participant.removed' || event.type === 'chat.left') return data.personId;
   return undefined;
 }

@@ -92,6 +92,7 @@ const knownEvents: Record<string, (data: Record<string, unknown>, chatId: string
   'participant.added': (data, chatId) =>
     record(data.participant).chatId === chatId && isString(record(data.participant).personId),
   'participant.removed': (data, chatId) => data.chatId === chatId && isString(data.personId),
+  'chat.left': (data, chatId) => data.chatId === chatId && isString(data.personId),
   'notification.created': (data, chatId) =>
     data.chatId === chatId && isString(data.id) && isString(data.type),
   'personal_state.updated': (data, chatId) =>
@@ -136,6 +137,16 @@ function ownPart(event: RealtimeEvent, personId: string): RealtimeEvent | null {
   return own === undefined ? null : { ...event, data: own };
 }
 
+/**
+ * P4: a person's own notice that they are out of a chat, for them alone: never one that came on
+ * a chat's subject (with recipients) or names someone else. The chat is not loaded (they may
+ * no longer read it), and nothing but its id is shown: not who removed them, nor anything of it.
+ */
+function chatLeftFor(person: StreamPerson, event: RealtimeEvent): SocketEvent | null {
+  if (event.recipients !== undefined || record(event.data).personId !== person.personId) return null;
+  return { id: event.id, type: 'chat.left', chatId: event.chatId, data: { chatId: event.chatId } };
+}
+
 /** Whether a realtime event is of a type sockets receive, with the data that type needs. */
 export const isPresentable = (event: RealtimeEvent) =>
   knownEvents[event.type]?.(record(event.data), event.chatId) === true;
@@ -161,6 +172,8 @@ export const isPresentable = (event: RealtimeEvent) =>
  *   reacted, presented for the viewer (X1, G5).
  * - `read_marker.moved`: `{personId, readSeq}`, for team members only (U1).
  * - `participant.added`: `{person, role}`; `participant.removed`: `{person, messages}`.
+ * - `chat.left`: `{chatId}` and nothing else, to the person removed (P2) or leaving (P3) alone,
+ *   from their own subject: the one thing their stream says of a chat they are out of (P4).
  * - `notification.created`: the inbox item as REST shows it, with chat, actor and snippet (N1, X6).
  * - `personal_state.updated`: `{pinned, archived, mutedUntil}`, to that person only (X4).
  * - `typing`: `{person}`, never to the typist themselves.
@@ -329,6 +342,7 @@ export function realtimePresenter(
   return async (person, event, { fresh = false } = {}) => {
     const own = ownPart(event, person.personId);
     if (!own || own.practiceId !== person.practiceId || !isPresentable(own)) return null;
+    if (own.type === 'chat.left') return chatLeftFor(person, own);
     try {
       return await present(person, own, fresh);
     } catch (error) {

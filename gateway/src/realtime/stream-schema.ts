@@ -81,6 +81,13 @@ export const StreamEvent = Type.Union(
       'Someone was removed or left (P2, P3)',
     ),
     event(
+      'chat.left',
+      Type.Object({ chatId: Id }, { additionalProperties: false }),
+      'The viewer is no longer in this chat: removed (P2) or left (P3) on some device. Drop it from ' +
+        'the list and close it; nothing more of it follows (P4). Only the chat id: not who removed them, ' +
+        'nor anything of the chat. To that viewer alone, and kept for resume like their other own events',
+    ),
+    event(
       'notification.created',
       Notification,
       "A new entry in the viewer's inbox, as GET /v1/notifications shows it (N1, X6)",

@@ -49,7 +49,13 @@ describe('/asyncapi.json', () => {
       openapi.paths['/v1/stream'].get.responses['101'].content['application/json'].schema.anyOf;
     expect(received).toEqual(upgrade.map((event) => event.title));
     expect(received).toEqual(
-      expect.arrayContaining(['message.created', 'reaction.added', 'personal_state.updated', 'stream.reset']),
+      expect.arrayContaining([
+        'message.created',
+        'reaction.added',
+        'personal_state.updated',
+        'chat.left',
+        'stream.reset',
+      ]),
     );
     for (const event of upgrade) {
       const payload = document.components.messages[event.title].payload;

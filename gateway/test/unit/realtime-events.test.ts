@@ -251,6 +251,28 @@ describe('realtime: every event type through the presenter', () => {
     for (const each of everyEventType()) expect(await present(as('dana'), each), each.type).toBeNull();
   });
 
+  it('P4: chat.left reaches the person removed alone, with the chat id and nothing else', async () => {
+    const { present, as, state, services } = setup();
+    state.participants = groupParticipants.filter((p) => p.personId !== 'dana');
+    const left = event('chat.left', { chatId: 'chat1', personId: 'dana' });
+    // Replayed (fresh) or live, without reading the chat she is out of.
+    for (const fresh of [false, true]) {
+      expect(await present(as('dana'), left, { fresh })).toEqual({
+        id: 'evt-chat.left',
+        type: 'chat.left',
+        chatId: 'chat1',
+        data: { chatId: 'chat1' },
+      });
+    }
+    expect(services.chat.getChat).not.toHaveBeenCalled();
+    // Anyone else, a copy sent on the chat's subject, another practice or malformed data: nothing.
+    for (const viewer of ['olivia', 'eli']) expect(await present(as(viewer), left)).toBeNull();
+    expect(await present(as('dana'), { ...left, recipients: ['dana'] })).toBeNull();
+    expect(await present(as('dana'), { ...left, practiceId: 'p2' })).toBeNull();
+    expect(await present(as('dana'), event('chat.left', { chatId: 'other', personId: 'dana' }))).toBeNull();
+    expect(await present(as('dana'), event('chat.left', { chatId: 'chat1' }))).toBeNull();
+  });
+
   it('unknown types, other practices and malformed data are dropped without asking any service', async () => {
     const { present, as, services } = setup();
     const dropped = [

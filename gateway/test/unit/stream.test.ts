@@ -347,7 +347,7 @@ describe('StreamHub', () => {
     expect(eli.sent).toEqual([]);
   });
 
-  it("follows a chat on the person's own participant.added, catching up on the chat's log from it, and drops it on their participant.removed", async () => {
+  it("follows a chat on the person's own participant.added, catching up on the chat's log from it, and drops it on their own chat.left", async () => {
     const realtime = fakeRealtime();
     realtime.chatsOf.mockResolvedValueOnce({ chatIds: [], leftChatIds: [] });
     const hub = new StreamHub(
@@ -391,9 +391,27 @@ describe('StreamHub', () => {
       chatId: 'chat2',
       data: { practiceId, chatId: 'chat2', personId: 'dana', messages: 'keep' },
     };
+    // The removal reaches the others; P4: its later events name her no more.
     realtime.chatHandlers.get(`${practiceId}/chat2`)?.(chatEvent(removed, ['olivia']));
+    realtime.chatHandlers.get(`${practiceId}/chat2`)?.(
+      chatEvent(messageCreated({ id: 'after', chatId: 'chat2' }), ['olivia']),
+    );
+    // Her own notice is all she gets of it, and her gateway stops following the chat.
+    realtime.handlers.get(`${practiceId}/dana`)?.({
+      id: 'removed',
+      type: 'chat.left',
+      practiceId,
+      chatId: 'chat2',
+      data: { chatId: 'chat2', personId: 'dana' },
+    });
     expect(hub.followedChats).toBe(0);
-    expect(client.sent).toHaveLength(2);
+    await vi.waitFor(() =>
+      expect(client.sent.map((frame) => JSON.parse(frame).type)).toEqual([
+        'participant.added',
+        'message.created',
+        'chat.left',
+      ]),
+    );
   });
 
   it("a just-joined chat's live events wait for what its log gives, and follow it in order", async () => {

@@ -24,6 +24,7 @@ export const streamEventTypes = [
   'read_marker.moved',
   'participant.added',
   'participant.removed',
+  'chat.left',
   'notification.created',
   'personal_state.updated',
   'typing',

@@ -61,6 +61,21 @@ describe('Dockerfile', () => {
     expect(instruction(runtime, 'HEALTHCHECK')).toEqual([expect.stringContaining('dist/healthcheck.js')]);
   });
 
+  it('the gateway image carries the web app, built in the image, and serves it at /app as npm start does', () => {
+    const steps = instruction(build, 'RUN').join('\n');
+    // Built from the sources (web/dist itself is kept out of the context), before dev dependencies go.
+    expect(steps).toMatch(/if \[ "\$\{COMPONENT\}" = gateway \]; then npm run build -- web; fi/);
+    expect(steps.indexOf('npm run build -- web')).toBeLessThan(steps.indexOf('npm prune'));
+    expect(steps).toMatch(
+      /if \[ "\$\{COMPONENT\}" = gateway \]; then cp -r web\/dist \/out\/component\/web; fi/,
+    );
+    // /out/component is /app/component at run time, where WEB_APP_DIR points the gateway.
+    expect(runtime).toContain('COPY --from=build --chown=root:root /out/component ./component');
+    expect(instruction(runtime, 'WORKDIR')).toContain('WORKDIR /app');
+    expect(instruction(runtime, 'ENV').join(' ')).toMatch(/\bWEB_APP_DIR=\/app\/component\/web\b/);
+    expect(instruction(runtime, 'ENV').join(' ')).not.toMatch(/DEV_SIGN_IN/);
+  });
+
   it('keeps local installs, data, git history and secrets out of the build context', () => {
     for (const entry of ['**/node_modules', '**/dist', '.data', '.git', '.env']) {
       expect(dockerignore).toContain(entry);

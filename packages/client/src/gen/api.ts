@@ -7699,6 +7699,17 @@ export interface paths {
                             /** @description Unique; pass the last one received as last_event_id to resume. eph_ ids are never kept. */
                             id: string;
                             /** @enum {string} */
+                            type: "chat.left";
+                            /** @description An identifier: 1-64 of A-Z a-z 0-9 _ - */
+                            chatId: string;
+                            data: {
+                                /** @description An identifier: 1-64 of A-Z a-z 0-9 _ - */
+                                chatId: string;
+                            };
+                        } | {
+                            /** @description Unique; pass the last one received as last_event_id to resume. eph_ ids are never kept. */
+                            id: string;
+                            /** @enum {string} */
                             type: "notification.created";
                             /** @description An identifier: 1-64 of A-Z a-z 0-9 _ - */
                             chatId: string;

@@ -1,4 +1,4 @@
-import type { EventEnvelope, EventType } from '@huddle/contracts';
+import type { EventEnvelope, EventType, RealtimeEvent } from '@huddle/contracts';
 import { realtimeTypeOf } from '../domain/notify';
 import type { Participants, RealtimeChannel } from './ports';
 
@@ -38,6 +38,15 @@ export function chatOf({ data }: ChatRealtimeEvent | ParticipantEvent): {
 }
 
 /**
+ * P4: a person's own notice that they are no longer in a chat (removed, P2, or left, P3). It
+ * names the chat and whose notice it is, for the gateway to show it to that person alone, and
+ * nothing else: not who removed them, not how their messages went, nothing of the chat.
+ */
+export function chatLeft(id: string, practiceId: string, chatId: string, personId: string): RealtimeEvent {
+  return { id, type: 'chat.left', practiceId, chatId, data: { chatId, personId } };
+}
+
+/**
  * Delivers chat events to the sockets of the chat's current participants, and
  * only theirs: each event goes out once for the chat, naming its recipients,
  * and the gateways present it to those recipients' sockets alone. Asks the
@@ -45,7 +54,8 @@ export function chatOf({ data }: ChatRealtimeEvent | ParticipantEvent): {
  * not a recipient (P4). Read receipts go to team members only (U1). The
  * gateway presents each event for its viewer (G4/G5). Someone just added
  * also hears of it on their own subject, so their gateway starts following
- * the chat.
+ * the chat; someone removed (or leaving) hears only `chat.left` there, so
+ * their apps drop the chat at once.
  */
 export class RealtimeFanOut {
   constructor(
@@ -60,6 +70,14 @@ export class RealtimeFanOut {
       .filter((participant) => !teamOnly || participant.kind === 'practitioner')
       .map((participant) => participant.personId);
     const realtime = { id: event.id, type: realtimeTypeOf(event.type), practiceId, chatId, data: event.data };
+    // P4: the removed (or leaving, P3) person hears only that they are out: the chat's id, on their
+    // own subject, while they still are (one added back since hears of that next). Logged before the
+    // others hear of the removal, so a catch-up that finds the removal finds this notice too.
+    if (event.type === 'participant.v1.participant.removed') {
+      const { personId } = (event as EventEnvelope<'participant.v1.participant.removed'>).data;
+      if (!recipients.includes(personId))
+        await this.channel.deliver(practiceId, personId, chatLeft(event.id, practiceId, chatId, personId));
+    }
     if (recipients.length > 0)
       await this.channel.deliverToChat(practiceId, chatId, { ...realtime, recipients });
     // After the chat's log has it: the added person's gateway follows the chat on this event

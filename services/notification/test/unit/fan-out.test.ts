@@ -81,6 +81,43 @@ describe('realtime fan-out (issue 5)', () => {
     );
   });
 
+  it('P4: someone removed hears only chat.left, with the chat id, on their own subject; the others the removal', async () => {
+    const order: string[] = [];
+    const channel: RealtimeChannel = {
+      deliver: vi.fn(async (_practice, personId) => void order.push(`own:${personId}`)),
+      deliverToChat: vi.fn(async (_practice, chatId) => void order.push(`chat:${chatId}`)),
+    };
+    const removed: EventEnvelope<'participant.v1.participant.removed'> = {
+      id: 'evt5',
+      type: 'participant.v1.participant.removed',
+      occurredAt: '2025-01-01T00:00:00.000Z',
+      data: { practiceId: 'p1', chatId: 'chat1', personId: 'fay', removedBy: 'olivia', messages: 'delete' },
+    };
+    await new RealtimeFanOut(participants, channel).chatEvent(removed);
+    expect(channel.deliver).toHaveBeenCalledTimes(1);
+    expect(channel.deliver).toHaveBeenCalledWith('p1', 'fay', {
+      id: 'evt5',
+      type: 'chat.left',
+      practiceId: 'p1',
+      chatId: 'chat1',
+      data: { chatId: 'chat1', personId: 'fay' },
+    });
+    expect(channel.deliverToChat).toHaveBeenCalledWith(
+      'p1',
+      'chat1',
+      expect.objectContaining({ id: 'evt5', type: 'participant.removed', recipients: ['olivia', 'dana'] }),
+    );
+    expect(order).toEqual(['own:fay', 'chat:chat1']);
+
+    // Added back before the removal was fanned out: still in, so no notice (their participant.added follows).
+    const back: RealtimeChannel = { deliver: vi.fn(async () => {}), deliverToChat: vi.fn(async () => {}) };
+    await new RealtimeFanOut(participants, back).chatEvent({
+      ...removed,
+      data: { ...removed.data, personId: 'dana' },
+    });
+    expect(back.deliver).not.toHaveBeenCalled();
+  });
+
   it("N1: one change's notifications go out once on the chat's subject, keyed by person; an added one to its person", async () => {
     const channel: RealtimeChannel = { deliver: vi.fn(async () => {}), deliverToChat: vi.fn(async () => {}) };
     const item = (id: string, type: 'message' | 'added') => ({
