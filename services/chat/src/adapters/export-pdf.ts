@@ -103,7 +103,7 @@ export function fontRuns(
   base: 'regular' | 'bold',
 ): Array<{ font: ExportFontName; text: string }> {
   // Most text is ASCII, which DejaVu (both weights) covers: one run, no segmenting.
-  if (/^[\x00-\x7f]*$/.test(text)) return [{ font: base, text }];
+  if (/^\p{ASCII}*$/u.test(text)) return [{ font: base, text }];
   const available = fonts();
   const segments = Array.from(graphemes.segment(text), ({ segment }) => segment);
   const rtl = rightToLeftStretches(segments);
