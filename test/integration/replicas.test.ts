@@ -10,8 +10,9 @@ import { type System, startSystem } from '../support/system';
  * Issue 11, several replicas: two instances of every service and two gateways
  * on the same databases and NATS. Each event is published once (the relay's
  * lease) and applied once (shared durable consumers and the inbox), each
- * webhook is sent once (claimed deliveries), and realtime reaches every socket
- * whichever gateway holds it (G5, N1).
+ * webhook is sent once (claimed deliveries), realtime reaches every socket
+ * whichever gateway holds it (G5, N1), and each scheduled message is sent once
+ * by whichever chat replica claims it (X2).
  */
 
 /** A local webhook receiver that answers 200 and keeps every request. */
