@@ -69,7 +69,8 @@ function fontFor(grapheme: string, base: 'regular' | 'bold', available: Fonts): 
 
 /** Letters of the scripts written right to left whose glyphs the fonts have (Arabic, Hebrew). */
 const rightToLeft = /[\p{Script=Arabic}\p{Script=Hebrew}]/u;
-const strong = /[\p{L}\p{N}]/u;
+/** Letters and digits, and line breaks: a right-to-left stretch never spans two lines. */
+const strong = /[\p{L}\p{N}\n\r\u2028\u2029]/u;
 
 /**
  * Which graphemes belong to a right-to-left stretch: its letters, and the spaces and marks

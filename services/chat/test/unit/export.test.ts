@@ -151,6 +151,7 @@ async function pdfText(data: Buffer): Promise<string> {
   return lines.join('\n');
 }
 
+// The PDF tests read 13 MB of fonts and parse the PDF back: seconds on a busy machine.
 describe('C2 export documents', () => {
   it('C2: the JSON document is valid against its schema and holds revisions, threads, tombstones and original authors', async () => {
     const document = JSON.parse((await render(jsonExportWriter)).toString('utf8'));
@@ -207,6 +208,14 @@ describe('C2 export documents', () => {
       { font: 'regular', text: 'محمد' },
       { font: 'regular', text: ', Zoë' },
     ]);
+    // Lines stay in their order: a stretch ends at a line break.
+    expect(fontRuns('سطر\nسطر آخر', 'regular').map((run) => run.text)).toEqual([
+      'سطر',
+      '\n',
+      'آخر',
+      ' ',
+      'سطر',
+    ]);
   });
 
   it('C2: every name, in every script here, is drawn with real glyphs, never the missing-glyph box', () => {
@@ -237,7 +246,7 @@ describe('C2 export documents', () => {
     const isolated = arabic.glyphsForString('محمد').map((glyph) => glyph.id);
     expect(laidOut.glyphs.map((glyph) => glyph.id)).not.toEqual(isolated);
     expect(laidOut.glyphs.map((glyph) => glyph.id)).not.toEqual([...isolated].reverse());
-  });
+  }, 30_000);
 
   it('C2: the PDF is readable and holds names, revisions, attachment hashes and participant changes as text', async () => {
     const data = await render(pdfExportWriter);
@@ -262,5 +271,5 @@ describe('C2 export documents', () => {
     expect(text).toContain('reply to #1');
     expect(text).toContain('[deleted]');
     expect(text).toContain(describeChange(head.participantChanges[3]!));
-  });
+  }, 30_000);
 });
