@@ -24,6 +24,8 @@ describe('C2 chat export', () => {
     tom: { kind: 'practitioner', firstName: 'Tom', lastName: 'Ng', teamRole: 'member' },
     zoe: { kind: 'client', firstName: 'Zoë', lastName: 'Ωmega 李雷' },
     eli: { kind: 'client', firstName: 'Eli', lastName: 'Jones' },
+    minji: { kind: 'client', firstName: '민지', lastName: '김' },
+    sakura: { kind: 'client', firstName: 'さくら', lastName: '佐藤' },
   };
   type Name = keyof typeof people;
   const as = async (who: Name, practiceId = practice) =>
@@ -78,7 +80,7 @@ describe('C2 chat export', () => {
         cora('POST', '/v1/chats', {
           name: 'Spring group',
           style: 'feed',
-          participantIds: ['tom', 'zoe', 'eli'],
+          participantIds: ['tom', 'zoe', 'eli', 'minji', 'sakura'],
         }),
       )
     ).body.id;
@@ -189,6 +191,7 @@ describe('C2 chat export', () => {
       expect.arrayContaining([
         ['added', 'cora', 'cora', null],
         ['added', 'zoe', 'cora', null],
+        ['added', 'minji', 'cora', null],
         ['removed', 'tom', 'cora', 'keep'],
       ]),
     );
@@ -212,10 +215,20 @@ describe('C2 chat export', () => {
       'Welcome, everyone',
       'Original author: Tom Ng',
       'Tom Ng (team) removed by Cora Chen; their messages kept',
+      '민지 김 (client) added by Cora Chen',
+      'さくら 佐藤 (client) added by Cora Chen',
       'plan.txt',
     ]) {
       expect(text).toContain(expected);
     }
+    // Each script in a font that has it (subsets, named in the font dictionaries): DejaVu Sans,
+    // Noto Sans SC for the Chinese and kana, Nanum Gothic for the Hangul.
+    const fontNames = [...data.toString('latin1').matchAll(/\/BaseFont \/[A-Z]{6}\+([\w-]+)/g)].map(
+      (match) => match[1],
+    );
+    expect(new Set(fontNames)).toEqual(
+      new Set(['DejaVuSans', 'DejaVuSans-Bold', 'NotoSansSC-Regular', 'NanumGothic']),
+    );
   });
 
   it('C2: anyone but the practice owner is refused (403), the chat owner included', async () => {

@@ -287,6 +287,30 @@ describe('X1 reactions', () => {
       (e) => e.chatId === chatId && e.type === 'reaction.removed' && e.data.messageId === messageId,
     );
     expect(removedForEli.data).toMatchObject({ count: 1, reactedByMe: false, person: { id: 'eli' } });
+
+    // Message events carry the reactions too, counted for each viewer: an edit, then a pin.
+    const olivia = await as('olivia');
+    expect(
+      (await olivia('PATCH', `/v1/chats/${chatId}/messages/${messageId}`, { body: 'Live, edited' })).status,
+    ).toBe(200);
+    const updated = (who: Name) =>
+      streams[who].next(
+        (e) => e.chatId === chatId && e.type === 'message.updated' && e.data.id === messageId,
+      );
+    expect((await updated('dana')).data.reactions).toEqual([{ emoji: '🔥', count: 1, reactedByMe: true }]);
+    expect((await updated('eli')).data.reactions).toEqual([{ emoji: '🔥', count: 1, reactedByMe: false }]);
+    expect((await olivia('PUT', `/v1/chats/${chatId}/pins/${messageId}`)).status).toBe(200);
+    const pinned = (who: Name) =>
+      streams[who].next(
+        (e) => e.chatId === chatId && e.type === 'message.pinned' && e.data.messageId === messageId,
+      );
+    expect((await pinned('dana')).data.message.reactions).toEqual([
+      { emoji: '🔥', count: 1, reactedByMe: true },
+    ]);
+    expect((await pinned('terry')).data.message.reactions).toEqual([
+      { emoji: '🔥', count: 1, reactedByMe: false },
+    ]);
+    expect((await olivia('DELETE', `/v1/chats/${chatId}/pins/${messageId}`)).status).toBe(200);
   });
 
   it('X1/P4: a removed participant cannot react, and gets no more reaction events', async () => {

@@ -10,8 +10,9 @@ import { type System, startSystem } from '../support/system';
  * Issue 11, several replicas: two instances of every service and two gateways
  * on the same databases and NATS. Each event is published once (the relay's
  * lease) and applied once (shared durable consumers and the inbox), each
- * webhook is sent once (claimed deliveries), and realtime reaches every socket
- * whichever gateway holds it (G5, N1).
+ * webhook is sent once (claimed deliveries), realtime reaches every socket
+ * whichever gateway holds it (G5, N1), and each scheduled message is sent once
+ * by whichever chat replica claims it (X2).
  */
 
 /** A local webhook receiver that answers 200 and keeps every request. */
@@ -247,4 +248,56 @@ describe('several replicas: two of every service and two gateways', () => {
       expect(new Set(ids)).toEqual(postedIds);
     }
   }, 240_000);
+
+  it('X2: with two chat replicas claiming, every scheduled message falls due and is sent exactly once', async () => {
+    const olivia = api(system.url, await system.personToken(practice, 'olivia'));
+    const created = await olivia('POST', '/v1/chats', {
+      name: 'Later',
+      style: 'feed',
+      participantIds: ['dana'],
+    });
+    expect(created.status).toBe(201);
+    const laterChat = created.body.id as string;
+    const callers = await Promise.all(
+      system.urls.map(async (url) => api(url, await system.personToken(practice, 'dana'))),
+    );
+    for (const caller of callers) {
+      for (let attempt = 0; (await caller('GET', `/v1/chats/${laterChat}`)).status !== 200; attempt += 1) {
+        if (attempt > 100) throw new Error('dana never became a member');
+        await sleep(100);
+      }
+    }
+    const sendAt = new Date(Date.now() + 2 * 60_000).toISOString();
+    const ids: string[] = [];
+    for (let index = 0; index < 30; index++) {
+      const reply = await callers[index % callers.length]!(
+        'POST',
+        `/v1/chats/${laterChat}/scheduled-messages`,
+        {
+          body: `later ${index}`,
+          sendAt,
+        },
+      );
+      expect(reply.status, JSON.stringify(reply.body)).toBe(201);
+      ids.push(reply.body.id);
+    }
+    // As if two minutes had passed: all fall due at once, for both replicas' schedulers.
+    await query('chat', 'update scheduled_messages set send_at = now() where id = any($1)', [ids]);
+    const statuses = () =>
+      query<{ status: string; n: number }>(
+        'chat',
+        'select status, count(*)::int as n from scheduled_messages where id = any($1) group by status',
+        [ids],
+      );
+    await expect.poll(statuses, { timeout: 60_000, interval: 250 }).toEqual([{ status: 'sent', n: 30 }]);
+    const stored = await query<{ body: string; n: number }>(
+      'chat',
+      'select body, count(*)::int as n from messages where chat_id = $1 group by body',
+      [laterChat],
+    );
+    expect(stored.map((row) => row.n)).toEqual(Array(30).fill(1));
+    expect(stored.map((row) => row.body).sort()).toEqual(
+      Array.from({ length: 30 }, (_, i) => `later ${i}`).sort(),
+    );
+  }, 120_000);
 });

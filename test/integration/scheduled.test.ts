@@ -272,6 +272,55 @@ describe('X2 scheduled messages', () => {
     );
   });
 
+  it('X2/G2/G9: at send time a reply in a chat turned direct and a mention of someone gone fail; a file goes with its post', async () => {
+    const chatId = await group(['terry', 'dana', 'eli']);
+    const post = await (await as('olivia'))('POST', `/v1/chats/${chatId}/messages`, { body: 'Week 1' });
+    expect(post.status).toBe(201);
+    const reply = await schedule('dana', chatId, { body: 'A reply, later', parentId: post.body.id });
+    const mention = await schedule('terry', chatId, { body: 'Eli, see this', mentions: ['eli'] });
+    const form = new FormData();
+    form.append('file', new Blob(['Meal plan\n'], { type: 'text/plain' }), 'plan.txt');
+    const uploaded = await fetch(`${system.url}/v1/attachments`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${await system.personToken(practice, 'terry')}` },
+      body: form,
+    });
+    expect(uploaded.status).toBe(201);
+    const fileId = ((await uploaded.json()) as { id: string }).id;
+    const withFile = await schedule('terry', chatId, { body: 'The plan', attachmentIds: [fileId] });
+    for (const made of [reply, mention, withFile]) expect(made.status, JSON.stringify(made.body)).toBe(201);
+
+    // Allowed when scheduled; then the chat turns direct-style and Eli is removed.
+    expect((await (await as('olivia'))('PATCH', `/v1/chats/${chatId}`, { style: 'direct' })).status).toBe(
+      200,
+    );
+    expect(
+      (await (await as('olivia'))('DELETE', `/v1/chats/${chatId}/participants/eli?messages=keep`)).status,
+    ).toBe(204);
+    for (const made of [reply, mention, withFile]) await dueIn(made.body.id, 0);
+
+    await expect
+      .poll(async () => (await listed('dana', 'failed')).map((item) => item.failure?.code), {
+        timeout: 10_000,
+      })
+      .toEqual(['not_supported_in_style']);
+    await expect
+      .poll(async () => (await listed('terry', 'failed')).map((item) => [item.id, item.failure?.code]), {
+        timeout: 10_000,
+      })
+      .toEqual([[mention.body.id, 'validation_failed']]);
+    await expect
+      .poll(async () => (await listed('terry', 'sent')).map((item) => item.id), { timeout: 10_000 })
+      .toEqual([withFile.body.id]);
+    const sent = (await messagesOf('dana', chatId)).find((message) => message.body === 'The plan');
+    expect(sent.attachments).toEqual([
+      expect.objectContaining({ id: fileId, filename: 'plan.txt', contentType: 'text/plain' }),
+    ]);
+    expect((await messagesOf('olivia', chatId)).map((message) => message.body).sort()).toEqual(
+      ['The plan', 'Week 1'].sort(),
+    );
+  });
+
   it('X2: a message claimed by a chat replica that died before sending it is sent after the lease, once', async () => {
     const chatId = await group(['dana']);
     const made = await schedule('dana', chatId, { body: 'Survives its replica' });

@@ -1,4 +1,5 @@
-import { HuddleError } from '@huddle/errors';
+import { readFileSync } from 'node:fs';
+import { errorStatus, HuddleError } from '@huddle/errors';
 import { describe, expect, it } from 'vitest';
 import { toProblem } from '../../src/plugins/problems';
 
@@ -48,5 +49,28 @@ describe('toProblem', () => {
       detail: 'Internal error',
     });
     expect(toProblem(new HuddleError('internal', 'secret detail')).detail).toBe('Internal error');
+  });
+});
+
+describe("the README's problem codes", () => {
+  const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
+  const section = readme.slice(readme.indexOf('## Problem codes'), readme.indexOf('## Decisions'));
+  const rows = [...section.matchAll(/^\| `([a-z_]+)` \| (\d{3}) \| (.+?) \|\s*(DESIGN)?\s*\|$/gm)];
+
+  it('lists every code of errorStatus, once, with its status and a meaning', () => {
+    expect(rows.map(([, code]) => code).sort()).toEqual(Object.keys(errorStatus).sort());
+    for (const [, code, status, meaning] of rows) {
+      expect(Number(status), code).toBe(errorStatus[code as keyof typeof errorStatus]);
+      expect(meaning!.trim().length, code).toBeGreaterThan(10);
+    }
+  });
+
+  it('marks as DESIGN the codes of DESIGN.md section 4, the C2 export codes among the others', () => {
+    const design = rows.filter((row) => row[4] === 'DESIGN').map(([, code]) => code);
+    expect(design).toEqual(
+      expect.arrayContaining(['validation_failed', 'not_found', 'forbidden', 'idempotency_key_reused']),
+    );
+    expect(design).not.toContain('export_not_ready');
+    expect(design).not.toContain('export_expired');
   });
 });

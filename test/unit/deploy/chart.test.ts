@@ -446,3 +446,32 @@ describe('Tiltfile with deploy/tilt/values.yaml', () => {
     ).toEqual(processNames.map((name) => `huddle-${name}`).sort());
   });
 });
+
+describe('charts/huddle values.yaml names the settings of the chat and audit services', () => {
+  let maps: Record<string, Record<string, string>>;
+  beforeAll(async () => {
+    const objects = await render([]);
+    maps = Object.fromEntries(ofKind(objects, 'ConfigMap').map((map) => [component(map), map.data]));
+  }, 60_000);
+
+  // DATABASE_URL comes from a Secret; the OTLP endpoint only when telemetry.otlpEndpoint is set.
+  const setElsewhere = ['DATABASE_URL', 'OTEL_EXPORTER_OTLP_ENDPOINT'];
+
+  it.each(['chat', 'audit'])(
+    'gives %s every key its config reads but DATABASE_URL (a Secret) and the OTLP endpoint',
+    async (name) => {
+      const wanted = [...(await configKeys(name))].filter((key) => !setElsewhere.includes(key));
+      expect(wanted.filter((key) => !(key in maps[name]!))).toEqual([]);
+    },
+  );
+
+  it("sets the chat service's own settings to the defaults its code uses", async () => {
+    const { loadConfig } = await import('../../../services/chat/src/config');
+    const fromChart = loadConfig(maps.chat!);
+    const defaults = loadConfig({});
+    for (const section of ['scheduler', 'retention', 'exports', 'search', 'meetings'] as const) {
+      expect(fromChart[section], section).toEqual(defaults[section]);
+    }
+    expect(fromChart.attachments.maxBytes).toBe(defaults.attachments.maxBytes);
+  });
+});

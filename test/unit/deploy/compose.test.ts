@@ -81,6 +81,22 @@ describe('docker-compose.yml with docker-compose.observability.yml', () => {
     expect(secretKeys).toContain('AUTH_JWT_SECRET');
   });
 
+  it("names the chat service's own settings (X2, X3, C2, C3) at the defaults its code uses", async (context) => {
+    if (unavailable) context.skip(unavailable);
+    // The audit service reads only the keys every service reads: the rest are chat's own.
+    const common = await configKeys('audit');
+    const own = [...(await configKeys('chat'))].filter((key) => !common.has(key));
+    const environment = compose.services.chat.environment;
+    expect(own.filter((key) => !(key in environment))).toEqual([]);
+    const { loadConfig } = await import('../../../services/chat/src/config');
+    const fromCompose = loadConfig(environment);
+    const defaults = loadConfig({});
+    for (const section of ['scheduler', 'retention', 'exports', 'search', 'meetings'] as const) {
+      expect(fromCompose[section], section).toEqual(defaults[section]);
+    }
+    expect(fromCompose.attachments.maxBytes).toBe(defaults.attachments.maxBytes);
+  });
+
   it('checks the health of NATS and PostgreSQL, and starts each process only once what it needs is healthy', (context) => {
     if (unavailable) context.skip(unavailable);
     for (const name of infrastructure) expect(compose.services[name].healthcheck.test, name).toBeDefined();

@@ -209,8 +209,10 @@ const settle = () => new Promise<void>((resolve) => setImmediate(resolve));
  * C2: builds queued exports in the background, one at a time per replica, a bounded batch of
  * messages per query (no transaction spans the export, so no lock is held on a busy chat).
  * Claims are leases (FOR UPDATE SKIP LOCKED, then `claimed_until`), renewed per batch: an
- * export whose worker died is claimed again when its lease lapses and built from the start,
- * and failed (`export_interrupted`) after `maxAttempts`. Each poll also deletes expired files.
+ * export whose worker died is claimed again when its lease lapses and built from the start
+ * (pdfkit holds the PDF's cross-reference table and font subsets in memory until the end, so
+ * the stored parts are no state to resume from; README "Exports"), and failed
+ * (`export_interrupted`) after `maxAttempts`. Each poll also deletes expired files.
  */
 export class ExportWorker {
   private readonly loop: BackgroundLoop<boolean>;
