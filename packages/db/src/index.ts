@@ -120,7 +120,8 @@ function sqlStateOf(error: unknown): string | undefined {
  * HuddleError a caller can act on: class 22 (data exception: a NUL character
  * in text, a number beyond the column) is invalid input; a unique key taken
  * meanwhile (23505), a serialization failure or a deadlock (40001, 40P01) are
- * conflicts worth retrying. Undefined for anything else (a failure of ours).
+ * conflicts worth retrying; a database away or full is unavailable (503).
+ * Undefined for anything else (a failure of ours).
  * The messages name no value: PostgreSQL's own quote them.
  */
 export function fromDatabaseError(error: unknown): HuddleError | undefined {
@@ -134,7 +135,32 @@ export function fromDatabaseError(error: unknown): HuddleError | undefined {
   if (state === '23505' || state === '40001' || state === '40P01') {
     return new HuddleError('conflict', 'The change collided with another one; try again');
   }
+  if (databaseAway(error, state)) {
+    return new HuddleError('unavailable', 'The database is unavailable; try again shortly');
+  }
   return undefined;
+}
+
+/** SQLSTATEs of a database that is away or full, not of a statement: try again later. */
+const AWAY_STATES = ['57P01', '57P02', '57P03'];
+
+/**
+ * The database is restarting, failing over, cut off or out of connections:
+ * class 08 (connection exception), 53 (insufficient resources: too many
+ * clients), 57P01–03 (shut down, or not accepting connections yet), or no
+ * server answering at all (a refused or reset socket, node-postgres's
+ * "Connection terminated"). Answered as 503, never 500: nothing was wrong
+ * with the request.
+ */
+function databaseAway(error: unknown, state: string | undefined): boolean {
+  if (state) return state.startsWith('08') || state.startsWith('53') || AWAY_STATES.includes(state);
+  for (let current = error, depth = 0; current instanceof Error && depth < 4; depth++) {
+    const { code } = current as Error & { code?: unknown };
+    if (code === 'ECONNREFUSED' || code === 'ECONNRESET' || code === 'EPIPE') return true;
+    if (/^Connection terminated/.test(current.message)) return true;
+    current = current.cause;
+  }
+  return false;
 }
 
 /**
