@@ -3,10 +3,11 @@ import { defineConfig } from 'vitest/config';
 import { BaseSequencer, type TestSpecification } from 'vitest/node';
 
 /**
- * The test files that take longest (CONTRIBUTING.md, "Test time", has their figures), longest first. A fresh
- * clone has no vitest cache, so vitest would order them by file size and start some of them last,
- * leaving one worker alone on a two-minute file at the end of the run; started first, they overlap
- * the short ones instead. List a new file here when it takes more than about 20 s.
+ * The test files that take longest, of any project, longest first (figures in CONTRIBUTING.md,
+ * "Test time"). A fresh clone has no vitest cache, so vitest would order them by file size and
+ * start some of them last, leaving one worker alone on a two-minute file at the end of the run;
+ * started first, they overlap the short ones instead. List a new file here when it takes more
+ * than about 20 s.
  */
 export const longestFirst = [
   'test/integration/start.test.ts',
@@ -14,6 +15,7 @@ export const longestFirst = [
   'test/integration/compiled.test.ts',
   'test/integration/supervise.test.ts',
   'test/integration/group-chats.test.ts',
+  'test/security/fuzz.test.ts',
 ];
 
 /** Where a file goes: its place in `longestFirst`, or after all of them. */

@@ -28,7 +28,7 @@ describe('the order test files start in', () => {
     const [longest, second] = longestFirst as [string, string];
     const files = [
       file('integration', 1, 'test/integration/tenancy.test.ts'),
-      file('security', 1, 'test/security/fuzz.test.ts'),
+      file('security', 1, 'test/security/stream-fuzz.test.ts'),
       file('integration', 1, second),
       file('unit', 0, 'test/unit/processes.test.ts'),
       file('integration', 1, longest),
@@ -41,7 +41,7 @@ describe('the order test files start in', () => {
       second,
       'test/integration/tenancy.test.ts',
       'test/integration/audit.test.ts',
-      'test/security/fuzz.test.ts',
+      'test/security/stream-fuzz.test.ts',
     ]);
   });
 });
