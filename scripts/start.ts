@@ -7,9 +7,11 @@
  * keeps a second launcher off the same data. Stops them in reverse on Ctrl-C
  * or SIGTERM.
  */
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { connect } from 'node:net';
-import { relative, resolve } from 'node:path';
+import { join, relative, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { NatsServerNotInstalledError, startNatsServer } from '@huddle/testing';
 import { ensureCompiled } from './lib/compiled';
@@ -177,6 +179,18 @@ if (built.length > 0) console.log(`Compiled ${built.join(', ')} (dist/main.js)`)
 env.WEB_APP_DIR ??= webAppDist;
 
 await ensureNats();
+
+// A first start: one initdb for all the services' databases, not one each (packages/db, openEmbedded).
+if (services.some((service) => !existsSync(join(dataDir, service.name, 'PG_VERSION')))) {
+  const made = await new Promise<number | null>((done) =>
+    spawn(process.execPath, ['--import', 'tsx', 'scripts/lib/embedded-template.ts', dataDir], {
+      cwd: root,
+      stdio: ['ignore', 'inherit', 'inherit'],
+    }).once('exit', done),
+  );
+  // Without it each service makes its own database, only slower.
+  if (made !== 0) console.error('Could not make the database template; each service runs initdb itself.');
+}
 
 const node = process.execPath;
 // Every child stops when the launcher dies, however it dies (see exit-with-launcher.mjs).
