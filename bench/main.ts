@@ -4,12 +4,13 @@
  * bench/results/latest.json; asserts nothing. See bench/README.md.
  */
 import { join } from 'node:path';
+import { ensureCompiled } from '../scripts/lib/compiled';
 import { LoadGenerator, type OneChatResult, type Target } from './load';
 import { round, rssMb } from './procstat';
 import { type Embedded, print, results, save } from './report';
 import { type Mode, modes, rampMixed, rampPostDeliver, reads } from './scenarios';
 import { type Layout, seed, seedBaseline, seedEmbedded } from './seed';
-import { buildBaseline, ensureBuilt, root, startBaseline, startEmbedded, startHuddle } from './system';
+import { buildBaseline, root, startBaseline, startEmbedded, startHuddle } from './system';
 
 const mode: Mode = process.argv.includes('--quick') ? modes.quick : modes.full;
 /** `--huddle-only`: Huddle's scenarios alone, no baseline and no embedded default (for profiling). */
@@ -57,7 +58,8 @@ const interrupted = async () => {
 process.once('SIGINT', interrupted);
 process.once('SIGTERM', interrupted);
 
-ensureBuilt();
+const compiled = await ensureCompiled();
+if (compiled.length > 0) console.log(`dist missing or stale: compiled ${compiled.join(', ')}`);
 await buildBaseline();
 
 log('huddle: starting the gateway and five services (dist/main.js), PostgreSQL databases, NATS');

@@ -14,12 +14,13 @@
  */
 import { join } from 'node:path';
 import { Agent, request } from 'undici';
+import { ensureCompiled } from '../scripts/lib/compiled';
 import { Latency } from './load/latency';
 import { benchBody, openSockets } from './load/sockets';
 import { as, postPath, type Target } from './load/target';
 import { measure, round } from './procstat';
 import { seed } from './seed';
-import { ensureBuilt, root, startHuddle } from './system';
+import { root, startHuddle } from './system';
 
 const posts = Number(process.env.PROBE_POSTS ?? 600);
 const sequential = Number(process.env.PROBE_SEQUENTIAL ?? 100);
@@ -27,7 +28,8 @@ const profileDir = process.argv.includes('--profile')
   ? join(root, 'bench/results/profiles', `probe-${new Date().toISOString().replace(/[:.]/g, '-')}`)
   : undefined;
 
-ensureBuilt();
+const compiled = await ensureCompiled();
+if (compiled.length > 0) console.log(`dist missing or stale: compiled ${compiled.join(', ')}`);
 const huddle = await startHuddle({ profileDir });
 try {
   const layout = await seed(huddle.url, huddle.databases, {

@@ -4,9 +4,9 @@
  * database of its own each, a NATS JetStream server of its own), the baseline
  * server, and the embedded default under `npm start`.
  */
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { type AddressInfo, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -15,7 +15,7 @@ import { fileURLToPath } from 'node:url';
 import { checkHealth } from '@huddle/grpc';
 import { type FreshDatabase, freshDatabase, startNatsServer } from '@huddle/testing';
 import { build } from 'esbuild';
-import { buildTargets, services } from '../scripts/lib/components';
+import { services } from '../scripts/lib/components';
 import { descendants, type Watched } from './procstat';
 
 export const root = fileURLToPath(new URL('..', import.meta.url));
@@ -37,32 +37,6 @@ export async function freePort(): Promise<number> {
   const { port } = server.address() as AddressInfo;
   server.close();
   return port;
-}
-
-const newestIn = (folder: string): number =>
-  readdirSync(folder, { withFileTypes: true, recursive: true })
-    .filter((entry) => entry.isFile() && entry.name.endsWith('.ts'))
-    .reduce((newest, entry) => Math.max(newest, statSync(join(entry.parentPath, entry.name)).mtimeMs), 0);
-
-const mtime = (file: string) => {
-  try {
-    return statSync(file).mtimeMs;
-  } catch {
-    return 0;
-  }
-};
-
-/** Runs `npm run build` when a dist/main.js is missing or older than any source it bundles. */
-export function ensureBuilt(): void {
-  const packages = readdirSync(join(root, 'packages')).map((name) => join(root, 'packages', name, 'src'));
-  const sources = Math.max(...packages.map(newestIn));
-  const stale = buildTargets.some((target) => {
-    const built = mtime(join(root, target.workspace, 'dist/main.js'));
-    return built === 0 || built < Math.max(sources, newestIn(join(root, target.workspace, 'src')));
-  });
-  if (!stale) return;
-  console.log('dist missing or stale: npm run build');
-  execFileSync('npm', ['run', 'build'], { cwd: root, stdio: 'inherit' });
 }
 
 /** Compiles the baseline server the way the build compiles Huddle's processes: one ESM file, packages left to node_modules. */
@@ -232,9 +206,14 @@ function roleOf(pid: number, comm: string): string {
   return 'launcher';
 }
 
-/** `npm start` on a fresh DATA_DIR (embedded PGlite, its own NATS): the default a developer gets. */
-export async function startEmbedded(): Promise<Running & { readyMs: number }> {
-  const dataDir = await mkdtemp(join(tmpdir(), 'huddle-bench-embedded-'));
+/**
+ * `npm start` on a fresh DATA_DIR (embedded PGlite, its own NATS): the default a developer gets.
+ * Given a `dataDir`, it starts on that folder and leaves it in place when stopped (a start on existing data).
+ */
+export async function startEmbedded(
+  options: { dataDir?: string; env?: Record<string, string> } = {},
+): Promise<Running & { readyMs: number }> {
+  const dataDir = options.dataDir ?? (await mkdtemp(join(tmpdir(), 'huddle-bench-embedded-')));
   const [port, natsPort, ...grpcPorts] = await Promise.all([
     freePort(),
     freePort(),
@@ -251,9 +230,12 @@ export async function startEmbedded(): Promise<Running & { readyMs: number }> {
     NATS_URL: `nats://127.0.0.1:${natsPort}`,
     AUTH_JWT_SECRET: JWT_SECRET,
     RATE_LIMIT_PER_MINUTE: '100000000',
+    // Each service's metrics on a free port: the defaults may be held by another launcher on this machine.
+    METRICS_PORT: '0',
     ...Object.fromEntries(
       services.map((service, i) => [service.addressVariable, `127.0.0.1:${grpcPorts[i]}`]),
     ),
+    ...options.env,
   });
   const stop = async () => {
     // npm, its shell and the launcher share the group; the launcher stops its children in order.
@@ -262,7 +244,7 @@ export async function startEmbedded(): Promise<Running & { readyMs: number }> {
       process.kill(-kept.child.pid!, 'SIGTERM');
       await exited;
     }
-    await rm(dataDir, { recursive: true, force: true });
+    if (!options.dataDir) await rm(dataDir, { recursive: true, force: true });
   };
   const url = `http://127.0.0.1:${port}`;
   try {

@@ -8,7 +8,7 @@
  * modules it patches load, as it does under tsx. Each dist also gets the
  * image's health check (scripts/healthcheck.ts).
  */
-import { cp, rm } from 'node:fs/promises';
+import { cp, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build, type Plugin } from 'esbuild';
@@ -27,9 +27,15 @@ const externalPackages: Plugin = {
   },
 };
 
+/**
+ * Builds into a folder of its own and then swaps it in, so a process starting
+ * from `dist` meanwhile (a second `npm start` building at the same moment)
+ * never finds it half written.
+ */
 export async function buildTarget(target: BuildTarget): Promise<void> {
   const workspace = join(root, target.workspace);
-  const outdir = join(workspace, 'dist');
+  const dist = join(workspace, 'dist');
+  const outdir = join(workspace, `.dist-${process.pid}`);
   await rm(outdir, { recursive: true, force: true });
   await build({
     entryPoints: { main: join(workspace, target.entry), healthcheck: join(root, 'scripts/healthcheck.ts') },
@@ -48,6 +54,10 @@ export async function buildTarget(target: BuildTarget): Promise<void> {
   if (target.migrations) {
     await cp(join(workspace, target.migrations), join(outdir, 'store/migrations'), { recursive: true });
   }
+  const previous = join(workspace, `.dist-old-${process.pid}`);
+  await rename(dist, previous).catch(() => undefined);
+  await rename(outdir, dist);
+  await rm(previous, { recursive: true, force: true });
 }
 
 const isEntryPoint = process.argv[1] === fileURLToPath(import.meta.url);

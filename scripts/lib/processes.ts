@@ -22,7 +22,7 @@ process.on('exit', () => {
  * process group of its own so that Ctrl-C in a terminal reaches only the
  * launcher, which then stops the children in order. It also gets an IPC
  * channel that nothing talks on: the kernel closes it when the launcher dies,
- * however it dies, which is how a child knows to stop (exit-with-launcher.ts).
+ * however it dies, which is how a child knows to stop (exit-with-launcher.mjs).
  */
 export function spawnManaged(
   name: string,

@@ -151,8 +151,8 @@ describe('npm start under faults (issue 11)', () => {
 
   it('restarts a killed service and logs it; the gateway stays up and is not ready until the service answers', async () => {
     const before = await childrenOf(launcher.pid!);
-    const chat = before.find((child) => child.command.includes('services/chat/src/main.ts'))!;
-    const gateway = before.find((child) => child.command.includes('gateway/src/main.ts'))!;
+    const chat = before.find((child) => child.command.includes('services/chat/dist/main.js'))!;
+    const gateway = before.find((child) => child.command.includes('gateway/dist/main.js'))!;
     expect(chat).toBeDefined();
     expect(gateway).toBeDefined();
 
@@ -171,8 +171,8 @@ describe('npm start under faults (issue 11)', () => {
     // The gateway was never restarted, and a write through it reaches the new chat's neighbours.
     expect(await running(gateway.pid)).toBe(true);
     const after = await childrenOf(launcher.pid!);
-    expect(after.find((child) => child.command.includes('gateway/src/main.ts'))?.pid).toBe(gateway.pid);
-    expect(after.find((child) => child.command.includes('services/chat/src/main.ts'))?.pid).not.toBe(
+    expect(after.find((child) => child.command.includes('gateway/dist/main.js'))?.pid).toBe(gateway.pid);
+    expect(after.find((child) => child.command.includes('services/chat/dist/main.js'))?.pid).not.toBe(
       chat.pid,
     );
     const token = await mintToken({
@@ -193,7 +193,7 @@ describe('npm start under faults (issue 11)', () => {
     const started = await childrenOf(launcher.pid!);
     children.push(...started.map((child) => child.pid));
     // The gateway and the five services (NATS is a Go binary the watch does not reach; see DEVELOPERS.md).
-    const node = started.filter((child) => child.command.includes('src/main.ts'));
+    const node = started.filter((child) => child.command.includes('dist/main.js'));
     expect(node).toHaveLength(6);
 
     process.kill(launcher.pid!, 'SIGKILL');

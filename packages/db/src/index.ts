@@ -1,5 +1,5 @@
-import { existsSync, mkdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { cpSync, existsSync, mkdirSync, readdirSync, renameSync, rmSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { btree_gin } from '@electric-sql/pglite/contrib/btree_gin';
 import { HuddleError } from '@huddle/errors';
@@ -164,22 +164,58 @@ function databaseAway(error: unknown, state: string | undefined): boolean {
 }
 
 /**
+ * Where `npm start` keeps an empty, cleanly closed PGlite cluster beside the
+ * services' own folders (`DATA_DIR/.pglite-template`), made once by
+ * `createEmbeddedTemplate` before the services start.
+ */
+export const embeddedTemplateDir = (dataRoot: string) => join(dataRoot, '.pglite-template');
+
+const embeddedOptions = () => ({
+  startParams: [...PGlite.defaultStartParams, '-c', 'shared_buffers=16MB'],
+  // The contrib extensions the services' migrations create (chat: btree_gin for search).
+  extensions: { btree_gin },
+});
+
+/**
+ * Creates the template cluster in `dir` unless it is there: PostgreSQL's
+ * initdb, about 5 s of CPU, run once rather than once per service (see
+ * openEmbedded). Written beside and renamed into place, so a template is
+ * never half made.
+ */
+export async function createEmbeddedTemplate(dir: string): Promise<void> {
+  if (existsSync(join(dir, 'PG_VERSION'))) return;
+  const making = `${dir}.${process.pid}`;
+  rmSync(making, { recursive: true, force: true });
+  await (await PGlite.create(making, embeddedOptions())).close();
+  rmSync(dir, { recursive: true, force: true });
+  renameSync(making, dir);
+}
+
+/**
  * The embedded database is a development default holding little: 16 MB of
- * shared buffers rather than PostgreSQL's 128 MB. And a new data folder is
+ * shared buffers rather than PostgreSQL's 128 MB (less aborts PGlite 0.5 at
+ * start). A new data folder starts as a copy of the template cluster when
+ * there is one (a cleanly closed cluster copies as files; copied beside and
+ * renamed, so a crash never leaves half a cluster): it then opens like
+ * existing data, with no initdb in this process. Without a template it is
  * created, closed and opened again, because the WebAssembly memory that
- * creating it grew (about 400 MB) is never given back while that instance
- * lives once V8 collects the closed one; the reopened one holds about 300 MB
- * in all, at 0.2 s more on the first start only (measured with PGlite 0.3 on
- * Node.js 20: `npm start` on existing data 1.6 GB resident in all, each service
- * about 320 MB, against 3.9 GB before).
+ * initdb grew (about 400–700 MB) is never given back while that instance
+ * lives; the reopened one holds about 125 MB beyond the Node.js runtime
+ * (measured with PGlite 0.5 on Node.js 20, bench/README.md).
  */
 async function openEmbedded(dataDir: string): Promise<PGlite> {
-  const options = {
-    startParams: [...PGlite.defaultStartParams, '-c', 'shared_buffers=16MB'],
-    // The contrib extensions the services' migrations create (chat: btree_gin for search).
-    extensions: { btree_gin },
-  };
+  const options = embeddedOptions();
   if (existsSync(join(dataDir, 'PG_VERSION'))) return PGlite.create(dataDir, options);
+  const template = embeddedTemplateDir(dirname(dataDir));
+  // Only into an empty folder: anything else there is not ours to replace.
+  if (existsSync(join(template, 'PG_VERSION')) && readdirSync(dataDir).length === 0) {
+    const copying = `${dataDir}.${process.pid}`;
+    rmSync(copying, { recursive: true, force: true });
+    cpSync(template, copying, { recursive: true });
+    rmSync(dataDir, { recursive: true, force: true });
+    renameSync(copying, dataDir);
+    return PGlite.create(dataDir, options);
+  }
   await (await PGlite.create(dataDir, options)).close();
   return PGlite.create(dataDir, options);
 }

@@ -1,5 +1,6 @@
 /**
- * Preloaded (`--import`) into every process `npm start` runs. The launcher
+ * Preloaded (`--import`) into every process `npm start` runs; plain JavaScript,
+ * because those processes run compiled code without a TypeScript loader. The launcher
  * spawns each child with an IPC channel (processes.ts); the kernel closes it
  * when the launcher dies, even by SIGKILL, and the child then stops as it
  * would on SIGTERM: drained and flushed, within its shutdown deadline. Without
