@@ -46,7 +46,10 @@ describe('startPostgresCluster', () => {
       await query(database.url, "insert into kept values ('b')");
       await cluster.stop('immediate');
       await cluster.start();
-      expect(await query(database.url, 'select id from kept order by id')).toEqual([{ id: 'a' }, { id: 'b' }]);
+      expect(await query(database.url, 'select id from kept order by id')).toEqual([
+        { id: 'a' },
+        { id: 'b' },
+      ]);
       await database.drop();
     } finally {
       await cluster.destroy();
