@@ -20,11 +20,8 @@ describe('startPostgresCluster', () => {
     try {
       expect(cluster.url).toBe(`postgres://postgres@127.0.0.1:${cluster.port}/postgres`);
       expect(cluster.port).not.toBe(5432);
-      const [{ data_directory }] = await query<{ data_directory: string }>(
-        cluster.url,
-        'show data_directory',
-      );
-      dataDir = data_directory;
+      const [shown] = await query<{ data_directory: string }>(cluster.url, 'show data_directory');
+      dataDir = shown?.data_directory ?? '';
       const database = await freshDatabase('cluster', { serverUrl: cluster.url });
       expect(new URL(database.url).port).toBe(String(cluster.port));
       await query(database.url, "create table kept (id text primary key); insert into kept values ('a')");
