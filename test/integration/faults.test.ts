@@ -350,15 +350,25 @@ describe('faults under load: two replicas of everything, processes killed while 
   }, 240_000);
 
   afterAll(async () => {
+    // How long each stop took: a stop that hangs (a pool waiting for a client never given back) shows here.
+    const stops: string[] = [];
+    const timed = async (what: string, stop: () => Promise<unknown>) => {
+      const began = Date.now();
+      await stop().catch((error: unknown) => stops.push(`${what} failed: ${error}`));
+      stops.push(`${what} ${Date.now() - began} ms`);
+    };
     for (const stream of Object.values(streams)) stream.close();
-    for (const replica of replicas.reverse()) {
-      for (const handle of Object.values(replica.processes).reverse()) await handle.stop().catch(() => {});
+    for (const [index, replica] of [...replicas.entries()].reverse()) {
+      for (const [name, handle] of Object.entries(replica.processes).reverse()) {
+        await timed(`${name} ${index + 1}`, () => handle.stop());
+      }
     }
-    await nats?.stop();
+    await timed('nats', async () => nats?.stop());
     // The cluster goes whole, its databases with it.
-    await postgres?.destroy();
+    await timed('postgres', async () => postgres?.destroy());
     if (natsStore) await rm(natsStore, { recursive: true, force: true });
-  });
+    console.log(`faults suite stopped: ${stops.join(', ')}`);
+  }, 120_000);
 
   it(
     'N1/G5: every acknowledged post is stored, streamed and notified exactly once through the faults',

@@ -68,13 +68,30 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<Databa
       client.on('error', (error) => {
         if (reported) return;
         reported = true;
-        const message = inUse.has(client)
+        const checkedOut = inUse.has(client);
+        const message = checkedOut
           ? 'database connection lost while in use'
           : 'idle database connection lost';
         options.logger.warn({ err: error }, message);
         for (const listener of lostListeners) listener();
+        if (checkedOut) giveBack(client, error);
       });
     });
+    // A checked-out connection that died goes back to the pool at once, which drops
+    // it: drizzle's `transaction` never releases a client whose `begin` failed, and
+    // each such client would hold a place in the pool for good (with every place
+    // held, every query waits for ever). Whoever holds it may still release it:
+    // that second release is ignored, where the pool's own would throw.
+    const giveBack = (client: pg.PoolClient, error: Error) => {
+      const release = client.release.bind(client);
+      let released = false;
+      client.release = (failed?: Error | boolean) => {
+        if (released) return;
+        released = true;
+        release(failed);
+      };
+      client.release(error);
+    };
     // Reported above, by the client's own listener; without one here the pool's re-emit would throw.
     pool.on('error', () => {});
     const db = drizzlePostgres(pool) as unknown as Database;
