@@ -48,6 +48,8 @@ import { type ProcessHandle, startProcess } from '../support/processes';
 
 const FULL = process.env.FAULTS_FULL === '1';
 const POSTS = Number(process.env.FAULTS_POSTS) || (FULL ? 10_000 : 300);
+/** The run's deadline: 15 minutes for the full form (issue 11); FAULTS_TIMEOUT_MS gives a loaded machine longer. */
+const TIMEOUT_MS = Number(process.env.FAULTS_TIMEOUT_MS) || (FULL ? 900_000 : 600_000);
 /** Posts in flight at once, as several clients would have. */
 const CONCURRENCY = 8;
 /** DESIGN / issue 11: notifications owed catch up within this long of the notification service's restart. */
@@ -719,7 +721,7 @@ describe('faults under load: two replicas of everything, processes killed while 
       // Each gateway said not-ready while a process it needs was down, and ready again after.
       expect(wentUnready).toEqual([true, true]);
     },
-    FULL ? 900_000 : 600_000,
+    TIMEOUT_MS,
   );
 });
 
