@@ -25,6 +25,8 @@ export interface DatabaseHandle {
   ping(): Promise<void>;
   /** The connection pool now: connections open, idle ones, and queries waiting for one. */
   connections(): { total: number; idle: number; waiting: number };
+  /** Calls `listener` whenever a connection to the server is lost (a restart, a failover, a cut). */
+  onConnectionLost(listener: () => void): void;
   close(): Promise<void>;
 }
 
@@ -46,11 +48,52 @@ export interface OpenDatabaseOptions {
 export async function openDatabase(options: OpenDatabaseOptions): Promise<DatabaseHandle> {
   if (options.url) {
     const pool = new pg.Pool({ connectionString: options.url, max: options.poolSize ?? 10 });
-    // A broken idle connection must not crash the process (the pool replaces it),
-    // but it is news: the server restarted, failed over or cut us off. Logged
-    // through the logger's error serializer, which keeps a PostgreSQL error's
-    // SQLSTATE and drops its message and detail.
-    pool.on('error', (error) => options.logger.warn({ err: error }, 'idle database connection lost'));
+    const lostListeners = new Set<() => void>();
+    // A broken connection must not crash the process (the pool replaces it), but
+    // it is news: the server restarted, failed over or cut us off. pg emits
+    // `error` on a client whose server ends its connection (a restart's
+    // "terminating connection due to administrator command", then "Connection
+    // terminated") whether the client sits idle in the pool or is checked out,
+    // even between the queries of a transaction; and an `error` nobody listens to
+    // is thrown, ending the process. The pool listens only while a client is idle,
+    // so every client gets a listener of its own: a query running fails with the
+    // same error, and the pool drops the client when it comes back. Logged once
+    // per connection through the logger's error serializer, which keeps a
+    // PostgreSQL error's SQLSTATE and drops its message and detail.
+    const inUse = new WeakSet<pg.PoolClient>();
+    pool.on('acquire', (client) => inUse.add(client));
+    pool.on('release', (_error, client) => inUse.delete(client));
+    pool.on('connect', (client) => {
+      let reported = false;
+      client.on('error', (error) => {
+        if (reported) return;
+        reported = true;
+        const checkedOut = inUse.has(client);
+        const message = checkedOut
+          ? 'database connection lost while in use'
+          : 'idle database connection lost';
+        options.logger.warn({ err: error }, message);
+        for (const listener of lostListeners) listener();
+        if (checkedOut) giveBack(client, error);
+      });
+    });
+    // A checked-out connection that died goes back to the pool at once, which drops
+    // it: drizzle's `transaction` never releases a client whose `begin` failed, and
+    // each such client would hold a place in the pool for good (with every place
+    // held, every query waits for ever). Whoever holds it may still release it:
+    // that second release is ignored, where the pool's own would throw.
+    const giveBack = (client: pg.PoolClient, error: Error) => {
+      const release = client.release.bind(client);
+      let released = false;
+      client.release = (failed?: Error | boolean) => {
+        if (released) return;
+        released = true;
+        release(failed);
+      };
+      client.release(error);
+    };
+    // Reported above, by the client's own listener; without one here the pool's re-emit would throw.
+    pool.on('error', () => {});
     const db = drizzlePostgres(pool) as unknown as Database;
     await migratePostgres(db as never, { migrationsFolder: options.migrationsFolder });
     return {
@@ -58,6 +101,7 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<Databa
       driver: 'postgres',
       ping: async () => void (await db.execute(sql`select 1`)),
       connections: () => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount }),
+      onConnectionLost: (listener) => void lostListeners.add(listener),
       close: () => pool.end(),
     };
   }
@@ -71,6 +115,8 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<Databa
     ping: async () => void (await db.execute(sql`select 1`)),
     // The embedded database is one connection in this process; it queues internally.
     connections: () => ({ total: 1, idle: 0, waiting: 0 }),
+    // In this process: it cannot be lost without the process.
+    onConnectionLost: () => {},
     close: () => client.close(),
   };
 }

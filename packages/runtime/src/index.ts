@@ -39,7 +39,11 @@ export interface RunningService {
   stop(): Promise<void>;
 }
 
+/** How often health is checked while serving, and while not: a service back on its feet says so soon. */
 const HEALTH_INTERVAL_MS = 5_000;
+const UNHEALTHY_INTERVAL_MS = 1_000;
+/** A ping that has not answered by then counts as a database away (a cut network answers nothing). */
+const PING_TIMEOUT_MS = 5_000;
 const INBOX_PRUNE_INTERVAL_MS = 60 * 60 * 1000;
 
 /**
@@ -103,20 +107,10 @@ export async function runService(options: {
       mapError: fromDatabaseError,
     });
     grpc = server;
-    const checkHealth = async () => {
-      const healthy =
-        bus.connected() &&
-        (await db.ping().then(
-          () => true,
-          () => false,
-        ));
-      server.setServing(healthy);
-    };
-    await checkHealth();
-    const healthTimer = setInterval(() => void checkHealth(), HEALTH_INTERVAL_MS);
-    healthTimer.unref();
+    const health = watchHealth({ db, bus, logger, setServing: (serving) => server.setServing(serving) });
+    await health.check();
     onStop('grpc', async () => {
-      clearInterval(healthTimer);
+      health.stop();
       await server.stop(config.shutdownTimeoutMs / 2);
     });
   } catch (error) {
@@ -130,6 +124,76 @@ export async function runService(options: {
     metricsPort,
     logger,
     stop: () => unwind(stack, logger),
+  };
+}
+
+/**
+ * Keeps the gRPC health status (the readiness the gateway and orchestrators
+ * read) true to whether the database and NATS answer: checked every 5 s while
+ * serving and every second while not, and at once when the pool loses a
+ * connection (a database restart shows within moments, not at the next tick).
+ * A change is logged, so a not-ready spell shows in the service's own log.
+ */
+function watchHealth(options: {
+  db: DatabaseHandle;
+  bus: Bus;
+  logger: Logger;
+  setServing: (serving: boolean) => void;
+}) {
+  const { db, bus, logger } = options;
+  let serving: boolean | undefined;
+  let checking: Promise<void> | undefined;
+  let timer: NodeJS.Timeout | undefined;
+  let stopped = false;
+
+  const ping = () => {
+    let timeout: NodeJS.Timeout | undefined;
+    return Promise.race([
+      db.ping().then(
+        () => true,
+        () => false,
+      ),
+      new Promise<boolean>((resolve) => (timeout = setTimeout(() => resolve(false), PING_TIMEOUT_MS))),
+    ]).finally(() => clearTimeout(timeout));
+  };
+  const run = async () => {
+    const checks = { database: await ping(), nats: bus.connected() };
+    const healthy = checks.database && checks.nats;
+    if (stopped) return;
+    if (serving !== undefined && healthy !== serving) {
+      if (healthy) logger.info(checks, 'ready again');
+      else logger.warn(checks, 'not ready');
+    }
+    serving = healthy;
+    options.setServing(healthy);
+    clearTimeout(timer);
+    timer = setTimeout(() => void check(), healthy ? HEALTH_INTERVAL_MS : UNHEALTHY_INTERVAL_MS);
+    timer.unref();
+  };
+  // One check at a time; a loss noticed while one runs (its ping perhaps answered
+  // just before) gets a check of its own right after.
+  let again = false;
+  const check = (): Promise<void> => {
+    if (checking) {
+      again = true;
+      return checking;
+    }
+    checking = run().finally(() => {
+      checking = undefined;
+      if (again && !stopped) {
+        again = false;
+        void check();
+      }
+    });
+    return checking;
+  };
+  db.onConnectionLost(() => void check());
+  return {
+    check,
+    stop: () => {
+      stopped = true;
+      clearTimeout(timer);
+    },
   };
 }
 

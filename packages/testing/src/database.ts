@@ -11,13 +11,17 @@ export interface FreshDatabase {
 const defaultServerUrl = 'postgres://postgres@127.0.0.1:5432/postgres';
 
 /**
- * Creates an empty database with a unique name on the server at TEST_PG_URL,
+ * Creates an empty database with a unique name on the server at TEST_PG_URL
+ * (or `options.serverUrl`, e.g. a `startPostgresCluster` of the test's own),
  * so that test files running side by side never share tables.
  *
  * @param label readable part of the name, e.g. the service or test file
  */
-export async function freshDatabase(label: string): Promise<FreshDatabase> {
-  const serverUrl = process.env.TEST_PG_URL || defaultServerUrl;
+export async function freshDatabase(
+  label: string,
+  options: { serverUrl?: string } = {},
+): Promise<FreshDatabase> {
+  const serverUrl = options.serverUrl || process.env.TEST_PG_URL || defaultServerUrl;
   const name = uniqueName(label);
   await onServer(serverUrl, `CREATE DATABASE ${pg.escapeIdentifier(name)}`);
 

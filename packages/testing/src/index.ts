@@ -6,4 +6,12 @@ export {
   natsServerBinary,
   startNatsServer,
 } from './nats';
+export {
+  type PostgresCluster,
+  type PostgresClusterOptions,
+  PostgresNotInstalledError,
+  type PostgresStopMode,
+  postgresBinDir,
+  startPostgresCluster,
+} from './postgres';
 export { mintToken, type TokenClaims } from './token';
