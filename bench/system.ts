@@ -21,6 +21,12 @@ import { descendants, type Watched } from './procstat';
 export const root = fileURLToPath(new URL('..', import.meta.url));
 export const JWT_SECRET = 'bench-secret-of-at-least-thirty-two-characters';
 const READY_TIMEOUT_MS = 180_000;
+/** The gateway's fair limits (budgets and the in-flight cap per practice) out of the bench's way. */
+export const unlimited = {
+  RATE_LIMIT_PER_MINUTE: '100000000',
+  RATE_LIMIT_PRACTICE_PER_MINUTE: '100000000',
+  PRACTICE_MAX_IN_FLIGHT: '100000',
+};
 
 /** A running system: where to reach it, the processes to watch, and how to stop it. */
 export interface Running {
@@ -169,8 +175,8 @@ export async function startHuddle(options: { profileDir?: string } = {}): Promis
       PORT: String(port),
       HOST: '127.0.0.1',
       AUTH_JWT_SECRET: JWT_SECRET,
-      // The bench's people post far faster than a person would.
-      RATE_LIMIT_PER_MINUTE: '100000000',
+      // The bench's people post far faster than a person would, many at once in one practice.
+      ...unlimited,
     });
     children.push(gateway.child);
     const url = `http://127.0.0.1:${port}`;
@@ -250,7 +256,7 @@ export async function startEmbedded(): Promise<Running & { readyMs: number }> {
     HOST: '127.0.0.1',
     NATS_URL: `nats://127.0.0.1:${natsPort}`,
     AUTH_JWT_SECRET: JWT_SECRET,
-    RATE_LIMIT_PER_MINUTE: '100000000',
+    ...unlimited,
     ...Object.fromEntries(
       services.map((service, i) => [service.addressVariable, `127.0.0.1:${grpcPorts[i]}`]),
     ),
