@@ -124,6 +124,11 @@ export async function startSystem(
       // Five servers share this test process (and its event loop) with other test files: no load shedding.
       MAX_EVENT_LOOP_DELAY_MS: '0',
       MAX_EVENT_LOOP_UTILIZATION: '0',
+      // Tests drive behaviour, not budgets: each of them makes hundreds of calls in a few seconds, far
+      // faster than people would. test/integration/fairness.test.ts sets the gateway's default limits back.
+      RATE_LIMIT_PER_MINUTE: '10000000',
+      RATE_LIMIT_PRACTICE_PER_MINUTE: '10000000',
+      PRACTICE_MAX_IN_FLIGHT: '10000',
       ...peers,
       CHAT_ADDR: addresses(chat),
       NOTIFICATION_ADDR: addresses(notification),

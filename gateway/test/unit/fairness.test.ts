@@ -61,20 +61,20 @@ describe('cost-aware limits', { timeout: 30_000 }, () => {
   afterEach(() => vi.useRealTimers());
 
   it('a caller over their budget gets 429 rate_limited with Retry-After; another person is not touched', async () => {
-    // 60 units a minute, 10 deep: one 200-message page (9 units) fits, a second does not.
-    ({ app } = await testApp({}, limits({ callerPerMinute: 60 })));
+    // 150 units a minute, 25 deep: one 200-message page (21 units) fits, a second does not.
+    ({ app } = await testApp({}, limits({ callerPerMinute: 150 })));
     const url = '/v1/chats/chat1/messages?limit=200';
     expect((await app.inject({ method: 'GET', url, headers: await bearer('dana') })).statusCode).toBe(200);
     const refused = await app.inject({ method: 'GET', url, headers: await bearer('dana') });
     expect(refused.statusCode).toBe(429);
     expect(refused.headers['content-type']).toMatch(/^application\/problem\+json/);
-    expect(Number(refused.headers['retry-after'])).toBe(8);
+    expect(Number(refused.headers['retry-after'])).toBe(7);
     expect(refused.json()).toMatchObject({
       code: 'rate_limited',
       status: 429,
-      details: { limit: 'caller_budget', retryAfterSeconds: 8, cost: 9 },
+      details: { limit: 'caller_budget', retryAfterSeconds: 7, cost: 21 },
     });
-    // The same caller's small reads still fit: one unit is left.
+    // The same caller's small reads still fit: four units are left.
     expect(
       (await app.inject({ method: 'GET', url: '/v1/me', headers: await bearer('dana') })).statusCode,
     ).toBe(200);
@@ -87,13 +87,13 @@ describe('cost-aware limits', { timeout: 30_000 }, () => {
     }
   });
 
-  it('a page costs by its size: twenty 20-message pages fit where two 200-message pages do not', async () => {
-    ({ app } = await testApp({}, limits({ callerPerMinute: 120 })));
+  it('a page costs by its size: seven 20-message pages fit in the budget of one 200-message page', async () => {
+    // 126 units a minute, 21 deep: a 200-message page costs 21, a 20-message page 3.
+    ({ app } = await testApp({}, limits({ callerPerMinute: 126 })));
     const headers = await bearer('dana');
     const page = (limit: number) =>
       app!.inject({ method: 'GET', url: `/v1/chats/chat1/messages?limit=${limit}`, headers });
-    // 20 units deep: a 20-message page costs 2, a 200-message page 9.
-    for (let i = 0; i < 10; i += 1) expect((await page(20)).statusCode).toBe(200);
+    for (let i = 0; i < 7; i += 1) expect((await page(20)).statusCode).toBe(200);
     expect((await page(20)).statusCode).toBe(429);
   });
 
