@@ -110,12 +110,9 @@ describe('issue 11: limits are fair per caller and per practice', () => {
     };
     aChat = await group(A, 'olivia', ['tom', 'uma', 'vic']);
     bChat = await group(B, 'bea', ['cal']);
-    // 200 messages in A's chat, 50 by each caller, and 20 in B's.
-    await Promise.all(
-      aCallers.map(async (person) => {
-        for (let n = 0; n < 50; n += 1) await post(A, person, aChat, `note ${n} from ${person}`);
-      }),
-    );
+    // 200 messages in A's chat, by its four callers in turn, and 20 in B's. One post at a time: four
+    // posting into one chat at once met a 500 from the chat service on this machine (left for its owners).
+    for (let n = 0; n < 200; n += 1) await post(A, aCallers[n % 4]!, aChat, `note ${n}`);
     for (let n = 0; n < 20; n += 1) await post(B, n % 2 ? 'cal' : 'bea', bChat, `note ${n}`);
   }, 120_000);
 
@@ -161,23 +158,73 @@ describe('issue 11: limits are fair per caller and per practice', () => {
     `${t.latencies.length} requests, statuses ${JSON.stringify(Object.fromEntries(t.statuses))}, ` +
     `p50 ${percentile(t.latencies, 50).toFixed(0)} ms, p99 ${percentile(t.latencies, 99).toFixed(0)} ms`;
 
+  it('issue 11 caps: body, page, attachment and mention list past their bounds are a clear 4xx and change nothing', async () => {
+    const cal = await token(B, 'cal');
+    const call = api(system.url, cal);
+    const before = (await call('GET', `/v1/chats/${bChat}/messages`)).body.items.length;
+    const expectProblem = (
+      reply: { status: number; headers: Headers; body: any },
+      status: number,
+      code: string,
+    ) => {
+      expect(reply.status, JSON.stringify(reply.body)).toBe(status);
+      expect(reply.headers.get('content-type')).toContain('application/problem+json');
+      expect(reply.body.code).toBe(code);
+    };
+    // A file over ATTACHMENT_MAX_BYTES (10 MiB): first, while the caller's budget is whole (it costs 42 of 100).
+    const form = new FormData();
+    form.append(
+      'file',
+      new Blob([new Uint8Array(10 * 1024 * 1024 + 1)], { type: 'application/pdf' }),
+      'big.pdf',
+    );
+    const upload = await fetch(`${system.url}/v1/attachments`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${cal}` },
+      body: form,
+    });
+    expectProblem(
+      { status: upload.status, headers: upload.headers, body: await upload.json() },
+      413,
+      'payload_too_large',
+    );
+    // A body over 256 KiB is refused before it is parsed.
+    expectProblem(
+      await call('POST', `/v1/chats/${bChat}/messages`, { body: 'x'.repeat(300 * 1024) }),
+      413,
+      'payload_too_large',
+    );
+    // Pages are 1-200 items (search: 1-50).
+    expectProblem(await call('GET', `/v1/chats/${bChat}/messages?limit=201`), 400, 'validation_failed');
+    expectProblem(await call('GET', '/v1/search?q=note&limit=51'), 400, 'validation_failed');
+    // At most 50 people mentioned in one post.
+    const mentions = Array.from({ length: 51 }, (_, n) => `person-${n}`);
+    expectProblem(
+      await call('POST', `/v1/chats/${bChat}/messages`, { body: 'hello', mentions }),
+      400,
+      'validation_failed',
+    );
+    expect((await call('GET', `/v1/chats/${bChat}/messages`)).body.items.length).toBe(before);
+    // Open streams per person (STREAM_MAX_SOCKETS_PER_PERSON, 20): test/integration/realtime.test.ts.
+  });
+
   it(
     "A's callers get 429 with Retry-After; B's normal reads get no 429 and no 503",
     async () => {
       const alone = await phase(system.url, false);
-      expect(count(alone.b, 200)).toBe(alone.b.latencies.length);
+      expect(count(alone.b, 200), summary(alone.b)).toBe(alone.b.latencies.length);
 
       const loaded = await phase(system.url, true);
       const a = loaded.a!;
       // B: every read answered, none refused or shed.
-      expect(count(loaded.b, 429)).toBe(0);
-      expect(count(loaded.b, 503)).toBe(0);
-      expect(count(loaded.b, 200)).toBe(loaded.b.latencies.length);
+      expect(count(loaded.b, 429), summary(loaded.b)).toBe(0);
+      expect(count(loaded.b, 503), summary(loaded.b)).toBe(0);
+      expect(count(loaded.b, 200), summary(loaded.b)).toBe(loaded.b.latencies.length);
       // A: some pages served, many refused, every refusal a 429 rate_limited with Retry-After; nothing failed.
-      expect(count(a, 200)).toBeGreaterThan(0);
-      expect(count(a, 429)).toBeGreaterThan(count(a, 200));
-      expect(a.badRefusals).toBe(0);
-      expect(count(a, 200) + count(a, 429)).toBe(a.latencies.length);
+      expect(count(a, 200), summary(a)).toBeGreaterThan(0);
+      expect(count(a, 429), summary(a)).toBeGreaterThan(count(a, 200));
+      expect(a.badRefusals, summary(a)).toBe(0);
+      expect(count(a, 200) + count(a, 429), summary(a)).toBe(a.latencies.length);
 
       const load = (await import('node:os')).loadavg()[0]!.toFixed(1);
       console.log(`fairness, ${phaseMs / 1000} s phases at load average ${load}:`);
