@@ -139,7 +139,14 @@ export async function startHuddle(options: { profileDir?: string } = {}): Promis
     const addresses = Object.fromEntries(
       services.map((service, i) => [service.addressVariable, `127.0.0.1:${ports[i]}`]),
     );
-    const common = { PATH: process.env.PATH, LOG_LEVEL: 'warn', NATS_URL: nats.url, ...addresses };
+    // METRICS_PORT 0: the bench reads /proc, and runs beside others on a shared machine need no fixed port.
+    const common = {
+      PATH: process.env.PATH,
+      LOG_LEVEL: 'warn',
+      NATS_URL: nats.url,
+      METRICS_PORT: '0',
+      ...addresses,
+    };
     // `--profile`: each process writes a V8 CPU profile per thread, in a folder named after it, when it exits.
     const main = (name: string) =>
       options.profileDir
