@@ -21,6 +21,12 @@ import { descendants, type Watched } from './procstat';
 export const root = fileURLToPath(new URL('..', import.meta.url));
 export const JWT_SECRET = 'bench-secret-of-at-least-thirty-two-characters';
 const READY_TIMEOUT_MS = 180_000;
+/** The gateway's fair limits (budgets and the in-flight cap per practice) out of the bench's way. */
+export const unlimited = {
+  RATE_LIMIT_PER_MINUTE: '100000000',
+  RATE_LIMIT_PRACTICE_PER_MINUTE: '100000000',
+  PRACTICE_MAX_IN_FLIGHT: '100000',
+};
 
 /** A running system: where to reach it, the processes to watch, and how to stop it. */
 export interface Running {
@@ -107,7 +113,14 @@ export async function startHuddle(options: { profileDir?: string } = {}): Promis
     const addresses = Object.fromEntries(
       services.map((service, i) => [service.addressVariable, `127.0.0.1:${ports[i]}`]),
     );
-    const common = { PATH: process.env.PATH, LOG_LEVEL: 'warn', NATS_URL: nats.url, ...addresses };
+    // METRICS_PORT 0: the bench reads /proc, and runs beside others on a shared machine need no fixed port.
+    const common = {
+      PATH: process.env.PATH,
+      LOG_LEVEL: 'warn',
+      NATS_URL: nats.url,
+      METRICS_PORT: '0',
+      ...addresses,
+    };
     // `--profile`: each process writes a V8 CPU profile per thread, in a folder named after it, when it exits.
     const main = (name: string) =>
       options.profileDir
@@ -143,8 +156,8 @@ export async function startHuddle(options: { profileDir?: string } = {}): Promis
       PORT: String(port),
       HOST: '127.0.0.1',
       AUTH_JWT_SECRET: JWT_SECRET,
-      // The bench's people post far faster than a person would.
-      RATE_LIMIT_PER_MINUTE: '100000000',
+      // The bench's people post far faster than a person would, many at once in one practice.
+      ...unlimited,
     });
     children.push(gateway.child);
     const url = `http://127.0.0.1:${port}`;
@@ -229,7 +242,7 @@ export async function startEmbedded(
     HOST: '127.0.0.1',
     NATS_URL: `nats://127.0.0.1:${natsPort}`,
     AUTH_JWT_SECRET: JWT_SECRET,
-    RATE_LIMIT_PER_MINUTE: '100000000',
+    ...unlimited,
     // Each service's metrics on a free port: the defaults may be held by another launcher on this machine.
     METRICS_PORT: '0',
     ...Object.fromEntries(

@@ -1,12 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import underPressure from '@fastify/under-pressure';
 import websocket from '@fastify/websocket';
 import { REALTIME_LOG_MAX_AGE_MS } from '@huddle/contracts';
-import { HuddleError } from '@huddle/errors';
 import type { Logger } from '@huddle/logging';
 import Fastify, { type FastifyBaseLogger, type FastifyRequest } from 'fastify';
 import type { AuditRecorder } from './audit/port';
@@ -15,6 +13,7 @@ import type { App } from './fastify-app';
 import { createKnownPeople } from './known-people';
 import { installAudit } from './plugins/audit';
 import { createAuthenticator, installAuth } from './plugins/auth';
+import { installFairness } from './plugins/fairness';
 import { installRequestMetrics } from './plugins/metrics';
 import { optionalDefaultedParameters } from './plugins/openapi-parameters';
 import { clientErrorHandler, frameworkErrors, installProblemHandlers } from './plugins/problems';
@@ -115,23 +114,16 @@ export async function buildApp(config: Readonly<GatewayConfig>, deps: GatewayDep
     // 0 turns a check off (under-pressure's own convention).
     maxEventLoopDelay: config.loadShedding.maxEventLoopDelayMs,
     maxEventLoopUtilization: config.loadShedding.maxEventLoopUtilization,
-    retryAfter: 5,
+    // It only measures: plugins/fairness.ts sheds, once it knows whose load it is.
+    pressureHandler: () => undefined,
   });
   const authenticator = createAuthenticator(config.auth);
   const people = createKnownPeople(deps.services.participant);
   installAuth(app, authenticator, people);
-  // Runs after authentication (route-level onRequest), so each person or service has its own budget.
-  await app.register(rateLimit, {
-    max: config.rateLimit.perMinute,
-    timeWindow: 60_000,
-    keyGenerator: (request) => {
-      const { principal } = request;
-      if (!principal) return `ip:${request.ip}`;
-      const who = principal.kind === 'person' ? principal.personId : `svc:${principal.name}`;
-      return `${principal.practiceId}:${who}`;
-    },
-    errorResponseBuilder: (_request, context) =>
-      new HuddleError('rate_limited', `Too many requests; retry in ${context.after}`),
+  // After authentication (an earlier onRequest hook), so each request is charged to its caller and practice.
+  installFairness(app, config.rateLimit, {
+    underPressure: () => app.isUnderPressure(),
+    unknownBodyBytes: config.attachments.maxBytes,
   });
   await app.register(swagger, {
     openapi: {

@@ -12,8 +12,15 @@ const gatewayEnv = Type.Object({
   AUTH_JWKS_URL: Type.Optional(Type.String({ format: 'uri', pattern: '^https?://' })),
   AUTH_JWT_ISSUER: Type.Optional(Type.String({ minLength: 1 })),
   AUTH_JWT_AUDIENCE: Type.Optional(Type.String({ minLength: 1 })),
+  // Cost units (a plain lookup is 1; limits/cost.ts) one caller may spend a minute on one gateway.
   RATE_LIMIT_PER_MINUTE: Type.Integer({ minimum: 1, default: 600 }),
-  // Load shedding (503) beyond these; 0 turns a check off.
+  // Cost units all callers of one practice together may spend a minute on one gateway.
+  RATE_LIMIT_PRACTICE_PER_MINUTE: Type.Integer({ minimum: 1, default: 1_800 }),
+  // How many seconds of a budget may be spent at once after a quiet spell (the buckets' depth).
+  RATE_LIMIT_BURST_SECONDS: Type.Integer({ minimum: 1, maximum: 3_600, default: 10 }),
+  // Requests of one practice in progress at once on one gateway; one more is 429.
+  PRACTICE_MAX_IN_FLIGHT: Type.Integer({ minimum: 1, default: 8 }),
+  // Load shedding (503, of the practices above their fair share of the load) beyond these; 0 turns a check off.
   MAX_EVENT_LOOP_DELAY_MS: Type.Integer({ minimum: 0, default: 1_000 }),
   MAX_EVENT_LOOP_UTILIZATION: Type.Number({ minimum: 0, maximum: 1, default: 0.98 }),
   CHAT_ADDR: address('127.0.0.1:50051'),
@@ -35,7 +42,13 @@ export interface GatewayConfig {
   logLevel: string;
   http: { host: string; port: number };
   auth: { jwtSecret?: string; jwksUrl?: string; issuer?: string; audience?: string };
-  rateLimit: { perMinute: number };
+  /** Fair limits (plugins/fairness.ts): budgets in cost units per minute, kept per gateway process. */
+  rateLimit: {
+    callerPerMinute: number;
+    practicePerMinute: number;
+    burstSeconds: number;
+    practiceMaxInFlight: number;
+  };
   attachments: { maxBytes: number };
   stream: { maxSocketsPerPerson: number };
   /** The web app's files, and whether the development sign-in is on (never in production). */
@@ -74,7 +87,12 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       issuer: raw.AUTH_JWT_ISSUER,
       audience: raw.AUTH_JWT_AUDIENCE,
     },
-    rateLimit: { perMinute: raw.RATE_LIMIT_PER_MINUTE },
+    rateLimit: {
+      callerPerMinute: raw.RATE_LIMIT_PER_MINUTE,
+      practicePerMinute: raw.RATE_LIMIT_PRACTICE_PER_MINUTE,
+      burstSeconds: raw.RATE_LIMIT_BURST_SECONDS,
+      practiceMaxInFlight: raw.PRACTICE_MAX_IN_FLIGHT,
+    },
     attachments: { maxBytes: raw.ATTACHMENT_MAX_BYTES },
     stream: { maxSocketsPerPerson: raw.STREAM_MAX_SOCKETS_PER_PERSON },
     webApp: { dir: raw.WEB_APP_DIR, devSignIn: raw.DEV_SIGN_IN },

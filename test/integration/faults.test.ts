@@ -269,6 +269,8 @@ describe('faults under load: two replicas of everything, processes killed while 
       AUTH_JWT_SECRET: SECRET,
       // The clients here are a load generator, not the fairness the limits protect.
       RATE_LIMIT_PER_MINUTE: '10000000',
+      RATE_LIMIT_PRACTICE_PER_MINUTE: '10000000',
+      PRACTICE_MAX_IN_FLIGHT: '10000',
       // Ten servers and the test share two busy cores: no load shedding, the faults are the point.
       MAX_EVENT_LOOP_DELAY_MS: '0',
       MAX_EVENT_LOOP_UTILIZATION: '0',

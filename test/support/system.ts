@@ -30,8 +30,8 @@ export interface System {
   ): Promise<string>;
   /** A service token (`svc:<name>`) with scopes. */
   serviceToken(practiceId: string, scope: string): Promise<string>;
-  /** Another gateway beside the first, on the same services and NATS; its base URL. */
-  addGateway(): Promise<string>;
+  /** Another gateway beside the first, on the same services and NATS, with `env` on top of the system's; its base URL. */
+  addGateway(env?: Record<string, string>): Promise<string>;
   /** Another gateway, as `addGateway`, that the test stops on its own. */
   startGateway(): Promise<RunningGateway>;
   /** Each service's database, e.g. to make it fail on purpose. */
@@ -124,14 +124,21 @@ export async function startSystem(
       // Five servers share this test process (and its event loop) with other test files: no load shedding.
       MAX_EVENT_LOOP_DELAY_MS: '0',
       MAX_EVENT_LOOP_UTILIZATION: '0',
+      // Tests drive behaviour, not budgets: each of them makes hundreds of calls in a few seconds, far
+      // faster than people would. test/integration/fairness.test.ts sets the gateway's default limits back.
+      RATE_LIMIT_PER_MINUTE: '10000000',
+      RATE_LIMIT_PRACTICE_PER_MINUTE: '10000000',
+      PRACTICE_MAX_IN_FLIGHT: '10000',
       ...peers,
       CHAT_ADDR: addresses(chat),
       NOTIFICATION_ADDR: addresses(notification),
       AUDIT_ADDR: addresses(audit),
       ...env.gateway,
     };
-    const startAnotherGateway = async () => {
-      const gateway = await startGateway(gatewayConfig(gatewayEnv), { logger: log('gateway') });
+    const startAnotherGateway = async (extra: Record<string, string> = {}) => {
+      const gateway = await startGateway(gatewayConfig({ ...gatewayEnv, ...extra }), {
+        logger: log('gateway'),
+      });
       running.push(gateway);
       await untilReady(gateway.url);
       return gateway;
@@ -141,7 +148,7 @@ export async function startSystem(
   try {
     const first = await startServices(0);
     const { participant, sharingPolicy, chat, notification, audit, startAnotherGateway } = first;
-    const addGateway = async () => (await startAnotherGateway()).url;
+    const addGateway = async (extra?: Record<string, string>) => (await startAnotherGateway(extra)).url;
     const url = await addGateway();
     const urls = [url];
     for (let replica = 1; replica < (options.replicas ?? 1); replica++) {
@@ -160,7 +167,7 @@ export async function startSystem(
         audit: metricsOf(audit),
       },
       addGateway,
-      startGateway: startAnotherGateway,
+      startGateway: () => startAnotherGateway(),
       databaseUrls: Object.fromEntries(
         names.map((name, index) => [name, databases[index]!.url]),
       ) as System['databaseUrls'],

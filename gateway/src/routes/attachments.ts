@@ -104,7 +104,8 @@ async function attachments(
   app.get(
     '/v1/attachments/:attachmentId',
     {
-      config: { audit: { action: 'attachment.downloaded', targets: ['attachmentId'] } },
+      // Streams a file of up to ATTACHMENT_MAX_BYTES (limits/cost.ts).
+      config: { cost: 4, audit: { action: 'attachment.downloaded', targets: ['attachmentId'] } },
       schema: {
         summary: 'Download a file',
         description:

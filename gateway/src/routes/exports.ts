@@ -90,7 +90,8 @@ function exports(app: App, { services }: RouteDeps) {
         params: Type.Object({ chatId: Id }),
         response: { 202: ChatExport, ...problemResponses },
       },
-      config: { audit: { action: 'chat.exported' } },
+      // Writes a whole chat's history as JSON and PDF in the background (limits/cost.ts).
+      config: { cost: 20, audit: { action: 'chat.exported' } },
     },
     async (request, reply) => {
       const { practiceId, personId } = personOf(request);
@@ -139,7 +140,9 @@ function exports(app: App, { services }: RouteDeps) {
           ...problemResponses,
         },
       },
+      // A whole chat's history in one file (limits/cost.ts).
       config: {
+        cost: 4,
         audit: {
           action: 'export.downloaded',
           targets: ['exportId'],

@@ -18,8 +18,8 @@ const ReadinessSchema = Type.Object({
   checks: Type.Record(Type.String(), Type.Boolean()),
 });
 
-// Probes, scrapes and the document must answer even when the gateway sheds load or a caller is over its rate.
-const operational = { rateLimit: false, pressureHandler: () => undefined } as const;
+// Probes, scrapes and the document must answer even when the gateway sheds load or a caller is over its budget.
+const operational = { cost: false } as const;
 // Probes and scrapes come every few seconds: their requests are logged at debug (plugins/request-log.ts).
 const polled = { ...operational, polled: true } as const;
 

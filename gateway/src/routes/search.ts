@@ -37,7 +37,9 @@ function search(app: App, { services, contexts }: RouteDeps) {
   app.get(
     '/v1/search',
     {
+      // A full-text query over every chat of the caller's: four lookups' worth (limits/cost.ts).
       config: {
+        cost: 4,
         audit: {
           action: 'messages.searched',
           details: (request) => ({ scope: 'chatId' in (request.query as object) ? 'chat' : 'all' }),

@@ -11,7 +11,7 @@ describe('gateway config', () => {
       logLevel: 'info',
       http: { host: '0.0.0.0', port: 8080 },
       auth: { jwtSecret: secret, jwksUrl: undefined, issuer: undefined, audience: undefined },
-      rateLimit: { perMinute: 600 },
+      rateLimit: { callerPerMinute: 600, practicePerMinute: 1_800, burstSeconds: 10, practiceMaxInFlight: 8 },
       attachments: { maxBytes: 10 * 1024 * 1024 },
       stream: { maxSocketsPerPerson: 20 },
       webApp: { dir: undefined, devSignIn: false },
@@ -37,10 +37,17 @@ describe('gateway config', () => {
       AUTH_JWT_ISSUER: 'https://id.example/',
       PORT: '9000',
       RATE_LIMIT_PER_MINUTE: '60',
+      RATE_LIMIT_PRACTICE_PER_MINUTE: '120',
+      PRACTICE_MAX_IN_FLIGHT: '3',
       STREAM_MAX_SOCKETS_PER_PERSON: '5',
     });
     expect(config.http.port).toBe(9000);
-    expect(config.rateLimit.perMinute).toBe(60);
+    expect(config.rateLimit).toEqual({
+      callerPerMinute: 60,
+      practicePerMinute: 120,
+      burstSeconds: 10,
+      practiceMaxInFlight: 3,
+    });
     expect(config.stream.maxSocketsPerPerson).toBe(5);
     expect(config.auth).toMatchObject({
       jwksUrl: 'https://id.example/.well-known/jwks.json',

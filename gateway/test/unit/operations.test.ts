@@ -1,7 +1,7 @@
 import { createLogger } from '@huddle/logging';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { App } from '../../src/fastify-app';
-import { personToken, testApp, testConfig } from './support';
+import { personToken, testApp } from './support';
 
 let app: App | undefined;
 afterEach(() => app?.close());
@@ -143,21 +143,5 @@ describe('operations', () => {
     );
     const frames: Array<{ title: string }> = stream['x-client-frames'].anyOf;
     expect(frames.map((frame) => frame.title)).toEqual(['typing', 'auth']);
-  });
-
-  it('more requests than the per-minute budget are 429 rate_limited, counted per person', async () => {
-    ({ app } = await testApp({}, { ...testConfig, rateLimit: { perMinute: 2 } }));
-    const dana = { authorization: `Bearer ${await personToken('dana')}` };
-    const eli = { authorization: `Bearer ${await personToken('eli')}` };
-    for (let index = 0; index < 2; index += 1) {
-      expect((await app.inject({ method: 'GET', url: '/v1/me', headers: dana })).statusCode).toBe(200);
-    }
-    const limited = await app.inject({ method: 'GET', url: '/v1/me', headers: dana });
-    expect(limited.statusCode).toBe(429);
-    expect(limited.headers['content-type']).toMatch(/^application\/problem\+json/);
-    expect(limited.json()).toMatchObject({ code: 'rate_limited', status: 429 });
-    expect((await app.inject({ method: 'GET', url: '/v1/me', headers: eli })).statusCode).toBe(200);
-    // Probes are never rate limited.
-    expect((await app.inject({ method: 'GET', url: '/healthz', headers: dana })).statusCode).toBe(200);
   });
 });

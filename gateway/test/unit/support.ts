@@ -22,7 +22,10 @@ export const practiceId = 'p1';
 export const testConfig: Readonly<GatewayConfig> = loadConfig({
   AUTH_JWT_SECRET: secret,
   LOG_LEVEL: 'silent',
-  RATE_LIMIT_PER_MINUTE: '1000',
+  // Tests drive behaviour, not budgets (fairness.test.ts sets the limits it tests).
+  RATE_LIMIT_PER_MINUTE: '1000000',
+  RATE_LIMIT_PRACTICE_PER_MINUTE: '1000000',
+  PRACTICE_MAX_IN_FLIGHT: '10000',
   // A test worker compiling schemas stalls its event loop; shedding is tested on its own.
   MAX_EVENT_LOOP_DELAY_MS: '0',
   MAX_EVENT_LOOP_UTILIZATION: '0',
