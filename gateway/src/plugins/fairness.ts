@@ -5,9 +5,7 @@ import type { App } from '../fastify-app';
 import { requestCost } from '../limits/cost';
 import { RecentLoad } from '../limits/recent-load';
 import { TokenBuckets } from '../limits/token-buckets';
-
-/** What a shed request is told to wait, in seconds. */
-const SHED_RETRY_AFTER_SECONDS = 5;
+import { UNAVAILABLE_RETRY_AFTER_SECONDS } from './problems';
 
 /** Which budget or cap refused a request: `details.limit` of the 429. */
 export type LimitName = 'caller_budget' | 'practice_budget' | 'practice_in_flight';
@@ -64,9 +62,9 @@ export function installFairness(
     const at = now();
     if (options.underPressure() && load.aboveFairShare(practice, at)) {
       load.add(practice, 1, at);
-      reply.header('retry-after', SHED_RETRY_AFTER_SECONDS);
+      reply.header('retry-after', UNAVAILABLE_RETRY_AFTER_SECONDS);
       throw new HuddleError('unavailable', 'The gateway is overloaded; try again shortly', {
-        retryAfterSeconds: SHED_RETRY_AFTER_SECONDS,
+        retryAfterSeconds: UNAVAILABLE_RETRY_AFTER_SECONDS,
       });
     }
     // The WebSocket holds its connection for hours: it has its own cap per person (the hub), not an in-flight slot.

@@ -115,8 +115,14 @@ export function toProblem(error: unknown): ProblemBody {
  * route (fixed segments and parameters of at most 100 characters); an unknown,
  * malformed or oversized URL is never echoed.
  */
+/** Seconds a client waits before asking again after a 503. */
+export const UNAVAILABLE_RETRY_AFTER_SECONDS = 5;
+
 export function sendProblem(request: FastifyRequest, reply: FastifyReply, body: ProblemBody) {
   const routed = request.routeOptions?.url !== undefined && !request.is404;
+  // Every 503 says when to ask again (a service or the database away, shutting down), unless it said already.
+  if (body.status === 503 && !reply.hasHeader('retry-after'))
+    reply.header('retry-after', UNAVAILABLE_RETRY_AFTER_SECONDS);
   return reply
     .code(body.status)
     .type('application/problem+json')

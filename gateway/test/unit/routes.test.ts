@@ -227,7 +227,7 @@ describe('chats', () => {
     expect(response.body).not.toContain('secret');
   });
 
-  it('a service that is down is 503 unavailable', async () => {
+  it('a service that is down is 503 unavailable, saying when to ask again', async () => {
     setup.services.chat.getChat.mockRejectedValueOnce(
       new HuddleError('unavailable', 'A Huddle service is unavailable'),
     );
@@ -237,6 +237,7 @@ describe('chats', () => {
       headers: await bearer('dana'),
     });
     expect(response.statusCode).toBe(503);
+    expect(response.headers['retry-after']).toBe('5');
     expect(response.json()).toMatchObject({ code: 'unavailable' });
   });
 });
