@@ -17,7 +17,8 @@ import { parseArgs } from 'node:util';
 import { mintToken } from '@huddle/testing';
 import WebSocket from 'ws';
 import { rssMb } from '../../bench/procstat';
-import { ensureBuilt, JWT_SECRET, startHuddle } from '../../bench/system';
+import { JWT_SECRET, startHuddle } from '../../bench/system';
+import { ensureCompiled } from '../../scripts/lib/compiled';
 
 const { values } = parseArgs({
   options: {
@@ -42,7 +43,7 @@ const people = Array.from({ length: 30 }, (_, n) => `person-${n}`);
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 async function main() {
-  ensureBuilt();
+  await ensureCompiled();
   console.log(`soak: starting Huddle as deployed for ${seconds} s`);
   const huddle = await startHuddle();
   const tokens = new Map<string, string>();
