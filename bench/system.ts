@@ -149,6 +149,8 @@ export async function startHuddle(options: { profileDir?: string } = {}): Promis
           ...common,
           DATABASE_URL: database.url,
           GRPC_PORT: String(ports[i]),
+          // A free port: another run on the same machine may hold the default.
+          METRICS_PORT: '0',
         };
         const kept = spawnKept(
           process.execPath,
