@@ -228,8 +228,9 @@ export interface MessageRepository {
   /**
    * Posts a message with the chat's next seq, taken under the chat row's lock (gap-free, in
    * commit order), moving the author's read marker to it and unarchiving the chat for everyone
-   * (X4); undefined, with nothing changed, when the chat is gone or the author is no longer an
-   * active participant (P4). `searchLanguage`: the practice's (X3), which its body is indexed in.
+   * (X4); undefined when the chat is gone or the author is no longer an active participant (P4),
+   * and the caller must roll its transaction back: the seq was taken all the same.
+   * `searchLanguage`: the practice's (X3), which its body is indexed in.
    */
   post(db: Executor, message: Omit<Message, 'seq'>, searchLanguage: string): Promise<number | undefined>;
   get(db: Executor, id: string): Promise<Message | undefined>;

@@ -55,7 +55,7 @@ export const messagesStore: MessageRepository = {
    * the seq is taken (the one-time filter on `seq`), so a removal that committed while this
    * post waited for the lock is seen (PostgreSQL re-reads a row changed since the statement
    * began): the author's row is not updated and nothing is posted. Undefined then, or when
-   * the chat is gone; the caller's transaction is rolled back.
+   * the chat is gone; the caller rolls its transaction back (the seq was taken).
    */
   async post(
     db: Executor,
