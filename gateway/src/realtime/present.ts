@@ -70,6 +70,10 @@ const isReactionData = (value: unknown): value is ReactionData => {
   return isString(data.emoji) && Array.isArray(data.personIds) && data.personIds.every(isString);
 };
 
+/** X6: how many posted messages are kept per person for their notifications, and for how many people. */
+const JUST_POSTED_PER_PERSON = 8;
+const JUST_POSTED_PEOPLE = 10_000;
+
 /** Events naming one message by id (what changed is in the type), with the message as it now reads. */
 const messageEvents = new Set(['message.deleted', 'message.pinned', 'message.unpinned']);
 
@@ -221,6 +225,34 @@ export function realtimePresenter(
     },
   };
 
+  /**
+   * X6: the messages each person was just shown as posted, for the notifications of them
+   * that usually follow on the chat's subject: those need no GetMessages. Any other event
+   * of theirs in between (an edit, a deletion, a removal, P2) drops them all, so a
+   * notification never shows more than the events before it in that person's own order did.
+   */
+  const justPosted = new Map<string, Map<string, chatV1.Message>>();
+  const personKey = (person: StreamPerson) => `${person.practiceId}:${person.personId}`;
+
+  function rememberPosted(person: StreamPerson, message: MessageData): void {
+    const key = personKey(person);
+    const posted = justPosted.get(key) ?? new Map<string, chatV1.Message>();
+    posted.set(message.id, messageOf(message, person.personId));
+    if (posted.size > JUST_POSTED_PER_PERSON) posted.delete(posted.keys().next().value!);
+    justPosted.delete(key);
+    justPosted.set(key, posted);
+    if (justPosted.size > JUST_POSTED_PEOPLE) justPosted.delete(justPosted.keys().next().value!);
+  }
+
+  /** The message a notification names, if this person was just shown it posted (consumed). */
+  function takePosted(person: StreamPerson, chatId: string, messageId: string | null) {
+    const posted = justPosted.get(personKey(person));
+    const message = messageId ? posted?.get(messageId) : undefined;
+    if (!message || message.chatId !== chatId) return undefined;
+    posted!.delete(message.id);
+    return message;
+  }
+
   /** What an event changes in what is shared between viewers. */
   function forgetChanged(event: RealtimeEvent, data: Record<string, unknown>) {
     if (event.type === 'message.updated' || event.type === 'message.deleted') {
@@ -238,6 +270,8 @@ export function realtimePresenter(
   ): Promise<SocketEvent | null> {
     const data = record(event.data);
     forgetChanged(event, data);
+    if (event.type !== 'message.created' && event.type !== 'notification.created')
+      justPosted.delete(personKey(person));
     const chatChanged = event.type === 'chat.updated' || event.type === 'chat.converted';
     const chat = await chatFor(person, event.chatId, fresh || chatChanged);
     if (!chat || chat.practiceId !== person.practiceId) return null;
@@ -246,11 +280,13 @@ export function realtimePresenter(
     const { context, viewer } = await contexts.forViewer(chat, person.personId, {
       fresh: fresh || membersChanged,
     });
-    const payload = await presentData(event.type, data, chat, context, viewer);
+    const payload = await presentData(person, event.type, data, chat, context, viewer);
+    if (event.type === 'message.created') rememberPosted(person, data.message as MessageData);
     return payload === null ? null : { id: event.id, type: event.type, chatId: event.chatId, data: payload };
   }
 
   async function presentData(
+    person: StreamPerson,
     type: string,
     data: Record<string, unknown>,
     chat: chatV1.Chat,
@@ -305,7 +341,15 @@ export function realtimePresenter(
           readAt: null,
           actorId: isString(data.actorId) ? data.actorId : null,
         };
-        // X6: the message as the viewer reads it now, for the actor and the snippet.
+        // X6: the message as the viewer reads it now, for the actor and the snippet: as they
+        // were just shown it posted, or else as the chat service answers.
+        const posted = takePosted(person, chat.id, notification.messageId);
+        if (posted)
+          return presentNotification(notification, {
+            context,
+            viewer,
+            messages: new Map([[posted.id, posted]]),
+          });
         const caller = { practiceId: chat.practiceId, personId: viewer.personId };
         const messageIds = notification.messageId ? [notification.messageId] : [];
         const view = await notificationView(messagesOnce, caller, { context, viewer }, messageIds);

@@ -259,6 +259,58 @@ describe('the chats realtime events are about, asked once for every viewer', () 
   });
 });
 
+describe('X6: the message a notification names', () => {
+  const created = { ...event('message.created', { practiceId, message: messageData }), id: 'e1' };
+  const notified = {
+    ...event('notification.created', {
+      byPerson: {
+        dana: {
+          id: 'n1',
+          type: 'message',
+          chatId: 'chat1',
+          messageId: 'm9',
+          actorId: 'eli',
+          createdAt: '2025-01-02T03:04:05.000Z',
+          readAt: null,
+        },
+      },
+    }),
+    id: 'e2',
+  };
+
+  it('G5: just shown to the viewer as posted, it is presented from there, for that viewer, without asking the chat service', async () => {
+    const { present, as, state, services } = setupWithCalls();
+    state.chat = { ...state.chat, hideClientIdentities: true };
+    await present(as('dana'), created);
+    const frame = await present(as('dana'), notified);
+    expect(frame?.data).toMatchObject({
+      id: 'n1',
+      actor: { id: null, name: 'Member 4' },
+      snippet: 'Edited: see you at 8',
+    });
+    expect(JSON.stringify(frame)).not.toMatch(/eli|Jones/);
+    expect(services.chat.getMessages).not.toHaveBeenCalled();
+  });
+
+  it('P2, P4: any other event of the viewer in between, or a message they were not shown, is asked of the chat service', async () => {
+    const { present, as, services } = setupWithCalls();
+    await present(as('dana'), created);
+    await present(
+      as('dana'),
+      event('participant.removed', { practiceId, chatId: 'chat1', personId: 'eli', messages: 'keep' }),
+    );
+    const frame = await present(as('dana'), notified);
+    // The fake chat service no longer has the message: no actor, no snippet.
+    expect(frame?.data).toMatchObject({ id: 'n1', actor: null, snippet: null });
+    expect(services.chat.getMessages).toHaveBeenCalledTimes(1);
+
+    const another = setupWithCalls();
+    await another.present(another.as('olivia'), created);
+    await another.present(another.as('dana'), notified);
+    expect(another.services.chat.getMessages).toHaveBeenCalledTimes(1);
+  });
+});
+
 function setupWithCalls() {
   const { services, state } = fakeServices();
   const present = realtimePresenter(

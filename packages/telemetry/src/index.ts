@@ -1,4 +1,5 @@
 import { register } from 'node:module';
+import { createNoopMeter, type MeterProvider } from '@opentelemetry/api';
 import { PrometheusExporter, PrometheusSerializer } from '@opentelemetry/exporter-prometheus';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { HttpInstrumentation } from '@opentelemetry/instrumentation-http';
@@ -114,7 +115,10 @@ export function startTelemetry({
         ignoreIncomingRequestHook: (request) => untracedPaths.has((request.url ?? '').split('?')[0] ?? ''),
       }),
       // Statements are drizzle's parameterised SQL ($1, $2 …); values are never recorded.
-      new PgInstrumentation({ enhancedDatabaseReporting: false, requireParentSpan: true }),
+      // Only where spans are exported: without them it would record nothing but its
+      // metrics, whose per-query attribute hashing cost about 5% of every database
+      // process's CPU on the posting path (bench/README.md).
+      ...(exporters.length > 0 ? [pgSpansOnly()] : []),
     ],
     metricReaders: [exporter],
     // Without an endpoint or a test's processor there is no tracer provider at all, so
@@ -141,6 +145,24 @@ export async function metricsText(): Promise<string> {
   if (errors.length > 0) throw new AggregateError(errors, 'metrics collection failed');
   return serializer.serialize(resourceMetrics);
 }
+
+/**
+ * PostgreSQL spans, and none of the instrumentation's metrics (`db_client_*`): nobody
+ * reads them (services report their pools themselves), and /metrics stays the same
+ * whether traces are exported or not.
+ */
+function pgSpansOnly(): PgInstrumentation {
+  const instrumentation = new PgInstrumentation({
+    enhancedDatabaseReporting: false,
+    requireParentSpan: true,
+  });
+  const setMeterProvider = instrumentation.setMeterProvider.bind(instrumentation);
+  // The SDK hands every instrumentation its meter provider when it starts.
+  instrumentation.setMeterProvider = () => setMeterProvider(noMetrics);
+  return instrumentation;
+}
+
+const noMetrics: MeterProvider = { getMeter: () => createNoopMeter() };
 
 function withSlash(url: string): string {
   return url.endsWith('/') ? url : `${url}/`;

@@ -63,7 +63,8 @@ export class Messages {
     assertMayWrite(chat, request.authorId);
     await this.assertMentionable(access, content.mentions);
     await this.attachments.assertUsable(chat.practiceId, request.authorId, content.attachmentIds);
-    const requestHash = hashOf(content);
+    // Only a post with an Idempotency-Key is compared with an earlier one.
+    const requestHash = request.idempotencyKey ? hashOf(content) : '';
 
     // One retry: a concurrent post with the same key commits first, then we return its message.
     for (let attempt = 0; ; attempt++) {
@@ -99,16 +100,9 @@ export class Messages {
             });
             if (!claimed) throw new KeyTaken();
           }
-          const seq = await this.store.chats.nextSeq(tx, chat.id);
-          if (seq === undefined) throw notFound('Chat');
-          // P4: nextSeq holds the chat row's lock, which removals take too; a removal that
-          // committed while this post waited must win, or the post would outlive its author's
-          // membership (not unlinked, not deleted).
-          if (!(await this.store.members.find(tx, chat.id, request.authorId))) throw notFound('Chat');
-          const message: Message = {
+          const draft = {
             id,
             chatId: chat.id,
-            seq,
             parentId: content.parentId,
             authorId: request.authorId,
             body: content.body,
@@ -120,12 +114,12 @@ export class Messages {
             deletedAt: null,
             createdAt: new Date().toISOString(),
           };
-          await this.store.messages.insert(tx, message, this.searchLanguageOf(chat.practiceId));
+          // Seq, message, read marker and X4's unarchiving in one statement under the chat row's
+          // lock. P4: undefined when a removal of the author committed while the post waited for it.
+          const seq = await this.store.messages.post(tx, draft, this.searchLanguageOf(chat.practiceId));
+          if (seq === undefined) throw notFound('Chat');
+          const message: Message = { ...draft, seq };
           await this.attachments.reference(tx, chat.id, id, content.attachmentIds);
-          // X4: a new message brings an archived chat back into everyone's list.
-          await this.store.members.unarchive(tx, chat.id);
-          // Your own post is read by you.
-          await this.store.members.markRead(tx, chat.id, request.authorId, seq);
           await emit('chat.v1.message.created', {
             practiceId: chat.practiceId,
             message: await this.eventData(tx, message, { posted: true }),

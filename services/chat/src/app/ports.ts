@@ -168,8 +168,6 @@ export interface ChatRepository {
    * was deleted by the retention job (C3), so none of them is unread (U1).
    */
   seqs(db: Executor, id: string): Promise<{ lastSeq: number; floorSeq: number }>;
-  /** Locks the chat row and takes the next message seq: gap-free, in commit order. */
-  nextSeq(db: Executor, id: string): Promise<number | undefined>;
 }
 
 export interface MemberRepository {
@@ -214,8 +212,6 @@ export interface MemberRepository {
     personId: string,
     change: PersonalStateChange,
   ): Promise<StoredPersonalState | undefined>;
-  /** X4: a new message brings the chat back into every member's list. */
-  unarchive(db: Executor, chatId: string): Promise<void>;
   markUnread(db: Executor, chatId: string, personId: string): Promise<void>;
   composition(db: Executor, chatIds: string[]): Promise<Map<string, ChatComposition>>;
 }
@@ -229,8 +225,14 @@ export interface Revision {
 }
 
 export interface MessageRepository {
-  /** `searchLanguage`: the practice's (X3), which its body is indexed in. */
-  insert(db: Executor, message: Message, searchLanguage?: string): Promise<void>;
+  /**
+   * Posts a message with the chat's next seq, taken under the chat row's lock (gap-free, in
+   * commit order), moving the author's read marker to it and unarchiving the chat for everyone
+   * (X4); undefined when the chat is gone or the author is no longer an active participant (P4),
+   * and the caller must roll its transaction back: the seq was taken all the same.
+   * `searchLanguage`: the practice's (X3), which its body is indexed in.
+   */
+  post(db: Executor, message: Omit<Message, 'seq'>, searchLanguage: string): Promise<number | undefined>;
   get(db: Executor, id: string): Promise<Message | undefined>;
   /** X6: messages of one chat by id; ids of other chats or of no message are left out. */
   getMany(db: Executor, chatId: string, ids: string[]): Promise<Message[]>;

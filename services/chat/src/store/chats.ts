@@ -1,4 +1,4 @@
-import { type Executor, olderThan } from '@huddle/db';
+import { type Executor, olderThan, prepared } from '@huddle/db';
 import { and, desc, eq, inArray, isNull, or, sql } from 'drizzle-orm';
 import type { ChangeableField, ChatListOptions, ChatRepository } from '../app/ports';
 import type { Chat } from '../domain/chat';
@@ -21,6 +21,14 @@ const toChat = (row: Row): Chat => ({
   namedAfterClientId: row.namedAfterClientId,
   createdAt: row.createdAt.toISOString(),
 });
+
+/** Every request about a chat asks for it first (A1): prepared once. */
+const chatById = prepared('chat_by_id', (db) =>
+  db
+    .select()
+    .from(chats)
+    .where(eq(chats.id, sql.placeholder('id'))),
+);
 
 export const chatsStore: ChatRepository = {
   /** False when a 1-on-1 with the same `directKey` exists already. */
@@ -57,7 +65,7 @@ export const chatsStore: ChatRepository = {
   },
 
   async get(db: Executor, id: string): Promise<Chat | undefined> {
-    const [row] = await db.select().from(chats).where(eq(chats.id, id));
+    const [row] = await chatById(db).execute({ id });
     return row && toChat(row);
   },
 
@@ -159,18 +167,5 @@ export const chatsStore: ChatRepository = {
       .from(chats)
       .where(eq(chats.id, id));
     return row ?? { lastSeq: 0, floorSeq: 0 };
-  },
-
-  /**
-   * Locks the chat row and takes the next message seq: posts to one chat are
-   * serialized here, so seqs are gap-free and in commit order.
-   */
-  async nextSeq(db: Executor, id: string): Promise<number | undefined> {
-    const [row] = await db
-      .update(chats)
-      .set({ lastSeq: sql`${chats.lastSeq} + 1`, lastActivityAt: new Date() })
-      .where(eq(chats.id, id))
-      .returning({ seq: chats.lastSeq });
-    return row?.seq;
   },
 };

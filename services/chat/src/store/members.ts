@@ -1,5 +1,5 @@
 import type { ParticipantData } from '@huddle/contracts';
-import type { Executor } from '@huddle/db';
+import { type Executor, prepared } from '@huddle/db';
 import { and, asc, eq, gt, inArray, isNull, lte, or, sql } from 'drizzle-orm';
 import type { Member, MemberRepository } from '../app/ports';
 import type { PersonalStateChange } from '../domain/personal-state';
@@ -15,6 +15,20 @@ const columns = {
 };
 
 const active = (chatId: string) => and(eq(chatMembers.chatId, chatId), isNull(chatMembers.removedAt));
+
+/** Every request about a chat asks for the caller's membership (A1): prepared once. */
+const activeMember = prepared('chat_member_active', (db) =>
+  db
+    .select(columns)
+    .from(chatMembers)
+    .where(
+      and(
+        eq(chatMembers.chatId, sql.placeholder('chatId')),
+        isNull(chatMembers.removedAt),
+        eq(chatMembers.personId, sql.placeholder('personId')),
+      ),
+    ),
+);
 
 export const membersStore: MemberRepository = {
   /**
@@ -79,10 +93,7 @@ export const membersStore: MemberRepository = {
   },
 
   async find(db: Executor, chatId: string, personId: string): Promise<Member | undefined> {
-    const [row] = await db
-      .select(columns)
-      .from(chatMembers)
-      .where(and(active(chatId), eq(chatMembers.personId, personId)));
+    const [row] = await activeMember(db).execute({ chatId, personId });
     return row;
   },
 
@@ -148,14 +159,6 @@ export const membersStore: MemberRepository = {
         stateVersion: chatMembers.stateVersion,
       });
     return row;
-  },
-
-  /** X4: a new message brings the chat back into every member's list. */
-  async unarchive(db: Executor, chatId: string): Promise<void> {
-    await db
-      .update(chatMembers)
-      .set({ archived: false })
-      .where(and(active(chatId), eq(chatMembers.archived, true)));
   },
 
   async markUnread(db: Executor, chatId: string, personId: string) {

@@ -44,22 +44,57 @@ export const toMessage = (row: Row): Message => ({
 });
 
 export const messagesStore: MessageRepository = {
-  /** `searchLanguage`: the practice's (X3), which its body is indexed in. */
-  async insert(db: Executor, message: Message, searchLanguage = 'simple'): Promise<void> {
-    await db.insert(messages).values({
-      ...message,
-      searchLanguage,
-      pinnedAt: null,
-      editedAt: null,
-      deletedAt: null,
-      createdAt: new Date(message.createdAt),
-    });
-    if (message.parentId) {
-      await db
-        .update(messages)
-        .set({ replyCount: sql`${messages.replyCount} + 1` })
-        .where(eq(messages.id, message.parentId));
-    }
+  /**
+   * Posts a message in one statement: takes the chat's next seq under its row's lock
+   * (posts to one chat are serialized there, so seqs are gap-free and in commit order),
+   * inserts the message, counts it as a reply of its parent, moves the author's read
+   * marker to it and brings the chat back into archived members' lists (X4). One round
+   * trip instead of five while the chat row is locked.
+   *
+   * P4: removals take the chat row's lock too. The author's membership is updated only once
+   * the seq is taken (the one-time filter on `seq`), so a removal that committed while this
+   * post waited for the lock is seen (PostgreSQL re-reads a row changed since the statement
+   * began): the author's row is not updated and nothing is posted. Undefined then, or when
+   * the chat is gone; the caller rolls its transaction back (the seq was taken).
+   */
+  async post(
+    db: Executor,
+    message: Omit<Message, 'seq'>,
+    searchLanguage: string,
+  ): Promise<number | undefined> {
+    const result = await db.execute(sql`
+      with seq as (
+        update chats set last_seq = last_seq + 1, last_activity_at = ${message.createdAt}::timestamptz
+        where id = ${message.chatId}
+        returning last_seq
+      ),
+      author as (
+        update chat_members
+        set read_seq = greatest(read_seq, (select last_seq from seq)), marked_unread = false, archived = false
+        where chat_id = ${message.chatId} and person_id = ${message.authorId} and removed_at is null
+          and exists (select from seq)
+        returning person_id
+      ),
+      unarchived as (
+        update chat_members set archived = false
+        where chat_id = ${message.chatId} and removed_at is null and archived
+          and person_id <> ${message.authorId} and exists (select from author)
+      ),
+      posted as (
+        insert into messages (id, chat_id, seq, parent_id, author_id, body, mentions, attachment_ids, created_at, search_language)
+        select ${message.id}, ${message.chatId}, seq.last_seq, ${message.parentId}, ${message.authorId}, ${message.body},
+          ${JSON.stringify(message.mentions)}::jsonb, ${JSON.stringify(message.attachmentIds)}::jsonb,
+          ${message.createdAt}::timestamptz, ${searchLanguage}::regconfig
+        from seq, author
+        returning seq
+      ),
+      replied as (
+        update messages set reply_count = reply_count + 1
+        where id = ${message.parentId} and exists (select from posted)
+      )
+      select seq from posted`);
+    const [row] = (result as unknown as { rows: Array<{ seq: string | number }> }).rows;
+    return row === undefined ? undefined : Number(row.seq);
   },
 
   async get(db: Executor, id: string): Promise<Message | undefined> {

@@ -7,6 +7,7 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Message } from '../../src/domain/message';
 import { chatsStore } from '../../src/store/chats';
+import { membersStore } from '../../src/store/members';
 import { messagesStore } from '../../src/store/messages';
 import { reactionsStore } from '../../src/store/reactions';
 
@@ -53,11 +54,18 @@ describe('reactions store', () => {
       namedAfterClientId: null,
       createdAt: new Date().toISOString(),
     });
+    await membersStore.join(db, 'p1', {
+      chatId: 'c1',
+      personId: 'olivia',
+      role: 'owner',
+      kind: 'practitioner',
+      via: 'created',
+      addedBy: 'olivia',
+    });
     for (const [n, id] of ids.entries()) {
-      const message: Message = {
+      const message: Omit<Message, 'seq'> = {
         id,
         chatId: 'c1',
-        seq: n + 1,
         parentId: null,
         authorId: 'olivia',
         body: `post ${n + 1}`,
@@ -69,7 +77,7 @@ describe('reactions store', () => {
         deletedAt: null,
         createdAt: new Date().toISOString(),
       };
-      await messagesStore.insert(db, message);
+      expect(await messagesStore.post(db, message, 'simple')).toBe(n + 1);
       await reactionsStore.add(db, { messageId: id, emoji: '👍', personId: 'dana' });
       await reactionsStore.add(db, { messageId: id, emoji: '👍', personId: 'eli' });
       if (n % 2 === 0) await reactionsStore.add(db, { messageId: id, emoji: '🎉', personId: 'olivia' });
