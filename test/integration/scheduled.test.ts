@@ -326,6 +326,7 @@ describe('X2 scheduled messages', () => {
     const made = await schedule('dana', chatId, { body: 'Survives its replica' });
     await dueIn(made.body.id, 0);
     // The replica that claimed it and died: a claim for two seconds (the lease), and no send.
+    // test/integration/scheduled-kill.test.ts SIGKILLs a real chat process at that point.
     await chatDb.query(
       `update scheduled_messages set claimed_until = now() + interval '2 seconds', attempts = attempts + 1
        where id = $1`,
