@@ -187,11 +187,15 @@ export class StreamHub {
     // Live events are held from the moment of subscribing, so none falls between the log and live.
     listener.catchingUp.set(socket, held);
     listener.sockets.add(socket);
+    // The ids the socket saw or was replayed. Remembered however the catch-up ends: one that ends in
+    // `stream.reset` after replaying some events leaves the socket live, and their live copies still to
+    // come (queued for presenting, or arriving late) must not reach it a second time.
+    const replayed = new Set([lastEventId]);
     try {
       await this.followingOf(listener);
       await this.feed.flush();
-      const replayed = await this.catchUp(listener, socket, lastEventId, held);
-      if (replayed === null || held.overflowed) {
+      const caughtUp = await this.catchUp(listener, socket, lastEventId, held, replayed);
+      if (!caughtUp || held.overflowed) {
         this.send(
           socket,
           JSON.stringify({ id: ephemeralId(), type: 'stream.reset', chatId: null, data: {} }),
@@ -201,21 +205,25 @@ export class StreamHub {
       for (const event of held.events) {
         if (!replayed.has(event.id)) this.send(socket, event.payload, event.type);
       }
-      this.replayedTo.set(socket, replayed);
-      setTimeout(() => this.replayedTo.delete(socket), REPLAYED_MEMORY_MS).unref();
       return 'caught-up';
     } finally {
       listener.catchingUp.delete(socket);
+      this.replayedTo.set(socket, replayed);
+      setTimeout(() => this.replayedTo.delete(socket), REPLAYED_MEMORY_MS).unref();
     }
   }
 
-  /** Sends the missed events to the socket; the ids sent (and the one it saw), or null when it must refetch. */
+  /**
+   * Sends the missed events to the socket, adding each id to `replayed` as it
+   * goes; false when the socket must refetch (some may have been sent by then).
+   */
   private async catchUp(
     listener: Listener,
     socket: StreamSocket,
     lastEventId: string,
     held: Held,
-  ): Promise<Set<string> | null> {
+    replayed: Set<string>,
+  ): Promise<boolean> {
     const timeoutMs = this.limits.catchUpTimeoutMs ?? 5_000;
     const deadline = Date.now() + timeoutMs;
     const { person } = listener;
@@ -229,14 +237,13 @@ export class StreamHub {
       });
     } catch (error) {
       this.logger.warn({ err: error }, 'realtime log not read; the socket will refetch');
-      return null;
+      return false;
     }
     if (!missed.found) {
       // Why a socket has to refetch: the id aged out, too much was missed, or the log was slow.
       this.logger.warn({ reason: 'not in the realtime log or too many missed' }, 'stream reset');
-      return null;
+      return false;
     }
-    const replayed = new Set([lastEventId]);
     // Access may have changed while the socket was away (P4): each chat's first replayed event is checked anew.
     const checked = new Set<string>();
     for (const event of missed.events) {
@@ -248,7 +255,7 @@ export class StreamHub {
           },
           'stream reset',
         );
-        return null;
+        return false;
       }
       let presented: SocketEvent | null;
       try {
@@ -260,12 +267,12 @@ export class StreamHub {
           { err: error, eventId: event.id, eventType: event.type },
           'missed event not presented',
         );
-        return null;
+        return false;
       }
       replayed.add(event.id);
       if (presented) this.send(socket, JSON.stringify(presented), presented.type);
     }
-    return replayed;
+    return true;
   }
 
   private listenerFor(person: StreamPerson): Listener {

@@ -104,6 +104,36 @@ describe('StreamHub: catching up from the last event id', () => {
     await vi.waitFor(() => expect(client.ids()).toEqual(['e2', 'e3']));
   });
 
+  it('sends a replayed event once though the catch-up then ended in stream.reset (issue 11, faults run)', async () => {
+    const realtime = fakeRealtime();
+    realtime.log.since.mockResolvedValueOnce({
+      found: true,
+      events: [messageCreated('e2'), messageCreated('e3')],
+    });
+    // A service the presenter needs is away for the second missed event: the catch-up ends in a reset
+    // after e2 was replayed, and the socket stays open and live.
+    let away = true;
+    const present = async (viewer: unknown, event: RealtimeEvent) => {
+      if (away && event.id === 'e3') throw new Error('participant service away');
+      return presented(viewer, event);
+    };
+    const hub = new StreamHub(realtime.feed, present, logger, limits, realtime.log, realtime.chatsOf);
+    const client = socket();
+    expect(await hub.attach(person, client, 'e1')).toBe('reset');
+    expect(client.ids().slice(0, 1)).toEqual(['e2']);
+    expect(client.types().at(-1)).toBe('stream.reset');
+    away = false;
+    // e2's live copy comes late (logged before the catch-up read the log); e3 was never sent, e4 is new.
+    realtime.publish('dana', messageCreated('e2'));
+    realtime.publish('dana', messageCreated('e3'));
+    realtime.publish('dana', messageCreated('e4'));
+    await vi.waitFor(() =>
+      expect(client.types().filter((type) => type === 'message.created')).toHaveLength(3),
+    );
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(client.ids().filter((id) => !id.startsWith('eph_'))).toEqual(['e2', 'e3', 'e4']);
+  });
+
   it('closes every socket with 1013 when the feed may have missed events, so each resumes from its last id', async () => {
     const realtime = fakeRealtime();
     const hub = new StreamHub(realtime.feed, presented, logger, limits, realtime.log, realtime.chatsOf);
