@@ -110,14 +110,14 @@ export function toProblem(error: unknown): ProblemBody {
   return problem('internal', 'Internal error');
 }
 
+/** Seconds a client waits before asking again after a 503. */
+export const UNAVAILABLE_RETRY_AFTER_SECONDS = 5;
+
 /**
  * Sends a problem. `instance` is the path only of a request that matched a
  * route (fixed segments and parameters of at most 100 characters); an unknown,
  * malformed or oversized URL is never echoed.
  */
-/** Seconds a client waits before asking again after a 503. */
-export const UNAVAILABLE_RETRY_AFTER_SECONDS = 5;
-
 export function sendProblem(request: FastifyRequest, reply: FastifyReply, body: ProblemBody) {
   const routed = request.routeOptions?.url !== undefined && !request.is404;
   // Every 503 says when to ask again (a service or the database away, shutting down), unless it said already.

@@ -261,7 +261,11 @@ export class StreamHub {
       try {
         // The same presenter as live events: access and identities as they are now (P4, G5).
         presented = await this.present(person, event, { fresh: !checked.has(event.chatId) });
-        checked.add(event.chatId);
+        // P4: their own chat.left is shown without loading the chat, and live it ends the chat's
+        // events for them; one logged after it (its recipients read just before the removal) is
+        // checked anew, so a cached membership cannot let it through.
+        if (event.type === 'chat.left') checked.delete(event.chatId);
+        else checked.add(event.chatId);
       } catch (error) {
         this.logger.warn(
           { err: error, eventId: event.id, eventType: event.type },
@@ -391,10 +395,12 @@ export class StreamHub {
         timeoutMs: JOIN_TIMEOUT_FACTOR * (this.limits.catchUpTimeoutMs ?? 5_000),
       });
       if (!missed.found) throw new Error('the chat just joined is not in the realtime log');
+      // P4: their chat.left came while the log was read, and nothing of the chat follows it.
+      if (!listener.chats.has(chatId)) return;
       for (const event of missed.events) this.receive(listener, event);
     } finally {
       listener.joining.delete(chatId);
-      for (const event of live) this.receive(listener, event);
+      if (listener.chats.has(chatId)) for (const event of live) this.receive(listener, event);
     }
   }
 

@@ -386,7 +386,11 @@ export function realtimePresenter(
   return async (person, event, { fresh = false } = {}) => {
     const own = ownPart(event, person.personId);
     if (!own || own.practiceId !== person.practiceId || !isPresentable(own)) return null;
-    if (own.type === 'chat.left') return chatLeftFor(person, own);
+    if (own.type === 'chat.left') {
+      // Their removal drops what they were just shown posted (see justPosted), as any other event does.
+      justPosted.delete(personKey(person));
+      return chatLeftFor(person, own);
+    }
     try {
       return await present(person, own, fresh);
     } catch (error) {

@@ -309,6 +309,18 @@ describe('X6: the message a notification names', () => {
     await another.present(another.as('dana'), notified);
     expect(another.services.chat.getMessages).toHaveBeenCalledTimes(1);
   });
+
+  it("P4: the viewer's own chat.left drops what they were just shown posted: a later notification asks the chat service", async () => {
+    const { present, as, services } = setupWithCalls();
+    await present(as('dana'), created);
+    const left = await present(as('dana'), {
+      ...event('chat.left', { chatId: 'chat1', personId: 'dana' }),
+      id: 'e-left',
+    });
+    expect(left?.type).toBe('chat.left');
+    await present(as('dana'), notified);
+    expect(services.chat.getMessages).toHaveBeenCalledTimes(1);
+  });
 });
 
 function setupWithCalls() {

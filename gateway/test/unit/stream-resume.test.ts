@@ -162,6 +162,34 @@ describe('StreamHub: catching up from the last event id', () => {
     expect(client.ids()).toEqual(['e3']);
   });
 
+  it("P4: a chat event logged after the viewer's own chat.left is checked anew for access, not on a cached membership", async () => {
+    const realtime = fakeRealtime();
+    const left: RealtimeEvent = {
+      id: 'e3',
+      type: 'chat.left',
+      practiceId,
+      chatId: 'chat1',
+      data: { chatId: 'chat1', personId: 'dana' },
+    };
+    // Its recipients were read just before the removal committed; it reached the log after her notice.
+    realtime.log.since.mockResolvedValueOnce({
+      found: true,
+      events: [messageCreated('e2'), left, messageCreated('e4')],
+    });
+    const fresh: Array<[string, boolean | undefined]> = [];
+    const present = vi.fn(async (_: unknown, event: RealtimeEvent, options?: { fresh?: boolean }) => {
+      fresh.push([event.id, options?.fresh]);
+      return presented(_, event);
+    });
+    const hub = new StreamHub(realtime.feed, present, logger, limits, realtime.log, realtime.chatsOf);
+    expect(await hub.attach(person, socket(), 'e1')).toBe('caught-up');
+    expect(fresh).toEqual([
+      ['e2', true],
+      ['e3', false],
+      ['e4', true],
+    ]);
+  });
+
   it('sends stream.reset when the id is not in the log (too old or unknown), then goes live', async () => {
     const realtime = fakeRealtime();
     const hub = new StreamHub(realtime.feed, presented, logger, limits, realtime.log, realtime.chatsOf);

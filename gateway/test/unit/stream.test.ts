@@ -439,6 +439,61 @@ describe('StreamHub', () => {
     );
   });
 
+  it('P4: removed while the chat just joined is read from its log, the person gets nothing of it after their chat.left', async () => {
+    const realtime = fakeRealtime();
+    realtime.chatsOf.mockResolvedValueOnce({ chatIds: [], leftChatIds: [] });
+    const hub = new StreamHub(
+      realtime.feed,
+      presented,
+      logger,
+      { ...limits, maxPendingEvents: 10 },
+      realtime.log,
+      realtime.chatsOf,
+    );
+    const client = socket();
+    await hub.attach(person, client);
+    let answer: (catchUp: CatchUp) => void = () => {};
+    realtime.log.joined.mockReturnValueOnce(new Promise((resolve) => (answer = resolve)));
+    realtime.handlers.get(`${practiceId}/dana`)?.({
+      id: 'added',
+      type: 'participant.added',
+      practiceId,
+      chatId: 'chat2',
+      data: { practiceId, participant: { chatId: 'chat2', personId: 'dana', role: 'client' } },
+    });
+    await vi.waitFor(() => expect(realtime.log.joined).toHaveBeenCalled());
+    realtime.chatHandlers.get(`${practiceId}/chat2`)?.(
+      chatEvent(messageCreated({ id: 'live', chatId: 'chat2' }), ['dana']),
+    );
+    realtime.handlers.get(`${practiceId}/dana`)?.({
+      id: 'removed',
+      type: 'chat.left',
+      practiceId,
+      chatId: 'chat2',
+      data: { chatId: 'chat2', personId: 'dana' },
+    });
+    answer({ found: true, events: [chatEvent(messageCreated({ id: 'logged', chatId: 'chat2' }), ['dana'])] });
+    await vi.waitFor(() => expect(client.sent.map((frame) => JSON.parse(frame).id)).toContain('removed'));
+    // A later event of hers marks the end: her events are sent in the order they came.
+    realtime.handlers.get(`${practiceId}/dana`)?.({
+      id: 'later',
+      type: 'personal_state.updated',
+      practiceId,
+      chatId: 'chat1',
+      data: {
+        practiceId,
+        chatId: 'chat1',
+        personId: 'dana',
+        pinned: true,
+        archived: false,
+        mutedUntil: null,
+      },
+    });
+    await vi.waitFor(() => expect(client.sent.map((frame) => JSON.parse(frame).id)).toContain('later'));
+    expect(client.sent.map((frame) => JSON.parse(frame).id)).toEqual(['added', 'removed', 'later']);
+    expect(hub.followedChats).toBe(0);
+  });
+
   it("closes the person's sockets to resume when the chat just joined cannot be read from its log", async () => {
     const realtime = fakeRealtime();
     realtime.chatsOf.mockResolvedValueOnce({ chatIds: [], leftChatIds: [] });
