@@ -1,5 +1,5 @@
 import { type Executor, olderThan } from '@huddle/db';
-import { and, count, desc, eq, inArray, isNull, lt } from 'drizzle-orm';
+import { and, count, desc, eq, inArray, isNull, lt, type SQL, sql } from 'drizzle-orm';
 import type { NotificationRepository } from '../app/ports';
 import type { Level } from '../domain/notify';
 import { chatMutes, notificationLevels, notifications } from './schema';
@@ -59,21 +59,39 @@ export const notificationsStore: NotificationRepository = {
     return marked.length;
   },
 
-  async levels(db: Executor, chatId: string): Promise<Map<string, Level>> {
+  /**
+   * The levels participants of a chat set and (X4) until when those who ever muted it did, read
+   * in one statement: a new message's notifications need both.
+   */
+  async levelsAndMutes(db: Executor, chatId: string) {
     const rows = await db
-      .select({ personId: notificationLevels.personId, level: notificationLevels.level })
+      .select({
+        personId: notificationLevels.personId,
+        level: sql<Level | null>`${notificationLevels.level}`,
+        // A union's rows are read by its first part's fields: this one reads the mutes' times too.
+        mutedUntil: sql`null::timestamptz`.mapWith(chatMutes.mutedUntil) as SQL<Date | null>,
+        muted: sql<boolean>`false`,
+      })
       .from(notificationLevels)
-      .where(eq(notificationLevels.chatId, chatId));
-    return new Map(rows.map((row) => [row.personId, row.level]));
-  },
-
-  /** X4: until when each person muted the chat, for those who ever did. */
-  async mutes(db: Executor, chatId: string): Promise<Map<string, Date | null>> {
-    const rows = await db
-      .select({ personId: chatMutes.personId, mutedUntil: chatMutes.mutedUntil })
-      .from(chatMutes)
-      .where(eq(chatMutes.chatId, chatId));
-    return new Map(rows.map((row) => [row.personId, row.mutedUntil]));
+      .where(eq(notificationLevels.chatId, chatId))
+      .unionAll(
+        db
+          .select({
+            personId: chatMutes.personId,
+            level: sql<Level | null>`null`,
+            mutedUntil: chatMutes.mutedUntil,
+            muted: sql<boolean>`true`,
+          })
+          .from(chatMutes)
+          .where(eq(chatMutes.chatId, chatId)),
+      );
+    const levels = new Map<string, Level>();
+    const mutes = new Map<string, Date | null>();
+    for (const row of rows) {
+      if (row.muted) mutes.set(row.personId, row.mutedUntil);
+      else if (row.level) levels.set(row.personId, row.level);
+    }
+    return { levels, mutes };
   },
 
   /** X4: keeps the mute of the newest state event; an older one arriving late changes nothing. */
