@@ -18,7 +18,10 @@ export const SHARED_READ_MS = 2_000;
  */
 export class DeliveryParticipants implements Participants {
   /** By event id, oldest first (inserted as made), so expired reads are found at the front. */
-  private readonly reads = new Map<string, { at: number; chatId: string; list: Promise<ParticipantData[]> }>();
+  private readonly reads = new Map<
+    string,
+    { at: number; chatId: string; list: Promise<ParticipantData[]> }
+  >();
 
   constructor(
     private readonly participants: Participants,

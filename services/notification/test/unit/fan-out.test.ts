@@ -166,6 +166,8 @@ describe('realtime fan-out (issue 5)', () => {
       deliver: vi.fn(async () => {}),
       deliverToChat: vi.fn(async () => Promise.reject(new Error('no JetStream'))),
     };
-    await expect(new RealtimeFanOut(new DeliveryParticipants(participants), channel).chatEvent(pinned)).rejects.toThrow('no JetStream');
+    await expect(
+      new RealtimeFanOut(new DeliveryParticipants(participants), channel).chatEvent(pinned),
+    ).rejects.toThrow('no JetStream');
   });
 });
