@@ -2,6 +2,7 @@ import { fileURLToPath } from 'node:url';
 import { ensureRealtimeLog } from '@huddle/bus';
 import type { Logger } from '@huddle/logging';
 import { type RunningService, runService } from '@huddle/runtime';
+import { DeliveryParticipants } from './app/delivery-participants';
 import { RealtimeFanOut } from './app/fan-out';
 import { Inbox } from './app/inbox';
 import type { NotificationConfig } from './config';
@@ -26,9 +27,11 @@ export function startNotificationService(
     build: async ({ bus, db, logger: serviceLogger }) => {
       await ensureRealtimeLog(bus.jsm);
       const participants = remoteParticipants(config.services.participant);
-      const fanOut = new RealtimeFanOut(participants, natsRealtime(bus));
+      // One ListParticipants per message for both its inbox and its realtime consumer.
+      const atDelivery = new DeliveryParticipants(participants);
+      const fanOut = new RealtimeFanOut(atDelivery, natsRealtime(bus));
       const outbound = startOutbound(config, db.db, participants, serviceLogger);
-      const inbox = new Inbox(db.db, notificationStore, participants, outbound.outbound);
+      const inbox = new Inbox(db.db, notificationStore, atDelivery, outbound.outbound);
       return {
         services: [notificationRpc(inbox, outbound.settings)],
         consumers: [...inboxConsumers(inbox), ...realtimeConsumers(fanOut)],

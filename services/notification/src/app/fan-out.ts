@@ -1,6 +1,7 @@
 import type { EventEnvelope, EventType, RealtimeEvent } from '@huddle/contracts';
 import { realtimeTypeOf } from '../domain/notify';
-import type { Participants, RealtimeChannel } from './ports';
+import type { DeliveryParticipants } from './delivery-participants';
+import type { RealtimeChannel } from './ports';
 
 /** The events realtime carries to a chat's participants. */
 export const CHAT_REALTIME_EVENTS = [
@@ -59,14 +60,15 @@ export function chatLeft(id: string, practiceId: string, chatId: string, personI
  */
 export class RealtimeFanOut {
   constructor(
-    private readonly participants: Participants,
+    /** Read at delivery, shared with the inbox's consumer of the same event. */
+    private readonly participants: DeliveryParticipants,
     private readonly channel: RealtimeChannel,
   ) {}
 
   async chatEvent(event: ChatRealtimeEvent | ParticipantEvent): Promise<void> {
     const { chatId, practiceId } = chatOf(event);
     const teamOnly = event.type === 'chat.v1.read_marker.moved';
-    const recipients = (await this.participants.list(chatId))
+    const recipients = (await this.participants.atDelivery(event.id, chatId))
       .filter((participant) => !teamOnly || participant.kind === 'practitioner')
       .map((participant) => participant.personId);
     const realtime = { id: event.id, type: realtimeTypeOf(event.type), practiceId, chatId, data: event.data };

@@ -5,8 +5,9 @@ import type { Transaction } from '@huddle/db';
 import { invalid, notFound } from '@huddle/errors';
 import { pageLimit, splitPage, timeCursor } from '@huddle/paging';
 import { LEVELS, type Level, levelAt, recipientsOf } from '../domain/notify';
+import type { DeliveryParticipants } from './delivery-participants';
 import type { Outbound } from './outbound';
-import type { NotificationStore, Participants, Reader, StoredNotification } from './ports';
+import type { NotificationStore, Reader, StoredNotification } from './ports';
 
 export const DEFAULT_PAGE = 50;
 export const MAX_PAGE = 200;
@@ -27,21 +28,21 @@ export class Inbox {
   constructor(
     private readonly db: Reader,
     private readonly store: Pick<NotificationStore, 'notifications'>,
-    private readonly participants: Participants,
+    /** Read at delivery, shared with the realtime fan-out of the same event. */
+    private readonly participants: DeliveryParticipants,
     /** Webhooks and email, queued in the same transaction as the notifications. */
     private readonly outbound?: Pick<Outbound, 'notificationsCreated'>,
   ) {}
 
   /**
    * N1/G9: every current participant but the author, per their level; a
-   * mention always notifies. Asks the participant service now, so someone
-   * removed before this runs is not notified (P4).
+   * mention always notifies. Asks the participant service once the event has
+   * arrived, so someone removed before the message was posted is not notified (P4).
    */
   async messageCreated(tx: Transaction, event: EventEnvelope<'chat.v1.message.created'>, emit: Emitter) {
     const { practiceId, message } = event.data;
-    const current = (await this.participants.list(message.chatId)).map((p) => p.personId);
-    const levels = await this.store.notifications.levels(tx, message.chatId);
-    const mutes = await this.store.notifications.mutes(tx, message.chatId);
+    const current = (await this.participants.atDelivery(event.id, message.chatId)).map((p) => p.personId);
+    const { levels, mutes } = await this.store.notifications.levelsAndMutes(tx, message.chatId);
     const postedAt = new Date(message.createdAt);
     const recipients = recipientsOf(message, current, (personId) =>
       levelAt(levels.get(personId) ?? 'all', mutes.get(personId) ?? null, postedAt),

@@ -62,11 +62,15 @@ export interface NotificationRepository {
   unreadCount(db: Executor, practiceId: string, personId: string): Promise<number>;
   /** Marks the given notifications (or all, when `ids` is null) of one inbox read; answers how many. */
   markRead(db: Executor, practiceId: string, personId: string, ids: string[] | null): Promise<number>;
-  /** The levels participants of a chat set, by person id; the rest hear `all`. */
-  levels(db: Executor, chatId: string): Promise<Map<string, Level>>;
+  /**
+   * By person id, the levels participants of a chat set (the rest hear `all`) and, X4, until
+   * when each who ever muted the chat muted it.
+   */
+  levelsAndMutes(
+    db: Executor,
+    chatId: string,
+  ): Promise<{ levels: Map<string, Level>; mutes: Map<string, Date | null> }>;
   setLevel(db: Executor, chatId: string, personId: string, level: Level): Promise<void>;
-  /** X4: until when each person muted the chat, for those who ever did. */
-  mutes(db: Executor, chatId: string): Promise<Map<string, Date | null>>;
   /** X4: keeps the mute of the newest state event; an older one arriving late changes nothing. */
   setMute(
     db: Executor,

@@ -1,5 +1,6 @@
 import type { EventEnvelope, ParticipantData } from '@huddle/contracts';
 import { describe, expect, it, vi } from 'vitest';
+import { DeliveryParticipants } from '../../src/app/delivery-participants';
 import { RealtimeFanOut } from '../../src/app/fan-out';
 import type { RealtimeChannel } from '../../src/app/ports';
 
@@ -35,7 +36,7 @@ describe('realtime fan-out (issue 5)', () => {
         sent.push(chatId);
       }),
     };
-    await new RealtimeFanOut(participants, channel).chatEvent(pinned);
+    await new RealtimeFanOut(new DeliveryParticipants(participants), channel).chatEvent(pinned);
     expect(sent).toEqual(['chat1']);
     expect(channel.deliver).not.toHaveBeenCalled();
     expect(channel.deliverToChat).toHaveBeenCalledWith('p1', 'chat1', {
@@ -56,7 +57,7 @@ describe('realtime fan-out (issue 5)', () => {
       occurredAt: '2025-01-01T00:00:00.000Z',
       data: { practiceId: 'p1', chatId: 'chat1', personId: 'olivia', readSeq: 3 },
     };
-    await new RealtimeFanOut(participants, channel).chatEvent(moved);
+    await new RealtimeFanOut(new DeliveryParticipants(participants), channel).chatEvent(moved);
     expect(channel.deliverToChat).toHaveBeenCalledWith(
       'p1',
       'chat1',
@@ -72,7 +73,7 @@ describe('realtime fan-out (issue 5)', () => {
       occurredAt: '2025-01-01T00:00:00.000Z',
       data: { practiceId: 'p1', participant: participant('dana', 'client') },
     };
-    await new RealtimeFanOut(participants, channel).chatEvent(added);
+    await new RealtimeFanOut(new DeliveryParticipants(participants), channel).chatEvent(added);
     expect(channel.deliver).toHaveBeenCalledWith('p1', 'dana', expect.objectContaining({ id: 'evt3' }));
     expect(channel.deliverToChat).toHaveBeenCalledWith(
       'p1',
@@ -93,7 +94,7 @@ describe('realtime fan-out (issue 5)', () => {
       occurredAt: '2025-01-01T00:00:00.000Z',
       data: { practiceId: 'p1', chatId: 'chat1', personId: 'fay', removedBy: 'olivia', messages: 'delete' },
     };
-    await new RealtimeFanOut(participants, channel).chatEvent(removed);
+    await new RealtimeFanOut(new DeliveryParticipants(participants), channel).chatEvent(removed);
     expect(channel.deliver).toHaveBeenCalledTimes(1);
     expect(channel.deliver).toHaveBeenCalledWith('p1', 'fay', {
       id: 'evt5',
@@ -111,7 +112,7 @@ describe('realtime fan-out (issue 5)', () => {
 
     // Added back before the removal was fanned out: still in, so no notice (their participant.added follows).
     const back: RealtimeChannel = { deliver: vi.fn(async () => {}), deliverToChat: vi.fn(async () => {}) };
-    await new RealtimeFanOut(participants, back).chatEvent({
+    await new RealtimeFanOut(new DeliveryParticipants(participants), back).chatEvent({
       ...removed,
       data: { ...removed.data, personId: 'dana' },
     });
@@ -128,7 +129,7 @@ describe('realtime fan-out (issue 5)', () => {
       createdAt: '2025-01-01T00:00:00.000Z',
       readAt: null,
     });
-    await new RealtimeFanOut(participants, channel).notificationsCreated({
+    await new RealtimeFanOut(new DeliveryParticipants(participants), channel).notificationsCreated({
       id: 'evt4',
       type: 'notification.v1.notifications.created',
       occurredAt: '2025-01-01T00:00:00.000Z',
@@ -165,6 +166,8 @@ describe('realtime fan-out (issue 5)', () => {
       deliver: vi.fn(async () => {}),
       deliverToChat: vi.fn(async () => Promise.reject(new Error('no JetStream'))),
     };
-    await expect(new RealtimeFanOut(participants, channel).chatEvent(pinned)).rejects.toThrow('no JetStream');
+    await expect(
+      new RealtimeFanOut(new DeliveryParticipants(participants), channel).chatEvent(pinned),
+    ).rejects.toThrow('no JetStream');
   });
 });
