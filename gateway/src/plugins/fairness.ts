@@ -8,7 +8,7 @@ import { TokenBuckets } from '../limits/token-buckets';
 import { UNAVAILABLE_RETRY_AFTER_SECONDS } from './problems';
 
 /** Which budget or cap refused a request: `details.limit` of the 429. */
-export type LimitName = 'caller_budget' | 'practice_budget' | 'practice_in_flight';
+export type LimitName = 'caller_budget' | 'practice_budget' | 'caller_in_flight' | 'practice_in_flight';
 
 /** Whom a request is charged to: the person or service, and their practice (the IP for a caller without a valid token). */
 function payerOf(request: FastifyRequest): { caller: string; practice: string } {
@@ -21,8 +21,21 @@ function payerOf(request: FastifyRequest): { caller: string; practice: string } 
 const refusals: Record<LimitName, string> = {
   caller_budget: 'You have spent your request budget',
   practice_budget: 'Your practice has spent its request budget',
+  caller_in_flight: 'You have too many requests in progress',
   practice_in_flight: 'Your practice has too many requests in progress',
 };
+
+/** Counts of requests in progress, by payer. */
+class InFlight {
+  private readonly counts = new Map<string, number>();
+  of = (key: string) => this.counts.get(key) ?? 0;
+  add = (key: string) => this.counts.set(key, this.of(key) + 1);
+  remove(key: string) {
+    const left = this.of(key) - 1;
+    if (left > 0) this.counts.set(key, left);
+    else this.counts.delete(key);
+  }
+}
 
 function limited(limit: LimitName, retryAfterSeconds: number, cost: number): HuddleError {
   return new HuddleError('rate_limited', `${refusals[limit]}; retry in ${retryAfterSeconds} s`, {
@@ -37,7 +50,9 @@ function limited(limit: LimitName, retryAfterSeconds: number, cost: number): Hud
  * who sent it. A request costs more the more it asks for (limits/cost.ts) and
  * is charged against its caller's budget and its practice's budget (token
  * buckets); a practice holds at most `practiceMaxInFlight` requests at once
- * here, so one practice never takes every slot; refused: 429 `rate_limited`
+ * here, so one practice never takes every slot, and one caller at most half
+ * of those, so one slow client (a download read slowly, a body sent slowly)
+ * cannot shut the rest of their practice out; refused: 429 `rate_limited`
  * with `Retry-After` and `details.limit` naming the budget. Under pressure
  * (event-loop delay or utilization past the configured bounds) the gateway
  * sheds with 503 only the practices asking at least their fair share of the
@@ -52,7 +67,8 @@ export function installFairness(
   const now = options.now ?? Date.now;
   const callers = new TokenBuckets(limits.callerPerMinute, limits.burstSeconds);
   const practices = new TokenBuckets(limits.practicePerMinute, limits.burstSeconds);
-  const inFlight = new Map<string, number>();
+  const inFlight = new InFlight();
+  const callerMaxInFlight = Math.ceil(limits.practiceMaxInFlight / 2);
   const load = new RecentLoad();
 
   app.addHook('onRequest', async (request, reply) => {
@@ -69,9 +85,10 @@ export function installFairness(
     }
     // The WebSocket holds its connection for hours: it has its own cap per person (the hub), not an in-flight slot.
     const holdsSlot = request.routeOptions.config.auth !== 'socket';
-    const held = inFlight.get(practice) ?? 0;
     let refusal: HuddleError | undefined;
-    if (holdsSlot && held >= limits.practiceMaxInFlight) {
+    if (holdsSlot && inFlight.of(caller) >= callerMaxInFlight) {
+      refusal = limited('caller_in_flight', 1, cost);
+    } else if (holdsSlot && inFlight.of(practice) >= limits.practiceMaxInFlight) {
       refusal = limited('practice_in_flight', 1, cost);
     } else {
       const callerWait = callers.waitMs(caller, cost, at);
@@ -91,12 +108,12 @@ export function installFairness(
     practices.take(practice, cost, at);
     load.add(practice, cost, at);
     if (!holdsSlot) return;
-    inFlight.set(practice, held + 1);
+    inFlight.add(practice);
+    inFlight.add(caller);
     // 'close' comes once however the exchange ends: answered, failed, or the client gone.
     reply.raw.once('close', () => {
-      const left = (inFlight.get(practice) ?? 1) - 1;
-      if (left > 0) inFlight.set(practice, left);
-      else inFlight.delete(practice);
+      inFlight.remove(practice);
+      inFlight.remove(caller);
     });
   });
 }

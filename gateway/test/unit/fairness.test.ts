@@ -130,9 +130,8 @@ describe('cost-aware limits', { timeout: 30_000 }, () => {
     );
   });
 
-  it("a practice holds at most PRACTICE_MAX_IN_FLIGHT requests at once; other practices' slots stay free", async () => {
-    const setup = await testApp({}, limits({ practiceMaxInFlight: 2 }));
-    app = setup.app;
+  /** Holds every message page's answer until `release` is called. */
+  function holdPages(setup: Awaited<ReturnType<typeof testApp>>) {
     let release = () => {};
     const held = new Promise<void>((resolve) => {
       release = resolve;
@@ -142,13 +141,20 @@ describe('cost-aware limits', { timeout: 30_000 }, () => {
       await held;
       return listMessages(request);
     });
+    return () => release();
+  }
+
+  it("a practice holds at most PRACTICE_MAX_IN_FLIGHT requests at once; other practices' slots stay free", async () => {
+    const setup = await testApp({}, limits({ practiceMaxInFlight: 2 }));
+    app = setup.app;
+    const release = holdPages(setup);
     const url = '/v1/chats/chat1/messages';
     const slow = [
       app.inject({ method: 'GET', url, headers: await bearer('dana') }),
       app.inject({ method: 'GET', url, headers: await bearer('eli') }),
     ];
     await vi.waitFor(() => expect(setup.services.chat.listMessages).toHaveBeenCalledTimes(2));
-    const third = await app.inject({ method: 'GET', url: '/v1/me', headers: await bearer('dana') });
+    const third = await app.inject({ method: 'GET', url: '/v1/me', headers: await bearer('olivia') });
     expect(third.statusCode).toBe(429);
     expect(third.headers['retry-after']).toBe('1');
     expect(third.json()).toMatchObject({ details: { limit: 'practice_in_flight' } });
@@ -159,6 +165,31 @@ describe('cost-aware limits', { timeout: 30_000 }, () => {
     release();
     for (const response of await Promise.all(slow)) expect(response.statusCode).toBe(200);
     // The slots are given back when the answers are sent.
+    expect(
+      (await app.inject({ method: 'GET', url: '/v1/me', headers: await bearer('dana') })).statusCode,
+    ).toBe(200);
+  });
+
+  it("one caller holds at most half of their practice's slots: a slow client cannot shut the others out", async () => {
+    const setup = await testApp({}, limits({ practiceMaxInFlight: 4 }));
+    app = setup.app;
+    const release = holdPages(setup);
+    const url = '/v1/chats/chat1/messages';
+    const slow = [
+      app.inject({ method: 'GET', url, headers: await bearer('dana') }),
+      app.inject({ method: 'GET', url, headers: await bearer('dana') }),
+    ];
+    await vi.waitFor(() => expect(setup.services.chat.listMessages).toHaveBeenCalledTimes(2));
+    const more = await app.inject({ method: 'GET', url: '/v1/me', headers: await bearer('dana') });
+    expect(more.statusCode).toBe(429);
+    expect(more.headers['retry-after']).toBe('1');
+    expect(more.json()).toMatchObject({ code: 'rate_limited', details: { limit: 'caller_in_flight' } });
+    // The rest of the practice still gets in.
+    expect(
+      (await app.inject({ method: 'GET', url: '/v1/me', headers: await bearer('eli') })).statusCode,
+    ).toBe(200);
+    release();
+    for (const response of await Promise.all(slow)) expect(response.statusCode).toBe(200);
     expect(
       (await app.inject({ method: 'GET', url: '/v1/me', headers: await bearer('dana') })).statusCode,
     ).toBe(200);
