@@ -25,6 +25,10 @@ if (dir) {
       heapTotal: mb(heapTotal),
       external: mb(external),
       arrayBuffers: mb(arrayBuffers),
+      // What V8 has reserved per space: the young generation grows in steps with allocation.
+      spaces: Object.fromEntries(
+        v8.getHeapSpaceStatistics().map((space) => [space.space_name, mb(space.space_size)]),
+      ),
     };
     appendFileSync(join(dir, `${name}.jsonl`), `${JSON.stringify(line)}\n`);
     if (process.env.SOAK_SNAPSHOT_OF === name) {
