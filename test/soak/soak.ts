@@ -253,7 +253,8 @@ async function main() {
   } else console.log('\nsoak passed: every live heap flat, every socket and post served');
 }
 
-const fmt = (value: number | undefined, width: number) => (value ?? Number.NaN).toFixed(1).padStart(width);
+const fmt = (value: number | undefined, width: number) =>
+  (value === undefined ? '-' : value.toFixed(1)).padStart(width);
 
 /** What the memory probe wrote for one process, in order. */
 function heapLines(dir: string, name: string): Array<{ at: number; heapUsed: number; rss: number }> {
