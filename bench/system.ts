@@ -99,7 +99,15 @@ async function terminate(child: ChildProcess, timeoutMs = 15_000): Promise<void>
 }
 
 /** Huddle as deployed: five services and the gateway from dist/main.js under plain node. */
-export async function startHuddle(options: { profileDir?: string } = {}): Promise<Running> {
+export async function startHuddle(
+  options: {
+    profileDir?: string;
+    /** Flags for every node process before dist/main.js, e.g. the soak's memory probe. */
+    nodeFlags?: string[];
+    /** More environment for every process. */
+    env?: Record<string, string>;
+  } = {},
+): Promise<Running> {
   const nats = await startNatsServer();
   const databases: FreshDatabase[] = [];
   const children: ChildProcess[] = [];
@@ -120,12 +128,14 @@ export async function startHuddle(options: { profileDir?: string } = {}): Promis
       NATS_URL: nats.url,
       METRICS_PORT: '0',
       ...addresses,
+      ...options.env,
     };
     // `--profile`: each process writes a V8 CPU profile per thread, in a folder named after it, when it exits.
-    const main = (name: string) =>
-      options.profileDir
-        ? ['--cpu-prof', `--cpu-prof-dir=${join(options.profileDir, name)}`, 'dist/main.js']
-        : ['dist/main.js'];
+    const main = (name: string) => [
+      ...(options.nodeFlags ?? []),
+      ...(options.profileDir ? ['--cpu-prof', `--cpu-prof-dir=${join(options.profileDir, name)}`] : []),
+      'dist/main.js',
+    ];
     const urls: Record<string, string> = {};
     const started = await Promise.all(
       services.map(async (service, i) => {
