@@ -24,6 +24,10 @@ export interface SeedSize {
   /** Chats of READER beside the history chat, each with a few messages, some unread. */
   readerChats: number;
   threadReplies: number;
+  /** The practice seeded (default PRACTICE): a second seed into the same system needs another. */
+  practiceId?: string;
+  /** The first N load chats' practitioners are members of the history chat too (default none). */
+  historyMembers?: number;
 }
 
 export interface Layout {
@@ -61,6 +65,7 @@ const peopleOf = (size: SeedSize): Person[] => [
  */
 async function call(
   http: Pool,
+  practice: string,
   who: string,
   method: 'PUT' | 'POST',
   path: string,
@@ -69,7 +74,7 @@ async function call(
   const token = await mintToken({
     secret: JWT_SECRET,
     sub: who,
-    practice: PRACTICE,
+    practice,
     ...(who.startsWith('svc:') ? { scope: 'directory:write' } : {}),
   });
   for (let attempt = 1; ; attempt++) {
@@ -89,15 +94,15 @@ async function call(
 }
 
 /** Puts the practice and the given people in the directory through the API, 16 requests at a time. */
-async function putDirectory(http: Pool, people: Person[]): Promise<void> {
-  const put = (path: string, body: unknown) => call(http, 'svc:bench', 'PUT', path, body);
-  await put(`/v1/practices/${PRACTICE}`, { name: 'Bench Clinic', plan: 'team' });
+async function putDirectory(http: Pool, practice: string, people: Person[]): Promise<void> {
+  const put = (path: string, body: unknown) => call(http, practice, 'svc:bench', 'PUT', path, body);
+  await put(`/v1/practices/${practice}`, { name: 'Bench Clinic', plan: 'team' });
   let next = 0;
   await Promise.all(
     Array.from({ length: 16 }, async () => {
       while (next < people.length) {
         const { id, ...person } = people[next++]!;
-        await put(`/v1/practices/${PRACTICE}/people/${id}`, { ...person, firstName: 'Bench', lastName: id });
+        await put(`/v1/practices/${practice}/people/${id}`, { ...person, firstName: 'Bench', lastName: id });
       }
     }),
   );
@@ -108,7 +113,11 @@ async function putDirectory(http: Pool, people: Person[]): Promise<void> {
  * sharing-policy service's projection of it, as the person.upserted events
  * would have left it (thousands of PUTs take minutes on a busy machine).
  */
-async function insertPeople(databases: Record<string, string>, people: Person[]): Promise<void> {
+async function insertPeople(
+  databases: Record<string, string>,
+  practice: string,
+  people: Person[],
+): Promise<void> {
   const columns = [people.map((p) => p.id), people.map((p) => p.kind), people.map((p) => p.teamRole ?? null)];
   const participantDb = new pg.Client({ connectionString: databases.participant });
   const policyDb = new pg.Client({ connectionString: databases['sharing-policy'] });
@@ -117,12 +126,12 @@ async function insertPeople(databases: Record<string, string>, people: Person[])
     await participantDb.query(
       `INSERT INTO people (practice_id, id, kind, first_name, last_name, team_role)
        SELECT $1, id, kind, 'Bench', id, team_role FROM unnest($2::text[], $3::text[], $4::text[]) AS p(id, kind, team_role)`,
-      [PRACTICE, ...columns],
+      [practice, ...columns],
     );
     await policyDb.query(
       `INSERT INTO people (practice_id, id, kind, team_role, source_occurred_at)
        SELECT $1, id, kind, team_role, now() FROM unnest($2::text[], $3::text[], $4::text[]) AS p(id, kind, team_role)`,
-      [PRACTICE, ...columns],
+      [practice, ...columns],
     );
   } finally {
     await Promise.all([participantDb.end(), policyDb.end()]);
@@ -138,9 +147,10 @@ interface ChatRow {
 }
 
 export async function seed(url: string, databases: Record<string, string>, size: SeedSize): Promise<Layout> {
+  const practice = size.practiceId ?? PRACTICE;
   const http = new Pool(url, { connections: 16 });
-  await putDirectory(http, []).finally(() => http.close());
-  await insertPeople(databases, peopleOf(size));
+  await putDirectory(http, practice, []).finally(() => http.close());
+  await insertPeople(databases, practice, peopleOf(size));
 
   const loadChats: ChatRow[] = Array.from({ length: size.loadChats }, (_, chat) => ({
     id: randomUUID(),
@@ -175,6 +185,11 @@ export async function seed(url: string, databases: Record<string, string>, size:
     members: [
       { personId: READER, kind: 'practitioner', readSeq: historyLastSeq - 100 },
       { personId: READER_CLIENT, kind: 'client', readSeq: historyLastSeq },
+      ...Array.from({ length: Math.min(size.historyMembers ?? 0, size.loadChats) }, (_, chat) => ({
+        personId: `p${chat}`,
+        kind: 'practitioner' as const,
+        readSeq: historyLastSeq,
+      })),
     ],
   };
   const all = [...loadChats, ...readerChats, history];
@@ -191,7 +206,7 @@ export async function seed(url: string, databases: Record<string, string>, size:
        SELECT id, $1, 'group', 'Bench ' || n, '', style, 'full', false, owner, last_seq, now() - n * interval '1 second'
        FROM unnest($2::text[], $3::text[], $4::text[], $5::bigint[]) WITH ORDINALITY AS c(id, owner, style, last_seq, n)`,
       [
-        PRACTICE,
+        practice,
         all.map((c) => c.id),
         all.map((c) => c.ownerId),
         all.map((c) => c.style),
@@ -212,7 +227,7 @@ export async function seed(url: string, databases: Record<string, string>, size:
       `INSERT INTO chat_members (chat_id, person_id, practice_id, role, kind, read_seq)
        SELECT chat_id, person_id, $1, role, kind, read_seq
        FROM unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::bigint[]) AS m(chat_id, person_id, role, kind, read_seq)`,
-      [PRACTICE, column('chatId'), column('personId'), column('role'), column('kind'), column('readSeq')],
+      [practice, column('chatId'), column('personId'), column('role'), column('kind'), column('readSeq')],
     );
     await participantDb.query(
       `INSERT INTO participants (chat_id, person_id, practice_id, role, via, kind, added_by, pseudonym)
@@ -220,7 +235,7 @@ export async function seed(url: string, databases: Record<string, string>, size:
        FROM unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[])
          AS m(chat_id, person_id, role, kind, added_by, pseudonym)`,
       [
-        PRACTICE,
+        practice,
         column('chatId'),
         column('personId'),
         column('role'),
@@ -279,7 +294,7 @@ export async function seed(url: string, databases: Record<string, string>, size:
     await Promise.all([chatDb.end(), participantDb.end()]);
   }
   return {
-    practiceId: PRACTICE,
+    practiceId: practice,
     loadChats: loadChats.map((chat) => ({ id: chat.id, members: chat.members.map((m) => m.personId) })),
     history: { chatId: history.id, threadId, lastSeq: historyLastSeq, topLevel: size.historyMessages },
     reader: READER,
@@ -313,10 +328,11 @@ export async function seedEmbedded(url: string): Promise<Layout> {
   const chat = await (async () => {
     await putDirectory(
       http,
+      PRACTICE,
       peopleOf({ loadChats: 1, historyMessages: 0, readerChats: 0, threadReplies: 0 }),
     );
     const body = { name: 'Bench', style: 'direct', participantIds: clientsOf(0) };
-    return (await call(http, 'p0', 'POST', '/v1/chats', body)) as { id: string };
+    return (await call(http, PRACTICE, 'p0', 'POST', '/v1/chats', body)) as { id: string };
   })().finally(() => http.close());
   return {
     practiceId: PRACTICE,

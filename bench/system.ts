@@ -106,6 +106,10 @@ export async function startHuddle(
     nodeFlags?: string[];
     /** More environment for every process. */
     env?: Record<string, string>;
+    /** `default`: the gateway's own fair limits (bench:fairness measures them); else raised out of the way. */
+    limits?: 'unlimited' | 'default';
+    /** More of the gateway's environment (e.g. a limit to compare). */
+    gatewayEnv?: Record<string, string>;
   } = {},
 ): Promise<Running> {
   const nats = await startNatsServer();
@@ -167,7 +171,8 @@ export async function startHuddle(
       HOST: '127.0.0.1',
       AUTH_JWT_SECRET: JWT_SECRET,
       // The bench's people post far faster than a person would, many at once in one practice.
-      ...unlimited,
+      ...(options.limits === 'default' ? {} : unlimited),
+      ...options.gatewayEnv,
     });
     children.push(gateway.child);
     const url = `http://127.0.0.1:${port}`;

@@ -21,6 +21,11 @@ export class Latency {
     this.histogram.recordValue(Math.max(1, Math.round(ms * 1000)));
   }
 
+  /** Forgets what was recorded (a warm-up's latencies). */
+  reset(): void {
+    this.histogram.reset();
+  }
+
   get count(): number {
     return this.histogram.totalCount;
   }

@@ -61,9 +61,65 @@ function principalOf(claims: JWTPayload): Principal {
   return { kind: 'person', practiceId: practice, personId: sub, expiresAt };
 }
 
+/** Tokens the gateway verified lately, at most this many (the oldest verified is forgotten first). */
+export const VERIFIED_TOKENS_MAX = 10_000;
+/** How long a verification is trusted: a key withdrawn from the JWKS stops its tokens within this. */
+export const VERIFIED_TOKEN_TTL_MS = 60_000;
+
+/**
+ * Principals of tokens already verified, by the whole token string (header,
+ * claims and signature: only the identical token matches), until the token's
+ * `exp` and at most VERIFIED_TOKEN_TTL_MS. A person's browser sends the same token with every request, so most
+ * requests skip the signature check: it was most of what a request refused by
+ * the fair limits cost (issue 11, docs/reliability.md). Refused tokens are never
+ * kept. Per process, in memory.
+ */
+export class VerifiedTokens {
+  private readonly principals = new Map<string, { principal: Principal; until: number }>();
+
+  constructor(private readonly max = VERIFIED_TOKENS_MAX) {}
+
+  get(token: string, at: number): Principal | undefined {
+    const entry = this.principals.get(token);
+    if (entry && at >= entry.until) {
+      this.principals.delete(token);
+      return undefined;
+    }
+    return entry?.principal;
+  }
+
+  add(token: string, principal: Principal, at: number): void {
+    if (this.principals.size >= this.max) {
+      const oldest = this.principals.keys().next().value;
+      if (oldest !== undefined) this.principals.delete(oldest);
+    }
+    this.principals.set(token, {
+      principal,
+      until: Math.min(principal.expiresAt, at + VERIFIED_TOKEN_TTL_MS),
+    });
+  }
+
+  get size(): number {
+    return this.principals.size;
+  }
+}
+
 /** HS256 with a shared secret, keys from a JWKS URL, or both (the token's `alg` chooses). */
-export function createAuthenticator(auth: GatewayConfig['auth']): Authenticator {
-  const secret = auth.jwtSecret ? new TextEncoder().encode(auth.jwtSecret) : undefined;
+export function createAuthenticator(
+  auth: GatewayConfig['auth'],
+  now: () => number = Date.now,
+): Authenticator {
+  // Imported once: given the raw bytes, jose imports a WebCrypto key on every verify, a cost every
+  // request pays (refused ones too: a caller hammering past its budget is verified each time).
+  const secret = auth.jwtSecret
+    ? crypto.subtle.importKey(
+        'raw',
+        new TextEncoder().encode(auth.jwtSecret),
+        { name: 'HMAC', hash: 'SHA-256' },
+        false,
+        ['verify'],
+      )
+    : undefined;
   const jwks = auth.jwksUrl ? createRemoteJWKSet(new URL(auth.jwksUrl)) : undefined;
   const keyFor: JWTVerifyGetKey = (header, token) => {
     if (header.alg === 'HS256') {
@@ -73,15 +129,20 @@ export function createAuthenticator(auth: GatewayConfig['auth']): Authenticator 
     if (jwks) return jwks(header, token);
     throw unauthenticated('Only HS256 tokens are accepted');
   };
+  const verified = new VerifiedTokens();
   return {
     async verify(token) {
+      const known = verified.get(token, now());
+      if (known) return known;
       try {
         const { payload } = await jwtVerify(token, keyFor, {
           issuer: auth.issuer,
           audience: auth.audience,
           requiredClaims: ['sub', 'exp', 'practice'],
         });
-        return principalOf(payload);
+        const principal = principalOf(payload);
+        verified.add(token, principal, now());
+        return principal;
       } catch (error) {
         if (error instanceof HuddleError) throw error;
         if (error instanceof joseErrors.JWTExpired) throw unauthenticated('The token has expired');

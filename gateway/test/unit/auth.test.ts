@@ -1,6 +1,12 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { App } from '../../src/fastify-app';
-import { personToken, serviceCalls, serviceToken, testApp, token } from './support';
+import {
+  createAuthenticator,
+  type Principal,
+  VERIFIED_TOKEN_TTL_MS,
+  VerifiedTokens,
+} from '../../src/plugins/auth';
+import { personToken, serviceCalls, serviceToken, testApp, testConfig, token } from './support';
 
 let app: App;
 let services: Awaited<ReturnType<typeof testApp>>['services'];
@@ -116,5 +122,43 @@ describe('authorization of service routes', () => {
   it('a service token with the scope and practice reaches the route', async () => {
     const response = await putPractice(`Bearer ${await serviceToken('programs:write directory:write')}`);
     expect(response.statusCode).toBe(201);
+  });
+});
+
+describe('verified tokens (a token verified once is not verified again until it expires)', () => {
+  const dana = (expiresAt: number): Principal => ({
+    kind: 'person',
+    practiceId: 'p1',
+    personId: 'dana',
+    expiresAt,
+  });
+
+  it('keep a principal by the whole token until its exp, at most a minute, and never past the bound', () => {
+    const verified = new VerifiedTokens(2);
+    verified.add('t1', dana(10_000), 0);
+    expect(verified.get('t1', 9_999)).toMatchObject({ personId: 'dana' });
+    expect(verified.get('t1', 10_000)).toBeUndefined();
+    expect(verified.size).toBe(0);
+    // A long-lived token is verified again after VERIFIED_TOKEN_TTL_MS (a withdrawn key stops it).
+    verified.add('t2', dana(10 * VERIFIED_TOKEN_TTL_MS), 0);
+    expect(verified.get('t2', VERIFIED_TOKEN_TTL_MS - 1)).toBeDefined();
+    expect(verified.get('t2', VERIFIED_TOKEN_TTL_MS)).toBeUndefined();
+    // At most `max` kept: the oldest goes first.
+    for (const name of ['a', 'b', 'c']) verified.add(name, dana(10_000), 0);
+    expect(verified.size).toBe(2);
+    expect(verified.get('a', 0)).toBeUndefined();
+    expect(verified.get('c', 0)).toBeDefined();
+  });
+
+  it('an authenticator answers a token it verified from memory, and a tampered copy is still refused', async () => {
+    const authenticator = createAuthenticator(testConfig.auth);
+    const good = await personToken('dana');
+    expect(await authenticator.verify(good)).toMatchObject({ personId: 'dana', practiceId: 'p1' });
+    expect(await authenticator.verify(good)).toMatchObject({ personId: 'dana' });
+    const [header, claims, signature] = good.split('.');
+    const tampered = `${header}.${claims}.${signature!.slice(0, -2)}${signature!.endsWith('AA') ? 'BA' : 'AA'}`;
+    await expect(authenticator.verify(tampered)).rejects.toMatchObject({ code: 'unauthenticated' });
+    const forged = await token({ sub: 'dana' }, { key: 'another-secret-that-is-32-bytes-long!!' });
+    await expect(authenticator.verify(forged)).rejects.toMatchObject({ code: 'unauthenticated' });
   });
 });
