@@ -162,7 +162,7 @@ describe('observability: one trace per post, metrics from every process', () => 
     // The notification row is written in the inbox consumer's span.
     const notificationRow = trace.find(
       (span) =>
-        String(span.attributes['db.query.text'] ?? '').startsWith('insert into "notifications"') &&
+        /^\s*insert into "?notifications"?\s/i.test(String(span.attributes['db.query.text'] ?? '')) &&
         descends(span, inbox, trace),
     );
     expect(notificationRow, 'the notification row under the inbox consumer').toBeDefined();
