@@ -41,7 +41,8 @@ export function remotePeople(address: string): People & { close(): void } {
  * an event sent live before a gateway subscribed is already in the log when
  * that gateway reads it: catch-up leaves no gap. A chat's event is logged and
  * sent once for the chat, a person's own event once for the person; the
- * message id is per event and subject, so a redelivered event is logged once.
+ * message id is per event and subject, so a redelivered event is logged once
+ * and not sent live again.
  * Both carry the event's trace in their headers, so the gateway's socket write
  * continues it.
  */
@@ -57,7 +58,10 @@ export function natsRealtime({ nc, js }: Pick<Bus, 'nc' | 'js'>): RealtimeChanne
       async () => {
         const payload = JSON.stringify(event);
         const headers = traceHeaders();
-        await js.publish(logSubject, payload, { msgID: `${event.id}:${key}`, headers });
+        const logged = await js.publish(logSubject, payload, { msgID: `${event.id}:${key}`, headers });
+        // Already in the log: an earlier attempt (whose ack was lost to a kill or a NATS restart) logged
+        // it and sent it live; sending it again would repeat it on sockets that resumed since.
+        if (logged.duplicate) return;
         nc.publish(liveSubject, payload, { headers });
       },
     );
