@@ -27,6 +27,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { api, sleep } from '../support/http';
 import { freePort } from '../support/ports';
 import { type ProcessHandle, startProcess } from '../support/processes';
+import { untilReady } from '../support/system';
 
 /**
  * Issue 12 (X2): a chat service process SIGKILLed between claiming a due scheduled message
@@ -50,20 +51,6 @@ const POLL_MS = 500;
 const BOUND_MS = 5_000;
 const replicaNames = ['chat-a', 'chat-b'] as const;
 type ReplicaName = (typeof replicaNames)[number];
-
-/** As a deployment would: traffic only once /readyz says every service the gateway calls answers. */
-async function untilReady(url: string, timeoutMs = 30_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (
-    (await fetch(`${url}/readyz`).then(
-      (reply) => reply.status,
-      () => 0,
-    )) !== 200
-  ) {
-    if (Date.now() > deadline) throw new Error(`${url} did not become ready in time`);
-    await sleep(100);
-  }
-}
 
 describe('X2 scheduled messages: a chat process killed between claim and send', () => {
   const logger = createLogger({ service: 'test', level: process.env.TEST_LOG_LEVEL ?? 'silent' });

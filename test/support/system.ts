@@ -189,7 +189,7 @@ export async function startSystem(
 }
 
 /** As a deployment would: traffic only once /readyz says every service answers. */
-async function untilReady(url: string, timeoutMs = 30_000): Promise<void> {
+export async function untilReady(url: string, timeoutMs = 30_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (
     (await fetch(`${url}/readyz`).then(
@@ -197,7 +197,7 @@ async function untilReady(url: string, timeoutMs = 30_000): Promise<void> {
       () => 0,
     )) !== 200
   ) {
-    if (Date.now() > deadline) throw new Error('the system did not become ready in time');
+    if (Date.now() > deadline) throw new Error(`${url} did not become ready in time`);
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
 }
