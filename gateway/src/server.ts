@@ -73,7 +73,9 @@ export async function startGateway(
     for (const remote of Object.values(remotes)) remote.close();
   };
 
-  // The services the routes call (each asked now, with a short deadline) and the bus the stream listens on.
+  const realtime = natsRealtimeFeed(nats, logger);
+  // The services the routes call (each asked now, with a short deadline), the bus, and the
+  // realtime log's reader, without which no socket here gets an event.
   const readiness = async () => {
     const [chat, participant, sharingPolicy, notification, audit] = await Promise.all([
       checkHealth(config.services.chat),
@@ -89,6 +91,7 @@ export async function startGateway(
       notification,
       audit,
       nats: natsConnected && !nats.isClosed(),
+      realtime: realtime.live,
     };
     // The audit service is shown, not required: records wait in JetStream while it is away,
     // so the API stays up; only its audit-events route answers 503 meanwhile.
@@ -99,7 +102,7 @@ export async function startGateway(
   const audit = natsAuditRecorder(nats, logger);
   const app = await buildApp(config, {
     services: remotes,
-    realtime: natsRealtimeFeed(nats, logger),
+    realtime,
     realtimeLog: natsRealtimeLog(nats, logger),
     readiness,
     audit,
@@ -141,6 +144,7 @@ export async function startGateway(
     });
     // Records of the last requests leave before the bus drains.
     await audit.flush(config.shutdownTimeoutMs);
+    await realtime.close();
     await within(config.shutdownTimeoutMs, nats.drain(), () => void nats.close());
     closeClients();
     logger.info('gateway stopped');

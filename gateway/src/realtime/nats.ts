@@ -1,17 +1,21 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { ensureRealtimeLog } from '@huddle/bus';
 import {
   REALTIME_LOG_STREAM,
   type RealtimeEvent,
   realtimeChatLogSubject,
-  realtimeChatSubject,
   realtimeLogSubject,
-  realtimeSubject,
+  realtimeTypingSubject,
 } from '@huddle/contracts';
 import type { Logger } from '@huddle/logging';
 import { continueTrace } from '@huddle/telemetry';
 import {
+  type ConsumerMessages,
+  DeliverPolicy,
   JetStreamApiCodes,
   JetStreamApiError,
   type JetStreamManager,
+  type JsMsg,
   jetstream,
   jetstreamManager,
   type StoredMsg,
@@ -33,49 +37,144 @@ function isRealtimeEvent(value: unknown): value is RealtimeEvent {
   );
 }
 
-/** The realtime feed over core NATS: a subscription per chat (`realtimeChatSubject`) and per person (`realtimeSubject`). */
-export function natsRealtimeFeed(connection: NatsConnection, logger: Logger): RealtimeFeed {
-  const subscribe = (subject: string, handler: (event: RealtimeEvent) => void) => {
-    const subscription = connection.subscribe(subject, {
-      callback: (error, message) => {
-        if (error) {
-          logger.warn({ err: error }, 'realtime subscription failed');
-          return;
-        }
-        let event: unknown;
-        try {
-          event = message.json();
-        } catch {
-          event = undefined;
-        }
-        // Log the subject only: the payload may hold message content.
-        if (!isRealtimeEvent(event)) {
-          logger.warn({ subject: message.subject }, 'ignored a malformed realtime event');
-          return;
-        }
-        // The event's trace (from the notification service's headers) goes on to the socket write.
-        continueTrace(message.headers, () => handler(event));
-      },
-    });
-    return () => subscription.unsubscribe();
+/**
+ * The realtime feed. A chat's events and a person's own come from the realtime
+ * log itself: one ordered JetStream consumer per gateway reads each event as
+ * it is logged, in the log's order, and hands it to those here who follow its
+ * subject (one nobody here follows is skipped unread). Reading the log, not a
+ * live copy its writers publish, keeps a resume exact: with two writers (two
+ * notification replicas) each publishing live after its own write, a gateway
+ * could send a later event before an earlier one, and a socket resuming from
+ * the earlier one's id was replayed the later one a second time. It also means
+ * nothing goes live that is not logged. Typing, never logged, travels on core
+ * NATS (`realtimeTypingSubject`).
+ */
+export function natsRealtimeFeed(connection: NatsConnection, logger: Logger): NatsRealtimeFeed {
+  const followers = new Map<string, Set<(event: RealtimeEvent) => void>>();
+  const gapHandlers: Array<() => void> = [];
+  const gap = () => {
+    for (const handler of gapHandlers) handler();
   };
+  let consuming: ConsumerMessages | undefined;
+  let closed = false;
+  let live = false;
+
+  const parse = (data: { json(): unknown }, subject: string): RealtimeEvent | undefined => {
+    let event: unknown;
+    try {
+      event = data.json();
+    } catch {
+      event = undefined;
+    }
+    // Log the subject only: the payload may hold message content.
+    if (isRealtimeEvent(event)) return event;
+    logger.warn({ subject }, 'ignored a malformed realtime event');
+    return undefined;
+  };
+
+  const dispatch = (message: JsMsg) => {
+    const handlers = followers.get(message.subject);
+    if (!handlers) return;
+    const event = parse(message, message.subject);
+    if (!event) return;
+    // The event's trace (from the notification service's headers) goes on to the socket write.
+    continueTrace(message.headers, () => {
+      for (const handler of [...handlers]) handler(event);
+    });
+  };
+
+  const follow = (subject: string, handler: (event: RealtimeEvent) => void) => {
+    const handlers = followers.get(subject) ?? new Set();
+    followers.set(subject, handlers);
+    handlers.add(handler);
+    return () => {
+      handlers.delete(handler);
+      if (handlers.size === 0 && followers.get(subject) === handlers) followers.delete(subject);
+    };
+  };
+
+  /**
+   * Reads the log from its end on, for as long as the gateway runs. The ordered consumer
+   * recreates itself where it left off when the broker drops it; when it gives up, a new one
+   * starts from the end, and the events logged between reached no socket here: a gap.
+   */
+  const read = async () => {
+    for (let attempt = 0; !closed && !connection.isClosed(); attempt++) {
+      try {
+        const jsm = await jetstreamManager(connection);
+        // The log may not be made yet (the notification service makes it too): made here, same settings.
+        await ensureRealtimeLog(jsm);
+        const consumer = await jetstream(connection).consumers.getPushConsumer(REALTIME_LOG_STREAM, {
+          deliver_policy: DeliverPolicy.New,
+        });
+        const messages = await consumer.consume({ callback: dispatch });
+        consuming = messages;
+        live = true;
+        if (attempt > 0) gap();
+        attempt = 0;
+        void (async () => {
+          for await (const status of messages.status()) {
+            if (status.type === 'heartbeats_missed') live = false;
+            if (status.type === 'ordered_consumer_recreated') live = true;
+          }
+        })();
+        await messages.closed();
+      } catch (error) {
+        if (!closed) logger.warn({ err: error }, 'realtime log not read; retrying');
+      }
+      live = false;
+      if (!closed && !connection.isClosed()) await sleep(Math.min(5_000, 200 * 2 ** attempt));
+    }
+  };
+  void read();
+
+  // Core NATS keeps nothing for a subscriber while it is away: typing sent meanwhile is gone, and the
+  // sockets here resume from the log, which holds what the consumer may not have delivered yet.
+  void (async () => {
+    for await (const status of connection.status()) {
+      if (status.type === 'reconnect') gap();
+    }
+  })();
+
   return {
-    subscribe: (practiceId, personId, handler) => subscribe(realtimeSubject(practiceId, personId), handler),
-    subscribeChat: (practiceId, chatId, handler) =>
-      subscribe(realtimeChatSubject(practiceId, chatId), handler),
+    subscribe: (practiceId, personId, handler) => follow(realtimeLogSubject(practiceId, personId), handler),
+    subscribeChat(practiceId, chatId, handler) {
+      const unfollow = follow(realtimeChatLogSubject(practiceId, chatId), handler);
+      const typing = connection.subscribe(realtimeTypingSubject(practiceId, chatId), {
+        callback: (error, message) => {
+          if (error) {
+            logger.warn({ err: error }, 'typing subscription failed');
+            return;
+          }
+          const event = parse(message, message.subject);
+          if (event) handler(event);
+        },
+      });
+      return () => {
+        unfollow();
+        typing.unsubscribe();
+      };
+    },
+    // A subject followed here takes every event the consumer reads from now on, and those logged
+    // before are in the log: only the typing subscriptions need the broker's word.
     flush: () => connection.flush(),
     publish: (practiceId, chatId, event) =>
-      connection.publish(realtimeChatSubject(practiceId, chatId), JSON.stringify(event)),
-    onGap(handler) {
-      // Core NATS keeps nothing for a subscriber while it is away: every event
-      // published between the disconnect and the renewed subscriptions is gone.
-      void (async () => {
-        for await (const status of connection.status()) {
-          if (status.type === 'reconnect') handler();
-        }
-      })();
+      connection.publish(realtimeTypingSubject(practiceId, chatId), JSON.stringify(event)),
+    onGap: (handler) => void gapHandlers.push(handler),
+    get live() {
+      return live;
+    },
+    async close() {
+      closed = true;
+      await consuming?.close();
     },
   };
+}
+
+/** The feed over NATS, with whether its reading of the log is live (for readiness). */
+export interface NatsRealtimeFeed extends RealtimeFeed {
+  readonly live: boolean;
+  close(): Promise<void>;
 }
 
 /** How many log subjects a catch-up reads at once. */

@@ -284,20 +284,12 @@ export interface DomainEvents {
 export type EventType = keyof DomainEvents;
 
 /**
- * Realtime delivery of a person's own events (notifications, their chat
- * state) over core NATS (not JetStream): whichever gateway holds that
- * person's sockets subscribes.
+ * Typing in a chat, over core NATS (never logged): the gateway that gets a
+ * typing frame publishes it here, and every gateway holding a socket of one of
+ * the chat's participants subscribes. Every other realtime event goes through
+ * the realtime log (`REALTIME_LOG_STREAM`), which the gateways read in order.
  */
-export const realtimeSubject = (practiceId: string, personId: string) =>
-  `huddle.rt.${practiceId}.${personId}`;
-
-/**
- * Realtime delivery of a chat's events, once per chat however many take part,
- * over core NATS: every gateway holding a socket of one of the chat's
- * participants subscribes, and presents each event for those of its viewers
- * the event names as recipients.
- */
-export const realtimeChatSubject = (practiceId: string, chatId: string) =>
+export const realtimeTypingSubject = (practiceId: string, chatId: string) =>
   `huddle.rtchat.${practiceId}.${chatId}`;
 
 /** A realtime event before the gateway presents it for its viewer. */
@@ -310,7 +302,7 @@ export interface RealtimeEvent {
   chatId: string;
   data: unknown;
   /**
-   * A chat's event (on `realtimeChatSubject`): the people it is for, as the
+   * A chat's event (on `realtimeChatLogSubject`): the people it is for, as the
    * chat's participants were when it was sent (P4); never shown to a socket.
    * Absent on a person's own events.
    */
@@ -318,10 +310,11 @@ export interface RealtimeEvent {
 }
 
 /**
- * The realtime log: each realtime event (not typing) is also kept for a short
- * while in the JetStream stream `REALTIME_LOG_STREAM`, once per chat for a
- * chat's events and once per person for a person's own, so a socket that
- * reconnects with the last event id it saw can catch up.
+ * The realtime log: each realtime event (not typing) is kept for a short while
+ * in the JetStream stream `REALTIME_LOG_STREAM`, once per chat for a chat's
+ * events and once per person for a person's own. The gateways read it as it is
+ * written, which is how events go live (in the log's order), and a socket that
+ * reconnects with the last event id it saw catches up from it.
  */
 export const REALTIME_LOG_STREAM = 'REALTIME';
 

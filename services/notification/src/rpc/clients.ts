@@ -4,9 +4,7 @@ import {
   participantV1,
   type RealtimeEvent,
   realtimeChatLogSubject,
-  realtimeChatSubject,
   realtimeLogSubject,
-  realtimeSubject,
 } from '@huddle/contracts';
 import { connect } from '@huddle/grpc';
 import { inSpan, SpanKind } from '@huddle/telemetry';
@@ -35,45 +33,30 @@ export function remotePeople(address: string): People & { close(): void } {
 }
 
 /**
- * Live delivery is core NATS (low latency, best effort). Each event is first
- * written to the realtime log (JetStream, `REALTIME`), so a socket that
- * reconnects can catch up from the last event id it saw. Logging first means
- * an event sent live before a gateway subscribed is already in the log when
- * that gateway reads it: catch-up leaves no gap. A chat's event is logged and
- * sent once for the chat, a person's own event once for the person; the
- * message id is per event and subject, so a redelivered event is logged once
- * and not sent live again.
- * Both carry the event's trace in their headers, so the gateway's socket write
- * continues it.
+ * Each realtime event is written to the realtime log (JetStream, `REALTIME`),
+ * and that is all: the gateways read the log as it is written, so an event
+ * goes live in the log's order, once, and never before it is logged. A chat's
+ * event is logged once for the chat, a person's own event once for the person;
+ * the message id is per event and subject, so a redelivered event (its ack
+ * lost to a kill or a NATS restart) is logged once. The event's trace goes in
+ * the headers, so the gateway's socket write continues it.
  */
-export function natsRealtime({ nc, js }: Pick<Bus, 'nc' | 'js'>): RealtimeChannel {
-  const send = (logSubject: string, liveSubject: string, key: string, event: RealtimeEvent) =>
+export function natsRealtime({ js }: Pick<Bus, 'js'>): RealtimeChannel {
+  const send = async (subject: string, key: string, event: RealtimeEvent) => {
     // The subjects name a person or a chat: they stay out of the span.
-    inSpan(
+    await inSpan(
       'realtime publish',
       {
         kind: SpanKind.PRODUCER,
         attributes: { 'messaging.system': 'nats', 'huddle.realtime.type': event.type },
       },
-      async () => {
-        const payload = JSON.stringify(event);
-        const headers = traceHeaders();
-        const logged = await js.publish(logSubject, payload, { msgID: `${event.id}:${key}`, headers });
-        // Already in the log: an earlier attempt (whose ack was lost to a kill or a NATS restart) logged
-        // it and sent it live; sending it again would repeat it on sockets that resumed since.
-        if (logged.duplicate) return;
-        nc.publish(liveSubject, payload, { headers });
-      },
+      () =>
+        js.publish(subject, JSON.stringify(event), { msgID: `${event.id}:${key}`, headers: traceHeaders() }),
     );
+  };
   return {
-    deliver: (practiceId, personId, event) =>
-      send(realtimeLogSubject(practiceId, personId), realtimeSubject(practiceId, personId), personId, event),
+    deliver: (practiceId, personId, event) => send(realtimeLogSubject(practiceId, personId), personId, event),
     deliverToChat: (practiceId, chatId, event) =>
-      send(
-        realtimeChatLogSubject(practiceId, chatId),
-        realtimeChatSubject(practiceId, chatId),
-        `chat:${chatId}`,
-        event,
-      ),
+      send(realtimeChatLogSubject(practiceId, chatId), `chat:${chatId}`, event),
   };
 }
