@@ -95,8 +95,9 @@ export function natsRealtimeFeed(connection: NatsConnection, logger: Logger): Na
 
   /**
    * Reads the log from its end on, for as long as the gateway runs. The ordered consumer
-   * recreates itself where it left off when the broker drops it; when it gives up, a new one
-   * starts from the end, and the events logged between reached no socket here: a gap.
+   * recreates itself where it left off when it misses an event or its heartbeats; when it
+   * stops (given up, or closed at a reconnect), a new one starts from the end, and the events
+   * logged between reached no socket here: a gap.
    */
   const read = async () => {
     for (let attempt = 0; !closed && !connection.isClosed(); attempt++) {
@@ -128,11 +129,13 @@ export function natsRealtimeFeed(connection: NatsConnection, logger: Logger): Na
   };
   void read();
 
-  // Core NATS keeps nothing for a subscriber while it is away: typing sent meanwhile is gone, and the
-  // sockets here resume from the log, which holds what the consumer may not have delivered yet.
+  // After a NATS reconnect the consumer may be gone (a killed server keeps no ephemeral consumer,
+  // and may have lost its last writes and numbered new events over them): a new one starts from
+  // the log's end, and the gap it reports sends the sockets here to the log for what they missed.
+  // Typing (core NATS) sent meanwhile is gone, as it may be.
   void (async () => {
     for await (const status of connection.status()) {
-      if (status.type === 'reconnect') gap();
+      if (status.type === 'reconnect') void consuming?.close();
     }
   })();
 
