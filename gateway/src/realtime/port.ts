@@ -6,8 +6,8 @@ import type { RealtimeEvent } from '@huddle/contracts';
  * events once per chat, naming their recipients, and a person's own events
  * (notifications, their chat state) once per person. The gateway subscribes to
  * the chats of its connected people and to each of those people, and presents
- * each event for the viewers it is for; the notification service publishes
- * them.
+ * each event for the viewers it is for. The notification service writes them
+ * to the realtime log, and the feed reads them from there, in the log's order.
  */
 export interface RealtimeFeed {
   /** Delivers the person's own events to `handler`, in order, until the returned function is called. */
